@@ -1,0 +1,73 @@
+//! `henan-stories build`: publish the site, or report every problem and publish nothing.
+
+use crate::build::{self, Options};
+use crate::cmd::report;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The site folder (holding site.toml and content/).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Where to publish [default: public/ inside the site folder].
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+    /// Override site.toml's base_url, e.g. for a preview host.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Print the time each stage took.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let out = args.output.clone().unwrap_or_else(|| args.root.join("public"));
+    let options = Options {
+        drafts: args.drafts,
+        base_url: args.base_url.clone(),
+        ..Options::new(&args.root)
+    };
+    let started = std::time::Instant::now();
+    let (built, sync) = match build::build_and_write(&options, &out) {
+        Ok(done) => done,
+        Err(failed) => {
+            report(&failed.diagnostics);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    report(&built.diagnostics);
+    let mut per_lang: Vec<String> = Vec::new();
+    for lang in built.site.config.codes() {
+        let n = built.outputs.iter().filter(|o| o.path.starts_with(&format!("{lang}/")) && o.path.ends_with(".html")).count();
+        per_lang.push(format!("{lang} {n}"));
+    }
+    println!(
+        "Built {} pages ({}) in {} ms: {} written, {} unchanged, {} removed, {} → {}",
+        built.outputs.iter().filter(|o| o.path.ends_with(".html")).count(),
+        per_lang.join(", "),
+        started.elapsed().as_millis(),
+        sync.written,
+        sync.unchanged,
+        sync.removed,
+        human_bytes(sync.bytes),
+        out.display()
+    );
+    if args.verbose {
+        for (stage, time) in &built.timings {
+            println!("  {stage:<18} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        0..=9_999 => format!("{n} B"),
+        10_000..=9_999_999 => format!("{:.1} kB", n as f64 / 1000.0),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}

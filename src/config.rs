@@ -1,0 +1,235 @@
+//! `site.toml`: the site's base URL, languages with their UI strings, and Henan's hub marker.
+
+use crate::diagnostics::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    /// Absolute URL without a trailing slash: `https://example.org/henan`.
+    pub base_url: String,
+    /// The path part of `base_url` without a trailing slash (`/henan`, or empty at a domain root);
+    /// every internal link starts with it so the site works on project-pages hosts.
+    pub base_path: String,
+    pub default_language: String,
+    /// Languages in a stable order: the default first, then by code.
+    pub languages: Vec<Language>,
+    pub hub: Hub,
+    /// Any other keys of `[extra]`, for templates.
+    pub extra: toml::Table,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Language {
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    /// BCP 47 tag for `<html lang>` and `hreflang`: `zh-Hans`, `en`.
+    pub locale: String,
+    /// Open Graph locale: `zh_CN`, `en_US`.
+    pub og_locale: String,
+    /// The language's own name, for the switcher: 中文, English.
+    pub name: String,
+    /// UI strings: built-in defaults overlaid with `[languages.<code>.strings]`.
+    pub strings: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hub {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub {
+            name: "Zhengzhou".into(),
+            lat: 34.75,
+            lon: 113.62,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    base_url: String,
+    default_language: Option<String>,
+    #[serde(default)]
+    languages: BTreeMap<String, RawLanguage>,
+    hub: Option<Hub>,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    title: Option<String>,
+    description: Option<String>,
+    locale: Option<String>,
+    og_locale: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    strings: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// Parses `site.toml`; problems come back as diagnostics naming the file and line.
+    pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let message = e.message().to_owned();
+            let d = Diagnostic::error("config", CONFIG_FILE, message);
+            match line {
+                Some(l) => d.in_source(text, l, None),
+                None => d,
+            }
+        })?;
+        Self::from_raw(raw).map_err(|m| Diagnostic::error("config", CONFIG_FILE, m))
+    }
+
+    fn from_raw(mut raw: RawConfig) -> Result<Config, String> {
+        if raw.languages.is_empty() {
+            for code in ["zh", "en"] {
+                raw.languages.insert(code.into(), RawLanguage::default());
+            }
+        }
+        let default_language = raw
+            .default_language
+            .unwrap_or_else(|| raw.languages.keys().next().cloned().unwrap_or_default());
+        if !raw.languages.contains_key(&default_language) {
+            return Err(format!(
+                "default_language = \"{default_language}\" is not one of the [languages.*] tables ({})",
+                raw.languages.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for code in raw.languages.keys() {
+            let ok = !code.is_empty()
+                && code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit());
+            if !ok {
+                return Err(format!(
+                    "language code `{code}`: expected a lowercase code like `zh` or `en`"
+                ));
+            }
+        }
+        let mut languages: Vec<Language> = raw
+            .languages
+            .into_iter()
+            .map(|(code, l)| Language::new(code, l))
+            .collect();
+        languages.sort_by_key(|l| (l.code != default_language, l.code.clone()));
+        let (base_url, base_path) = split_base_url(&raw.base_url)?;
+        Ok(Config {
+            base_url,
+            base_path,
+            default_language,
+            languages,
+            hub: raw.hub.unwrap_or_default(),
+            extra: raw.extra,
+        })
+    }
+
+    /// Overrides the base URL (`--base-url`, or the local address under `serve`).
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), String> {
+        (self.base_url, self.base_path) = split_base_url(url)?;
+        Ok(())
+    }
+
+    pub fn language(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.languages.iter().map(|l| l.code.as_str())
+    }
+
+    /// Absolute URL of a site path (`/en/regions/attica/` → `https://example.org/henan/en/regions/attica/`).
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// Root-relative URL of a site path, with the base path in front.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, path)
+    }
+}
+
+/// `https://example.org/henan/` → (`https://example.org/henan`, `/henan`).
+fn split_base_url(url: &str) -> Result<(String, String), String> {
+    let base_url = url.trim_end_matches('/').to_owned();
+    let after_scheme = base_url.split_once("://").map_or("", |(_, rest)| rest);
+    if after_scheme.is_empty() {
+        return Err(format!(
+            "base_url = \"{url}\": expected an absolute URL like https://example.org/ or https://example.org/henan/"
+        ));
+    }
+    let base_path = after_scheme
+        .find('/')
+        .map_or(String::new(), |i| after_scheme[i..].to_owned());
+    Ok((base_url, base_path))
+}
+
+impl Language {
+    fn new(code: String, raw: RawLanguage) -> Language {
+        let zh = code.starts_with("zh");
+        let pick = |given: Option<String>, zh_default: &str, en_default: &str| {
+            given.unwrap_or_else(|| if zh { zh_default } else { en_default }.to_owned())
+        };
+        let mut strings = crate::i18n::default_strings(&code);
+        strings.extend(raw.strings);
+        Language {
+            title: pick(raw.title, "河南故事", "Henan Stories"),
+            description: pick(
+                raw.description,
+                "河南省国际友好省州的故事",
+                "Stories of Henan province and its sister regions around the world",
+            ),
+            locale: pick(raw.locale, "zh-Hans", &code),
+            og_locale: pick(raw.og_locale, "zh_CN", if code == "en" { "en_US" } else { &code }),
+            name: pick(raw.name, "中文", crate::i18n::language_name(&code)),
+            strings,
+            code,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_from_url_with_path() {
+        let c = Config::parse("base_url = \"https://example.org/henan/\"\n").unwrap();
+        assert_eq!(c.base_url, "https://example.org/henan");
+        assert_eq!(c.base_path, "/henan");
+        assert_eq!(c.url("/en/"), "/henan/en/");
+        assert_eq!(c.default_language, "en");
+        assert_eq!(c.languages.len(), 2);
+    }
+
+    #[test]
+    fn default_language_first() {
+        let c = Config::parse(
+            "base_url = \"https://x.org\"\ndefault_language = \"zh\"\n[languages.en]\n[languages.zh]\nlocale = \"zh-Hans\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.codes().collect::<Vec<_>>(), ["zh", "en"]);
+        assert_eq!(c.base_path, "");
+        assert_eq!(c.language("en").unwrap().name, "English");
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let err = Config::parse("base_url = \"https://x.org\"\nbase_ulr = 1\n").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("base_ulr"), "{}", err.message);
+    }
+}

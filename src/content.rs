@@ -1,0 +1,575 @@
+//! The site model — pages, sections and their translations — and how it is loaded from
+//! `content/`: discovery, front matter, translation pairing, inheritance of language-neutral
+//! fields, and the cross-file checks (URL collisions, region references).
+
+use crate::config::Config;
+use crate::dates::PartialDate;
+use crate::diagnostics::{suggest, Diagnostic};
+use crate::files;
+use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+pub const CONTENT_DIR: &str = "content";
+pub const REGIONS: &str = "regions";
+pub const EVENTS: &str = "events";
+
+/// One content file in one language.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the site root, with `/` separators: `content/regions/attica.en.md`.
+    pub file: String,
+    pub lang: String,
+    /// Folder under `content/` (`regions`, `stories/2023`, or empty at the top).
+    pub dir: String,
+    /// The file name without language suffix and extension: `attica`.
+    pub key: String,
+    /// `dir/key`: what translations of one page share.
+    pub id: String,
+    pub kind: PageKind,
+    pub front: FrontMatter,
+    /// The URL segment: the front matter's `slug`, else the key.
+    pub slug: String,
+    /// Site path, always starting and ending with a slash: `/en/regions/attica/`.
+    pub path: String,
+    /// The normalized source (no BOM, LF line ends), for quoting lines in diagnostics.
+    pub source: String,
+    pub body_line: usize,
+    /// Byte offset of the Markdown body in `source`.
+    pub body_start: usize,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.source[self.body_start..]
+    }
+
+    pub fn is_region(&self) -> bool {
+        self.kind == PageKind::Region
+    }
+
+    pub fn is_event(&self) -> bool {
+        self.kind == PageKind::Event
+    }
+}
+
+/// A folder's list page in one language; `dir` is empty for the home page.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub lang: String,
+    pub dir: String,
+    /// `_index.<lang>.md`, when the folder has one.
+    pub index: Option<Page>,
+    /// Site path: `/en/regions/`, `/en/` for the home page.
+    pub path: String,
+    /// Indices into `Site::pages`, in list order.
+    pub pages: Vec<usize>,
+    /// Folders directly below, by `dir`.
+    pub subsections: Vec<String>,
+}
+
+/// Everything loaded and validated, ready to render. Pages are sorted by (id, language order).
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    pub pages: Vec<Page>,
+    pub sections: Vec<Section>,
+    /// "Today", from `SOURCE_DATE_EPOCH` when set.
+    pub build_date: PartialDate,
+    /// Region keys that exist in any language (drafts included), for references and hints.
+    pub region_keys: Vec<String>,
+    by_id: HashMap<String, Vec<usize>>,
+}
+
+/// What `load` produces: the site (if nothing is fatal) and every diagnostic.
+pub struct Loaded {
+    pub site: Option<Site>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub struct LoadOptions {
+    pub drafts: bool,
+    pub build_date: PartialDate,
+}
+
+impl Site {
+    /// Translations of a page id, in language order.
+    pub fn translations(&self, id: &str) -> impl Iterator<Item = &Page> {
+        self.by_id
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &self.pages[i])
+    }
+
+    pub fn page(&self, id: &str, lang: &str) -> Option<&Page> {
+        self.translations(id).find(|p| p.lang == lang)
+    }
+
+    pub fn section(&self, dir: &str, lang: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.dir == dir && s.lang == lang)
+    }
+
+    /// Published pages of a kind in one language.
+    pub fn pages_of<'a>(&'a self, kind: PageKind, lang: &'a str) -> impl Iterator<Item = &'a Page> {
+        self.pages
+            .iter()
+            .filter(move |p| p.kind == kind && p.lang == lang)
+    }
+}
+
+/// Loads and validates `root/content`; all problems come back together.
+pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let content = root.join(CONTENT_DIR);
+    let found = match discover(root, &content, &config) {
+        Ok(found) => found,
+        Err(d) => {
+            return Loaded {
+                site: None,
+                diagnostics: vec![d],
+            }
+        }
+    };
+    let results: Vec<Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>> = found
+        .files
+        .par_iter()
+        .map(|f| read_page(root, f))
+        .collect();
+    diagnostics.extend(found.diagnostics);
+    let mut pages = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok((page, warnings)) => {
+                diagnostics.extend(warnings);
+                pages.push(page);
+            }
+            Err(errors) => diagnostics.extend(errors),
+        }
+    }
+    let language_order: HashMap<&str, usize> =
+        config.codes().enumerate().map(|(i, c)| (c, i)).collect();
+    pages.sort_by(|a, b| {
+        (&a.id, language_order[a.lang.as_str()]).cmp(&(&b.id, language_order[b.lang.as_str()]))
+    });
+    diagnostics.extend(inherit_neutral(&mut pages));
+    let region_keys: Vec<String> = {
+        let mut keys: Vec<String> = pages
+            .iter()
+            .filter(|p| p.is_region() && !p.key.starts_with('_'))
+            .map(|p| p.key.clone())
+            .collect();
+        keys.dedup();
+        keys
+    };
+    diagnostics.extend(check_events(&pages, &region_keys));
+    for p in &mut pages {
+        p.slug = p.front.neutral.slug.clone().unwrap_or_else(|| p.key.clone());
+        p.path = page_path(&p.lang, &p.dir, &p.slug, &p.key);
+    }
+    if !options.drafts {
+        pages.retain(|p| !p.front.draft);
+    }
+    let (pages, indexes): (Vec<Page>, Vec<Page>) =
+        pages.into_iter().partition(|p| p.key != "_index");
+    let mut site = Site {
+        config,
+        pages,
+        sections: Vec::new(),
+        build_date: options.build_date,
+        region_keys,
+        by_id: HashMap::new(),
+    };
+    site.by_id = index_by_id(&site.pages);
+    site.sections = build_sections(&site, indexes);
+    diagnostics.extend(check_collisions(&site));
+    Loaded {
+        site: Some(site),
+        diagnostics,
+    }
+}
+
+/// Site path of a page; `_index` files stand for their folder.
+fn page_path(lang: &str, dir: &str, slug: &str, key: &str) -> String {
+    let mut path = format!("/{lang}/");
+    if !dir.is_empty() {
+        path.push_str(dir);
+        path.push('/');
+    }
+    if key != "_index" {
+        path.push_str(slug);
+        path.push('/');
+    }
+    path
+}
+
+struct FoundFile {
+    file: String,
+    lang: String,
+    dir: String,
+    key: String,
+}
+
+struct Found {
+    files: Vec<FoundFile>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Lists the Markdown files under `content/` with their language, folder and key.
+fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagnostic> {
+    if !content.is_dir() {
+        return Err(Diagnostic::error(
+            "content",
+            CONTENT_DIR,
+            format!("no `{CONTENT_DIR}/` folder in {}", root.display()),
+        )
+        .with_hint("run the command in the site folder, or pass --root DIR"));
+    }
+    let mut found = Found {
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let walker = walkdir::WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !files::is_ignored(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().map(|p| files::relative(root, p)).unwrap_or_default();
+                found
+                    .diagnostics
+                    .push(Diagnostic::error("io", at, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let file = files::relative(root, path);
+        let rel_dir = files::relative(content, path.parent().unwrap_or(content));
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        match split_language(stem, config) {
+            Ok((key, lang)) => found.files.push(FoundFile {
+                file,
+                lang,
+                dir: rel_dir,
+                key,
+            }),
+            Err(message) => {
+                let codes: Vec<&str> = config.codes().collect();
+                found.diagnostics.push(
+                    Diagnostic::error("language", file, message)
+                        .with_hint(format!("configured languages: {}", codes.join(", "))),
+                );
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// `attica.en` → (`attica`, `en`); `attica` → (`attica`, default language);
+/// `attica.fr` → an error when `fr` is not configured.
+fn split_language(stem: &str, config: &Config) -> Result<(String, String), String> {
+    if let Some((key, suffix)) = stem.rsplit_once('.') {
+        if config.language(suffix).is_some() {
+            return Ok((key.to_owned(), suffix.to_owned()));
+        }
+        if looks_like_language(suffix) {
+            return Err(format!(
+                "language suffix `.{suffix}` names a language that is not configured in site.toml"
+            ));
+        }
+    }
+    Ok((stem.to_owned(), config.default_language.clone()))
+}
+
+fn looks_like_language(s: &str) -> bool {
+    let (base, region) = s.split_once('-').unwrap_or((s, ""));
+    (2..=3).contains(&base.len())
+        && base.bytes().all(|b| b.is_ascii_lowercase())
+        && region.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn kind_of(dir: &str) -> PageKind {
+    match dir.split('/').next() {
+        Some(REGIONS) => PageKind::Region,
+        Some(EVENTS) => PageKind::Event,
+        _ => PageKind::Page,
+    }
+}
+
+fn read_page(root: &Path, f: &FoundFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let bytes = std::fs::read(root.join(&f.file))
+        .map_err(|e| vec![Diagnostic::error("io", &f.file, format!("cannot read the file: {e}"))])?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        vec![
+            Diagnostic::error("encoding", &f.file, "expected UTF-8 text; save the file as UTF-8")
+                .at(line, None),
+        ]
+    })?;
+    let source = front_matter::normalize(&text);
+    // `_index` files hold section intros: page fields only.
+    let kind = if f.key == "_index" {
+        PageKind::Page
+    } else {
+        kind_of(&f.dir)
+    };
+    let parsed = front_matter::parse(&f.file, &source, kind)?;
+    let warnings = front_matter::typo_warnings(&f.file, &source, &parsed.front, kind);
+    let body_start = source.len() - parsed.body.len();
+    let id = if f.dir.is_empty() {
+        f.key.clone()
+    } else {
+        format!("{}/{}", f.dir, f.key)
+    };
+    Ok((
+        Page {
+            file: f.file.clone(),
+            lang: f.lang.clone(),
+            dir: f.dir.clone(),
+            key: f.key.clone(),
+            id,
+            kind: if f.key == "_index" { PageKind::Page } else { kind },
+            front: parsed.front,
+            slug: String::new(),
+            path: String::new(),
+            source,
+            body_line: parsed.body_line,
+            body_start,
+        },
+        warnings,
+    ))
+}
+
+/// Fills each translation's missing language-neutral fields from its counterparts, and reports
+/// fields that two translations give differently. `pages` is sorted by id.
+fn inherit_neutral(pages: &mut [Page]) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for group in pages.chunk_by_mut(|a, b| a.id == b.id) {
+        if group.len() < 2 {
+            continue;
+        }
+        let mut merged = Neutral::default();
+        let mut origin: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, page) in group.iter().enumerate() {
+            for field in NEUTRAL_FIELDS {
+                match (field_json(&merged, field), field_json(&page.front.neutral, field)) {
+                    (_, None) => {}
+                    (None, Some(_)) => {
+                        copy_field(&mut merged, &page.front.neutral, field);
+                        origin.insert(field, i);
+                    }
+                    (Some(a), Some(b)) if a != b => {
+                        let first = &group[origin[field]];
+                        diagnostics.push(
+                            Diagnostic::error(
+                                "translation-mismatch",
+                                &page.file,
+                                format!(
+                                    "{field}: {b} here, but {a} in {}; language-neutral fields must agree between translations",
+                                    first.file
+                                ),
+                            )
+                            .in_source(&page.source, page.front.line_of(field), None)
+                            .with_hint(format!(
+                                "write `{field}` in one translation only, or make both the same"
+                            )),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for page in group.iter_mut() {
+            for field in NEUTRAL_FIELDS {
+                if field_json(&page.front.neutral, field).is_none() {
+                    copy_field(&mut page.front.neutral, &merged, field);
+                }
+            }
+        }
+    }
+    diagnostics
+}
+
+/// A neutral field as JSON, to compare and show values generically.
+fn field_json(n: &Neutral, field: &str) -> Option<serde_json::Value> {
+    let v = serde_json::to_value(n).ok()?;
+    v.get(field).filter(|v| !v.is_null()).cloned()
+}
+
+fn copy_field(to: &mut Neutral, from: &Neutral, field: &str) {
+    match field {
+        "slug" => to.slug.clone_from(&from.slug),
+        "country_code" => to.country_code.clone_from(&from.country_code),
+        "established" => to.established = from.established,
+        "status" => to.status = from.status,
+        "coordinates" => to.coordinates = from.coordinates,
+        "date" => to.date = from.date,
+        "kind" => to.kind = from.kind,
+        "regions" => to.regions.clone_from(&from.regions),
+        _ => unreachable!("NEUTRAL_FIELDS and copy_field disagree on `{field}`"),
+    }
+}
+
+/// Events need a date (in some translation) and may only name regions that exist.
+fn check_events(pages: &[Page], region_keys: &[String]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for page in pages.iter().filter(|p| p.is_event()) {
+        if page.front.neutral.date.is_none() {
+            out.push(
+                Diagnostic::error(
+                    "front-matter",
+                    &page.file,
+                    "missing `date`: every event needs a date (in at least one of its translations)",
+                )
+                .in_source(&page.source, 1, Some(1))
+                .with_hint("add a line like `date: 2023-05-12` (or 2023-05, or 2023)"),
+            );
+        }
+        for region in page.front.neutral.regions.iter().flatten() {
+            if region_keys.iter().any(|k| k == region) {
+                continue;
+            }
+            let line = page.front.line_of("regions");
+            let column = page
+                .source
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.find(region.as_str()))
+                .map(|i| i + 1);
+            let mut d = Diagnostic::error(
+                "unknown-region",
+                &page.file,
+                format!("regions: no region `{region}` in content/regions/"),
+            )
+            .in_source(&page.source, line, column);
+            if let Some(guess) = suggest(region, region_keys.iter().map(String::as_str)) {
+                d = d.with_hint(format!("did you mean `{guess}`?"));
+            }
+            out.push(d);
+        }
+    }
+    out
+}
+
+fn index_by_id(pages: &[Page]) -> HashMap<String, Vec<usize>> {
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        by_id.entry(p.id.clone()).or_default().push(i);
+    }
+    by_id
+}
+
+/// One section per (folder, language) that has a page or an `_index` file in that language, and a
+/// home page in every language.
+fn build_sections(site: &Site, indexes: Vec<Page>) -> Vec<Section> {
+    let mut map: BTreeMap<(String, String), Section> = BTreeMap::new();
+    let mut ensure = |dir: &str, lang: &str| {
+        map.entry((dir.to_owned(), lang.to_owned()))
+            .or_insert_with(|| Section {
+                lang: lang.to_owned(),
+                dir: dir.to_owned(),
+                index: None,
+                path: page_path(lang, dir, "", "_index"),
+                pages: Vec::new(),
+                subsections: Vec::new(),
+            });
+    };
+    for lang in site.config.codes() {
+        ensure("", lang);
+    }
+    // Every ancestor folder gets a list page too, so nested URLs never dead-end.
+    for p in site.pages.iter().chain(&indexes) {
+        for ancestor in ancestors(&p.dir) {
+            ensure(ancestor, &p.lang);
+        }
+    }
+    for (i, p) in site.pages.iter().enumerate() {
+        if let Some(s) = map.get_mut(&(p.dir.clone(), p.lang.clone())) {
+            s.pages.push(i);
+        }
+    }
+    for index in indexes {
+        if let Some(s) = map.get_mut(&(index.dir.clone(), index.lang.clone())) {
+            s.index = Some(index);
+        }
+    }
+    let keys: Vec<(String, String)> = map.keys().cloned().collect();
+    for (dir, lang) in &keys {
+        if dir.is_empty() {
+            continue;
+        }
+        let parent = dir.rsplit_once('/').map_or("", |(p, _)| p).to_owned();
+        if let Some(s) = map.get_mut(&(parent, lang.clone())) {
+            s.subsections.push(dir.clone());
+        }
+    }
+    let mut sections: Vec<Section> = map.into_values().collect();
+    for s in &mut sections {
+        sort_list(&site.pages, &mut s.pages);
+    }
+    sections
+}
+
+/// `a/b/c` → [`a/b/c`, `a/b`, `a`, ``]: the folder and every ancestor up to the home page.
+fn ancestors(dir: &str) -> Vec<&str> {
+    let mut out = vec![dir];
+    let mut d = dir;
+    while !d.is_empty() {
+        d = d.rsplit_once('/').map_or("", |(p, _)| p);
+        out.push(d);
+    }
+    out
+}
+
+/// Events newest first; everything else by weight, then title.
+pub fn sort_list(pages: &[Page], list: &mut [usize]) {
+    list.sort_by(|&a, &b| {
+        let (a, b) = (&pages[a], &pages[b]);
+        let by_date = b.front.neutral.date.cmp(&a.front.neutral.date);
+        let by_weight = a
+            .front
+            .weight
+            .unwrap_or(i64::MAX)
+            .cmp(&b.front.weight.unwrap_or(i64::MAX));
+        by_date
+            .then(by_weight)
+            .then_with(|| a.front.title.cmp(&b.front.title))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+/// Two sources may not publish to the same URL (e.g. a `slug` equal to another page's key).
+fn check_collisions(site: &Site) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for lang in site.config.codes() {
+        for name in ["timeline", "map", "search"] {
+            seen.insert(format!("/{lang}/{name}/"), "a built-in page");
+        }
+    }
+    let mut out = Vec::new();
+    let sections = site.sections.iter().map(|s| {
+        let file = s.index.as_ref().map_or("the folder", |i| i.file.as_str());
+        (s.path.as_str(), file)
+    });
+    let pages = site.pages.iter().map(|p| (p.path.as_str(), p.file.as_str()));
+    for (path, file) in sections.chain(pages) {
+        if let Some(other) = seen.insert(path.to_owned(), file) {
+            out.push(
+                Diagnostic::error(
+                    "url-collision",
+                    file,
+                    format!("publishes to {path}, which {other} also publishes to"),
+                )
+                .with_hint("give one of them a different `slug`, or rename the file"),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,239 @@
+//! Problems found in a site's input: what they are, where they are, and how they read.
+//!
+//! Every stage pushes `Diagnostic`s instead of stopping at the first problem, so that one run
+//! reports every broken file. Only the caller decides whether errors abort the build.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, located in a file relative to the site root (`content/regions/attica.en.md`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), when known.
+    pub column: Option<usize>,
+    /// A short machine-readable category, e.g. `front-matter`, `broken-link`, `missing-translation`.
+    pub kind: &'static str,
+    pub message: String,
+    /// How many characters the caret underlines, when known (else the rest of the word).
+    #[serde(skip)]
+    pub width: Option<usize>,
+    /// A suggestion for the fix, e.g. "did you mean `lublin`?".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The offending source line, shown under the message with a caret.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(kind: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, kind, file, message)
+    }
+
+    pub fn warning(kind: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, kind, file, message)
+    }
+
+    fn new(
+        severity: Severity,
+        kind: &'static str,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity,
+            file: file.into(),
+            line: None,
+            column: None,
+            kind,
+            message: message.into(),
+            hint: None,
+            width: None,
+            source_line: None,
+        }
+    }
+
+    pub fn at(mut self, line: usize, column: Option<usize>) -> Self {
+        self.line = Some(line);
+        self.column = column;
+        self
+    }
+
+    /// Locates the diagnostic at `line` of `source`, keeping that line to quote it.
+    pub fn in_source(mut self, source: &str, line: usize, column: Option<usize>) -> Self {
+        self.source_line = source.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+        self.at(line, column)
+    }
+
+    pub fn underline(mut self, chars: usize) -> Self {
+        self.width = Some(chars.max(1));
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column`, as far as known.
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{}:{}", self.file, l, c),
+            (Some(l), None) => format!("{}:{}", self.file, l),
+            _ => self.file.clone(),
+        }
+    }
+
+    /// Renders like the Rust compiler: headline, location, quoted line with a caret, hint.
+    pub fn render(&self, colour: bool) -> String {
+        let (label, code) = match self.severity {
+            Severity::Error => ("error", "1;31"),
+            Severity::Warning => ("warning", "1;33"),
+        };
+        let paint = |code: &str, text: &str| {
+            if colour {
+                format!("\x1b[{code}m{text}\x1b[0m")
+            } else {
+                text.to_owned()
+            }
+        };
+        let mut out = format!(
+            "{}: {}: {}\n",
+            paint(code, label),
+            self.location(),
+            self.message
+        );
+        if let (Some(src), Some(line)) = (&self.source_line, self.line) {
+            let gutter = line.to_string();
+            let pad = " ".repeat(gutter.len());
+            let _ = writeln!(out, "{pad} {}", paint("1;34", "|"));
+            let _ = writeln!(out, "{} {} {}", paint("1;34", &gutter), paint("1;34", "|"), src);
+            let col = self.column.unwrap_or_else(|| first_non_blank(src));
+            let width = match self.width {
+                Some(chars) => src.chars().skip(col - 1).take(chars).map(char_width).sum::<usize>().max(1),
+                None => caret_width(src, col),
+            };
+            let caret = format!("{}{}", " ".repeat(display_width(src, col)), "^".repeat(width));
+            let _ = writeln!(out, "{pad} {} {}", paint("1;34", "|"), paint(code, &caret));
+        }
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "  = {}: {}", paint("1", "hint"), hint);
+        }
+        out
+    }
+}
+
+fn first_non_blank(line: &str) -> usize {
+    line.chars().take_while(|c| c.is_whitespace()).count() + 1
+}
+
+/// Terminal columns taken by the characters before the 1-based `column` (CJK counts double).
+fn display_width(line: &str, column: usize) -> usize {
+    line.chars()
+        .take(column.saturating_sub(1))
+        .map(char_width)
+        .sum()
+}
+
+/// Underline the rest of the value starting at `column`.
+fn caret_width(line: &str, column: usize) -> usize {
+    let rest: usize = line
+        .chars()
+        .skip(column.saturating_sub(1))
+        .take_while(|c| *c != '#')
+        .map(char_width)
+        .sum();
+    rest.clamp(1, 60)
+}
+
+fn char_width(c: char) -> usize {
+    if ('\u{1100}'..='\u{115F}').contains(&c)
+        || ('\u{2E80}'..='\u{A4CF}').contains(&c)
+        || ('\u{AC00}'..='\u{D7A3}').contains(&c)
+        || ('\u{F900}'..='\u{FAFF}').contains(&c)
+        || ('\u{FE30}'..='\u{FE4F}').contains(&c)
+        || ('\u{FF00}'..='\u{FF60}').contains(&c)
+        || ('\u{FFE0}'..='\u{FFE6}').contains(&c)
+    {
+        2
+    } else {
+        1
+    }
+}
+
+/// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Errors first, then by file and line, so reports read in a stable order.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.severity, &a.file, a.line, a.column, &a.message).cmp(&(
+            b.severity,
+            &b.file,
+            b.line,
+            b.column,
+            &b.message,
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_caret_under_value() {
+        let src = "---\ntitle: A\nestablished: spring 2023\n---\n";
+        let d = Diagnostic::error("front-matter", "content/a.en.md", "bad date")
+            .in_source(src, 3, Some(14))
+            .with_hint("write 2023");
+        let text = d.render(false);
+        assert!(text.starts_with("error: content/a.en.md:3:14: bad date\n"));
+        assert!(text.contains("3 | established: spring 2023\n"));
+        assert!(text.contains("|              ^^^^^^^^^^^\n"), "{text}");
+        assert!(text.contains("= hint: write 2023"));
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(suggest("lubin", ["lublin", "attica"]), Some("lublin"));
+        assert_eq!(suggest("paris", ["lublin", "attica"]), None);
+    }
+}

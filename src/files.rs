@@ -1,0 +1,69 @@
+//! Small file-system helpers that put the path into every error, and the rules for which files
+//! a site ignores (hidden files and editors' swap and backup files).
+
+use anyhow::{Context, Result};
+use std::ffi::OsStr;
+use std::path::Path;
+
+/// Hidden files and editors' temporary files: `.x`, `x~`, `.x.swp`, `#x#`, vim's `4913` probe.
+pub fn is_ignored(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+}
+
+/// `path` relative to `base`, with `/` separators, for messages and URLs.
+pub fn relative(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+pub fn read_to_string(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))
+}
+
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))
+}
+
+/// Every regular file below `dir` (not ignored), as (path relative to `dir`, absolute path),
+/// sorted so that builds are deterministic. A missing folder has no files.
+pub fn list_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    for entry in walker {
+        let entry = entry.with_context(|| format!("failed to list {}", dir.display()))?;
+        if entry.file_type().is_file() {
+            out.push((relative(dir, entry.path()), entry.into_path()));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignores_editor_files() {
+        for name in [".a.md.swp", "a.md~", "4913", "#a.md#", ".hidden"] {
+            assert!(is_ignored(OsStr::new(name)), "{name}");
+        }
+        assert!(!is_ignored(OsStr::new("attica.en.md")));
+    }
+}

@@ -1,0 +1,546 @@
+//! Front matter: the YAML block between a first line `---` and the next `---` line.
+//!
+//! This is the only module that parses YAML (serde_yaml is archived upstream; its maintained
+//! continuation `yaml_serde` has the same API, so the move is the one `use` line below).
+//! Parsing is pure — text in, typed fields or located diagnostics out — so it is tested with
+//! strings and fuzzed without touching the disk.
+
+use crate::dates::{self, PartialDate};
+use crate::diagnostics::{suggest, Diagnostic};
+use serde::Serialize;
+use serde_json::Value as Json;
+use serde_yaml as yaml;
+use std::collections::BTreeMap;
+
+/// Which typed fields a file may carry, from the section it lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum PageKind {
+    Region,
+    Event,
+    Page,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Established,
+    Preparing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Anniversary,
+    Visit,
+    Signing,
+    Publication,
+    Other,
+}
+
+impl EventKind {
+    pub const ALL: [(&'static str, EventKind); 5] = [
+        ("anniversary", EventKind::Anniversary),
+        ("visit", EventKind::Visit),
+        ("signing", EventKind::Signing),
+        ("publication", EventKind::Publication),
+        ("other", EventKind::Other),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(_, k)| *k == self).map_or("other", |(n, _)| n)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Coordinates {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// Fields that mean the same in every language: written once, inherited by the translation
+/// that omits them, and an error where two translations disagree.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Neutral {
+    pub slug: Option<String>,
+    pub country_code: Option<String>,
+    pub established: Option<PartialDate>,
+    pub status: Option<Status>,
+    pub coordinates: Option<Coordinates>,
+    pub date: Option<PartialDate>,
+    pub kind: Option<EventKind>,
+    pub regions: Option<Vec<String>>,
+}
+
+/// Names of the language-neutral fields, in the order `Neutral` declares them.
+pub const NEUTRAL_FIELDS: [&str; 8] = [
+    "slug",
+    "country_code",
+    "established",
+    "status",
+    "coordinates",
+    "date",
+    "kind",
+    "regions",
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: String,
+    pub summary: Option<String>,
+    pub draft: bool,
+    pub tags: Vec<String>,
+    pub weight: Option<i64>,
+    pub country: Option<String>,
+    pub neutral: Neutral,
+    /// Every key this module does not type, for templates as `page.extra`.
+    pub extra: BTreeMap<String, Json>,
+    /// 1-based line of each top-level key in the whole file, to locate later diagnostics.
+    pub lines: BTreeMap<String, usize>,
+}
+
+impl FrontMatter {
+    /// Line of `key` in the file, or the first line where the key is absent.
+    pub fn line_of(&self, key: &str) -> usize {
+        self.lines.get(key).copied().unwrap_or(1)
+    }
+}
+
+/// A content file split into its parts, with the body's position in the file.
+#[derive(Debug)]
+pub struct Parsed {
+    pub front: FrontMatter,
+    pub body: String,
+    /// 1-based line where the body starts, so Markdown diagnostics can be located too.
+    pub body_line: usize,
+}
+
+const COMMON_KEYS: [&str; 6] = ["title", "summary", "draft", "tags", "weight", "slug"];
+const REGION_KEYS: [&str; 5] = [
+    "country",
+    "country_code",
+    "established",
+    "status",
+    "coordinates",
+];
+const EVENT_KEYS: [&str; 3] = ["date", "kind", "regions"];
+
+/// Strips a UTF-8 BOM and turns CRLF into LF, so positions are counted in one way.
+pub fn normalize(source: &str) -> String {
+    source.strip_prefix('\u{feff}').unwrap_or(source).replace("\r\n", "\n")
+}
+
+/// Parses normalized source (see [`normalize`]) of the file `file` (for messages).
+/// Returns every problem found, not only the first.
+pub fn parse(file: &str, source: &str, kind: PageKind) -> Result<Parsed, Vec<Diagnostic>> {
+    let (yaml_text, body, body_line) = split(file, source).map_err(|d| vec![d])?;
+    let mapping = parse_yaml(file, source, yaml_text).map_err(|d| vec![d])?;
+    let mut reader = Reader {
+        file,
+        source,
+        lines: key_lines(yaml_text),
+        errors: Vec::new(),
+    };
+    let front = reader.read(mapping, kind);
+    if reader.errors.is_empty() {
+        Ok(Parsed {
+            front,
+            body: body.to_owned(),
+            body_line,
+        })
+    } else {
+        Err(reader.errors)
+    }
+}
+
+/// Unknown keys that look like misspelt known ones: warnings, since they are kept as `extra`.
+pub fn typo_warnings(file: &str, source: &str, front: &FrontMatter, kind: PageKind) -> Vec<Diagnostic> {
+    let known = known_keys(kind);
+    front
+        .extra
+        .keys()
+        .filter_map(|key| {
+            let guess = suggest(key, known.iter().copied())?;
+            let line = front.line_of(key);
+            Some(
+                Diagnostic::warning(
+                    "unknown-field",
+                    file,
+                    format!("unknown field `{key}` is kept as page.extra.{key}"),
+                )
+                .in_source(source, line, Some(1))
+                .with_hint(format!("did you mean `{guess}`?")),
+            )
+        })
+        .collect()
+}
+
+fn known_keys(kind: PageKind) -> Vec<&'static str> {
+    let mut keys = COMMON_KEYS.to_vec();
+    match kind {
+        PageKind::Region => keys.extend(REGION_KEYS),
+        PageKind::Event => keys.extend(EVENT_KEYS),
+        PageKind::Page => {}
+    }
+    keys
+}
+
+/// Splits off the front matter: (yaml, body, 1-based line of the body).
+fn split<'a>(file: &str, source: &'a str) -> Result<(&'a str, &'a str, usize), Diagnostic> {
+    let missing = || {
+        Diagnostic::error(
+            "front-matter",
+            file,
+            "expected front matter: a first line `---`, YAML with at least `title:`, then a line `---`",
+        )
+        .in_source(source, 1, Some(1))
+    };
+    let rest = source.strip_prefix("---\n").ok_or_else(missing)?;
+    let mut offset = 0;
+    for (i, line) in rest.split_inclusive('\n').enumerate() {
+        if line.trim_end() == "---" {
+            let body = &rest[offset + line.len()..];
+            return Ok((&rest[..offset], body, i + 3));
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error(
+        "front-matter",
+        file,
+        "the front matter is not closed: expected a line `---` after the YAML",
+    )
+    .in_source(source, 1, Some(1))
+    .with_hint("add a line `---` between the front matter and the text"))
+}
+
+fn parse_yaml(file: &str, source: &str, text: &str) -> Result<yaml::Mapping, Diagnostic> {
+    if text.trim().is_empty() {
+        return Ok(yaml::Mapping::new());
+    }
+    match yaml::from_str::<yaml::Value>(text) {
+        Ok(yaml::Value::Mapping(m)) => Ok(m),
+        Ok(yaml::Value::Null) => Ok(yaml::Mapping::new()),
+        Ok(_) => Err(Diagnostic::error(
+            "front-matter",
+            file,
+            "expected the front matter to be `key: value` lines",
+        )
+        .in_source(source, 2, None)),
+        Err(e) => {
+            let (line, column) = e
+                .location()
+                .map_or((2, None), |l| (l.line() + 1, Some(l.column())));
+            let message = e.to_string();
+            // serde_yaml appends " at line N column M" relative to the YAML; we give our own.
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
+            Err(Diagnostic::error(
+                "front-matter",
+                file,
+                format!("invalid YAML in front matter: {message}"),
+            )
+            .in_source(source, line, column))
+        }
+    }
+}
+
+/// The file line (1-based, counting the opening `---` as line 1) of each top-level key.
+fn key_lines(yaml_text: &str) -> BTreeMap<String, usize> {
+    let mut lines = BTreeMap::new();
+    for (i, line) in yaml_text.lines().enumerate() {
+        if line.starts_with([' ', '\t', '#', '-']) {
+            continue;
+        }
+        if let Some((key, _)) = line.split_once(':') {
+            let key = key.trim().trim_matches(['"', '\'']);
+            lines.entry(key.to_owned()).or_insert(i + 2);
+        }
+    }
+    lines
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    source: &'a str,
+    lines: BTreeMap<String, usize>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn read(&mut self, mapping: yaml::Mapping, kind: PageKind) -> FrontMatter {
+        let mut fm = FrontMatter {
+            lines: self.lines.clone(),
+            ..FrontMatter::default()
+        };
+        let mut title = None;
+        for (key, value) in mapping {
+            let Some(key) = key.as_str().map(str::to_owned) else {
+                self.fail("", format!("expected text keys, found `{}`", show(&key)));
+                continue;
+            };
+            match (key.as_str(), kind) {
+                ("title", _) => title = self.text(&key, &value),
+                ("summary", _) => fm.summary = self.text(&key, &value),
+                ("draft", _) => fm.draft = self.boolean(&key, &value).unwrap_or(false),
+                ("tags", _) => fm.tags = self.list(&key, &value).unwrap_or_default(),
+                ("weight", _) => fm.weight = self.integer(&key, &value),
+                ("slug", _) => fm.neutral.slug = self.slug(&key, &value),
+                ("country", PageKind::Region) => fm.country = self.text(&key, &value),
+                ("country_code", PageKind::Region) => {
+                    fm.neutral.country_code = self.country_code(&key, &value)
+                }
+                ("established", PageKind::Region) => {
+                    fm.neutral.established = self.date(&key, &value)
+                }
+                ("status", PageKind::Region) => fm.neutral.status = self.status(&key, &value),
+                ("coordinates", PageKind::Region) => {
+                    fm.neutral.coordinates = self.coordinates(&key, &value)
+                }
+                ("date", PageKind::Event) => fm.neutral.date = self.date(&key, &value),
+                ("kind", PageKind::Event) => fm.neutral.kind = self.event_kind(&key, &value),
+                ("regions", PageKind::Event) => fm.neutral.regions = self.list(&key, &value),
+                _ => {
+                    let json = serde_json::to_value(&value).unwrap_or(Json::Null);
+                    fm.extra.insert(key.clone(), json);
+                }
+            }
+        }
+        match title {
+            Some(t) if !t.trim().is_empty() => fm.title = t,
+            Some(_) => self.fail("title", "`title` is empty: every page needs a title".into()),
+            None => self.errors.push(
+                Diagnostic::error(
+                    "front-matter",
+                    self.file,
+                    "missing `title`: every page needs a title",
+                )
+                .in_source(self.source, 1, Some(1))
+                .with_hint("add a line like `title: Attica, Greece` to the front matter"),
+            ),
+        }
+        fm
+    }
+
+    /// Records an error at the value of `key`.
+    fn fail(&mut self, key: &str, message: String) {
+        let line = self.lines.get(key).copied().unwrap_or(1);
+        let column = self
+            .source
+            .lines()
+            .nth(line - 1)
+            .and_then(|l| l.find(':').map(|i| (l, i)))
+            .map(|(l, i)| {
+                let after = &l[i + 1..];
+                l[..i + 1].chars().count() + after.chars().take_while(|c| *c == ' ').count() + 1
+            });
+        let message = if key.is_empty() {
+            message
+        } else {
+            format!("{key}: {message}")
+        };
+        self.errors.push(
+            Diagnostic::error("front-matter", self.file, message).in_source(self.source, line, column),
+        );
+    }
+
+    fn expect<T>(&mut self, key: &str, value: &yaml::Value, what: &str) -> Option<T> {
+        self.fail(key, format!("expected {what}, found {}", show(value)));
+        None
+    }
+
+    fn text(&mut self, key: &str, value: &yaml::Value) -> Option<String> {
+        match value {
+            yaml::Value::String(s) => Some(s.clone()),
+            yaml::Value::Number(n) => Some(n.to_string()),
+            _ => self.expect(key, value, "text"),
+        }
+    }
+
+    fn boolean(&mut self, key: &str, value: &yaml::Value) -> Option<bool> {
+        match value {
+            yaml::Value::Bool(b) => Some(*b),
+            _ => self.expect(key, value, "true or false"),
+        }
+    }
+
+    fn integer(&mut self, key: &str, value: &yaml::Value) -> Option<i64> {
+        match value.as_i64() {
+            Some(n) => Some(n),
+            None => self.expect(key, value, "a whole number like 10"),
+        }
+    }
+
+    fn list(&mut self, key: &str, value: &yaml::Value) -> Option<Vec<String>> {
+        let items = match value {
+            yaml::Value::Sequence(items) => items,
+            yaml::Value::Null => return Some(Vec::new()),
+            _ => return self.expect(key, value, "a list like [a, b]"),
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                yaml::Value::String(s) => out.push(s.clone()),
+                yaml::Value::Number(n) => out.push(n.to_string()),
+                _ => return self.expect(key, item, "a list of words"),
+            }
+        }
+        Some(out)
+    }
+
+    fn slug(&mut self, key: &str, value: &yaml::Value) -> Option<String> {
+        let text = self.text(key, value)?;
+        let ok = !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Some(text)
+        } else {
+            self.expect(key, value, "an ASCII slug of letters, digits and `-`, like attica-greece")
+        }
+    }
+
+    fn country_code(&mut self, key: &str, value: &yaml::Value) -> Option<String> {
+        let text = self.text(key, value)?;
+        if text.len() == 2 && text.bytes().all(|b| b.is_ascii_alphabetic()) {
+            Some(text.to_ascii_uppercase())
+        } else {
+            self.expect(key, value, "a two-letter ISO 3166-1 code like GR")
+        }
+    }
+
+    fn date(&mut self, key: &str, value: &yaml::Value) -> Option<PartialDate> {
+        let text = match value {
+            yaml::Value::String(s) => s.clone(),
+            yaml::Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        match PartialDate::parse(&text) {
+            Some(d) => Some(d),
+            None => self.expect(key, value, dates::EXPECTED),
+        }
+    }
+
+    fn status(&mut self, key: &str, value: &yaml::Value) -> Option<Status> {
+        match value.as_str() {
+            Some("established") => Some(Status::Established),
+            Some("preparing") => Some(Status::Preparing),
+            _ => self.expect(key, value, "`established` or `preparing`"),
+        }
+    }
+
+    fn event_kind(&mut self, key: &str, value: &yaml::Value) -> Option<EventKind> {
+        let found = value
+            .as_str()
+            .and_then(|s| EventKind::ALL.iter().find(|(n, _)| *n == s));
+        match found {
+            Some((_, k)) => Some(*k),
+            None => self.expect(
+                key,
+                value,
+                "one of anniversary, visit, signing, publication, other",
+            ),
+        }
+    }
+
+    fn coordinates(&mut self, key: &str, value: &yaml::Value) -> Option<Coordinates> {
+        const WHAT: &str = "coordinates like {lat: 37.98, lon: 23.73} (lat in [-90, 90], lon in [-180, 180])";
+        let get = |name: &str| value.get(name).and_then(yaml::Value::as_f64);
+        match (get("lat"), get("lon")) {
+            (Some(lat), Some(lon))
+                if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) =>
+            {
+                Some(Coordinates { lat, lon })
+            }
+            _ => self.expect(key, value, WHAT),
+        }
+    }
+}
+
+/// A YAML value as the editor wrote it, for "found ..." in messages.
+fn show(value: &yaml::Value) -> String {
+    match value {
+        yaml::Value::String(s) => format!("\"{s}\""),
+        yaml::Value::Null => "nothing".into(),
+        other => yaml::to_string(other)
+            .map(|s| s.trim().replace('\n', " "))
+            .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(src: &str) -> Result<Parsed, Vec<Diagnostic>> {
+        parse("content/regions/attica.en.md", &normalize(src), PageKind::Region)
+    }
+
+    #[test]
+    fn reads_typed_fields_and_keeps_extra() {
+        let p = region(
+            "\u{feff}---\r\ntitle: Attica\r\nestablished: 2023\r\ncoordinates: {lat: 37.98, lon: 23.73}\r\nmotto: hi\r\n---\r\nBody\r\n",
+        )
+        .unwrap();
+        assert_eq!(p.front.title, "Attica");
+        assert_eq!(p.front.neutral.established.unwrap().to_string(), "2023");
+        assert_eq!(p.front.neutral.coordinates.unwrap().lat, 37.98);
+        assert_eq!(p.front.extra["motto"], "hi");
+        assert_eq!(p.body, "Body\n");
+        assert_eq!(p.body_line, 7);
+    }
+
+    #[test]
+    fn bad_date_names_line_and_value() {
+        let errs = region("---\ntitle: A\ncountry: Greece\nestablished: spring 2023\n---\n").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        let e = &errs[0];
+        assert_eq!(e.line, Some(4));
+        assert_eq!(e.column, Some(14));
+        assert_eq!(
+            e.message,
+            "established: expected a date like 2023-01-15, 2023-01 or 2023, found \"spring 2023\""
+        );
+    }
+
+    #[test]
+    fn reports_every_bad_field() {
+        let errs = region("---\nstatus: maybe\ncoordinates: {lat: 95, lon: 0}\n---\n").unwrap_err();
+        let lines: Vec<_> = errs.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(2), Some(3), Some(1)], "{errs:?}");
+    }
+
+    #[test]
+    fn yaml_syntax_error_is_located_in_the_file() {
+        let errs = region("---\ntitle: A\ntags: [a, b\n---\n").unwrap_err();
+        assert!(errs[0].message.starts_with("invalid YAML"), "{:?}", errs[0]);
+        assert!(errs[0].line.unwrap() >= 3);
+    }
+
+    #[test]
+    fn missing_or_unclosed_front_matter() {
+        assert!(region("title: A\n").unwrap_err()[0].message.contains("expected front matter"));
+        assert!(region("---\ntitle: A\n").unwrap_err()[0].message.contains("not closed"));
+    }
+
+    #[test]
+    fn typo_is_a_warning_with_a_hint() {
+        let src = "---\ntitle: A\ncountyr: Greece\n---\n";
+        let p = region(src).unwrap();
+        let w = typo_warnings("f", src, &p.front, PageKind::Region);
+        assert_eq!(w[0].hint.as_deref(), Some("did you mean `country`?"));
+    }
+
+    #[test]
+    fn event_fields_only_typed_in_events() {
+        let src = "---\ntitle: A\ndate: 2023-05\nkind: visit\nregions: [attica]\n---\n";
+        let p = parse("e", src, PageKind::Event).unwrap();
+        assert_eq!(p.front.neutral.kind, Some(EventKind::Visit));
+        assert_eq!(p.front.neutral.regions.as_deref(), Some(&["attica".to_owned()][..]));
+        let p = parse("p", src, PageKind::Page).unwrap();
+        assert!(p.front.extra.contains_key("date"));
+    }
+}

@@ -1,0 +1,26 @@
+//! Henan Stories: a static site generator for a bilingual (Chinese / English) portal.
+//!
+//! The pipeline runs in stages, one module each: `config` and `content` (with `front_matter`)
+//! load and validate the site model; `markdown`, `render`, `timeline`, `map` and `feeds` turn it
+//! into files in memory; `output` writes them only when all of that succeeded. `cmd` holds the
+//! command-line subcommands.
+
+pub mod build;
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod dates;
+pub mod diagnostics;
+pub mod feeds;
+pub mod files;
+pub mod front_matter;
+pub mod geo;
+pub mod highlight;
+pub mod i18n;
+pub mod map;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod special;
+pub mod templates;
+pub mod timeline;

@@ -1,0 +1,33 @@
+//! The `henan-stories` command line: parses arguments and hands each subcommand to `cmd`.
+
+use clap::{Parser, Subcommand};
+use henan_stories::cmd;
+use std::process::ExitCode;
+
+/// Static site generator for the bilingual Henan Stories portal.
+#[derive(Parser)]
+#[command(name = "henan-stories", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (default: public/ in the site folder).
+    Build(cmd::build::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => cmd::build::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The world map page and the small locator maps on region pages, drawn at build time as SVG
+//! from the vendored Natural Earth data (see `geo`), with no tiles, fonts or scripts from
+//! elsewhere.
+
+use crate::content::Site;
+use crate::front_matter::{PageKind, Status};
+use crate::geo::{self, Frame, World};
+use crate::highlight::escape_html as esc;
+use crate::render::{page_link, PageLink};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Width of the world map's SVG coordinate system; `world.svg` uses the same frame, so locator
+/// maps can place markers on it.
+pub const WIDTH: f64 = 960.0;
+/// The background image of locator maps, published at the site root.
+pub const WORLD_SVG: &str = "world.svg";
+
+#[derive(Serialize)]
+pub struct CountryGroup<'a> {
+    pub country: &'a str,
+    pub country_code: Option<&'a str>,
+    pub regions: Vec<PageLink<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct MapView<'a> {
+    /// The inline SVG, ready to insert.
+    pub svg: String,
+    pub groups: Vec<CountryGroup<'a>>,
+    pub marker_count: usize,
+}
+
+/// The map of one language's regions.
+pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
+    let frame = Frame::world(WIDTH);
+    let regions: Vec<_> = site.pages_of(PageKind::Region, lang).collect();
+    let mut ids: Vec<&str> = regions
+        .iter()
+        .filter_map(|r| r.front.neutral.country_code.as_deref())
+        .filter_map(geo::alpha2_to_numeric)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let hub = &site.config.hub;
+    let language = site.config.language(lang).expect("configured");
+    let caption = language.strings.get("map_caption").map_or("", String::as_str);
+    let mut svg = format!(
+        "<svg class=\"world-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{}\" aria-labelledby=\"map-title\">\n<title id=\"map-title\">{}</title>\n<path class=\"sphere\" d=\"{}\"/>\n<g class=\"countries\">\n{}</g>\n<g class=\"arcs\" aria-hidden=\"true\">\n",
+        frame.view_box(),
+        esc(caption),
+        geo::sphere_path(&frame),
+        geo::country_paths(world, &frame, &ids),
+    );
+    let with_coordinates: Vec<_> = regions
+        .iter()
+        .filter_map(|r| r.front.neutral.coordinates.map(|c| (r, c)))
+        .collect();
+    for (r, c) in &with_coordinates {
+        let points = geo::great_circle((hub.lon, hub.lat), (c.lon, c.lat), 64);
+        let class = status_class(r.front.neutral.status);
+        let _ = writeln!(svg, "<path class=\"arc {class}\" d=\"{}\"/>", geo::arc_path(&frame, &points));
+    }
+    svg.push_str("</g>\n<g class=\"markers\">\n");
+    for (r, c) in &with_coordinates {
+        let (x, y) = frame.to_svg(c.lon, c.lat);
+        let label = match &r.front.country {
+            Some(country) => format!("{} ({country})", r.front.title),
+            None => r.front.title.clone(),
+        };
+        let _ = writeln!(
+            svg,
+            "<a class=\"marker {}\" href=\"{}\" aria-label=\"{}\" data-region=\"{}\"><title>{}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\"/></a>",
+            status_class(r.front.neutral.status),
+            esc(&site.config.url(&r.path)),
+            esc(&label),
+            esc(&r.key),
+            esc(&label),
+        );
+    }
+    let (hx, hy) = frame.to_svg(hub.lon, hub.lat);
+    let _ = write!(
+        svg,
+        "</g>\n<g class=\"hub\"><title>{}</title><circle cx=\"{hx:.1}\" cy=\"{hy:.1}\" r=\"7\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>\n</svg>",
+        esc(&hub.name),
+        hx + 10.0,
+        hy + 4.0,
+        esc(language.strings.get("hub").map_or(&hub.name, |s| s)),
+    );
+    let mut groups: BTreeMap<&str, CountryGroup> = BTreeMap::new();
+    for r in &regions {
+        let country = r.front.country.as_deref().unwrap_or("—");
+        groups
+            .entry(country)
+            .or_insert_with(|| CountryGroup {
+                country,
+                country_code: r.front.neutral.country_code.as_deref(),
+                regions: Vec::new(),
+            })
+            .regions
+            .push(page_link(site, r));
+    }
+    MapView {
+        svg,
+        groups: groups.into_values().collect(),
+        marker_count: with_coordinates.len(),
+    }
+}
+
+fn status_class(status: Option<Status>) -> &'static str {
+    match status {
+        Some(Status::Preparing) => "preparing",
+        _ => "established",
+    }
+}
+
+/// A small map centred on one position, drawn over the published `world.svg`.
+pub fn locator(base_path: &str, lat: f64, lon: f64, label: &str) -> String {
+    let frame = Frame::world(WIDTH);
+    let (x, y) = frame.to_svg(lon, lat);
+    let (w, h) = (160.0, 100.0);
+    let left = (x - w / 2.0).clamp(0.0, frame.width - w);
+    let top = (y - h / 2.0).clamp(0.0, frame.height - h);
+    format!(
+        "<svg class=\"locator\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{left:.1} {top:.1} {w} {h}\" role=\"img\" aria-label=\"{}\"><image href=\"{}/{WORLD_SVG}\" width=\"{}\" height=\"{}\"/><circle class=\"locator-ring\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\"/><circle class=\"locator-dot\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.5\"/></svg>",
+        esc(label),
+        esc(base_path),
+        frame.width,
+        frame.height,
+    )
+}
+
+/// `world.svg`, the locator maps' background.
+pub fn world_file(world: &World) -> crate::render::Output {
+    crate::render::Output {
+        path: WORLD_SVG.into(),
+        bytes: geo::world_svg(world, &Frame::world(WIDTH)).into_bytes(),
+    }
+}

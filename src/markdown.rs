@@ -1,0 +1,437 @@
+//! Markdown to HTML: CommonMark with tables, footnotes, strikethrough and task lists; heading ids
+//! that work for Chinese; highlighted code; links to content files resolved to page URLs.
+//!
+//! Rendering returns a [`Rendered`] struct (HTML, table of contents, counts, the links it saw) so
+//! later stages check links without parsing HTML again.
+
+use crate::diagnostics::Diagnostic;
+use crate::highlight::{escape_html, Highlighter};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A link to something inside the site, kept for checks after every page is rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalLink {
+    /// Site path without base path or fragment (`/en/regions/attica/`); empty for `#anchor`.
+    pub path: String,
+    pub anchor: Option<String>,
+    /// The link as written, for messages.
+    pub written: String,
+    pub line: usize,
+    pub column: usize,
+    /// Characters the link takes in the source, to underline it.
+    pub len: usize,
+    /// Whether it was written as a content file (`@/x.md`, `../x.md`) rather than a URL.
+    pub content_link: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<Heading>,
+    pub has_code: bool,
+    /// Words of Latin-script text plus CJK characters: how much there is to read.
+    pub words: usize,
+    pub cjk_chars: usize,
+    /// First paragraph as plain text, for a summary when the front matter gives none.
+    pub first_paragraph: String,
+    pub links: Vec<LocalLink>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Rendered {
+    /// Minutes to read: ~400 Chinese characters or ~200 English words a minute; at least 1.
+    pub fn reading_minutes(&self) -> usize {
+        let latin = self.words - self.cjk_chars;
+        (self.cjk_chars.div_ceil(400) + latin.div_ceil(200)).max(1)
+    }
+}
+
+/// Where a content link points: the translation's site path, and whether it fell back to another
+/// language because the linking page's language has none.
+pub struct Resolved {
+    pub path: String,
+    pub fallback_lang: Option<String>,
+}
+
+/// Everything rendering needs to know about the page and the site.
+pub struct Context<'a> {
+    pub file: &'a str,
+    /// The whole normalized source and the byte offset of the body in it, for line numbers.
+    pub source: &'a str,
+    pub body_start: usize,
+    pub lang: &'a str,
+    /// The page's folder under `content/`, for relative links.
+    pub dir: &'a str,
+    pub base_path: &'a str,
+    /// Resolves a content id (`regions/attica`, `_index` for the home, `regions/_index`) with an
+    /// optional explicit language to a page path.
+    pub resolve: &'a (dyn Fn(&str, Option<&str>, &str) -> Option<Resolved> + Sync),
+    pub highlighter: &'a Highlighter,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+pub fn render(cx: &Context) -> Rendered {
+    let body = &cx.source[cx.body_start..];
+    let mut out = Rendered::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut ids = HashSet::new();
+    let mut heading: Option<(usize, HeadingLevel, Option<String>)> = None;
+    let mut code: Option<(String, String)> = None;
+    let mut in_first_paragraph = None;
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let position = |offset: usize| {
+        let line = line_starts.partition_point(|&s| s <= offset);
+        let col = body[line_starts[line - 1]..offset].chars().count() + 1;
+        (line + cx.source[..cx.body_start].matches('\n').count(), col)
+    };
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((events.len(), level, id.map(|i| i.to_string())));
+                events.push(Event::Text(CowStr::Borrowed("")));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((start, _, given)) = heading.take() {
+                    let inner: Vec<Event> = events.drain(start + 1..).collect();
+                    let title = plain_text(&inner);
+                    let id = unique_id(given.unwrap_or_else(|| slugify(&title)), &mut ids);
+                    let mut html = String::new();
+                    pulldown_cmark::html::push_html(&mut html, inner.into_iter());
+                    let n = heading_number(level);
+                    events[start] = Event::Html(
+                        format!("<h{n} id=\"{id}\">{html}<a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n").into(),
+                    );
+                    out.toc.push(Heading { level: n, id, title });
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_owned(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Text(text) if code.is_some() => {
+                if let Some((_, buf)) = code.as_mut() {
+                    buf.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((lang, text)) = code.take() {
+                    out.has_code = true;
+                    events.push(Event::Html(cx.highlighter.highlight(&text, &lang).into()));
+                }
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let (line, column) = position(range.start);
+                let len = body[range.clone()].chars().count();
+                let dest = link_url(cx, &dest_url, (line, column, len), &mut out);
+                events.push(Event::Start(Tag::Link { link_type, dest_url: dest.into(), title, id }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let (line, column) = position(range.start);
+                let len = body[range.clone()].chars().count();
+                let dest = link_url(cx, &dest_url, (line, column, len), &mut out);
+                events.push(Event::Start(Tag::Image { link_type, dest_url: dest.into(), title, id }));
+            }
+            Event::Start(Tag::Paragraph) => {
+                if in_first_paragraph.is_none() && out.first_paragraph.is_empty() {
+                    in_first_paragraph = Some(events.len());
+                }
+                events.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(start) = in_first_paragraph.take() {
+                    out.first_paragraph = plain_text(&events[start..]);
+                }
+                events.push(Event::End(TagEnd::Paragraph));
+            }
+            other => {
+                if let Event::Text(t) | Event::Code(t) = &other {
+                    count_words(t, &mut out);
+                }
+                events.push(other);
+            }
+        }
+    }
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+/// Rewrites a link destination: content files to page URLs, rooted site paths to the base path.
+fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rendered) -> String {
+    let (line, column, len) = at;
+    if dest.is_empty() || dest.contains("://") || dest.starts_with("//") || dest.starts_with("mailto:") || dest.starts_with("tel:") || dest.starts_with("data:") {
+        return dest.to_owned();
+    }
+    let (target, anchor) = match dest.split_once('#') {
+        Some((t, a)) => (t, Some(a.to_owned())),
+        None => (dest, None),
+    };
+    let fragment = anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default();
+    let mut link = LocalLink {
+        path: String::new(),
+        anchor: anchor.clone(),
+        written: dest.to_owned(),
+        line,
+        column,
+        len,
+        content_link: false,
+    };
+    if target.is_empty() {
+        out.links.push(link);
+        return dest.to_owned();
+    }
+    let content_path = if let Some(rooted) = target.strip_prefix("@/") {
+        Some(rooted.to_owned())
+    } else if target.ends_with(".md") && !target.starts_with('/') {
+        Some(join_relative(cx.dir, target))
+    } else {
+        None
+    };
+    let Some(content_path) = content_path else {
+        if target.starts_with('/') {
+            link.path = target.to_owned();
+            out.links.push(link);
+            return format!("{}{}", cx.base_path, dest);
+        }
+        return dest.to_owned();
+    };
+    link.content_link = true;
+    let (id, lang) = content_id(&content_path, cx.resolve_langs());
+    match (cx.resolve)(&id, lang.as_deref(), cx.lang) {
+        Some(resolved) => {
+            if let Some(other) = &resolved.fallback_lang {
+                out.diagnostics.push(
+                    Diagnostic::warning(
+                        "missing-translation",
+                        cx.file,
+                        format!("link to `{target}`: it has no `{}` version, so the link goes to the `{other}` page", cx.lang),
+                    )
+                    .in_source(cx.source, line, Some(column))
+                    .underline(len),
+                );
+            }
+            link.path = resolved.path.clone();
+            out.links.push(link);
+            format!("{}{}{}", cx.base_path, resolved.path, fragment)
+        }
+        None => {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "broken-link",
+                    cx.file,
+                    format!("link to `{target}`: no such content file"),
+                )
+                .in_source(cx.source, line, Some(column))
+                .underline(len)
+                .with_hint("content links name a file under content/ without the language suffix, like @/regions/attica.md"),
+            );
+            dest.to_owned()
+        }
+    }
+}
+
+impl Context<'_> {
+    /// Language codes a link may name explicitly (`attica.en.md`): any short lowercase suffix.
+    fn resolve_langs(&self) -> fn(&str) -> bool {
+        |s: &str| (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
+    }
+}
+
+/// `regions/attica.en.md` → (`regions/attica`, Some(`en`)); `about.md` → (`about`, None).
+fn content_id(path: &str, is_lang: fn(&str) -> bool) -> (String, Option<String>) {
+    let stem = path.trim_start_matches('/').trim_end_matches(".md");
+    match stem.rsplit_once('.') {
+        Some((id, lang)) if is_lang(lang) => (id.to_owned(), Some(lang.to_owned())),
+        _ => (stem.to_owned(), None),
+    }
+}
+
+/// Joins a relative link to the linking file's folder, resolving `.` and `..`.
+fn join_relative(dir: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_owned()
+}
+
+/// Heading id: Unicode letters and digits kept (so `合作领域` stays readable), ASCII lowercased,
+/// spaces and dashes become one `-`, other punctuation is dropped.
+pub fn slugify(text: &str) -> String {
+    let mut id = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            id.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !id.ends_with('-') && !id.is_empty() {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-').to_owned();
+    if id.is_empty() {
+        "section".into()
+    } else {
+        id
+    }
+}
+
+fn unique_id(base: String, seen: &mut HashSet<String>) -> String {
+    let mut id = base.clone();
+    let mut n = 1;
+    while !seen.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// Counts CJK characters one by one and other text by words.
+fn count_words(text: &str, out: &mut Rendered) {
+    let mut in_word = false;
+    for c in text.chars() {
+        if is_cjk(c) {
+            out.cjk_chars += 1;
+            out.words += 1;
+            in_word = false;
+        } else if c.is_alphanumeric() {
+            if !in_word {
+                out.words += 1;
+                in_word = true;
+            }
+        } else if c != '\'' && c != '’' {
+            in_word = false;
+        }
+    }
+}
+
+/// Plain text of HTML-free Markdown inline content, escaped for HTML: for summaries in lists.
+pub fn inline_html(text: &str) -> String {
+    escape_html(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_str(body: &str) -> Rendered {
+        let source = format!("---\ntitle: T\n---\n{body}");
+        let resolve = |id: &str, lang: Option<&str>, from: &str| -> Option<Resolved> {
+            match id {
+                "regions/attica" => Some(Resolved {
+                    path: format!("/{}/regions/attica/", lang.unwrap_or(from)),
+                    fallback_lang: None,
+                }),
+                "regions/lublin" => Some(Resolved {
+                    path: "/zh/regions/lublin/".into(),
+                    fallback_lang: Some("zh".into()),
+                }),
+                _ => None,
+            }
+        };
+        let h = Highlighter::default();
+        let cx = Context {
+            file: "content/events/x.en.md",
+            source: &source,
+            body_start: 16,
+            lang: "en",
+            dir: "events",
+            base_path: "/henan",
+            resolve: &resolve,
+            highlighter: &h,
+        };
+        render(&cx)
+    }
+
+    #[test]
+    fn chinese_heading_ids_and_duplicates() {
+        let r = render_str("## 合作领域\n\n## Areas of Cooperation!\n\n## 合作领域\n");
+        let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["合作领域", "areas-of-cooperation", "合作领域-1"]);
+        assert!(r.html.contains("<h2 id=\"合作领域\">合作领域<a class=\"anchor\""));
+    }
+
+    #[test]
+    fn resolves_content_links_in_page_language() {
+        let r = render_str("See [A](@/regions/attica.md#history), [B](../regions/attica.md) and [Z](@/regions/attica.zh.md).\n");
+        assert!(r.html.contains("href=\"/henan/en/regions/attica/#history\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/henan/en/regions/attica/\""));
+        assert!(r.html.contains("href=\"/henan/zh/regions/attica/\""));
+        assert!(r.diagnostics.is_empty());
+        assert_eq!(r.links[0].anchor.as_deref(), Some("history"));
+    }
+
+    #[test]
+    fn broken_and_fallback_links_are_reported_with_line() {
+        let r = render_str("Intro\n\nSee [x](@/regions/nowhere.md) and [L](@/regions/lublin.md)\n");
+        assert_eq!(r.diagnostics.len(), 2);
+        let broken = &r.diagnostics[0];
+        assert_eq!((broken.line, broken.column), (Some(6), Some(5)));
+        assert!(broken.is_error());
+        assert!(!r.diagnostics[1].is_error());
+    }
+
+    #[test]
+    fn extensions_and_code() {
+        let r = render_str("| a |\n|---|\n| b |\n\n~~x~~ [^1]\n\n- [x] done\n\n[^1]: note\n\n```rust\nfn x() {}\n```\n");
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>x</del>"));
+        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("footnote"));
+        assert!(r.has_code && r.html.contains("hl-"));
+    }
+
+    #[test]
+    fn counts_chinese_by_character() {
+        let r = render_str("河南省与阿提卡 are friends.\n");
+        assert_eq!(r.cjk_chars, 6);
+        assert_eq!(r.words, 9);
+        assert_eq!(r.first_paragraph, "河南省与阿提卡 are friends.");
+    }
+}

@@ -1,0 +1,587 @@
+//! Rendering: Markdown for every page, then a typed view of each page for its Tera template.
+//! Views borrow from the site model; nothing here touches the disk.
+
+use crate::config::{Config, Language};
+use crate::content::{Page, Section, Site};
+use crate::dates::PartialDate;
+use crate::diagnostics::Diagnostic;
+use crate::front_matter::{Coordinates, PageKind, Status};
+use crate::highlight::Highlighter;
+use crate::markdown::{self, Heading, Rendered, Resolved};
+use crate::templates::error_chain;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tera::Tera;
+
+/// One file of the built site: a path relative to the output folder, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Markdown of every page and section intro, rendered once and shared by all views.
+pub struct Bodies {
+    pub pages: Vec<Rendered>,
+    /// Keyed like `Site::sections`.
+    pub sections: Vec<Option<Rendered>>,
+}
+
+/// Renders every page's Markdown in parallel.
+pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
+    let resolve = |id: &str, lang: Option<&str>, from: &str| resolve_link(site, id, lang, from);
+    let render = |p: &Page| {
+        markdown::render(&markdown::Context {
+            file: &p.file,
+            source: &p.source,
+            body_start: p.body_start,
+            lang: &p.lang,
+            dir: &p.dir,
+            base_path: &site.config.base_path,
+            resolve: &resolve,
+            highlighter,
+        })
+    };
+    Bodies {
+        pages: site.pages.par_iter().map(render).collect(),
+        sections: site
+            .sections
+            .par_iter()
+            .map(|s| s.index.as_ref().map(render))
+            .collect(),
+    }
+}
+
+/// A content id (`regions/attica`, `regions/_index`, `_index`) in the wanted language, else in
+/// another language (flagged so the linking page gets a warning).
+fn resolve_link(site: &Site, id: &str, lang: Option<&str>, from: &str) -> Option<Resolved> {
+    let want = lang.unwrap_or(from);
+    if let Some(dir) = id.strip_suffix("_index") {
+        let dir = dir.trim_end_matches('/');
+        let found = site.section(dir, want).map(|s| (s, None)).or_else(|| {
+            site.config
+                .codes()
+                .find_map(|l| site.section(dir, l).map(|s| (s, Some(l.to_owned()))))
+        })?;
+        return Some(Resolved {
+            path: found.0.path.clone(),
+            fallback_lang: found.1,
+        });
+    }
+    if let Some(p) = site.page(id, want) {
+        return Some(Resolved {
+            path: p.path.clone(),
+            fallback_lang: None,
+        });
+    }
+    let other = site.translations(id).next()?;
+    Some(Resolved {
+        path: other.path.clone(),
+        fallback_lang: Some(other.lang.clone()),
+    })
+}
+
+/// What every template gets.
+#[derive(Serialize)]
+struct Common<'a> {
+    config: ConfigView<'a>,
+    lang: &'a Language,
+    /// The UI strings of `lang`, for short template expressions: `{{ t.home }}`.
+    t: &'a BTreeMap<String, String>,
+    /// The base path to put before site paths: `{{ base }}/style.css`.
+    base: &'a str,
+    /// The current page's site path and absolute URL.
+    path: &'a str,
+    permalink: String,
+    translations: Vec<TranslationView<'a>>,
+    nav: &'a [NavItem],
+    has_code: bool,
+    build_date: PartialDate,
+}
+
+#[derive(Serialize)]
+struct ConfigView<'a> {
+    base_url: &'a str,
+    default_language: &'a str,
+    languages: &'a [Language],
+    hub: &'a crate::config::Hub,
+    extra: &'a toml::Table,
+}
+
+/// One language version of the current page, for `hreflang` links and the switcher.
+#[derive(Serialize)]
+pub struct TranslationView<'a> {
+    pub code: &'a str,
+    pub locale: &'a str,
+    pub name: &'a str,
+    pub url: String,
+    pub permalink: String,
+    /// False where this language has no version of the page: the link goes to its home.
+    pub exists: bool,
+    pub current: bool,
+}
+
+#[derive(Serialize, Clone)]
+pub struct NavItem {
+    pub key: String,
+    pub label: String,
+    pub url: String,
+    pub path: String,
+}
+
+/// A page as a list entry or a link: enough to show a card.
+#[derive(Serialize, Clone)]
+pub struct PageLink<'a> {
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub url: String,
+    pub path: &'a str,
+    pub key: &'a str,
+    pub kind: PageKind,
+    pub date: Option<PartialDate>,
+    pub date_display: Option<String>,
+    pub event_kind: Option<&'static str>,
+    pub country: Option<&'a str>,
+    pub country_code: Option<&'a str>,
+    pub established: Option<PartialDate>,
+    pub established_display: Option<String>,
+    pub status: &'static str,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    #[serde(flatten)]
+    link: PageLink<'a>,
+    lang: &'a str,
+    id: &'a str,
+    slug: &'a str,
+    file: &'a str,
+    description: String,
+    permalink: String,
+    content: &'a str,
+    toc: &'a [Heading],
+    tags: &'a [String],
+    weight: Option<i64>,
+    draft: bool,
+    extra: &'a BTreeMap<String, serde_json::Value>,
+    word_count: usize,
+    reading_time: usize,
+    coordinates: Option<Coordinates>,
+    /// Events: the regions concerned. Regions: their events.
+    regions: Vec<PageLink<'a>>,
+    events: Vec<PageLink<'a>>,
+    next_anniversary: Option<Anniversary>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Anniversary {
+    pub years: i32,
+    pub date: PartialDate,
+    pub date_display: String,
+    /// `结好40周年` / `40th anniversary`.
+    pub label: String,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    title: String,
+    description: String,
+    dir: &'a str,
+    content: &'a str,
+    toc: &'a [Heading],
+    pages: Vec<PageLink<'a>>,
+    subsections: Vec<PageLink<'a>>,
+}
+
+/// Everything a render needs, shared by all pages of one build.
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub tera: &'a Tera,
+    pub bodies: &'a Bodies,
+    nav: BTreeMap<&'a str, Vec<NavItem>>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, tera: &'a Tera, bodies: &'a Bodies) -> Self {
+        let nav = site
+            .config
+            .codes()
+            .map(|lang| (lang, nav_items(site, lang)))
+            .collect();
+        Renderer {
+            site,
+            tera,
+            bodies,
+            nav,
+        }
+    }
+
+    fn config(&self) -> &Config {
+        &self.site.config
+    }
+
+    /// Renders `template` with the common context plus `extra` (a serializable struct or map).
+    pub fn render(
+        &self,
+        template: &str,
+        lang: &str,
+        path: &str,
+        translations: Vec<TranslationView>,
+        has_code: bool,
+        extra: &impl Serialize,
+        what: &str,
+    ) -> Result<Output, Diagnostic> {
+        let language = self.config().language(lang).expect("page languages are configured");
+        let common = Common {
+            config: ConfigView {
+                base_url: &self.config().base_url,
+                default_language: &self.config().default_language,
+                languages: &self.config().languages,
+                hub: &self.config().hub,
+                extra: &self.config().extra,
+            },
+            lang: language,
+            t: &language.strings,
+            base: &self.config().base_path,
+            path,
+            permalink: self.config().permalink(path),
+            translations,
+            nav: self.nav.get(lang).map_or(&[], Vec::as_slice),
+            has_code,
+            build_date: self.site.build_date,
+        };
+        let fail = |e: &dyn std::error::Error| {
+            Diagnostic::error(
+                "template",
+                what,
+                format!("rendering with template `{template}`: {}", error_chain(e)),
+            )
+        };
+        let mut context = tera::Context::from_serialize(&common).map_err(|e| fail(&e))?;
+        context.extend(tera::Context::from_serialize(extra).map_err(|e| fail(&e))?);
+        let html = self.tera.render(template, &context).map_err(|e| fail(&e))?;
+        Ok(Output {
+            path: output_path(path),
+            bytes: html.into_bytes(),
+        })
+    }
+
+    /// Language versions of a page id (or of a section, with `dir`), each language's home where
+    /// a version is missing.
+    pub fn translations(&self, lang: &str, find: impl Fn(&str) -> Option<String>) -> Vec<TranslationView<'a>> {
+        self.config_static()
+            .languages
+            .iter()
+            .map(|l| {
+                let found = find(&l.code);
+                let exists = found.is_some();
+                let path = found.unwrap_or_else(|| format!("/{}/", l.code));
+                TranslationView {
+                    code: &l.code,
+                    locale: &l.locale,
+                    name: &l.name,
+                    url: self.config_static().url(&path),
+                    permalink: self.config_static().permalink(&path),
+                    exists,
+                    current: l.code == lang,
+                }
+            })
+            .collect()
+    }
+
+    fn config_static(&self) -> &'a Config {
+        &self.site.config
+    }
+
+    pub fn link(&self, p: &'a Page) -> PageLink<'a> {
+        page_link(self.site, p)
+    }
+
+    /// All content pages, in parallel.
+    pub fn pages(&self) -> Vec<Result<Output, Diagnostic>> {
+        self.site
+            .pages
+            .par_iter()
+            .zip(&self.bodies.pages)
+            .map(|(p, body)| self.page(p, body))
+            .collect()
+    }
+
+    fn page(&self, p: &'a Page, body: &'a Rendered) -> Result<Output, Diagnostic> {
+        let site = self.site;
+        let link = self.link(p);
+        let regions: Vec<PageLink> = p
+            .front
+            .neutral
+            .regions
+            .iter()
+            .flatten()
+            .filter_map(|key| site.page(&format!("{}/{key}", crate::content::REGIONS), &p.lang))
+            .map(|r| self.link(r))
+            .collect();
+        let events: Vec<PageLink> = if p.is_region() {
+            events_of_region(site, &p.key, &p.lang)
+                .map(|e| self.link(e))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let description = p
+            .front
+            .summary
+            .clone()
+            .unwrap_or_else(|| truncate(&body.first_paragraph, 160));
+        let view = PageView {
+            link,
+            lang: &p.lang,
+            id: &p.id,
+            slug: &p.slug,
+            file: &p.file,
+            description,
+            permalink: site.config.permalink(&p.path),
+            content: &body.html,
+            toc: &body.toc,
+            tags: &p.front.tags,
+            weight: p.front.weight,
+            draft: p.front.draft,
+            extra: &p.front.extra,
+            word_count: body.words,
+            reading_time: body.reading_minutes(),
+            coordinates: p.front.neutral.coordinates,
+            regions,
+            events,
+            next_anniversary: next_anniversary(p, site.build_date, &p.lang),
+        };
+        let template = match p.kind {
+            PageKind::Region => "region.html",
+            PageKind::Event => "event.html",
+            PageKind::Page => "page.html",
+        };
+        let template = p
+            .front
+            .extra
+            .get("template")
+            .and_then(|t| t.as_str())
+            .unwrap_or(template);
+        let translations = self.translations(&p.lang, |l| site.page(&p.id, l).map(|t| t.path.clone()));
+        self.render(
+            template,
+            &p.lang,
+            &p.path,
+            translations,
+            body.has_code,
+            &serde_json::json!({ "page": view }),
+            &p.file,
+        )
+    }
+
+    /// Home and section list pages, in parallel.
+    pub fn sections(&self) -> Vec<Result<Output, Diagnostic>> {
+        self.site
+            .sections
+            .par_iter()
+            .zip(&self.bodies.sections)
+            .map(|(s, body)| self.section(s, body.as_ref()))
+            .collect()
+    }
+
+    fn section(&self, s: &'a Section, body: Option<&'a Rendered>) -> Result<Output, Diagnostic> {
+        let site = self.site;
+        let language = site.config.language(&s.lang).expect("configured");
+        let fallback_title = if s.dir.is_empty() {
+            language.title.clone()
+        } else {
+            let last = s.dir.rsplit('/').next().unwrap_or(&s.dir);
+            language.strings.get(last).cloned().unwrap_or_else(|| last.to_owned())
+        };
+        let index = s.index.as_ref();
+        let view = SectionView {
+            title: index.map_or(fallback_title, |i| i.front.title.clone()),
+            description: index
+                .and_then(|i| i.front.summary.clone())
+                .unwrap_or_else(|| language.description.clone()),
+            dir: &s.dir,
+            content: body.map_or("", |b| b.html.as_str()),
+            toc: body.map_or(&[], |b| b.toc.as_slice()),
+            pages: s.pages.iter().map(|&i| self.link(&site.pages[i])).collect(),
+            subsections: s
+                .subsections
+                .iter()
+                .filter_map(|d| site.section(d, &s.lang))
+                .map(|sub| self.section_link(sub))
+                .collect(),
+        };
+        let translations = self.translations(&s.lang, |l| site.section(&s.dir, l).map(|t| t.path.clone()));
+        let what = index.map_or_else(|| format!("content/{}", s.dir), |i| i.file.clone());
+        let extra = if s.dir.is_empty() {
+            serde_json::json!({ "section": view, "home": self.home(&s.lang) })
+        } else {
+            serde_json::json!({ "section": view })
+        };
+        let template = if s.dir.is_empty() { "index.html" } else { "section.html" };
+        self.render(template, &s.lang, &s.path, translations, body.is_some_and(|b| b.has_code), &extra, &what)
+    }
+
+    fn section_link(&self, s: &'a Section) -> PageLink<'a> {
+        let title = s.index.as_ref().map_or(s.dir.as_str(), |i| i.front.title.as_str());
+        PageLink {
+            title,
+            summary: s.index.as_ref().and_then(|i| i.front.summary.as_deref()),
+            url: self.site.config.url(&s.path),
+            path: &s.path,
+            key: &s.dir,
+            kind: PageKind::Page,
+            date: None,
+            date_display: None,
+            event_kind: None,
+            country: None,
+            country_code: None,
+            established: None,
+            established_display: None,
+            status: "established",
+        }
+    }
+
+    /// What the home page shows beyond its intro: figures, latest events, regions.
+    fn home(&self, lang: &'a str) -> serde_json::Value {
+        let site = self.site;
+        let mut events: Vec<&Page> = site.pages_of(PageKind::Event, lang).collect();
+        events.sort_by(|a, b| b.front.neutral.date.cmp(&a.front.neutral.date));
+        let regions: Vec<PageLink> = site
+            .section(crate::content::REGIONS, lang)
+            .map(|s| s.pages.iter().map(|&i| self.link(&site.pages[i])).collect())
+            .unwrap_or_default();
+        let countries: std::collections::BTreeSet<&str> = regions.iter().filter_map(|r| r.country_code).collect();
+        let strings = &site.config.language(lang).expect("configured").strings;
+        let mut by_continent: BTreeMap<&str, Vec<&PageLink>> = BTreeMap::new();
+        for r in &regions {
+            let key = r.country_code.and_then(crate::geo::continent).unwrap_or("other-continent");
+            by_continent.entry(key).or_default().push(r);
+        }
+        let regions_by_continent: Vec<serde_json::Value> = by_continent
+            .into_iter()
+            .map(|(key, list)| serde_json::json!({ "key": key, "name": strings.get(key), "regions": list }))
+            .collect();
+        serde_json::json!({
+            "latest_events": events.iter().take(5).map(|e| self.link(e)).collect::<Vec<_>>(),
+            "regions_by_continent": regions_by_continent,
+            "regions": regions,
+            "region_count": regions.len(),
+            "country_count": countries.len(),
+            "event_count": events.len(),
+        })
+    }
+
+    /// The root `/index.html` (language chooser) and `/404.html`, in the default language.
+    pub fn root_pages(&self) -> Vec<Result<Output, Diagnostic>> {
+        let lang = self.config().default_language.as_str();
+        let homes = || self.translations(lang, |l| Some(format!("/{l}/")));
+        let none = serde_json::json!({});
+        vec![
+            self.render("root.html", lang, "/", homes(), false, &none, "the root page"),
+            self.render("404.html", lang, "/404.html", homes(), false, &none, "the 404 page"),
+        ]
+    }
+}
+
+/// `/en/regions/attica/` → `en/regions/attica/index.html`; file paths stay as they are.
+pub fn output_path(path: &str) -> String {
+    let rel = path.trim_start_matches('/');
+    if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_owned()
+    }
+}
+
+pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
+    let n = &p.front.neutral;
+    PageLink {
+        title: &p.front.title,
+        summary: p.front.summary.as_deref(),
+        url: site.config.url(&p.path),
+        path: &p.path,
+        key: &p.key,
+        kind: p.kind,
+        date: n.date,
+        date_display: n.date.map(|d| d.display(&p.lang)),
+        event_kind: n.kind.map(|k| k.name()),
+        country: p.front.country.as_deref(),
+        country_code: n.country_code.as_deref(),
+        established: n.established,
+        established_display: n.established.map(|d| d.display(&p.lang)),
+        status: match n.status {
+            Some(Status::Preparing) => "preparing",
+            _ => "established",
+        },
+    }
+}
+
+/// Published events of one language that concern a region, newest first.
+pub fn events_of_region<'a>(site: &'a Site, key: &'a str, lang: &'a str) -> impl Iterator<Item = &'a Page> {
+    let mut events: Vec<&Page> = site
+        .pages_of(PageKind::Event, lang)
+        .filter(|e| e.front.neutral.regions.iter().flatten().any(|r| r == key))
+        .collect();
+    events.sort_by(|a, b| b.front.neutral.date.cmp(&a.front.neutral.date));
+    events.into_iter()
+}
+
+/// The next round (5-year) anniversary of an established region, counted from `today`.
+pub fn next_anniversary(p: &Page, today: PartialDate, lang: &str) -> Option<Anniversary> {
+    let n = &p.front.neutral;
+    if !p.is_region() || n.status == Some(Status::Preparing) {
+        return None;
+    }
+    let (years, date) = n.established?.next_round_anniversary(today, 5);
+    Some(anniversary_view(years, date, lang))
+}
+
+pub fn anniversary_view(years: i32, date: PartialDate, lang: &str) -> Anniversary {
+    let label = if lang.starts_with("zh") {
+        format!("结好{years}周年")
+    } else {
+        format!("{} anniversary", crate::dates::ordinal(years))
+    };
+    Anniversary {
+        years,
+        date,
+        date_display: date.display(lang),
+        label,
+    }
+}
+
+fn nav_items(site: &Site, lang: &str) -> Vec<NavItem> {
+    let language = site.config.language(lang).expect("configured");
+    let label = |k: &str| language.strings.get(k).cloned().unwrap_or_else(|| k.to_owned());
+    let mut items = vec![("home", format!("/{lang}/"))];
+    for dir in [crate::content::REGIONS, crate::content::EVENTS] {
+        if site.section(dir, lang).is_some() {
+            items.push((dir, format!("/{lang}/{dir}/")));
+        }
+    }
+    for special in crate::build::SPECIAL_PAGES {
+        items.push((special, format!("/{lang}/{special}/")));
+    }
+    if let Some(about) = site.page("about", lang) {
+        items.push(("about", about.path.clone()));
+    }
+    items
+        .into_iter()
+        .map(|(key, path)| NavItem {
+            key: key.to_owned(),
+            label: label(key),
+            url: site.config.url(&path),
+            path,
+        })
+        .collect()
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max_chars - 1).collect();
+    format!("{}…", cut.trim_end())
+}

@@ -1,0 +1,91 @@
+//! Tera templates: the built-in theme compiled into the binary, overridden file by file by the
+//! site's own `templates/`; and the theme's static files, likewise overridden by `static/`.
+
+use crate::diagnostics::Diagnostic;
+use crate::files;
+use std::path::Path;
+use tera::Tera;
+
+pub const TEMPLATES_DIR: &str = "templates";
+pub const STATIC_DIR: &str = "static";
+
+macro_rules! builtin {
+    ($dir:literal: $($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../", $dir, "/", $name)))),*]
+    };
+}
+
+/// The default theme's templates, by name.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!("templates":
+    "base.html", "macros.html", "index.html", "section.html", "page.html", "region.html",
+    "event.html", "root.html", "404.html", "timeline.html", "map.html",
+);
+
+/// The default theme's static files, by path under `static/`.
+pub const BUILTIN_STATIC: &[(&str, &str)] = builtin!("static": "style.css", "site.js");
+
+/// Compiles the built-in templates with the site's overrides and additions.
+pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
+    let dir = root.join(TEMPLATES_DIR);
+    let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
+        .iter()
+        .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+        .collect();
+    let mut errors = Vec::new();
+    let site_files = files::list_files(&dir).map_err(|e| {
+        vec![Diagnostic::error("io", TEMPLATES_DIR, format!("{e:#}"))]
+    })?;
+    for (name, path) in site_files {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                sources.retain(|(n, _)| *n != name);
+                sources.push((name, text));
+            }
+            Err(e) => errors.push(Diagnostic::error(
+                "io",
+                format!("{TEMPLATES_DIR}/{name}"),
+                format!("cannot read the template: {e}"),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .map_err(|e| {
+            vec![Diagnostic::error(
+                "template",
+                TEMPLATES_DIR,
+                format!("the templates do not compile: {}", error_chain(&e)),
+            )]
+        })?;
+    Ok(tera)
+}
+
+/// Tera's error with all its causes, which hold the useful part (the line, the variable).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Static files to publish: the built-in ones, then the site's `static/` (which wins).
+pub fn static_files(root: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let mut out: Vec<(String, Vec<u8>)> = BUILTIN_STATIC
+        .iter()
+        .map(|(n, s)| ((*n).to_owned(), s.as_bytes().to_vec()))
+        .collect();
+    for (name, path) in files::list_files(&root.join(STATIC_DIR))? {
+        let bytes = files::read(&path)?;
+        out.retain(|(n, _)| *n != name);
+        out.push((name, bytes));
+    }
+    Ok(out)
+}
