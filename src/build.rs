@@ -126,7 +126,11 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
     }
     clock.lap("templates");
     outputs.extend(machine_files(&site, &bodies));
-    let has_code = bodies.pages.iter().chain(bodies.sections.iter().flatten()).any(|b| b.has_code);
+    let has_code = bodies
+        .pages
+        .iter()
+        .chain(bodies.sections.iter().flatten())
+        .any(|b| b.has_code);
     if has_code {
         outputs.push(Output {
             path: "syntax.css".into(),
@@ -134,8 +138,16 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
         });
     }
     match templates::static_files(&options.root) {
-        Ok(files) => outputs.extend(files.into_iter().map(|(path, bytes)| Output { path, bytes })),
-        Err(e) => diags.push(Diagnostic::error("io", templates::STATIC_DIR, format!("{e:#}"))),
+        Ok(files) => outputs.extend(
+            files
+                .into_iter()
+                .map(|(path, bytes)| Output { path, bytes }),
+        ),
+        Err(e) => diags.push(Diagnostic::error(
+            "io",
+            templates::STATIC_DIR,
+            format!("{e:#}"),
+        )),
     }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     diags.extend(duplicate_outputs(&outputs));
@@ -156,12 +168,21 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
 
 /// Builds and, only if the build succeeded, brings `out` in line with it.
 pub fn build_and_write(options: &Options, out: &Path) -> Result<(Built, SyncReport), Failed> {
-    output::check_output_dir(&options.root, out)
-        .map_err(|e| Failed { diagnostics: vec![Diagnostic::error("output", out.display().to_string(), format!("{e:#}"))] })?;
+    output::check_output_dir(&options.root, out).map_err(|e| Failed {
+        diagnostics: vec![Diagnostic::error(
+            "output",
+            out.display().to_string(),
+            format!("{e:#}"),
+        )],
+    })?;
     let mut built = build(options)?;
     let start = Instant::now();
     let report = output::sync(out, &built.outputs).map_err(|e| Failed {
-        diagnostics: vec![Diagnostic::error("output", out.display().to_string(), format!("{e:#}"))],
+        diagnostics: vec![Diagnostic::error(
+            "output",
+            out.display().to_string(),
+            format!("{e:#}"),
+        )],
     })?;
     built.timings.push(("write", start.elapsed()));
     Ok((built, report))
@@ -187,7 +208,12 @@ fn machine_files(site: &Site, bodies: &Bodies) -> Vec<Output> {
         groups[i].push((s.lang.clone(), s.path.clone()));
     }
     for name in SPECIAL_PAGES {
-        groups.push(site.config.codes().map(|l| (l.to_owned(), format!("/{l}/{name}/"))).collect());
+        groups.push(
+            site.config
+                .codes()
+                .map(|l| (l.to_owned(), format!("/{l}/{name}/")))
+                .collect(),
+        );
     }
     groups.sort();
     let mut out = vec![feeds::sitemap(site, &groups), feeds::robots(site)];
@@ -229,21 +255,38 @@ fn check_links(site: &Site, bodies: &Bodies, outputs: &[Output]) -> Vec<Diagnost
         .pages
         .iter()
         .zip(&bodies.pages)
-        .map(|(p, b)| (p.path.as_str(), b.toc.iter().map(|h| h.id.as_str()).collect()))
+        .map(|(p, b)| {
+            (
+                p.path.as_str(),
+                b.toc.iter().map(|h| h.id.as_str()).collect(),
+            )
+        })
         .collect();
     let mut out = Vec::new();
     for (p, body) in site.pages.iter().zip(&bodies.pages) {
         for link in &body.links {
-            let target = if link.path.is_empty() { p.path.as_str() } else { link.path.as_str() };
+            let target = if link.path.is_empty() {
+                p.path.as_str()
+            } else {
+                link.path.as_str()
+            };
             let file = percent_decode(target.split('?').next().unwrap_or(""));
             let exists = produced.contains(render::output_path(&file).as_str())
                 || produced.contains(file.trim_start_matches('/'));
             let problem = if !exists {
-                Some(format!("link to `{}`: the site has no page or file at {target}", link.written))
+                Some(format!(
+                    "link to `{}`: the site has no page or file at {target}",
+                    link.written
+                ))
             } else {
                 match (&link.anchor, anchors.get(target)) {
-                    (Some(a), Some(ids)) if !a.is_empty() && !ids.contains(percent_decode(a).as_str()) => {
-                        let mut d = format!("link to `{}`: no heading with id `{a}` on that page", link.written);
+                    (Some(a), Some(ids))
+                        if !a.is_empty() && !ids.contains(percent_decode(a).as_str()) =>
+                    {
+                        let mut d = format!(
+                            "link to `{}`: no heading with id `{a}` on that page",
+                            link.written
+                        );
                         if let Some(s) = diagnostics::suggest(a, ids.iter().copied()) {
                             d.push_str(&format!(" (did you mean `{s}`?)"));
                         }
@@ -269,7 +312,9 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         if let (b'%', Some(Ok(b))) = (bytes[i], hex.map(|h| u8::from_str_radix(h, 16))) {
             out.push(b);
             i += 3;

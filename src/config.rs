@@ -83,7 +83,7 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             let message = e.message().to_owned();
             let d = Diagnostic::error("config", CONFIG_FILE, message);
             match line {
@@ -193,7 +193,11 @@ impl Language {
                 "Stories of Henan province and its sister regions around the world",
             ),
             locale: pick(raw.locale, "zh-Hans", &code),
-            og_locale: pick(raw.og_locale, "zh_CN", if code == "en" { "en_US" } else { &code }),
+            og_locale: pick(
+                raw.og_locale,
+                "zh_CN",
+                if code == "en" { "en_US" } else { &code },
+            ),
             name: pick(raw.name, "中文", crate::i18n::language_name(&code)),
             strings,
             code,

@@ -88,6 +88,9 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A page with its warnings, or the errors that stopped it.
+type PageResult = Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 pub struct LoadOptions {
     pub drafts: bool,
     pub build_date: PartialDate,
@@ -108,7 +111,9 @@ impl Site {
     }
 
     pub fn section(&self, dir: &str, lang: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.dir == dir && s.lang == lang)
+        self.sections
+            .iter()
+            .find(|s| s.dir == dir && s.lang == lang)
     }
 
     /// Published pages of a kind in one language.
@@ -132,11 +137,7 @@ pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
             }
         }
     };
-    let results: Vec<Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>> = found
-        .files
-        .par_iter()
-        .map(|f| read_page(root, f))
-        .collect();
+    let results: Vec<PageResult> = found.files.par_iter().map(|f| read_page(root, f)).collect();
     diagnostics.extend(found.diagnostics);
     let mut pages = Vec::with_capacity(results.len());
     for r in results {
@@ -165,7 +166,12 @@ pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
     };
     diagnostics.extend(check_events(&pages, &region_keys));
     for p in &mut pages {
-        p.slug = p.front.neutral.slug.clone().unwrap_or_else(|| p.key.clone());
+        p.slug = p
+            .front
+            .neutral
+            .slug
+            .clone()
+            .unwrap_or_else(|| p.key.clone());
         p.path = page_path(&p.lang, &p.dir, &p.slug, &p.key);
     }
     if !options.drafts {
@@ -238,7 +244,10 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let at = e.path().map(|p| files::relative(root, p)).unwrap_or_default();
+                let at = e
+                    .path()
+                    .map(|p| files::relative(root, p))
+                    .unwrap_or_default();
                 found
                     .diagnostics
                     .push(Diagnostic::error("io", at, format!("cannot read: {e}")));
@@ -302,16 +311,23 @@ fn kind_of(dir: &str) -> PageKind {
     }
 }
 
-fn read_page(root: &Path, f: &FoundFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let bytes = std::fs::read(root.join(&f.file))
-        .map_err(|e| vec![Diagnostic::error("io", &f.file, format!("cannot read the file: {e}"))])?;
+fn read_page(root: &Path, f: &FoundFile) -> PageResult {
+    let bytes = std::fs::read(root.join(&f.file)).map_err(|e| {
+        vec![Diagnostic::error(
+            "io",
+            &f.file,
+            format!("cannot read the file: {e}"),
+        )]
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        vec![
-            Diagnostic::error("encoding", &f.file, "expected UTF-8 text; save the file as UTF-8")
-                .at(line, None),
-        ]
+        vec![Diagnostic::error(
+            "encoding",
+            &f.file,
+            "expected UTF-8 text; save the file as UTF-8",
+        )
+        .at(line, None)]
     })?;
     let source = front_matter::normalize(&text);
     // `_index` files hold section intros: page fields only.
@@ -335,7 +351,11 @@ fn read_page(root: &Path, f: &FoundFile) -> Result<(Page, Vec<Diagnostic>), Vec<
             dir: f.dir.clone(),
             key: f.key.clone(),
             id,
-            kind: if f.key == "_index" { PageKind::Page } else { kind },
+            kind: if f.key == "_index" {
+                PageKind::Page
+            } else {
+                kind
+            },
             front: parsed.front,
             slug: String::new(),
             path: String::new(),
@@ -359,7 +379,10 @@ fn inherit_neutral(pages: &mut [Page]) -> Vec<Diagnostic> {
         let mut origin: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, page) in group.iter().enumerate() {
             for field in NEUTRAL_FIELDS {
-                match (field_json(&merged, field), field_json(&page.front.neutral, field)) {
+                match (
+                    field_json(&merged, field),
+                    field_json(&page.front.neutral, field),
+                ) {
                     (_, None) => {}
                     (None, Some(_)) => {
                         copy_field(&mut merged, &page.front.neutral, field);
@@ -558,7 +581,10 @@ fn check_collisions(site: &Site) -> Vec<Diagnostic> {
         let file = s.index.as_ref().map_or("the folder", |i| i.file.as_str());
         (s.path.as_str(), file)
     });
-    let pages = site.pages.iter().map(|p| (p.path.as_str(), p.file.as_str()));
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| (p.path.as_str(), p.file.as_str()));
     for (path, file) in sections.chain(pages) {
         if let Some(other) = seen.insert(path.to_owned(), file) {
             out.push(

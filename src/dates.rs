@@ -221,7 +221,7 @@ mod tests {
 
     #[test]
     fn orders_mixed_precisions() {
-        let mut v = vec![d("2023-05-12"), d("2022"), d("2023"), d("2023-05")];
+        let mut v = [d("2023-05-12"), d("2022"), d("2023"), d("2023-05")];
         v.sort();
         let s: Vec<String> = v.iter().map(|x| x.to_string()).collect();
         assert_eq!(s, ["2022", "2023", "2023-05", "2023-05-12"]);
@@ -261,13 +261,22 @@ mod tests {
     #[test]
     fn unix_days_to_civil() {
         assert_eq!(PartialDate::from_unix_days(0).to_string(), "1970-01-01");
-        assert_eq!(PartialDate::from_unix_days(19_723).to_string(), "2024-01-01");
-        assert_eq!(PartialDate::from_unix_days(11_016).to_string(), "2000-02-29");
+        assert_eq!(
+            PartialDate::from_unix_days(19_723).to_string(),
+            "2024-01-01"
+        );
+        assert_eq!(
+            PartialDate::from_unix_days(11_016).to_string(),
+            "2000-02-29"
+        );
     }
 
     #[test]
     fn ordinals() {
         let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 35, 40].map(ordinal).to_vec();
-        assert_eq!(got, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "35th", "40th"]);
+        assert_eq!(
+            got,
+            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "35th", "40th"]
+        );
     }
 }

@@ -41,7 +41,11 @@ impl Diagnostic {
         Self::new(Severity::Error, kind, file, message)
     }
 
-    pub fn warning(kind: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        kind: &'static str,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self::new(Severity::Warning, kind, file, message)
     }
 
@@ -72,7 +76,10 @@ impl Diagnostic {
 
     /// Locates the diagnostic at `line` of `source`, keeping that line to quote it.
     pub fn in_source(mut self, source: &str, line: usize, column: Option<usize>) -> Self {
-        self.source_line = source.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+        self.source_line = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_owned);
         self.at(line, column)
     }
 
@@ -122,13 +129,29 @@ impl Diagnostic {
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
             let _ = writeln!(out, "{pad} {}", paint("1;34", "|"));
-            let _ = writeln!(out, "{} {} {}", paint("1;34", &gutter), paint("1;34", "|"), src);
+            let _ = writeln!(
+                out,
+                "{} {} {}",
+                paint("1;34", &gutter),
+                paint("1;34", "|"),
+                src
+            );
             let col = self.column.unwrap_or_else(|| first_non_blank(src));
             let width = match self.width {
-                Some(chars) => src.chars().skip(col - 1).take(chars).map(char_width).sum::<usize>().max(1),
+                Some(chars) => src
+                    .chars()
+                    .skip(col - 1)
+                    .take(chars)
+                    .map(char_width)
+                    .sum::<usize>()
+                    .max(1),
                 None => caret_width(src, col),
             };
-            let caret = format!("{}{}", " ".repeat(display_width(src, col)), "^".repeat(width));
+            let caret = format!(
+                "{}{}",
+                " ".repeat(display_width(src, col)),
+                "^".repeat(width)
+            );
             let _ = writeln!(out, "{pad} {} {}", paint("1;34", "|"), paint(code, &caret));
         }
         if let Some(hint) = &self.hint {
@@ -204,13 +227,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Errors first, then by file and line, so reports read in a stable order.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.severity, &a.file, a.line, a.column, &a.message).cmp(&(
-            b.severity,
-            &b.file,
-            b.line,
-            b.column,
-            &b.message,
-        ))
+        (a.severity, &a.file, a.line, a.column, &a.message)
+            .cmp(&(b.severity, &b.file, b.line, b.column, &b.message))
     });
 }
 

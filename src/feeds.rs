@@ -22,7 +22,9 @@ pub fn sitemap(site: &Site, groups: &AlternateGroups) -> Output {
             let _ = writeln!(xml, "  <url>\n    <loc>{}</loc>", esc(&c.permalink(path)));
             if group.len() > 1 {
                 for (lang, alt) in group {
-                    let locale = c.language(lang).map_or(lang.as_str(), |l| l.locale.as_str());
+                    let locale = c
+                        .language(lang)
+                        .map_or(lang.as_str(), |l| l.locale.as_str());
                     let _ = writeln!(
                         xml,
                         "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",

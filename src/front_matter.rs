@@ -48,7 +48,10 @@ impl EventKind {
     ];
 
     pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(_, k)| *k == self).map_or("other", |(n, _)| n)
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("other", |(n, _)| n)
     }
 }
 
@@ -127,7 +130,10 @@ const EVENT_KEYS: [&str; 3] = ["date", "kind", "regions"];
 
 /// Strips a UTF-8 BOM and turns CRLF into LF, so positions are counted in one way.
 pub fn normalize(source: &str) -> String {
-    source.strip_prefix('\u{feff}').unwrap_or(source).replace("\r\n", "\n")
+    source
+        .strip_prefix('\u{feff}')
+        .unwrap_or(source)
+        .replace("\r\n", "\n")
 }
 
 /// Parses normalized source (see [`normalize`]) of the file `file` (for messages).
@@ -154,7 +160,12 @@ pub fn parse(file: &str, source: &str, kind: PageKind) -> Result<Parsed, Vec<Dia
 }
 
 /// Unknown keys that look like misspelt known ones: warnings, since they are kept as `extra`.
-pub fn typo_warnings(file: &str, source: &str, front: &FrontMatter, kind: PageKind) -> Vec<Diagnostic> {
+pub fn typo_warnings(
+    file: &str,
+    source: &str,
+    front: &FrontMatter,
+    kind: PageKind,
+) -> Vec<Diagnostic> {
     let known = known_keys(kind);
     front
         .extra
@@ -342,7 +353,11 @@ impl Reader<'_> {
             format!("{key}: {message}")
         };
         self.errors.push(
-            Diagnostic::error("front-matter", self.file, message).in_source(self.source, line, column),
+            Diagnostic::error("front-matter", self.file, message).in_source(
+                self.source,
+                line,
+                column,
+            ),
         );
     }
 
@@ -399,7 +414,11 @@ impl Reader<'_> {
         if ok {
             Some(text)
         } else {
-            self.expect(key, value, "an ASCII slug of letters, digits and `-`, like attica-greece")
+            self.expect(
+                key,
+                value,
+                "an ASCII slug of letters, digits and `-`, like attica-greece",
+            )
         }
     }
 
@@ -447,7 +466,8 @@ impl Reader<'_> {
     }
 
     fn coordinates(&mut self, key: &str, value: &yaml::Value) -> Option<Coordinates> {
-        const WHAT: &str = "coordinates like {lat: 37.98, lon: 23.73} (lat in [-90, 90], lon in [-180, 180])";
+        const WHAT: &str =
+            "coordinates like {lat: 37.98, lon: 23.73} (lat in [-90, 90], lon in [-180, 180])";
         let get = |name: &str| value.get(name).and_then(yaml::Value::as_f64);
         match (get("lat"), get("lon")) {
             (Some(lat), Some(lon))
@@ -465,9 +485,7 @@ fn show(value: &yaml::Value) -> String {
     match value {
         yaml::Value::String(s) => format!("\"{s}\""),
         yaml::Value::Null => "nothing".into(),
-        other => yaml::to_string(other)
-            .map(|s| s.trim().replace('\n', " "))
-            .unwrap_or_default(),
+        other => serde_json::to_string(other).unwrap_or_default(),
     }
 }
 
@@ -476,7 +494,11 @@ mod tests {
     use super::*;
 
     fn region(src: &str) -> Result<Parsed, Vec<Diagnostic>> {
-        parse("content/regions/attica.en.md", &normalize(src), PageKind::Region)
+        parse(
+            "content/regions/attica.en.md",
+            &normalize(src),
+            PageKind::Region,
+        )
     }
 
     #[test]
@@ -495,7 +517,8 @@ mod tests {
 
     #[test]
     fn bad_date_names_line_and_value() {
-        let errs = region("---\ntitle: A\ncountry: Greece\nestablished: spring 2023\n---\n").unwrap_err();
+        let errs =
+            region("---\ntitle: A\ncountry: Greece\nestablished: spring 2023\n---\n").unwrap_err();
         assert_eq!(errs.len(), 1);
         let e = &errs[0];
         assert_eq!(e.line, Some(4));
@@ -522,8 +545,12 @@ mod tests {
 
     #[test]
     fn missing_or_unclosed_front_matter() {
-        assert!(region("title: A\n").unwrap_err()[0].message.contains("expected front matter"));
-        assert!(region("---\ntitle: A\n").unwrap_err()[0].message.contains("not closed"));
+        assert!(region("title: A\n").unwrap_err()[0]
+            .message
+            .contains("expected front matter"));
+        assert!(region("---\ntitle: A\n").unwrap_err()[0]
+            .message
+            .contains("not closed"));
     }
 
     #[test]
@@ -539,7 +566,10 @@ mod tests {
         let src = "---\ntitle: A\ndate: 2023-05\nkind: visit\nregions: [attica]\n---\n";
         let p = parse("e", src, PageKind::Event).unwrap();
         assert_eq!(p.front.neutral.kind, Some(EventKind::Visit));
-        assert_eq!(p.front.neutral.regions.as_deref(), Some(&["attica".to_owned()][..]));
+        assert_eq!(
+            p.front.neutral.regions.as_deref(),
+            Some(&["attica".to_owned()][..])
+        );
         let p = parse("p", src, PageKind::Page).unwrap();
         assert!(p.front.extra.contains_key("date"));
     }

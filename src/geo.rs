@@ -700,6 +700,32 @@ pub fn world_svg(world: &World, frame: &Frame) -> String {
     )
 }
 
+/// Continent of an ISO 3166-1 alpha-2 code, as a key: `europe`, `asia`, `africa`,
+/// `north-america`, `south-america`, `oceania`, `antarctica`. Case-insensitive.
+pub fn continent(alpha2: &str) -> Option<&'static str> {
+    const EUROPE: &str = "AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA XK";
+    const ASIA: &str = "AE AF AM AZ BD BH BN BT CN GE HK ID IL IN IQ IR JO JP KG KH KP KR KW KZ LA LB LK MM MN MO MV MY NP OM PH PK PS QA SA SG SY TH TJ TL TM TR TW UZ VN YE";
+    const AFRICA: &str = "AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG EH ER ET GA GH GM GN GQ GW IO KE KM LR LS LY MA MG ML MR MU MW MZ NA NE NG RE RW SC SD SH SL SN SO SS ST SZ TD TG TN TZ UG YT ZA ZM ZW";
+    const NORTH_AMERICA: &str = "AG AI AW BB BL BM BQ BS BZ CA CR CU CW DM DO GD GL GP GT HN HT JM KN KY LC MF MQ MS MX NI PA PM PR SV SX TC TT US VC VG VI";
+    const SOUTH_AMERICA: &str = "AR BO BR CL CO EC FK GF GY PE PY SR UY VE";
+    const OCEANIA: &str =
+        "AS AU CK FJ FM GU KI MH MP NC NF NR NU NZ PF PG PN PW SB TK TO TV UM VU WF WS";
+    const ANTARCTICA: &str = "AQ BV GS HM TF";
+    let code = alpha2.to_ascii_uppercase();
+    [
+        ("europe", EUROPE),
+        ("asia", ASIA),
+        ("africa", AFRICA),
+        ("north-america", NORTH_AMERICA),
+        ("south-america", SOUTH_AMERICA),
+        ("oceania", OCEANIA),
+        ("antarctica", ANTARCTICA),
+    ]
+    .into_iter()
+    .find(|(_, codes)| code.len() == 2 && codes.split(' ').any(|c| c == code))
+    .map(|(name, _)| name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1069,29 +1095,4 @@ mod tests {
         assert_eq!(doc.matches("<g").count(), doc.matches("</g>").count());
         assert!(max_dx(&sphere_path(&frame)) < frame.width / 2.0);
     }
-}
-
-/// Continent of an ISO 3166-1 alpha-2 code, as a key: `europe`, `asia`, `africa`,
-/// `north-america`, `south-america`, `oceania`, `antarctica`. Case-insensitive.
-pub fn continent(alpha2: &str) -> Option<&'static str> {
-    const EUROPE: &str = "AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA XK";
-    const ASIA: &str = "AE AF AM AZ BD BH BN BT CN GE HK ID IL IN IQ IR JO JP KG KH KP KR KW KZ LA LB LK MM MN MO MV MY NP OM PH PK PS QA SA SG SY TH TJ TL TM TR TW UZ VN YE";
-    const AFRICA: &str = "AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG EH ER ET GA GH GM GN GQ GW IO KE KM LR LS LY MA MG ML MR MU MW MZ NA NE NG RE RW SC SD SH SL SN SO SS ST SZ TD TG TN TZ UG YT ZA ZM ZW";
-    const NORTH_AMERICA: &str = "AG AI AW BB BL BM BQ BS BZ CA CR CU CW DM DO GD GL GP GT HN HT JM KN KY LC MF MQ MS MX NI PA PM PR SV SX TC TT US VC VG VI";
-    const SOUTH_AMERICA: &str = "AR BO BR CL CO EC FK GF GY PE PY SR UY VE";
-    const OCEANIA: &str = "AS AU CK FJ FM GU KI MH MP NC NF NR NU NZ PF PG PN PW SB TK TO TV UM VU WF WS";
-    const ANTARCTICA: &str = "AQ BV GS HM TF";
-    let code = alpha2.to_ascii_uppercase();
-    [
-        ("europe", EUROPE),
-        ("asia", ASIA),
-        ("africa", AFRICA),
-        ("north-america", NORTH_AMERICA),
-        ("south-america", SOUTH_AMERICA),
-        ("oceania", OCEANIA),
-        ("antarctica", ANTARCTICA),
-    ]
-    .into_iter()
-    .find(|(_, codes)| code.len() == 2 && codes.split(' ').any(|c| c == code))
-    .map(|(name, _)| name)
 }

@@ -22,9 +22,7 @@ impl Highlighter {
         let body = if lang.is_empty() {
             escape_html(code)
         } else {
-            let set = self
-                .syntaxes
-                .get_or_init(SyntaxSet::load_defaults_newlines);
+            let set = self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines);
             match set.find_syntax_by_token(lang) {
                 Some(syntax) => {
                     let mut gen = ClassedHTMLGenerator::new_with_class_style(syntax, set, STYLE);

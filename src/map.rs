@@ -45,7 +45,10 @@ pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
     ids.dedup();
     let hub = &site.config.hub;
     let language = site.config.language(lang).expect("configured");
-    let caption = language.strings.get("map_caption").map_or("", String::as_str);
+    let caption = language
+        .strings
+        .get("map_caption")
+        .map_or("", String::as_str);
     let mut svg = format!(
         "<svg class=\"world-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{}\" aria-labelledby=\"map-title\">\n<title id=\"map-title\">{}</title>\n<path class=\"sphere\" d=\"{}\"/>\n<g class=\"countries\">\n{}</g>\n<g class=\"arcs\" aria-hidden=\"true\">\n",
         frame.view_box(),
@@ -60,7 +63,11 @@ pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
     for (r, c) in &with_coordinates {
         let points = geo::great_circle((hub.lon, hub.lat), (c.lon, c.lat), 64);
         let class = status_class(r.front.neutral.status);
-        let _ = writeln!(svg, "<path class=\"arc {class}\" d=\"{}\"/>", geo::arc_path(&frame, &points));
+        let _ = writeln!(
+            svg,
+            "<path class=\"arc {class}\" d=\"{}\"/>",
+            geo::arc_path(&frame, &points)
+        );
     }
     svg.push_str("</g>\n<g class=\"markers\">\n");
     for (r, c) in &with_coordinates {

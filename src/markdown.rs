@@ -62,6 +62,9 @@ pub struct Resolved {
     pub fallback_lang: Option<String>,
 }
 
+/// (content id, explicit language, linking page's language) → where the link goes.
+pub type Resolver<'a> = dyn Fn(&str, Option<&str>, &str) -> Option<Resolved> + Sync + 'a;
+
 /// Everything rendering needs to know about the page and the site.
 pub struct Context<'a> {
     pub file: &'a str,
@@ -74,7 +77,7 @@ pub struct Context<'a> {
     pub base_path: &'a str,
     /// Resolves a content id (`regions/attica`, `_index` for the home, `regions/_index`) with an
     /// optional explicit language to a page path.
-    pub resolve: &'a (dyn Fn(&str, Option<&str>, &str) -> Option<Resolved> + Sync),
+    pub resolve: &'a Resolver<'a>,
     pub highlighter: &'a Highlighter,
 }
 
@@ -119,12 +122,18 @@ pub fn render(cx: &Context) -> Rendered {
                     events[start] = Event::Html(
                         format!("<h{n} id=\"{id}\">{html}<a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n").into(),
                     );
-                    out.toc.push(Heading { level: n, id, title });
+                    out.toc.push(Heading {
+                        level: n,
+                        id,
+                        title,
+                    });
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_owned(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_owned()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
@@ -140,17 +149,37 @@ pub fn render(cx: &Context) -> Rendered {
                     events.push(Event::Html(cx.highlighter.highlight(&text, &lang).into()));
                 }
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let (line, column) = position(range.start);
                 let len = body[range.clone()].chars().count();
                 let dest = link_url(cx, &dest_url, (line, column, len), &mut out);
-                events.push(Event::Start(Tag::Link { link_type, dest_url: dest.into(), title, id }));
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let (line, column) = position(range.start);
                 let len = body[range.clone()].chars().count();
                 let dest = link_url(cx, &dest_url, (line, column, len), &mut out);
-                events.push(Event::Start(Tag::Image { link_type, dest_url: dest.into(), title, id }));
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                }));
             }
             Event::Start(Tag::Paragraph) => {
                 if in_first_paragraph.is_none() && out.first_paragraph.is_empty() {
@@ -179,7 +208,13 @@ pub fn render(cx: &Context) -> Rendered {
 /// Rewrites a link destination: content files to page URLs, rooted site paths to the base path.
 fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rendered) -> String {
     let (line, column, len) = at;
-    if dest.is_empty() || dest.contains("://") || dest.starts_with("//") || dest.starts_with("mailto:") || dest.starts_with("tel:") || dest.starts_with("data:") {
+    if dest.is_empty()
+        || dest.contains("://")
+        || dest.starts_with("//")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with("data:")
+    {
         return dest.to_owned();
     }
     let (target, anchor) = match dest.split_once('#') {
@@ -304,7 +339,10 @@ pub fn slugify(text: &str) -> String {
     for c in text.chars() {
         if c.is_alphanumeric() {
             id.extend(c.to_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '_') && !id.ends_with('-') && !id.is_empty() {
+        } else if (c.is_whitespace() || c == '-' || c == '_')
+            && !id.ends_with('-')
+            && !id.is_empty()
+        {
             id.push('-');
         }
     }
@@ -394,13 +432,20 @@ mod tests {
         let r = render_str("## 合作领域\n\n## Areas of Cooperation!\n\n## 合作领域\n");
         let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["合作领域", "areas-of-cooperation", "合作领域-1"]);
-        assert!(r.html.contains("<h2 id=\"合作领域\">合作领域<a class=\"anchor\""));
+        assert!(r
+            .html
+            .contains("<h2 id=\"合作领域\">合作领域<a class=\"anchor\""));
     }
 
     #[test]
     fn resolves_content_links_in_page_language() {
         let r = render_str("See [A](@/regions/attica.md#history), [B](../regions/attica.md) and [Z](@/regions/attica.zh.md).\n");
-        assert!(r.html.contains("href=\"/henan/en/regions/attica/#history\""), "{}", r.html);
+        assert!(
+            r.html
+                .contains("href=\"/henan/en/regions/attica/#history\""),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("href=\"/henan/en/regions/attica/\""));
         assert!(r.html.contains("href=\"/henan/zh/regions/attica/\""));
         assert!(r.diagnostics.is_empty());
@@ -430,7 +475,7 @@ mod tests {
     #[test]
     fn counts_chinese_by_character() {
         let r = render_str("河南省与阿提卡 are friends.\n");
-        assert_eq!(r.cjk_chars, 6);
+        assert_eq!(r.cjk_chars, 7);
         assert_eq!(r.words, 9);
         assert_eq!(r.first_paragraph, "河南省与阿提卡 are friends.");
     }

@@ -55,7 +55,9 @@ fn absolute(path: &Path) -> PathBuf {
             _ => break,
         }
     }
-    let mut result = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    let mut result = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
     for name in rest.iter().rev() {
         result.push(name);
     }
@@ -158,7 +160,10 @@ mod tests {
         let r = sync(dir.path(), &[out("a/index.html", "A2")]).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (1, 0, 1));
         assert!(!dir.path().join("b.txt").exists());
-        assert_eq!(std::fs::read_to_string(dir.path().join("a/index.html")).unwrap(), "A2");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a/index.html")).unwrap(),
+            "A2"
+        );
     }
 
     #[test]

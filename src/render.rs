@@ -172,6 +172,8 @@ struct PageView<'a> {
     regions: Vec<PageLink<'a>>,
     events: Vec<PageLink<'a>>,
     next_anniversary: Option<Anniversary>,
+    /// Regions with coordinates: a small inline SVG map of their position.
+    locator: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -192,6 +194,19 @@ struct SectionView<'a> {
     toc: &'a [Heading],
     pages: Vec<PageLink<'a>>,
     subsections: Vec<PageLink<'a>>,
+}
+
+/// One page to render: which template, where, in which language, and what to blame on failure.
+pub struct Job<'a, 'b> {
+    pub template: &'b str,
+    pub lang: &'b str,
+    /// Site path of the page.
+    pub path: &'b str,
+    pub translations: Vec<TranslationView<'a>>,
+    /// Whether the page needs the code stylesheet.
+    pub has_code: bool,
+    /// The source file (or a description) named in error messages.
+    pub what: &'b str,
 }
 
 /// Everything a render needs, shared by all pages of one build.
@@ -221,18 +236,20 @@ impl<'a> Renderer<'a> {
         &self.site.config
     }
 
-    /// Renders `template` with the common context plus `extra` (a serializable struct or map).
-    pub fn render(
-        &self,
-        template: &str,
-        lang: &str,
-        path: &str,
-        translations: Vec<TranslationView>,
-        has_code: bool,
-        extra: &impl Serialize,
-        what: &str,
-    ) -> Result<Output, Diagnostic> {
-        let language = self.config().language(lang).expect("page languages are configured");
+    /// Renders `job.template` with the common context plus `extra` (a serializable value).
+    pub fn render(&self, job: Job, extra: &impl Serialize) -> Result<Output, Diagnostic> {
+        let Job {
+            template,
+            lang,
+            path,
+            translations,
+            has_code,
+            what,
+        } = job;
+        let language = self
+            .config()
+            .language(lang)
+            .expect("page languages are configured");
         let common = Common {
             config: ConfigView {
                 base_url: &self.config().base_url,
@@ -269,7 +286,11 @@ impl<'a> Renderer<'a> {
 
     /// Language versions of a page id (or of a section, with `dir`), each language's home where
     /// a version is missing.
-    pub fn translations(&self, lang: &str, find: impl Fn(&str) -> Option<String>) -> Vec<TranslationView<'a>> {
+    pub fn translations(
+        &self,
+        lang: &str,
+        find: impl Fn(&str) -> Option<String>,
+    ) -> Vec<TranslationView<'a>> {
         self.config_static()
             .languages
             .iter()
@@ -352,6 +373,12 @@ impl<'a> Renderer<'a> {
             regions,
             events,
             next_anniversary: next_anniversary(p, site.build_date, &p.lang),
+            locator: p
+                .front
+                .neutral
+                .coordinates
+                .filter(|_| p.is_region())
+                .map(|c| crate::map::locator(&site.config.base_path, c.lat, c.lon, &p.front.title)),
         };
         let template = match p.kind {
             PageKind::Region => "region.html",
@@ -364,16 +391,17 @@ impl<'a> Renderer<'a> {
             .get("template")
             .and_then(|t| t.as_str())
             .unwrap_or(template);
-        let translations = self.translations(&p.lang, |l| site.page(&p.id, l).map(|t| t.path.clone()));
-        self.render(
+        let translations =
+            self.translations(&p.lang, |l| site.page(&p.id, l).map(|t| t.path.clone()));
+        let job = Job {
             template,
-            &p.lang,
-            &p.path,
+            lang: &p.lang,
+            path: &p.path,
             translations,
-            body.has_code,
-            &serde_json::json!({ "page": view }),
-            &p.file,
-        )
+            has_code: body.has_code,
+            what: &p.file,
+        };
+        self.render(job, &serde_json::json!({ "page": view }))
     }
 
     /// Home and section list pages, in parallel.
@@ -393,7 +421,11 @@ impl<'a> Renderer<'a> {
             language.title.clone()
         } else {
             let last = s.dir.rsplit('/').next().unwrap_or(&s.dir);
-            language.strings.get(last).cloned().unwrap_or_else(|| last.to_owned())
+            language
+                .strings
+                .get(last)
+                .cloned()
+                .unwrap_or_else(|| last.to_owned())
         };
         let index = s.index.as_ref();
         let view = SectionView {
@@ -412,19 +444,35 @@ impl<'a> Renderer<'a> {
                 .map(|sub| self.section_link(sub))
                 .collect(),
         };
-        let translations = self.translations(&s.lang, |l| site.section(&s.dir, l).map(|t| t.path.clone()));
+        let translations =
+            self.translations(&s.lang, |l| site.section(&s.dir, l).map(|t| t.path.clone()));
         let what = index.map_or_else(|| format!("content/{}", s.dir), |i| i.file.clone());
         let extra = if s.dir.is_empty() {
             serde_json::json!({ "section": view, "home": self.home(&s.lang) })
         } else {
             serde_json::json!({ "section": view })
         };
-        let template = if s.dir.is_empty() { "index.html" } else { "section.html" };
-        self.render(template, &s.lang, &s.path, translations, body.is_some_and(|b| b.has_code), &extra, &what)
+        let template = if s.dir.is_empty() {
+            "index.html"
+        } else {
+            "section.html"
+        };
+        let job = Job {
+            template,
+            lang: &s.lang,
+            path: &s.path,
+            translations,
+            has_code: body.is_some_and(|b| b.has_code),
+            what: &what,
+        };
+        self.render(job, &extra)
     }
 
     fn section_link(&self, s: &'a Section) -> PageLink<'a> {
-        let title = s.index.as_ref().map_or(s.dir.as_str(), |i| i.front.title.as_str());
+        let title = s
+            .index
+            .as_ref()
+            .map_or(s.dir.as_str(), |i| i.front.title.as_str());
         PageLink {
             title,
             summary: s.index.as_ref().and_then(|i| i.front.summary.as_deref()),
@@ -447,16 +495,20 @@ impl<'a> Renderer<'a> {
     fn home(&self, lang: &'a str) -> serde_json::Value {
         let site = self.site;
         let mut events: Vec<&Page> = site.pages_of(PageKind::Event, lang).collect();
-        events.sort_by(|a, b| b.front.neutral.date.cmp(&a.front.neutral.date));
+        events.sort_by_key(|e| std::cmp::Reverse(e.front.neutral.date));
         let regions: Vec<PageLink> = site
             .section(crate::content::REGIONS, lang)
             .map(|s| s.pages.iter().map(|&i| self.link(&site.pages[i])).collect())
             .unwrap_or_default();
-        let countries: std::collections::BTreeSet<&str> = regions.iter().filter_map(|r| r.country_code).collect();
+        let countries: std::collections::BTreeSet<&str> =
+            regions.iter().filter_map(|r| r.country_code).collect();
         let strings = &site.config.language(lang).expect("configured").strings;
         let mut by_continent: BTreeMap<&str, Vec<&PageLink>> = BTreeMap::new();
         for r in &regions {
-            let key = r.country_code.and_then(crate::geo::continent).unwrap_or("other-continent");
+            let key = r
+                .country_code
+                .and_then(crate::geo::continent)
+                .unwrap_or("other-continent");
             by_continent.entry(key).or_default().push(r);
         }
         let regions_by_continent: Vec<serde_json::Value> = by_continent
@@ -476,11 +528,18 @@ impl<'a> Renderer<'a> {
     /// The root `/index.html` (language chooser) and `/404.html`, in the default language.
     pub fn root_pages(&self) -> Vec<Result<Output, Diagnostic>> {
         let lang = self.config().default_language.as_str();
-        let homes = || self.translations(lang, |l| Some(format!("/{l}/")));
+        let job = |template, path, what| Job {
+            template,
+            lang,
+            path,
+            translations: self.translations(lang, |l| Some(format!("/{l}/"))),
+            has_code: false,
+            what,
+        };
         let none = serde_json::json!({});
         vec![
-            self.render("root.html", lang, "/", homes(), false, &none, "the root page"),
-            self.render("404.html", lang, "/404.html", homes(), false, &none, "the 404 page"),
+            self.render(job("root.html", "/", "the root page"), &none),
+            self.render(job("404.html", "/404.html", "the 404 page"), &none),
         ]
     }
 }
@@ -519,12 +578,16 @@ pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
 }
 
 /// Published events of one language that concern a region, newest first.
-pub fn events_of_region<'a>(site: &'a Site, key: &'a str, lang: &'a str) -> impl Iterator<Item = &'a Page> {
+pub fn events_of_region<'a>(
+    site: &'a Site,
+    key: &'a str,
+    lang: &'a str,
+) -> impl Iterator<Item = &'a Page> {
     let mut events: Vec<&Page> = site
         .pages_of(PageKind::Event, lang)
         .filter(|e| e.front.neutral.regions.iter().flatten().any(|r| r == key))
         .collect();
-    events.sort_by(|a, b| b.front.neutral.date.cmp(&a.front.neutral.date));
+    events.sort_by_key(|e| std::cmp::Reverse(e.front.neutral.date));
     events.into_iter()
 }
 
@@ -554,7 +617,13 @@ pub fn anniversary_view(years: i32, date: PartialDate, lang: &str) -> Anniversar
 
 fn nav_items(site: &Site, lang: &str) -> Vec<NavItem> {
     let language = site.config.language(lang).expect("configured");
-    let label = |k: &str| language.strings.get(k).cloned().unwrap_or_else(|| k.to_owned());
+    let label = |k: &str| {
+        language
+            .strings
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| k.to_owned())
+    };
     let mut items = vec![("home", format!("/{lang}/"))];
     for dir in [crate::content::REGIONS, crate::content::EVENTS] {
         if site.section(dir, lang).is_some() {

@@ -2,7 +2,7 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::geo::World;
-use crate::render::{Output, Renderer};
+use crate::render::{Job, Output, Renderer};
 use crate::{map, timeline};
 
 pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
@@ -10,17 +10,22 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
     let world = World::builtin();
     let mut out = vec![Ok(map::world_file(&world))];
     for lang in site.config.codes() {
-        let page_at = |name: &str| {
+        let render = |name: &str, template: &str, view: serde_json::Value| {
             let path = format!("/{lang}/{name}/");
-            let translations = r.translations(lang, |l| Some(format!("/{l}/{name}/")));
-            (path, translations)
+            let job = Job {
+                template,
+                lang,
+                path: &path,
+                translations: r.translations(lang, |l| Some(format!("/{l}/{name}/"))),
+                has_code: false,
+                what: &format!("the {name} page"),
+            };
+            r.render(job, &view)
         };
-        let (path, translations) = page_at("timeline");
         let view = serde_json::json!({ "timeline": timeline::build(site, lang) });
-        out.push(r.render("timeline.html", lang, &path, translations, false, &view, "the timeline"));
-        let (path, translations) = page_at("map");
+        out.push(render("timeline", "timeline.html", view));
         let view = serde_json::json!({ "map": map::build(site, &world, lang) });
-        out.push(r.render("map.html", lang, &path, translations, false, &view, "the map"));
+        out.push(render("map", "map.html", view));
     }
     out
 }

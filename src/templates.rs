@@ -32,9 +32,8 @@ pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
         .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
         .collect();
     let mut errors = Vec::new();
-    let site_files = files::list_files(&dir).map_err(|e| {
-        vec![Diagnostic::error("io", TEMPLATES_DIR, format!("{e:#}"))]
-    })?;
+    let site_files = files::list_files(&dir)
+        .map_err(|e| vec![Diagnostic::error("io", TEMPLATES_DIR, format!("{e:#}"))])?;
     for (name, path) in site_files {
         match std::fs::read_to_string(&path) {
             Ok(text) => {
@@ -53,6 +52,8 @@ pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
+    // Tera's default also escapes `/`, which makes every URL unreadable in the source.
+    tera.set_escape_fn(escape);
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| {
             vec![Diagnostic::error(
@@ -62,6 +63,10 @@ pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
             )]
         })?;
     Ok(tera)
+}
+
+fn escape(text: &str) -> String {
+    crate::highlight::escape_html(text)
 }
 
 /// Tera's error with all its causes, which hold the useful part (the line, the variable).

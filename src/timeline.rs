@@ -45,14 +45,20 @@ pub fn build<'a>(site: &'a Site, lang: &'a str) -> Timeline<'a> {
     let region = |key: &str| site.page(&format!("{}/{key}", crate::content::REGIONS), lang);
     let mut entries: Vec<Entry> = Vec::new();
     for p in site.pages_of(PageKind::Event, lang) {
-        let Some(date) = p.front.neutral.date else { continue };
+        let Some(date) = p.front.neutral.date else {
+            continue;
+        };
         let keys = p.front.neutral.regions.clone().unwrap_or_default();
         entries.push(Entry {
             date,
             date_display: date.display(lang),
             kind: p.front.neutral.kind.map_or("other", |k| k.name()),
             page: page_link(site, p),
-            regions: keys.iter().filter_map(|k| region(k)).map(|r| page_link(site, r)).collect(),
+            regions: keys
+                .iter()
+                .filter_map(|k| region(k))
+                .map(|r| page_link(site, r))
+                .collect(),
             region_keys: keys.join(" "),
         });
     }
@@ -79,10 +85,16 @@ pub fn build<'a>(site: &'a Site, lang: &'a str) -> Timeline<'a> {
         }
     }
     entries.sort_by(|a, b| {
-        (a.date, a.kind, a.page.title, a.page.path).cmp(&(b.date, b.kind, b.page.title, b.page.path))
+        (a.date, a.kind, a.page.title, a.page.path).cmp(&(
+            b.date,
+            b.kind,
+            b.page.title,
+            b.page.path,
+        ))
     });
     upcoming.sort_by(|a, b| {
-        (a.anniversary.date.first_day(), a.region.title).cmp(&(b.anniversary.date.first_day(), b.region.title))
+        (a.anniversary.date.first_day(), a.region.title)
+            .cmp(&(b.anniversary.date.first_day(), b.region.title))
     });
     let mut kinds: Vec<&'static str> = entries.iter().map(|e| e.kind).collect();
     kinds.sort_unstable();
@@ -92,8 +104,16 @@ pub fn build<'a>(site: &'a Site, lang: &'a str) -> Timeline<'a> {
     for e in entries {
         match years.last_mut() {
             Some(y) if y.year == e.date.year => y.entries.push(e),
-            _ => years.push(Year { year: e.date.year, entries: vec![e] }),
+            _ => years.push(Year {
+                year: e.date.year,
+                entries: vec![e],
+            }),
         }
     }
-    Timeline { years, upcoming, kinds, regions }
+    Timeline {
+        years,
+        upcoming,
+        kinds,
+        regions,
+    }
 }

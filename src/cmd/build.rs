@@ -25,7 +25,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let out = args.output.clone().unwrap_or_else(|| args.root.join("public"));
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.root.join("public"));
     let options = Options {
         drafts: args.drafts,
         base_url: args.base_url.clone(),
@@ -42,12 +45,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     report(&built.diagnostics);
     let mut per_lang: Vec<String> = Vec::new();
     for lang in built.site.config.codes() {
-        let n = built.outputs.iter().filter(|o| o.path.starts_with(&format!("{lang}/")) && o.path.ends_with(".html")).count();
+        let n = built
+            .outputs
+            .iter()
+            .filter(|o| o.path.starts_with(&format!("{lang}/")) && o.path.ends_with(".html"))
+            .count();
         per_lang.push(format!("{lang} {n}"));
     }
     println!(
         "Built {} pages ({}) in {} ms: {} written, {} unchanged, {} removed, {} → {}",
-        built.outputs.iter().filter(|o| o.path.ends_with(".html")).count(),
+        built
+            .outputs
+            .iter()
+            .filter(|o| o.path.ends_with(".html"))
+            .count(),
         per_lang.join(", "),
         started.elapsed().as_millis(),
         sync.written,

@@ -1,0 +1,513 @@
+//! `build` through the real binary: the portal's contract (URLs, languages, feeds, links),
+//! determinism, writing only what changed, and every kind of bad input.
+
+mod common;
+use common::{portal, snapshot, Site};
+
+#[test]
+fn small_site_publishes_both_languages_with_alternates() {
+    let site = Site::small();
+    site.build().assert_ok();
+    for lang in ["zh", "en"] {
+        for page in [
+            "",
+            "regions/",
+            "regions/attica/",
+            "events/",
+            "events/uruguay-visit/",
+            "about/",
+            "timeline/",
+            "map/",
+        ] {
+            assert!(
+                site.exists(&format!("{lang}/{page}index.html")),
+                "{lang}/{page}"
+            );
+        }
+    }
+    let zh = site.public("zh/regions/attica/index.html");
+    assert!(zh.contains("<html lang=\"zh-Hans\""));
+    assert!(zh.contains("<title>阿提卡大区 · 河南故事</title>"));
+    assert!(zh.contains("<link rel=\"canonical\" href=\"https://example.org/zh/regions/attica/\">"));
+    assert!(zh.contains(
+        "<link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/en/regions/attica/\">"
+    ));
+    assert!(zh.contains("<link rel=\"alternate\" hreflang=\"zh-Hans\" href=\"https://example.org/zh/regions/attica/\">"));
+    assert!(zh.contains("hreflang=\"x-default\" href=\"https://example.org/\""));
+    // The visible switcher goes to the counterpart, labelled in its own language.
+    assert!(zh.contains("<a href=\"/en/regions/attica/\" hreflang=\"en\" lang=\"en\" rel=\"alternate\">English</a>"), "{zh}");
+    let en = site.public("en/regions/attica/index.html");
+    assert!(en.contains("<a href=\"/zh/regions/attica/\" hreflang=\"zh-Hans\" lang=\"zh-Hans\" rel=\"alternate\">中文</a>"));
+    // Inherited language-neutral fields: the en file gives no date or coordinates.
+    assert!(en.contains("<time datetime=\"2023\">2023</time>"));
+    assert!(en.contains("class=\"locator\""));
+    // Chinese heading ids, and a content link to one resolved in the page's language.
+    assert!(zh.contains("<h2 id=\"合作领域\">"));
+    let event = site.public("zh/events/uruguay-visit/index.html");
+    // pulldown-cmark percent-encodes the fragment; browsers decode it to match the id.
+    assert!(
+        event.contains("href=\"/zh/regions/attica/#%E5%90%88%E4%BD%9C%E9%A2%86%E5%9F%9F\""),
+        "{event}"
+    );
+    let event_en = site.public("en/events/uruguay-visit/index.html");
+    assert!(event_en.contains("href=\"/en/regions/attica/#cooperation\""));
+    assert!(event_en.contains("<time datetime=\"2023-05\">May 2023</time>"));
+    assert!(event.contains("<time datetime=\"2023-05\">2023年5月</time>"));
+}
+
+#[test]
+fn root_sitemap_feeds_404_and_robots() {
+    let site = Site::small();
+    site.build().assert_ok();
+    let root = site.public("index.html");
+    assert!(
+        root.contains("href=\"/zh/\"") && root.contains("href=\"/en/\""),
+        "plain links with JS off"
+    );
+    assert!(root.contains("navigator.languages"));
+    let sitemap = site.public("sitemap.xml");
+    assert!(sitemap.contains("xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""));
+    assert!(sitemap.contains("<loc>https://example.org/en/regions/attica/</loc>"));
+    assert!(sitemap.contains("<xhtml:link rel=\"alternate\" hreflang=\"zh-Hans\" href=\"https://example.org/zh/regions/attica/\"/>"));
+    let atom = site.public("en/atom.xml");
+    assert!(atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
+    assert!(atom.contains("<title>Uruguay delegation visits Henan</title>"));
+    assert!(atom.contains("<updated>2023-05-01T00:00:00Z</updated>"));
+    assert!(site.public("404.html").contains("/zh/"));
+    assert!(site
+        .public("robots.txt")
+        .contains("Sitemap: https://example.org/sitemap.xml"));
+    assert!(site.exists("style.css") && site.exists("site.js"));
+}
+
+#[test]
+fn base_url_with_a_path_prefixes_every_internal_link() {
+    let site = Site::small();
+    site.run(&["build", "--base-url", "https://example.org/henan/"])
+        .assert_ok();
+    let page = site.public("en/events/uruguay-visit/index.html");
+    assert!(page.contains("href=\"/henan/style.css\""));
+    assert!(page.contains("href=\"/henan/en/regions/attica/#cooperation\""));
+    assert!(page.contains("href=\"https://example.org/henan/en/events/uruguay-visit/\""));
+    for (file, text) in snapshot(&site.path("public")) {
+        let text = String::from_utf8_lossy(&text);
+        for bad in [
+            "href=\"/en/",
+            "href=\"/zh/",
+            "src=\"/site.js",
+            "href=\"/style.css",
+        ] {
+            assert!(!text.contains(bad), "{file} has an unprefixed link {bad}");
+        }
+    }
+    assert!(site
+        .public("sitemap.xml")
+        .contains("https://example.org/henan/zh/"));
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = Site::small();
+    site.write(
+        "content/events/secret.en.md",
+        "---\ntitle: Secret\ndate: 2024\ndraft: true\n---\nx\n",
+    );
+    site.build().assert_ok();
+    assert!(!site.exists("en/events/secret/index.html"));
+    assert!(!site.public("en/events/index.html").contains("Secret"));
+    assert!(!site.public("sitemap.xml").contains("secret"));
+    site.run(&["build", "--drafts"]).assert_ok();
+    assert!(site.exists("en/events/secret/index.html"));
+}
+
+#[test]
+fn same_input_gives_identical_output_and_rebuild_writes_nothing() {
+    let site = Site::small();
+    site.build().assert_ok();
+    let first = snapshot(&site.path("public"));
+    let mtime = std::fs::metadata(site.path("public/en/index.html"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let run = site.build();
+    run.assert_ok();
+    assert!(run.stdout.contains(" 0 written"), "{}", run.stdout);
+    assert_eq!(first, snapshot(&site.path("public")));
+    let again = std::fs::metadata(site.path("public/en/index.html"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(mtime, again);
+    // A second site folder with the same input builds the same bytes.
+    let other = Site::small();
+    other.build().assert_ok();
+    assert_eq!(first, snapshot(&other.path("public")));
+}
+
+#[test]
+fn changed_and_deleted_pages_are_written_and_removed() {
+    let site = Site::small();
+    site.build().assert_ok();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About us\n---\nNew text.\n",
+    );
+    site.remove("content/regions/lublin.en.md");
+    site.remove("content/regions/lublin.zh.md");
+    let run = site.build();
+    run.assert_ok();
+    assert!(site.public("en/about/index.html").contains("New text."));
+    assert!(!site.exists("en/regions/lublin/index.html"));
+    assert!(!run.stdout.contains(" 0 removed"), "{}", run.stdout);
+}
+
+#[test]
+fn missing_counterpart_links_to_the_other_home_with_a_warning() {
+    let site = Site::small();
+    site.write(
+        "content/stories/first.en.md",
+        "---\ntitle: First story\n---\nHello.\n",
+    );
+    let run = site.build();
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("warning: content/stories/first.en.md: no `zh` translation"),
+        "{}",
+        run.stderr
+    );
+    let page = site.public("en/stories/first/index.html");
+    assert!(
+        page.contains("<a href=\"/zh/\" hreflang=\"zh-Hans\" lang=\"zh-Hans\" rel=\"alternate\"")
+    );
+    assert!(!page.contains("hreflang=\"zh-Hans\" href=\"https://example.org/zh/stories/first/\""));
+}
+
+#[test]
+fn bom_crlf_and_default_language_files() {
+    let site = Site::small();
+    site.write_bytes(
+        "content/notes.md",
+        "\u{feff}---\r\ntitle: 笔记\r\n---\r\n正文\r\n".as_bytes(),
+    );
+    site.build().assert_ok();
+    assert!(site.public("zh/notes/index.html").contains("正文"));
+}
+
+#[test]
+fn nested_folders_and_slugs_shape_the_url() {
+    let site = Site::small();
+    site.write(
+        "content/stories/2023/spring.en.md",
+        "---\ntitle: Spring\nslug: spring-festival\n---\nx\n",
+    );
+    site.build().assert_ok();
+    assert!(site.exists("en/stories/2023/spring-festival/index.html"));
+    assert!(site.exists("en/stories/2023/index.html"));
+    assert!(site.exists("en/stories/index.html"));
+}
+
+#[test]
+fn front_matter_text_is_escaped_everywhere() {
+    let site = Site::small();
+    site.write(
+        "content/events/xss.en.md",
+        "---\ntitle: \"<script>alert(1)</script> & co\"\nsummary: \"a <b>bold</b> claim\"\ndate: 2024-01-02\n---\nx\n",
+    );
+    site.build().assert_ok();
+    for file in [
+        "en/events/xss/index.html",
+        "en/events/index.html",
+        "en/atom.xml",
+        "en/timeline/index.html",
+    ] {
+        let text = site.public(file);
+        assert!(!text.contains("<script>alert"), "{file}");
+        assert!(
+            text.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; &amp; co")
+                || text.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn site_templates_override_the_builtin_theme() {
+    let site = Site::small();
+    site.write(
+        "templates/event.html",
+        "<p>custom {{ page.title }} in {{ lang.code }}</p>\n",
+    );
+    site.build().assert_ok();
+    assert_eq!(
+        site.public("en/events/uruguay-visit/index.html"),
+        "<p>custom Uruguay delegation visits Henan in en</p>\n"
+    );
+    assert!(
+        site.public("en/regions/attica/index.html")
+            .contains("<html"),
+        "other templates stay built-in"
+    );
+}
+
+#[test]
+fn code_is_highlighted_with_a_generated_stylesheet_only_when_needed() {
+    let site = Site::small();
+    site.build().assert_ok();
+    assert!(!site.exists("syntax.css"));
+    site.write(
+        "content/code.en.md",
+        "---\ntitle: Code\n---\n```rust\nfn main() {}\n```\n",
+    );
+    site.build().assert_ok();
+    assert!(site.exists("syntax.css"));
+    let page = site.public("en/code/index.html");
+    assert!(page.contains("class=\"hl-") && page.contains("syntax.css"));
+    assert!(!site.public("en/about/index.html").contains("syntax.css"));
+}
+
+#[test]
+fn the_real_portal_builds_without_warnings() {
+    let site = portal();
+    let run = site.build();
+    run.assert_ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let home = site.public("en/index.html");
+    assert!(home.contains("Henan Stories"));
+    for region in [
+        "attica",
+        "montevideo",
+        "siem-reap",
+        "wallonia",
+        "puglia",
+        "lublin",
+        "mie",
+        "gyeongsangbuk-do",
+    ] {
+        assert!(
+            site.exists(&format!("zh/regions/{region}/index.html")),
+            "{region}"
+        );
+        assert!(
+            site.exists(&format!("en/regions/{region}/index.html")),
+            "{region}"
+        );
+    }
+}
+
+// ---- Bad input: clear errors, every file at once, nothing published ----
+
+/// Builds a good site, breaks it with `files`, and checks the failure leaves public/ as it was.
+fn broken(files: &[(&str, &str)]) -> (Site, common::Run) {
+    let site = Site::small();
+    site.build().assert_ok();
+    let before = snapshot(&site.path("public"));
+    for (rel, text) in files {
+        site.write(rel, text);
+    }
+    let run = site.build();
+    run.assert_failed();
+    assert_eq!(
+        before,
+        snapshot(&site.path("public")),
+        "a failed build must not touch public/"
+    );
+    assert!(
+        run.stderr.contains("nothing was published"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    (site, run)
+}
+
+#[test]
+fn bad_date_names_file_line_expected_and_found() {
+    let (_, run) = broken(&[(
+        "content/regions/attica.en.md",
+        "---\ntitle: Attica\ncountry: Greece\nestablished: spring 2023\n---\nx\n",
+    )]);
+    assert!(run.stderr.contains(
+        "content/regions/attica.en.md:4:14: established: expected a date like 2023-01-15, 2023-01 or 2023, found \"spring 2023\""
+    ), "{}", run.stderr);
+    assert!(run.stderr.contains("4 | established: spring 2023"));
+}
+
+#[test]
+fn every_broken_file_is_reported_in_one_run() {
+    let (_, run) = broken(&[
+        (
+            "content/regions/a.en.md",
+            "---\ntitle: A\ncoordinates: {lat: 91, lon: 0}\n---\n",
+        ),
+        (
+            "content/regions/b.en.md",
+            "---\ntitle: B\nstatus: maybe\n---\n",
+        ),
+        (
+            "content/events/c.en.md",
+            "---\ntitle: C\ndate: 2023-02-30\nkind: party\n---\n",
+        ),
+        ("content/d.en.md", "---\nsummary: no title\n---\n"),
+        ("content/e.en.md", "---\ntitle: [unclosed\n---\n"),
+        ("content/f.en.md", "no front matter\n"),
+        ("content/g.en.md", "---\ntitle: G\n"),
+        ("content/regions/attica.fr.md", "---\ntitle: Attique\n---\n"),
+    ]);
+    let err = &run.stderr;
+    for expected in [
+        "content/regions/a.en.md:3:14: coordinates: expected coordinates like {lat: 37.98, lon: 23.73}",
+        "content/regions/b.en.md:3:9: status: expected `established` or `preparing`, found \"maybe\"",
+        "content/events/c.en.md:3:7: date: expected a date like 2023-01-15, 2023-01 or 2023, found \"2023-02-30\"",
+        "content/events/c.en.md:4:7: kind: expected one of anniversary, visit, signing, publication, other, found \"party\"",
+        "content/d.en.md:1:1: missing `title`",
+        "content/e.en.md:",
+        "invalid YAML",
+        "content/f.en.md:1:1: expected front matter",
+        "content/g.en.md:1:1: the front matter is not closed",
+        "content/regions/attica.fr.md: language suffix `.fr` names a language that is not configured",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in\n{err}");
+    }
+    assert!(err.contains("9 errors"), "{err}");
+}
+
+#[test]
+fn unknown_region_gets_a_did_you_mean() {
+    let (_, run) = broken(&[(
+        "content/events/lublin-15.en.md",
+        "---\ntitle: Lublin 15\ndate: 2023\nregions: [lubin]\n---\n",
+    )]);
+    assert!(
+        run.stderr.contains(
+            "content/events/lublin-15.en.md:4:11: regions: no region `lubin` in content/regions/"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("did you mean `lublin`?"));
+}
+
+#[test]
+fn translations_that_disagree_name_both_files() {
+    let (_, run) = broken(&[(
+        "content/regions/lublin.en.md",
+        "---\ntitle: Lublin\nestablished: 2009\n---\n",
+    )]);
+    assert!(
+        run.stderr.contains("content/regions/lublin.en.md:3"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("content/regions/lublin.zh.md"));
+    assert!(run.stderr.contains("2009") && run.stderr.contains("2008"));
+}
+
+#[test]
+fn event_without_any_date_is_an_error() {
+    let (_, run) = broken(&[(
+        "content/events/undated.en.md",
+        "---\ntitle: Undated\nkind: visit\n---\n",
+    )]);
+    assert!(
+        run.stderr
+            .contains("content/events/undated.en.md:1:1: missing `date`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn broken_content_link_and_anchor_are_errors() {
+    let (_, run) = broken(&[(
+        "content/about.en.md",
+        "---\ntitle: About\n---\nSee [x](@/regions/nowhere.md) and\n[y](@/regions/attica.md#no-such-heading).\n",
+    )]);
+    assert!(
+        run.stderr.contains(
+            "content/about.en.md:4:5: link to `@/regions/nowhere.md`: no such content file"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("content/about.en.md:5:1: link to `@/regions/attica.md#no-such-heading`: no heading with id `no-such-heading`"), "{}", run.stderr);
+}
+
+#[test]
+fn template_errors_name_the_template_and_the_page() {
+    let (_, run) = broken(&[("templates/page.html", "{{ page.no_such_field }}")]);
+    assert!(
+        run.stderr
+            .contains("content/about.en.md: rendering with template `page.html`"),
+        "{}",
+        run.stderr
+    );
+    let (_, run) = broken(&[("templates/page.html", "{% if %}")]);
+    assert!(
+        run.stderr
+            .contains("templates: the templates do not compile"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn url_collisions_are_errors() {
+    let (_, run) = broken(&[(
+        "content/regions/other.en.md",
+        "---\ntitle: Other\nslug: attica\n---\n",
+    )]);
+    assert!(
+        run.stderr.contains("publishes to /en/regions/attica/"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn missing_config_and_content_are_explained() {
+    let empty = tempfile::tempdir().unwrap();
+    let run: common::Run = common::bin()
+        .args(["build", "--root"])
+        .arg(empty.path())
+        .output()
+        .unwrap()
+        .into();
+    run.assert_failed();
+    assert!(run.stderr.contains("site.toml"), "{}", run.stderr);
+    let site = Site::new();
+    let run = site.build();
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("no `content/` folder"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn garbage_bytes_never_panic() {
+    let site = Site::small();
+    site.write_bytes(
+        "content/bin.en.md",
+        &[0xff, 0xfe, 0x00, 0x2d, 0x2d, 0x2d, 0x0a],
+    );
+    site.write_bytes("content/weird.en.md", b"---\n: : :\n- [\n---\n");
+    let run = site.build();
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("content/bin.en.md:1: expected UTF-8"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"));
+}
+
+#[test]
+fn refuses_to_publish_over_its_own_sources() {
+    let site = Site::small();
+    let run = site.run(&["build", "--output", site.root().to_str().unwrap()]);
+    run.assert_failed();
+    assert!(site.path("content/about.en.md").exists());
+}

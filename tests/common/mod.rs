@@ -1,0 +1,227 @@
+//! Shared helpers for integration tests: fixture sites in temporary folders, built through the
+//! real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const SITE_TOML: &str = r#"base_url = "https://example.org/"
+default_language = "zh"
+
+[languages.zh]
+title = "河南故事"
+locale = "zh-Hans"
+
+[languages.en]
+title = "Henan Stories"
+locale = "en"
+
+[hub]
+name = "Zhengzhou"
+lat = 34.75
+lon = 113.62
+"#;
+
+/// A site folder in a temporary directory, removed when dropped.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+/// What one run of the binary produced.
+pub struct Run {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> bool {
+        self.status.success()
+    }
+
+    #[track_caller]
+    pub fn assert_ok(&self) -> &Self {
+        assert!(
+            self.ok(),
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_failed(&self) -> &Self {
+        assert!(
+            !self.ok(),
+            "expected failure\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            status: o.status,
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_henan-stories"));
+    c.env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1764028800"); // 2025-11-25
+    c
+}
+
+/// The repository root, whose `content/` and `site.toml` are the real portal.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+impl Site {
+    /// An empty site with the two-language `site.toml` above.
+    pub fn new() -> Site {
+        let site = Site {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        site.write("site.toml", SITE_TOML);
+        site
+    }
+
+    /// A small valid bilingual site: two regions, one event, a plain page, home intros.
+    pub fn small() -> Site {
+        let site = Site::new();
+        site.write(
+            "content/_index.zh.md",
+            "---\ntitle: 河南故事\n---\n河南的朋友遍天下。\n",
+        );
+        site.write(
+            "content/_index.en.md",
+            "---\ntitle: Henan Stories\n---\nFriends all over the world.\n",
+        );
+        site.write(
+            "content/regions/attica.zh.md",
+            "---\ntitle: 阿提卡大区\ncountry: 希腊\ncountry_code: GR\nestablished: 2023\ncoordinates: {lat: 37.98, lon: 23.73}\n---\n## 合作领域\n\n经贸与文化。\n",
+        );
+        site.write(
+            "content/regions/attica.en.md",
+            "---\ntitle: Attica\ncountry: Greece\n---\n## Cooperation\n\nTrade and culture.\n",
+        );
+        site.write(
+            "content/regions/lublin.zh.md",
+            "---\ntitle: 卢布林省\ncountry: 波兰\ncountry_code: PL\nestablished: 2008\ncoordinates: {lat: 51.25, lon: 22.57}\n---\n卢布林。\n",
+        );
+        site.write(
+            "content/regions/lublin.en.md",
+            "---\ntitle: Lublin\ncountry: Poland\n---\nLublin.\n",
+        );
+        site.write(
+            "content/events/uruguay-visit.zh.md",
+            "---\ntitle: 乌拉圭代表团访问河南\ndate: 2023-05\nkind: visit\nregions: [attica]\nsummary: 五月来访。\n---\n见[阿提卡](@/regions/attica.md#合作领域)。\n",
+        );
+        site.write(
+            "content/events/uruguay-visit.en.md",
+            "---\ntitle: Uruguay delegation visits Henan\nsummary: A visit in May.\n---\nSee [Attica](@/regions/attica.md#cooperation).\n",
+        );
+        site.write("content/about.zh.md", "---\ntitle: 关于\n---\n关于本站。\n");
+        site.write(
+            "content/about.en.md",
+            "---\ntitle: About\n---\nAbout this site.\n",
+        );
+        site
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        self.write_bytes(rel, text.as_bytes());
+    }
+
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.path(rel)).unwrap();
+    }
+
+    /// Runs the binary with `args`, then `--root <site>`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        bin()
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .output()
+            .expect("run binary")
+            .into()
+    }
+
+    pub fn build(&self) -> Run {
+        self.run(&["build"])
+    }
+
+    /// A file of the published site, as text.
+    #[track_caller]
+    pub fn public(&self, rel: &str) -> String {
+        let path = self.path("public").join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path("public").join(rel).exists()
+    }
+}
+
+/// Every file under `dir` with its bytes, for comparing whole builds.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Copies the repository's real portal (site.toml and content/) into a temporary site.
+pub fn portal() -> Site {
+    let site = Site {
+        dir: tempfile::tempdir().expect("temp dir"),
+    };
+    std::fs::copy(repo().join("site.toml"), site.path("site.toml")).unwrap();
+    for entry in walkdir::WalkDir::new(repo().join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(repo()).unwrap();
+            let to = site.path(&rel.to_string_lossy());
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+    site
+}
