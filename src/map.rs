@@ -89,10 +89,10 @@ pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
     let (hx, hy) = frame.to_svg(hub.lon, hub.lat);
     let _ = write!(
         svg,
-        "</g>\n<g class=\"hub\"><title>{}</title><circle cx=\"{hx:.1}\" cy=\"{hy:.1}\" r=\"7\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>\n</svg>",
+        "</g>\n<g class=\"hub\"><title>{}</title><circle cx=\"{hx:.1}\" cy=\"{hy:.1}\" r=\"7\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text></g>\n</svg>",
         esc(&hub.name),
-        hx + 10.0,
-        hy + 4.0,
+        hx - 10.0,
+        hy + 5.0,
         esc(language.strings.get("hub").map_or(&hub.name, |s| s)),
     );
     let mut groups: BTreeMap<&str, CountryGroup> = BTreeMap::new();
