@@ -190,22 +190,23 @@ pub fn build_and_write(options: &Options, out: &Path) -> Result<(Built, SyncRepo
 
 /// Sitemap, feeds and robots.txt.
 fn machine_files(site: &Site, bodies: &Bodies) -> Vec<Output> {
+    // One group per page id or section folder: the versions of one page in each language.
     let mut groups: Vec<Vec<(String, String)>> = Vec::new();
-    let mut by_id: HashMap<&str, usize> = HashMap::new();
-    for p in &site.pages {
-        let i = *by_id.entry(p.id.as_str()).or_insert_with(|| {
+    let mut index: HashMap<(bool, &str), usize> = HashMap::new();
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| ((false, p.id.as_str()), &p.lang, &p.path));
+    let sections = site
+        .sections
+        .iter()
+        .map(|s| ((true, s.dir.as_str()), &s.lang, &s.path));
+    for (key, lang, path) in pages.chain(sections) {
+        let i = *index.entry(key).or_insert_with(|| {
             groups.push(Vec::new());
             groups.len() - 1
         });
-        groups[i].push((p.lang.clone(), p.path.clone()));
-    }
-    let mut dirs: HashMap<&str, usize> = HashMap::new();
-    for s in &site.sections {
-        let i = *dirs.entry(s.dir.as_str()).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[i].push((s.lang.clone(), s.path.clone()));
+        groups[i].push((lang.clone(), path.clone()));
     }
     for name in SPECIAL_PAGES {
         groups.push(

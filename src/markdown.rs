@@ -149,37 +149,13 @@ pub fn render(cx: &Context) -> Rendered {
                     events.push(Event::Html(cx.highlighter.highlight(&text, &lang).into()));
                 }
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
                 let (line, column) = position(range.start);
                 let len = body[range.clone()].chars().count();
-                let dest = link_url(cx, &dest_url, (line, column, len), &mut out);
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let (line, column) = position(range.start);
-                let len = body[range.clone()].chars().count();
-                let dest = link_url(cx, &dest_url, (line, column, len), &mut out);
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                }));
+                let tag = with_dest(tag, |dest| {
+                    link_url(cx, dest, (line, column, len), &mut out)
+                });
+                events.push(Event::Start(tag));
             }
             Event::Start(Tag::Paragraph) => {
                 if in_first_paragraph.is_none() && out.first_paragraph.is_empty() {
@@ -298,6 +274,35 @@ fn content_id(path: &str, is_lang: fn(&str) -> bool) -> (String, Option<String>)
     match stem.rsplit_once('.') {
         Some((id, lang)) if is_lang(lang) => (id.to_owned(), Some(lang.to_owned())),
         _ => (stem.to_owned(), None),
+    }
+}
+
+/// A link or image tag with its destination rewritten by `f`.
+fn with_dest<'e>(tag: Tag<'e>, f: impl FnOnce(&str) -> String) -> Tag<'e> {
+    match tag {
+        Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } => Tag::Link {
+            link_type,
+            dest_url: f(&dest_url).into(),
+            title,
+            id,
+        },
+        Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } => Tag::Image {
+            link_type,
+            dest_url: f(&dest_url).into(),
+            title,
+            id,
+        },
+        other => other,
     }
 }
 

@@ -167,9 +167,7 @@ fn map_has_one_marker_per_region_with_coordinates_and_valid_svg() {
     );
     build_at(&site, TODAY);
     let html = site.public("en/map/index.html");
-    let start = html.find("<svg class=\"world-map\"").unwrap();
-    let end = html[start..].find("</svg>").unwrap() + start + 6;
-    let svg = &html[start..end];
+    let svg = common::element(&html, "<svg class=\"world-map\"", "</svg>");
     let doc = roxmltree::Document::parse(svg).expect("the map is well-formed XML");
     let markers: Vec<_> = doc
         .descendants()
@@ -229,12 +227,7 @@ fn every_timeline_link_resolves() {
     build_at(&site, TODAY);
     for lang in ["en", "zh"] {
         let html = site.public(&format!("{lang}/timeline/index.html"));
-        let links: Vec<&str> = html
-            .split("href=\"")
-            .skip(1)
-            .map(|s| &s[..s.find('"').unwrap()])
-            .filter(|h| h.starts_with('/') && !h.starts_with("//"))
-            .collect();
+        let links = common::local_links(&html);
         assert!(links.len() > 10);
         for href in links {
             let file = if href.ends_with('/') {
@@ -252,10 +245,9 @@ fn region_pages_have_a_locator_map() {
     let site = fixture();
     build_at(&site, TODAY);
     let page = site.public("en/regions/old/index.html");
-    let start = page.find("<svg class=\"locator\"").unwrap();
-    let end = page[start..].find("</svg>").unwrap() + start + 6;
-    roxmltree::Document::parse(&page[start..end]).expect("well-formed");
-    assert!(page[start..end].contains("href=\"/world.svg\""));
+    let locator = common::element(&page, "<svg class=\"locator\"", "</svg>");
+    roxmltree::Document::parse(locator).expect("well-formed");
+    assert!(locator.contains("href=\"/world.svg\""));
     assert!(site.exists("world.svg"));
     roxmltree::Document::parse(&site.public("world.svg")).expect("world.svg is well-formed");
     assert!(!site

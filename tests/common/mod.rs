@@ -225,3 +225,26 @@ pub fn portal() -> Site {
     }
     site
 }
+
+/// The part of `html` from the first `start` to the end of the next `end` (inclusive).
+#[track_caller]
+pub fn element<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not found"));
+    let to = html[from..]
+        .find(end)
+        .unwrap_or_else(|| panic!("{end} not found"))
+        + from
+        + end.len();
+    &html[from..to]
+}
+
+/// Root-relative `href` targets in `html` (external and protocol-relative links left out).
+pub fn local_links(html: &str) -> Vec<&str> {
+    html.split("href=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap_or(0)])
+        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
+        .collect()
+}
