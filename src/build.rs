@@ -1,5 +1,6 @@
 //! The build pipeline: load → validate → render → (only if all of that succeeded) write.
 
+use crate::check::{self, ExternalRef};
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::{self, LoadOptions, Site};
 use crate::dates::PartialDate;
@@ -8,7 +9,7 @@ use crate::highlight::{self, Highlighter};
 use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
 use crate::{feeds, special, templates};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -41,6 +42,8 @@ pub struct Built {
     pub outputs: Vec<Output>,
     /// Warnings only (a build with errors is a `Failed`).
     pub diagnostics: Vec<Diagnostic>,
+    /// Links to other sites, for `check --external` (the build itself does not fetch them).
+    pub external_links: Vec<ExternalRef>,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -48,6 +51,8 @@ pub struct Built {
 #[derive(Debug)]
 pub struct Failed {
     pub diagnostics: Vec<Diagnostic>,
+    /// The loaded site, when the errors came after loading (for `check`'s coverage report).
+    pub site: Option<Site>,
 }
 
 struct Stopwatch {
@@ -78,15 +83,15 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
         last: Instant::now(),
         laps: Vec::new(),
     };
-    let fail = |mut diagnostics: Vec<Diagnostic>| {
+    let fail = |mut diagnostics: Vec<Diagnostic>, site: Option<Site>| {
         diagnostics::sort(&mut diagnostics);
-        Failed { diagnostics }
+        Failed { diagnostics, site }
     };
-    let mut config = load_config(&options.root).map_err(|d| fail(vec![d]))?;
+    let mut config = load_config(&options.root).map_err(|d| fail(vec![d], None))?;
     if let Some(url) = &options.base_url {
         config
             .set_base_url(url)
-            .map_err(|m| fail(vec![Diagnostic::error("config", "--base-url", m)]))?;
+            .map_err(|m| fail(vec![Diagnostic::error("config", "--base-url", m)], None))?;
     }
     let loaded = content::load(
         &options.root,
@@ -101,9 +106,9 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
     clock.lap("load");
     let (site, tera) = match (loaded.site, tera) {
         (Some(site), Ok(tera)) if !diags.iter().any(Diagnostic::is_error) => (site, tera),
-        (_, tera) => {
+        (site, tera) => {
             diags.extend(tera.err().unwrap_or_default());
-            return Err(fail(diags));
+            return Err(fail(diags, site));
         }
     };
     let highlighter = Highlighter::default();
@@ -151,17 +156,19 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
     }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     diags.extend(duplicate_outputs(&outputs));
-    diags.extend(check_links(&site, &bodies, &outputs));
-    diags.extend(missing_translations(&site));
+    diags.extend(check::links(&site, &bodies, &outputs));
+    diags.extend(check::missing_translations(&site));
+    let external_links = check::external_links(&site, &bodies);
     clock.lap("feeds and checks");
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(fail(diags));
+        return Err(fail(diags, Some(site)));
     }
     diagnostics::sort(&mut diags);
     Ok(Built {
         site,
         outputs,
         diagnostics: diags,
+        external_links,
         timings: clock.laps,
     })
 }
@@ -174,6 +181,7 @@ pub fn build_and_write(options: &Options, out: &Path) -> Result<(Built, SyncRepo
             out.display().to_string(),
             format!("{e:#}"),
         )],
+        site: None,
     })?;
     let mut built = build(options)?;
     let start = Instant::now();
@@ -183,6 +191,7 @@ pub fn build_and_write(options: &Options, out: &Path) -> Result<(Built, SyncRepo
             out.display().to_string(),
             format!("{e:#}"),
         )],
+        site: None,
     })?;
     built.timings.push(("write", start.elapsed()));
     Ok((built, report))
@@ -235,111 +244,4 @@ fn duplicate_outputs(outputs: &[Output]) -> Vec<Diagnostic> {
             )
         })
         .collect()
-}
-
-/// Links inside the site must reach a file the build produces; anchors must reach a heading.
-fn check_links(site: &Site, bodies: &Bodies, outputs: &[Output]) -> Vec<Diagnostic> {
-    // Pages count as produced even if their template failed: that error is reported already.
-    let intended: Vec<String> = site
-        .pages
-        .iter()
-        .map(|p| p.path.as_str())
-        .chain(site.sections.iter().map(|s| s.path.as_str()))
-        .map(render::output_path)
-        .collect();
-    let produced: HashSet<&str> = outputs
-        .iter()
-        .map(|o| o.path.as_str())
-        .chain(intended.iter().map(String::as_str))
-        .collect();
-    let anchors: HashMap<&str, HashSet<&str>> = site
-        .pages
-        .iter()
-        .zip(&bodies.pages)
-        .map(|(p, b)| {
-            (
-                p.path.as_str(),
-                b.toc.iter().map(|h| h.id.as_str()).collect(),
-            )
-        })
-        .collect();
-    let mut out = Vec::new();
-    for (p, body) in site.pages.iter().zip(&bodies.pages) {
-        for link in &body.links {
-            let target = if link.path.is_empty() {
-                p.path.as_str()
-            } else {
-                link.path.as_str()
-            };
-            let file = percent_decode(target.split('?').next().unwrap_or(""));
-            let exists = produced.contains(render::output_path(&file).as_str())
-                || produced.contains(file.trim_start_matches('/'));
-            let problem = if !exists {
-                Some(format!(
-                    "link to `{}`: the site has no page or file at {target}",
-                    link.written
-                ))
-            } else {
-                match (&link.anchor, anchors.get(target)) {
-                    (Some(a), Some(ids))
-                        if !a.is_empty() && !ids.contains(percent_decode(a).as_str()) =>
-                    {
-                        let mut d = format!(
-                            "link to `{}`: no heading with id `{a}` on that page",
-                            link.written
-                        );
-                        if let Some(s) = diagnostics::suggest(a, ids.iter().copied()) {
-                            d.push_str(&format!(" (did you mean `{s}`?)"));
-                        }
-                        Some(d)
-                    }
-                    _ => None,
-                }
-            };
-            if let Some(message) = problem {
-                out.push(
-                    Diagnostic::error("broken-link", &p.file, message)
-                        .in_source(&p.source, link.line, Some(link.column))
-                        .underline(link.len),
-                );
-            }
-        }
-    }
-    out
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        if let (b'%', Some(Ok(b))) = (bytes[i], hex.map(|h| u8::from_str_radix(h, 16))) {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A page without a version in some language: the switcher goes to that language's home.
-fn missing_translations(site: &Site) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for p in &site.pages {
-        for lang in site.config.codes() {
-            if site.page(&p.id, lang).is_none() {
-                out.push(Diagnostic::warning(
-                    "missing-translation",
-                    &p.file,
-                    format!("no `{lang}` translation: the language switcher links to the `{lang}` home page instead"),
-                ));
-            }
-        }
-    }
-    out
 }

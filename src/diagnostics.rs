@@ -29,7 +29,6 @@ pub struct Diagnostic {
     #[serde(skip)]
     pub width: Option<usize>,
     /// A suggestion for the fix, e.g. "did you mean `lublin`?".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// The offending source line, shown under the message with a caret.
     #[serde(skip)]

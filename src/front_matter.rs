@@ -292,6 +292,11 @@ impl Reader<'_> {
                 self.fail("", format!("expected text keys, found `{}`", show(&key)));
                 continue;
             };
+            // `established:` with nothing after it is a field not filled in yet (archetypes
+            // list every field that way), not a wrongly typed one.
+            if value.is_null() && key != "title" && known_keys(kind).contains(&key.as_str()) {
+                continue;
+            }
             match (key.as_str(), kind) {
                 ("title", _) => title = self.text(&key, &value),
                 ("summary", _) => fm.summary = self.text(&key, &value),
@@ -559,6 +564,15 @@ mod tests {
         let p = region(src).unwrap();
         let w = typo_warnings("f", src, &p.front, PageKind::Region);
         assert_eq!(w[0].hint.as_deref(), Some("did you mean `country`?"));
+    }
+
+    #[test]
+    fn empty_optional_fields_count_as_absent() {
+        let p =
+            region("---\ntitle: A\nestablished:\nstatus:\ncoordinates:\ndraft:\n---\n").unwrap();
+        assert_eq!(p.front.neutral, Neutral::default());
+        assert!(p.front.extra.is_empty());
+        assert!(region("---\ntitle:\n---\n").is_err());
     }
 
     #[test]

@@ -10,11 +10,13 @@
 #![allow(clippy::result_large_err)]
 
 pub mod build;
+pub mod check;
 pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diagnostics;
+pub mod external;
 pub mod feeds;
 pub mod files;
 pub mod front_matter;
@@ -25,6 +27,7 @@ pub mod map;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod special;
 pub mod templates;
 pub mod timeline;

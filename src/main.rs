@@ -16,12 +16,18 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder (default: public/ in the site folder).
     Build(cmd::build::Args),
+    /// Report every problem — broken links, unknown regions, missing translations — and write nothing.
+    Check(cmd::check::Args),
+    /// Start a new region, event or page in every language, from an archetype.
+    New(cmd::new::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => cmd::build::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::New(args) => cmd::new::run(args),
     };
     match result {
         Ok(code) => code,

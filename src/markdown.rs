@@ -33,6 +33,15 @@ pub struct LocalLink {
     pub content_link: bool,
 }
 
+/// A link to another site (`http://`, `https://`), kept for `check --external`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalLink {
+    pub url: String,
+    pub line: usize,
+    pub column: usize,
+    pub len: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
@@ -44,6 +53,7 @@ pub struct Rendered {
     /// First paragraph as plain text, for a summary when the front matter gives none.
     pub first_paragraph: String,
     pub links: Vec<LocalLink>,
+    pub external: Vec<ExternalLink>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -72,8 +82,10 @@ pub struct Context<'a> {
     pub source: &'a str,
     pub body_start: usize,
     pub lang: &'a str,
-    /// The page's folder under `content/`, for relative links.
+    /// The page's folder under `content/`, for relative links to content files.
     pub dir: &'a str,
+    /// The page's site path (`/en/regions/attica/`), for relative URLs.
+    pub path: &'a str,
     pub base_path: &'a str,
     /// Resolves a content id (`regions/attica`, `_index` for the home, `regions/_index`) with an
     /// optional explicit language to a page path.
@@ -184,13 +196,16 @@ pub fn render(cx: &Context) -> Rendered {
 /// Rewrites a link destination: content files to page URLs, rooted site paths to the base path.
 fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rendered) -> String {
     let (line, column, len) = at;
-    if dest.is_empty()
-        || dest.contains("://")
-        || dest.starts_with("//")
-        || dest.starts_with("mailto:")
-        || dest.starts_with("tel:")
-        || dest.starts_with("data:")
-    {
+    if dest.starts_with("http://") || dest.starts_with("https://") {
+        out.external.push(ExternalLink {
+            url: dest.to_owned(),
+            line,
+            column,
+            len,
+        });
+        return dest.to_owned();
+    }
+    if dest.is_empty() || dest.starts_with("//") || dest.starts_with('?') || has_scheme(dest) {
         return dest.to_owned();
     }
     let (target, anchor) = match dest.split_once('#') {
@@ -224,6 +239,12 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
             out.links.push(link);
             return format!("{}{}", cx.base_path, dest);
         }
+        // A relative URL: the browser resolves it against the page's own URL, and so do we.
+        link.path = format!("/{}", join_relative(cx.path, target));
+        if target.ends_with('/') && !link.path.ends_with('/') {
+            link.path.push('/');
+        }
+        out.links.push(link);
         return dest.to_owned();
     };
     link.content_link = true;
@@ -266,6 +287,17 @@ impl Context<'_> {
     fn resolve_langs(&self) -> fn(&str) -> bool {
         |s: &str| (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
     }
+}
+
+/// `mailto:`, `tel:`, `data:`, `javascript:` and the like: nothing the site publishes.
+fn has_scheme(dest: &str) -> bool {
+    let scheme = dest.split(':').next().unwrap_or("");
+    dest.contains(':')
+        && !scheme.is_empty()
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// `regions/attica.en.md` → (`regions/attica`, Some(`en`)); `about.md` → (`about`, None).
@@ -425,6 +457,7 @@ mod tests {
             body_start: 16,
             lang: "en",
             dir: "events",
+            path: "/en/events/x/",
             base_path: "/henan",
             resolve: &resolve,
             highlighter: &h,

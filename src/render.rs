@@ -38,6 +38,7 @@ pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
             body_start: p.body_start,
             lang: &p.lang,
             dir: &p.dir,
+            path: &p.path,
             base_path: &site.config.base_path,
             resolve: &resolve,
             highlighter,

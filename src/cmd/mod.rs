@@ -2,6 +2,8 @@
 //! what the user sees.
 
 pub mod build;
+pub mod check;
+pub mod new;
 
 use crate::diagnostics::Diagnostic;
 use std::io::IsTerminal;
@@ -11,23 +13,31 @@ pub fn use_colour() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
-/// Prints diagnostics to stderr, followed by a count.
+/// Prints diagnostics to stderr, followed by a count when there are errors.
 pub fn report(diagnostics: &[Diagnostic]) {
-    let colour = use_colour();
-    let mut text = String::new();
-    for d in diagnostics {
-        text.push_str(&d.render(colour));
-    }
+    let mut text = render_all(diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
     if errors > 0 {
-        text.push_str(&format!(
-            "{errors} error{} and {warnings} warning{}; nothing was published\n",
-            plural(errors),
-            plural(warnings)
-        ));
+        text.push_str(&format!("{}; nothing was published\n", count(diagnostics)));
     }
     eprint!("{text}");
+}
+
+/// Every diagnostic rendered like the Rust compiler's, coloured only on a terminal.
+pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+    let colour = use_colour();
+    diagnostics.iter().map(|d| d.render(colour)).collect()
+}
+
+/// `2 errors and 1 warning`.
+pub fn count(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    format!(
+        "{errors} error{} and {warnings} warning{}",
+        plural(errors),
+        plural(warnings)
+    )
 }
 
 pub fn plural(n: usize) -> &'static str {

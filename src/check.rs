@@ -1,0 +1,291 @@
+//! Checks over the whole rendered site that no single file can make alone: every internal link
+//! and image reaches a page, file or heading the build produces; which pages lack which language
+//! (translation coverage); and which external links there are, for `check --external`.
+//!
+//! `build` runs the link and translation checks, so a site that `check` passes also builds.
+
+use crate::content::{Page, Site};
+use crate::diagnostics::{self, Diagnostic};
+use crate::front_matter::PageKind;
+use crate::markdown::Rendered;
+use crate::render::{self, Bodies, Output};
+use crate::templates::STATIC_DIR;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Every rendered Markdown document: pages, then section intros (`_index` files).
+fn documents<'a>(
+    site: &'a Site,
+    bodies: &'a Bodies,
+) -> impl Iterator<Item = (&'a Page, &'a Rendered)> {
+    let pages = site.pages.iter().zip(&bodies.pages);
+    let intros = site
+        .sections
+        .iter()
+        .zip(&bodies.sections)
+        .filter_map(|(s, b)| Some((s.index.as_ref()?, b.as_ref()?)));
+    pages.chain(intros)
+}
+
+/// Links inside the site must reach a file the build produces; anchors must reach a heading.
+pub fn links(site: &Site, bodies: &Bodies, outputs: &[Output]) -> Vec<Diagnostic> {
+    // Pages count as produced even if their template failed: that error is reported already.
+    let intended: Vec<String> = site
+        .pages
+        .iter()
+        .map(|p| p.path.as_str())
+        .chain(site.sections.iter().map(|s| s.path.as_str()))
+        .map(render::output_path)
+        .collect();
+    let produced: HashSet<&str> = outputs
+        .iter()
+        .map(|o| o.path.as_str())
+        .chain(intended.iter().map(String::as_str))
+        .collect();
+    let anchors: HashMap<&str, HashSet<&str>> = documents(site, bodies)
+        .map(|(p, b)| {
+            (
+                p.path.as_str(),
+                b.toc.iter().map(|h| h.id.as_str()).collect(),
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (page, body) in documents(site, bodies) {
+        for link in &body.links {
+            let target = if link.path.is_empty() {
+                page.path.as_str()
+            } else {
+                link.path.as_str()
+            };
+            let file = percent_decode(target.split('?').next().unwrap_or(""));
+            let problem = if !exists(&produced, &file) {
+                let message = format!(
+                    "link to `{}`: the site has no page or file at {file}",
+                    link.written
+                );
+                Some((message, missing_target_hint(site, &file)))
+            } else {
+                match (&link.anchor, anchors.get(target)) {
+                    (Some(a), Some(ids))
+                        if !a.is_empty() && !ids.contains(percent_decode(a).as_str()) =>
+                    {
+                        let message = format!(
+                            "link to `{}`: no heading with id `{a}` on that page",
+                            link.written
+                        );
+                        let hint = match diagnostics::suggest(&percent_decode(a), ids.iter().copied()) {
+                            Some(s) => format!("did you mean `#{s}`?"),
+                            None => "a heading's id is its text in lower case, with spaces as `-`: `## Areas of cooperation` → `#areas-of-cooperation`".to_owned(),
+                        };
+                        Some((message, hint))
+                    }
+                    _ => None,
+                }
+            };
+            if let Some((message, hint)) = problem {
+                out.push(
+                    Diagnostic::error("broken-link", &page.file, message)
+                        .in_source(&page.source, link.line, Some(link.column))
+                        .underline(link.len)
+                        .with_hint(hint),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// A site path the build publishes; `/en/about` counts for `/en/about/` (servers redirect it).
+fn exists(produced: &HashSet<&str>, path: &str) -> bool {
+    let rel = path.trim_start_matches('/');
+    produced.contains(render::output_path(path).as_str())
+        || produced.contains(rel)
+        || produced.contains(format!("{rel}/index.html").as_str())
+}
+
+fn missing_target_hint(site: &Site, path: &str) -> String {
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| p.path.as_str())
+        .chain(site.sections.iter().map(|s| s.path.as_str()));
+    if let Some(guess) = diagnostics::suggest(path, pages) {
+        return format!("did you mean `{guess}`?");
+    }
+    let name = path.rsplit('/').next().unwrap_or("");
+    if name.contains('.') {
+        format!(
+            "files are published from `{STATIC_DIR}/` at the site root: {path} comes from {STATIC_DIR}{path}"
+        )
+    } else {
+        "link to a page by its file, like @/regions/attica.md, so the link follows the page's language and slug".to_owned()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        if let (b'%', Some(Ok(b))) = (bytes[i], hex.map(|h| u8::from_str_radix(h, 16))) {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// How completely one section (top-level folder under `content/`) is translated.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SectionCoverage {
+    /// The folder (`regions`), or `(top level)` for pages directly in `content/`.
+    pub section: String,
+    /// Distinct pages (by id) in any language.
+    pub total: usize,
+    /// Pages that have a version in each language, in the site's language order.
+    pub languages: Vec<LanguageCount>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LanguageCount {
+    pub lang: String,
+    pub pages: usize,
+    /// Ids of the pages without this language (`regions/wallonia`).
+    pub missing: Vec<String>,
+}
+
+/// Translation coverage of the published pages (drafts count only when built with them).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Coverage {
+    pub sections: Vec<SectionCoverage>,
+}
+
+pub const TOP_LEVEL: &str = "(top level)";
+
+impl Coverage {
+    /// One line per section: `regions: zh 8/8, en 7/8`.
+    pub fn lines(&self) -> Vec<String> {
+        self.sections
+            .iter()
+            .map(|s| {
+                let counts: Vec<String> = s
+                    .languages
+                    .iter()
+                    .map(|l| format!("{} {}/{}", l.lang, l.pages, s.total))
+                    .collect();
+                format!("{}: {}", s.section, counts.join(", "))
+            })
+            .collect()
+    }
+}
+
+pub fn coverage(site: &Site) -> Coverage {
+    let mut by_section: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
+    for p in &site.pages {
+        let section = match p.dir.split('/').next() {
+            Some("") | None => TOP_LEVEL,
+            Some(s) => s,
+        };
+        by_section
+            .entry(section)
+            .or_default()
+            .entry(p.id.as_str())
+            .or_default()
+            .push(p.lang.as_str());
+    }
+    let sections = by_section
+        .into_iter()
+        .map(|(section, ids)| SectionCoverage {
+            section: section.to_owned(),
+            total: ids.len(),
+            languages: site
+                .config
+                .codes()
+                .map(|lang| {
+                    let missing: Vec<String> = ids
+                        .iter()
+                        .filter(|(_, langs)| !langs.contains(&lang))
+                        .map(|(id, _)| (*id).to_owned())
+                        .collect();
+                    LanguageCount {
+                        lang: lang.to_owned(),
+                        pages: ids.len() - missing.len(),
+                        missing,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Coverage { sections }
+}
+
+/// A page without a version in some language: the switcher goes to that language's home.
+pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for p in &site.pages {
+        for lang in site.config.codes() {
+            if site.page(&p.id, lang).is_none() {
+                let kind = match p.kind {
+                    PageKind::Region => "region",
+                    PageKind::Event => "event",
+                    PageKind::Page => "page",
+                };
+                let key = if kind == "page" { &p.id } else { &p.key };
+                out.push(
+                    Diagnostic::warning(
+                        "missing-translation",
+                        &p.file,
+                        format!("no `{lang}` translation: the language switcher links to the `{lang}` home page instead"),
+                    )
+                    .with_hint(format!("start one with `henan-stories new {kind} {key}.{lang}`")),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// An external link found in the content, located for messages.
+#[derive(Debug, Clone)]
+pub struct ExternalRef {
+    pub url: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub len: usize,
+    pub source_line: Option<String>,
+}
+
+impl ExternalRef {
+    /// An error at this link, with the source line quoted under it.
+    pub fn error(&self, message: String) -> Diagnostic {
+        let mut d = Diagnostic::error("external-link", &self.file, message)
+            .at(self.line, Some(self.column))
+            .underline(self.len);
+        d.source_line.clone_from(&self.source_line);
+        d
+    }
+}
+
+/// Every `http(s)://` link in the published content, in file order.
+pub fn external_links(site: &Site, bodies: &Bodies) -> Vec<ExternalRef> {
+    documents(site, bodies)
+        .flat_map(|(page, body)| {
+            body.external.iter().map(move |l| ExternalRef {
+                url: l.url.clone(),
+                file: page.file.clone(),
+                line: l.line,
+                column: l.column,
+                len: l.len,
+                source_line: page.source.lines().nth(l.line - 1).map(str::to_owned),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,101 @@
+//! `henan-stories check`: everything `build` validates, plus translation coverage and (on
+//! request) external links; writes nothing.
+
+use crate::build::{self, Options};
+use crate::check::{self, Coverage};
+use crate::cmd::{count, render_all};
+use crate::diagnostics::{self, Diagnostic};
+use crate::external;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The site folder (holding site.toml and content/).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// `text` for people (rustc-like, on stderr), `json` for CI and editors (one document on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Check pages marked `draft: true` too.
+    #[arg(long)]
+    drafts: bool,
+    /// Also fetch every external link (http, https) and report those that fail.
+    #[arg(long)]
+    external: bool,
+    /// Seconds to wait for one external link.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    timeout: u64,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// The JSON document: stable field names, for CI and editor plugins.
+#[derive(Serialize)]
+struct Report<'a> {
+    ok: bool,
+    errors: usize,
+    warnings: usize,
+    diagnostics: &'a [Diagnostic],
+    /// Absent when the site could not be loaded at all.
+    coverage: Option<&'a Coverage>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let options = Options {
+        drafts: args.drafts,
+        ..Options::new(&args.root)
+    };
+    let (mut diags, coverage) = match build::build(&options) {
+        Ok(built) => {
+            let mut diags = built.diagnostics;
+            if args.external {
+                let options = external::Options {
+                    timeout: Duration::from_secs(args.timeout),
+                    ..external::Options::default()
+                };
+                diags.extend(external::check(&built.external_links, &options));
+            }
+            (diags, Some(check::coverage(&built.site)))
+        }
+        Err(failed) => (
+            failed.diagnostics,
+            failed.site.as_ref().map(check::coverage),
+        ),
+    };
+    diagnostics::sort(&mut diags);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    match args.format {
+        Format::Json => {
+            let report = Report {
+                ok: errors == 0,
+                errors,
+                warnings: diags.len() - errors,
+                diagnostics: &diags,
+                coverage: coverage.as_ref(),
+            };
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Format::Text => {
+            eprint!("{}", render_all(&diags));
+            if let Some(coverage) = &coverage {
+                println!("Translation coverage:");
+                for line in coverage.lines() {
+                    println!("  {line}");
+                }
+            }
+            println!("check: {}", count(&diags));
+        }
+    }
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

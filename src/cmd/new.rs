@@ -1,0 +1,66 @@
+//! `henan-stories new region|event|page <key-or-path>`: start a page in every language.
+
+use crate::build::load_config;
+use crate::cmd::render_all;
+use crate::dates::PartialDate;
+use crate::front_matter::PageKind;
+use crate::scaffold::{self, Request};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// What to start: a region (content/regions/), an event (content/events/) or a page.
+    #[arg(value_enum)]
+    kind: Kind,
+    /// The key (`wallonia`), a page's path under content/ (`stories/2023/spring`), optionally with
+    /// one language suffix (`wallonia.en`) to start only that translation.
+    name: String,
+    /// The site folder (holding site.toml and content/).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Kind {
+    Region,
+    Event,
+    Page,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let config = match load_config(&args.root) {
+        Ok(c) => c,
+        Err(d) => {
+            eprint!("{}", render_all(&[d]));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let request = Request {
+        kind: match args.kind {
+            Kind::Region => PageKind::Region,
+            Kind::Event => PageKind::Event,
+            Kind::Page => PageKind::Page,
+        },
+        name: &args.name,
+        today: PartialDate::build_date(),
+    };
+    let written = scaffold::plan(&args.root, &config, &request).and_then(|files| {
+        scaffold::write(&args.root, &files)
+            .map(|()| files)
+            .map_err(|d| vec![d])
+    });
+    match written {
+        Ok(files) => {
+            for f in &files {
+                println!("created {}", f.file);
+            }
+            println!("They are drafts: fill them in, then set `draft: false` to publish.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diagnostics) => {
+            eprint!("{}", render_all(&diagnostics));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
