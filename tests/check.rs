@@ -1,0 +1,510 @@
+//! `check` through the real binary: a clean site passes with its coverage listed; each kind of
+//! problem is named with file, line and the bad value (and `build` fails on it too); the JSON
+//! report is well-formed; `--external` is tested against a loopback HTTP server.
+
+mod common;
+use common::{Run, Site};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+fn check(site: &Site) -> Run {
+    site.run(&["check"])
+}
+
+fn check_json(site: &Site) -> (Run, Value) {
+    let run = site.run(&["check", "--format", "json"]);
+    let json: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.stdout));
+    (run, json)
+}
+
+/// Breaks a clean site with `files`; `check` and `build` must both fail, `check` naming `expected`.
+#[track_caller]
+fn fails_with(files: &[(&str, &str)], expected: &[&str]) -> Run {
+    let site = Site::small();
+    for (rel, text) in files {
+        site.write(rel, text);
+    }
+    let run = check(&site);
+    run.assert_failed();
+    for e in expected {
+        assert!(run.stderr.contains(e), "missing {e:?} in\n{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    site.build().assert_failed();
+    run
+}
+
+#[test]
+fn clean_site_passes_lists_coverage_and_writes_nothing() {
+    let site = Site::small();
+    let run = check(&site);
+    run.assert_ok();
+    assert!(
+        run.stdout.contains("Translation coverage:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("  regions: zh 2/2, en 2/2"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("  events: zh 1/1, en 1/1"));
+    assert!(run.stdout.contains("  (top level): zh 1/1, en 1/1"));
+    assert!(run.stdout.contains("check: 0 errors and 0 warnings"));
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert!(!site.path("public").exists(), "check must write nothing");
+}
+
+#[test]
+fn broken_content_link_names_file_line_and_target() {
+    fails_with(
+        &[(
+            "content/about.en.md",
+            "---\ntitle: About\n---\nSee [x](@/regions/nowhere.md).\n",
+        )],
+        &[
+            "error: content/about.en.md:4:5: link to `@/regions/nowhere.md`: no such content file",
+            "4 | See [x](@/regions/nowhere.md).",
+            "  |     ^^^^^^^^^^^^^^^^^^^^^^^^^",
+        ],
+    );
+}
+
+#[test]
+fn broken_relative_content_link() {
+    fails_with(
+        &[(
+            "content/events/uruguay-visit.en.md",
+            "---\ntitle: Visit\n---\nSee [Attica](../regions/atica.md).\n",
+        )],
+        &["content/events/uruguay-visit.en.md:4:5: link to `../regions/atica.md`: no such content file"],
+    );
+}
+
+#[test]
+fn broken_site_url_gets_a_did_you_mean() {
+    fails_with(
+        &[(
+            "content/about.en.md",
+            "---\ntitle: About\n---\nText.\n\nSee [x](/en/regions/atica/).\n",
+        )],
+        &[
+            "content/about.en.md:6:5: link to `/en/regions/atica/`: the site has no page or file at /en/regions/atica/",
+            "= hint: did you mean `/en/regions/attica/`?",
+        ],
+    );
+}
+
+#[test]
+fn missing_static_file_and_image_until_the_file_exists() {
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\n![Map](/images/map.png)\n\n[PDF](/files/report.pdf) and ![photo](photo.jpg)\n",
+    );
+    let run = check(&site);
+    run.assert_failed();
+    for expected in [
+        "content/about.en.md:4:1: link to `/images/map.png`: the site has no page or file at /images/map.png",
+        "hint: files are published from `static/` at the site root: /images/map.png comes from static/images/map.png",
+        "content/about.en.md:6:1: link to `/files/report.pdf`",
+        "content/about.en.md:6:30: link to `photo.jpg`: the site has no page or file at /en/about/photo.jpg",
+    ] {
+        assert!(run.stderr.contains(expected), "missing {expected:?} in\n{}", run.stderr);
+    }
+    site.write_bytes("static/images/map.png", b"\x89PNG");
+    site.write_bytes("static/files/report.pdf", b"%PDF");
+    site.write_bytes("static/en/about/photo.jpg", b"\xff\xd8");
+    check(&site).assert_ok();
+    site.build().assert_ok();
+}
+
+#[test]
+fn bad_anchor_on_another_page_and_the_same_page() {
+    fails_with(
+        &[(
+            "content/about.en.md",
+            "---\ntitle: About\n---\n## Our team\n\nSee [A](@/regions/attica.md#cooperatoin) and [t](#our-tema).\n",
+        )],
+        &[
+            "content/about.en.md:6:5: link to `@/regions/attica.md#cooperatoin`: no heading with id `cooperatoin` on that page",
+            "hint: did you mean `#cooperation`?",
+            "content/about.en.md:6:46: link to `#our-tema`: no heading with id `our-tema`",
+            "hint: did you mean `#our-team`?",
+        ],
+    );
+}
+
+#[test]
+fn links_in_section_intros_are_checked_too() {
+    fails_with(
+        &[(
+            "content/regions/_index.en.md",
+            "---\ntitle: Regions\n---\nAlso see [the map](/en/mapp/).\n",
+        )],
+        &["content/regions/_index.en.md:4:10: link to `/en/mapp/`"],
+    );
+}
+
+#[test]
+fn unknown_region_names_the_value_with_a_hint() {
+    fails_with(
+        &[(
+            "content/events/lublin-15.en.md",
+            "---\ntitle: Lublin 15\ndate: 2023\nregions: [attica, lubin]\n---\n",
+        )],
+        &[
+            "content/events/lublin-15.en.md:4:19: regions: no region `lubin` in content/regions/",
+            "= hint: did you mean `lublin`?",
+        ],
+    );
+}
+
+#[test]
+fn disagreeing_neutral_fields_name_both_files() {
+    fails_with(
+        &[(
+            "content/regions/lublin.en.md",
+            "---\ntitle: Lublin\ncountry_code: PO\n---\n",
+        )],
+        &[
+            "content/regions/lublin.en.md:3",
+            "country_code: \"PO\" here, but \"PL\" in content/regions/lublin.zh.md",
+        ],
+    );
+}
+
+#[test]
+fn missing_translation_is_a_warning_with_coverage_counts() {
+    let site = Site::small();
+    site.remove("content/regions/lublin.en.md");
+    site.write(
+        "content/stories/2023/spring.en.md",
+        "---\ntitle: Spring\n---\nx\n",
+    );
+    let run = check(&site);
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("warning: content/regions/lublin.zh.md: no `en` translation"),
+        "{}",
+        run.stderr
+    );
+    assert!(run
+        .stderr
+        .contains("hint: start one with `henan-stories new region lublin.en`"));
+    assert!(run
+        .stderr
+        .contains("hint: start one with `henan-stories new page stories/2023/spring.zh`"));
+    assert!(
+        run.stdout.contains("  regions: zh 2/2, en 1/2"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("  stories: zh 0/1, en 1/1"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("check: 0 errors and 2 warnings"));
+}
+
+#[test]
+fn misspelt_front_matter_key_is_a_warning_with_a_hint() {
+    let site = Site::small();
+    site.write(
+        "content/regions/attica.en.md",
+        "---\ntitle: Attica\ncountyr: Greece\n---\n## Cooperation\n",
+    );
+    let run = check(&site);
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("warning: content/regions/attica.en.md:3:1: unknown field `countyr`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("3 | countyr: Greece"));
+    assert!(run.stderr.contains("= hint: did you mean `country`?"));
+}
+
+#[test]
+fn drafts_are_checked_only_when_asked_for() {
+    let site = Site::small();
+    site.write(
+        "content/secret.en.md",
+        "---\ntitle: Secret\ndraft: true\n---\n[x](@/nowhere.md)\n",
+    );
+    check(&site).assert_ok();
+    site.run(&["check", "--drafts"]).assert_failed();
+}
+
+#[test]
+fn json_report_lists_every_problem_and_the_coverage() {
+    let site = Site::small();
+    site.remove("content/about.zh.md");
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\nSee [x](@/regions/attica.md#nope).\n",
+    );
+    let (run, json) = check_json(&site);
+    run.assert_failed();
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["warnings"], 1);
+    let diags = json["diagnostics"].as_array().unwrap();
+    let error = &diags[0];
+    assert_eq!(error["severity"], "error");
+    assert_eq!(error["kind"], "broken-link");
+    assert_eq!(error["file"], "content/about.en.md");
+    assert_eq!(error["line"], 4);
+    assert_eq!(error["column"], 5);
+    assert!(error["message"].as_str().unwrap().contains("`nope`"));
+    assert!(error["hint"].is_string());
+    let warning = &diags[1];
+    assert_eq!(warning["severity"], "warning");
+    assert_eq!(warning["kind"], "missing-translation");
+    assert!(warning["line"].is_null(), "unknown positions are null");
+    let top = json["coverage"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["section"] == "(top level)")
+        .unwrap();
+    assert_eq!(top["total"], 1);
+    assert_eq!(top["languages"][0]["lang"], "zh");
+    assert_eq!(top["languages"][0]["pages"], 0);
+    assert_eq!(top["languages"][0]["missing"][0], "about");
+    assert!(
+        run.stderr.is_empty(),
+        "JSON mode prints only the document: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn json_is_well_formed_even_when_nothing_loads() {
+    let site = Site::small();
+    site.write("content/bad.en.md", "---\ntitle: [unclosed\n---\n");
+    site.write("site.toml", "base_url = 3\n");
+    let (run, json) = check_json(&site);
+    run.assert_failed();
+    assert!(json["coverage"].is_null());
+    assert_eq!(json["diagnostics"][0]["file"], "site.toml");
+}
+
+#[test]
+fn piped_output_has_no_colour_even_without_no_color() {
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\n[x](@/no.md)\n",
+    );
+    let run: Run = common::bin()
+        .env_remove("NO_COLOR")
+        .args(["check", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap()
+        .into();
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("error: content/about.en.md:4:1"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\x1b'));
+}
+
+// ---- External links, against a server on loopback ----
+
+/// A tiny HTTP/1.1 server: `/ok` 200, `/gone` 404, `/no-head` 405 to HEAD but 200 to GET,
+/// `/slow` answers after 3 s, `/lane/*` holds each request until another one is in flight (or
+/// 1 s passed) to see how many run at once. Records the most requests it had in flight.
+struct Server {
+    port: u16,
+    state: Arc<(Mutex<(usize, usize)>, Condvar)>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new((Mutex::new((0, 0)), Condvar::new()));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (s, l) = (state.clone(), log.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (s, l) = (s.clone(), l.clone());
+                std::thread::spawn(move || serve(stream, &s, &l));
+            }
+        });
+        Server { port, state, log }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn max_in_flight(&self) -> usize {
+        self.state.0.lock().unwrap().1
+    }
+}
+
+fn serve(
+    mut stream: TcpStream,
+    state: &(Mutex<(usize, usize)>, Condvar),
+    log: &Mutex<Vec<String>>,
+) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request = String::new();
+    if reader.read_line(&mut request).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let mut parts = request.split_whitespace();
+    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    log.lock().unwrap().push(format!("{method} {path}"));
+    let (lock, cvar) = state;
+    {
+        let mut s = lock.lock().unwrap();
+        s.0 += 1;
+        s.1 = s.1.max(s.0);
+        cvar.notify_all();
+    }
+    let status = match (method, path) {
+        (_, "/ok") => "200 OK",
+        (_, "/gone") => "404 Not Found",
+        ("HEAD", "/no-head") => "405 Method Not Allowed",
+        (_, "/no-head") => "200 OK",
+        (_, "/slow") => {
+            std::thread::sleep(Duration::from_secs(3));
+            "200 OK"
+        }
+        (_, p) if p.starts_with("/lane/") => {
+            let s = lock.lock().unwrap();
+            let _ = cvar
+                .wait_timeout_while(s, Duration::from_secs(1), |s| s.0 < 2)
+                .unwrap();
+            "200 OK"
+        }
+        _ => "404 Not Found",
+    };
+    lock.lock().unwrap().0 -= 1;
+    let body = if method == "GET" { "hello" } else { "" };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        if method == "GET" { body.len() } else { 0 }
+    );
+}
+
+#[test]
+fn external_links_are_fetched_only_on_request() {
+    let server = Server::start();
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        &format!(
+            "---\ntitle: About\n---\n[a]({ok}) [b]({gone})\n\n[c]({nohead})\n\n[d]({slow})\n\n[e]({ok}#part)\n",
+            ok = server.url("/ok"),
+            gone = server.url("/gone"),
+            nohead = server.url("/no-head"),
+            slow = server.url("/slow"),
+        ),
+    );
+    check(&site).assert_ok();
+    site.build().assert_ok();
+    assert!(
+        server.log.lock().unwrap().is_empty(),
+        "build and plain check fetch nothing"
+    );
+
+    let run = site.run(&["check", "--external", "--timeout", "1"]);
+    run.assert_failed();
+    let gone = format!(
+        "content/about.en.md:4:{}: link to {}: the server answered 404 Not Found",
+        7 + server.url("/ok").len(),
+        server.url("/gone")
+    );
+    assert!(
+        run.stderr.contains(&gone),
+        "missing {gone:?} in\n{}",
+        run.stderr
+    );
+    let slow = format!(
+        "content/about.en.md:8:1: link to {}: no answer within 1 s",
+        server.url("/slow")
+    );
+    assert!(
+        run.stderr.contains(&slow),
+        "missing {slow:?} in\n{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("check: 2 errors"), "{}", run.stdout);
+    let log = server.log.lock().unwrap().clone();
+    assert!(log.contains(&"HEAD /no-head".to_owned()) && log.contains(&"GET /no-head".to_owned()));
+    assert_eq!(
+        log.iter().filter(|l| l.ends_with(" /ok")).count(),
+        1,
+        "one request per distinct URL: {log:?}"
+    );
+}
+
+#[test]
+fn external_checks_run_concurrently_with_a_cap_per_host() {
+    let server = Server::start();
+    let site = Site::small();
+    let links: String = (0..6)
+        .map(|i| format!("[l{i}]({})\n\n", server.url(&format!("/lane/{i}"))))
+        .collect();
+    site.write(
+        "content/about.en.md",
+        &format!("---\ntitle: About\n---\n{links}"),
+    );
+    let (run, json) = {
+        let run = site.run(&["check", "--external", "--format", "json"]);
+        let json: Value = serde_json::from_str(&run.stdout).unwrap();
+        (run, json)
+    };
+    run.assert_ok();
+    assert_eq!(json["errors"], 0);
+    assert_eq!(server.log.lock().unwrap().len(), 6);
+    assert_eq!(
+        server.max_in_flight(),
+        2,
+        "two requests at once to one host, no more"
+    );
+}
+
+#[test]
+fn external_failures_appear_in_json() {
+    let server = Server::start();
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        &format!(
+            "---\ntitle: About\n---\nSee [it]({}).\n",
+            server.url("/gone")
+        ),
+    );
+    let run = site.run(&["check", "--external", "--format", "json"]);
+    run.assert_failed();
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["kind"], "external-link");
+    assert_eq!(d["file"], "content/about.en.md");
+    assert_eq!(d["line"], 4);
+    assert_eq!(d["column"], 5);
+}
