@@ -104,8 +104,10 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
     let mut diags = loaded.diagnostics;
     let tera = templates::load(&options.root);
     clock.lap("load");
+    // Go on past errors while the model is whole, so one run also finds the broken links.
+    let renderable = loaded.whole || !diags.iter().any(Diagnostic::is_error);
     let (site, tera) = match (loaded.site, tera) {
-        (Some(site), Ok(tera)) if !diags.iter().any(Diagnostic::is_error) => (site, tera),
+        (Some(site), Ok(tera)) if renderable => (site, tera),
         (site, tera) => {
             diags.extend(tera.err().unwrap_or_default());
             return Err(fail(diags, site));

@@ -74,10 +74,7 @@ pub fn links(site: &Site, bodies: &Bodies, outputs: &[Output]) -> Vec<Diagnostic
                             "link to `{}`: no heading with id `{a}` on that page",
                             link.written
                         );
-                        let hint = match diagnostics::suggest(&percent_decode(a), ids.iter().copied()) {
-                            Some(s) => format!("did you mean `#{s}`?"),
-                            None => "a heading's id is its text in lower case, with spaces as `-`: `## Areas of cooperation` → `#areas-of-cooperation`".to_owned(),
-                        };
+                        let hint = anchor_hint(&percent_decode(a), ids);
                         Some((message, hint))
                     }
                     _ => None,
@@ -94,6 +91,24 @@ pub fn links(site: &Site, bodies: &Bodies, outputs: &[Output]) -> Vec<Diagnostic
         }
     }
     out
+}
+
+/// The likely intended heading, else the headings there are.
+fn anchor_hint(anchor: &str, ids: &HashSet<&str>) -> String {
+    if let Some(s) = diagnostics::suggest(anchor, ids.iter().copied()) {
+        return format!("did you mean `#{s}`?");
+    }
+    let mut ids: Vec<&str> = ids.iter().copied().collect();
+    ids.sort_unstable();
+    if ids.is_empty() {
+        return "that page has no headings to link to".to_owned();
+    }
+    let list: Vec<String> = ids.iter().take(8).map(|i| format!("`#{i}`")).collect();
+    format!(
+        "the page's headings are {}{}; a heading's id is its text in lower case with `-` for spaces",
+        list.join(", "),
+        if ids.len() > 8 { ", …" } else { "" }
+    )
 }
 
 /// A site path the build publishes; `/en/about` counts for `/en/about/` (servers redirect it).

@@ -86,6 +86,10 @@ pub struct Site {
 pub struct Loaded {
     pub site: Option<Site>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every content file made it into the site and no two publish to one URL: even with
+    /// errors (a mismatched field, an unknown region) the site can be rendered to find more
+    /// problems, such as broken links, without reporting links to dropped files as broken.
+    pub whole: bool,
 }
 
 /// A page with its warnings, or the errors that stopped it.
@@ -134,10 +138,12 @@ pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
             return Loaded {
                 site: None,
                 diagnostics: vec![d],
+                whole: false,
             }
         }
     };
     let results: Vec<PageResult> = found.files.par_iter().map(|f| read_page(root, f)).collect();
+    let mut whole = !found.diagnostics.iter().any(Diagnostic::is_error);
     diagnostics.extend(found.diagnostics);
     let mut pages = Vec::with_capacity(results.len());
     for r in results {
@@ -146,7 +152,10 @@ pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
                 diagnostics.extend(warnings);
                 pages.push(page);
             }
-            Err(errors) => diagnostics.extend(errors),
+            Err(errors) => {
+                whole = false;
+                diagnostics.extend(errors);
+            }
         }
     }
     let language_order: HashMap<&str, usize> =
@@ -189,10 +198,13 @@ pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
     };
     site.by_id = index_by_id(&site.pages);
     site.sections = build_sections(&site, indexes);
-    diagnostics.extend(check_collisions(&site));
+    let collisions = check_collisions(&site);
+    whole &= collisions.is_empty();
+    diagnostics.extend(collisions);
     Loaded {
         site: Some(site),
         diagnostics,
+        whole,
     }
 }
 

@@ -154,7 +154,9 @@ impl Diagnostic {
             let _ = writeln!(out, "{pad} {} {}", paint("1;34", "|"), paint(code, &caret));
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "  = {}: {}", paint("1", "hint"), hint);
+            // Aligned with the gutter of the quoted line, as rustc does.
+            let pad = " ".repeat(self.line.map_or(1, |l| l.to_string().len()));
+            let _ = writeln!(out, "{pad} = {}: {}", paint("1", "hint"), hint);
         }
         out
     }

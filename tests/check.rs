@@ -141,6 +141,22 @@ fn bad_anchor_on_another_page_and_the_same_page() {
 }
 
 #[test]
+fn anchor_far_from_any_heading_lists_the_headings() {
+    fails_with(
+        &[(
+            "content/about.en.md",
+            "---\ntitle: About\n---\n[A](@/regions/attica.md#history) [L](@/regions/lublin.md#history)\n",
+        )],
+        &[
+            "content/about.en.md:4:1: link to `@/regions/attica.md#history`",
+            "hint: the page's headings are `#cooperation`;",
+            "content/about.en.md:4:34: link to `@/regions/lublin.md#history`",
+            "hint: that page has no headings to link to",
+        ],
+    );
+}
+
+#[test]
 fn links_in_section_intros_are_checked_too() {
     fails_with(
         &[(
@@ -163,6 +179,40 @@ fn unknown_region_names_the_value_with_a_hint() {
             "= hint: did you mean `lublin`?",
         ],
     );
+}
+
+#[test]
+fn one_run_reports_model_errors_and_broken_links_together() {
+    let run = fails_with(
+        &[
+            (
+                "content/events/lublin-15.en.md",
+                "---\ntitle: Lublin 15\ndate: 2023\nregions: [lubin]\n---\n",
+            ),
+            (
+                "content/about.en.md",
+                "---\ntitle: About\n---\n[x](/en/nowhere/)\n",
+            ),
+        ],
+        &[
+            "no region `lubin`",
+            "content/about.en.md:4:1: link to `/en/nowhere/`",
+        ],
+    );
+    assert!(run.stdout.contains("check: 2 errors"), "{}", run.stdout);
+}
+
+#[test]
+fn links_to_a_file_that_failed_to_parse_are_not_reported_as_broken() {
+    let run = fails_with(
+        &[(
+            "content/regions/attica.en.md",
+            "---\ntitle: Attica\nstatus: maybe\n---\n## Cooperation\n",
+        )],
+        &["content/regions/attica.en.md:3:9: status: expected `established` or `preparing`"],
+    );
+    assert!(!run.stderr.contains("link to"), "{}", run.stderr);
+    assert!(run.stdout.contains("check: 1 error"), "{}", run.stdout);
 }
 
 #[test]

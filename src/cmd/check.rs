@@ -7,6 +7,7 @@ use crate::cmd::{count, render_all};
 use crate::diagnostics::{self, Diagnostic};
 use crate::external;
 use serde::Serialize;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -71,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     diagnostics::sort(&mut diags);
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    match args.format {
+    let stdout = match args.format {
         Format::Json => {
             let report = Report {
                 ok: errors == 0,
@@ -80,19 +81,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 diagnostics: &diags,
                 coverage: coverage.as_ref(),
             };
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            serde_json::to_string_pretty(&report)? + "\n"
         }
         Format::Text => {
             eprint!("{}", render_all(&diags));
+            let mut text = String::new();
             if let Some(coverage) = &coverage {
-                println!("Translation coverage:");
+                text.push_str("Translation coverage:\n");
                 for line in coverage.lines() {
-                    println!("  {line}");
+                    text.push_str(&format!("  {line}\n"));
                 }
             }
-            println!("check: {}", count(&diags));
+            text + &format!("check: {}\n", count(&diags))
         }
-    }
+    };
+    // A reader that stops early (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(stdout.as_bytes());
     Ok(if errors == 0 {
         ExitCode::SUCCESS
     } else {
