@@ -177,24 +177,18 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
 
 /// Builds and, only if the build succeeded, brings `out` in line with it.
 pub fn build_and_write(options: &Options, out: &Path) -> Result<(Built, SyncReport), Failed> {
-    output::check_output_dir(&options.root, out).map_err(|e| Failed {
+    let failed = |e: anyhow::Error| Failed {
         diagnostics: vec![Diagnostic::error(
             "output",
             out.display().to_string(),
             format!("{e:#}"),
         )],
         site: None,
-    })?;
+    };
+    output::check_output_dir(&options.root, out).map_err(failed)?;
     let mut built = build(options)?;
     let start = Instant::now();
-    let report = output::sync(out, &built.outputs).map_err(|e| Failed {
-        diagnostics: vec![Diagnostic::error(
-            "output",
-            out.display().to_string(),
-            format!("{e:#}"),
-        )],
-        site: None,
-    })?;
+    let report = output::sync(out, &built.outputs).map_err(failed)?;
     built.timings.push(("write", start.elapsed()));
     Ok((built, report))
 }

@@ -30,9 +30,7 @@ fn fails_with(files: &[(&str, &str)], expected: &[&str]) -> Run {
     }
     let run = check(&site);
     run.assert_failed();
-    for e in expected {
-        assert!(run.stderr.contains(e), "missing {e:?} in\n{}", run.stderr);
-    }
+    run.stderr_has(expected);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     site.build().assert_failed();
     run
@@ -43,19 +41,13 @@ fn clean_site_passes_lists_coverage_and_writes_nothing() {
     let site = Site::small();
     let run = check(&site);
     run.assert_ok();
-    assert!(
-        run.stdout.contains("Translation coverage:"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("  regions: zh 2/2, en 2/2"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("  events: zh 1/1, en 1/1"));
-    assert!(run.stdout.contains("  (top level): zh 1/1, en 1/1"));
-    assert!(run.stdout.contains("check: 0 errors and 0 warnings"));
+    run.stdout_has(&[
+        "Translation coverage:",
+        "  regions: zh 2/2, en 2/2",
+        "  events: zh 1/1, en 1/1",
+        "  (top level): zh 1/1, en 1/1",
+        "check: 0 errors and 0 warnings",
+    ]);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     assert!(!site.path("public").exists(), "check must write nothing");
 }
@@ -108,15 +100,12 @@ fn missing_static_file_and_image_until_the_file_exists() {
         "---\ntitle: About\n---\n![Map](/images/map.png)\n\n[PDF](/files/report.pdf) and ![photo](photo.jpg)\n",
     );
     let run = check(&site);
-    run.assert_failed();
-    for expected in [
+    run.assert_failed().stderr_has(&[
         "content/about.en.md:4:1: link to `/images/map.png`: the site has no page or file at /images/map.png",
         "hint: files are published from `static/` at the site root: /images/map.png comes from static/images/map.png",
         "content/about.en.md:6:1: link to `/files/report.pdf`",
         "content/about.en.md:6:30: link to `photo.jpg`: the site has no page or file at /en/about/photo.jpg",
-    ] {
-        assert!(run.stderr.contains(expected), "missing {expected:?} in\n{}", run.stderr);
-    }
+    ]);
     site.write_bytes("static/images/map.png", b"\x89PNG");
     site.write_bytes("static/files/report.pdf", b"%PDF");
     site.write_bytes("static/en/about/photo.jpg", b"\xff\xd8");
@@ -199,7 +188,7 @@ fn one_run_reports_model_errors_and_broken_links_together() {
             "content/about.en.md:4:1: link to `/en/nowhere/`",
         ],
     );
-    assert!(run.stdout.contains("check: 2 errors"), "{}", run.stdout);
+    run.stdout_has(&["check: 2 errors"]);
 }
 
 #[test]
@@ -212,7 +201,7 @@ fn links_to_a_file_that_failed_to_parse_are_not_reported_as_broken() {
         &["content/regions/attica.en.md:3:9: status: expected `established` or `preparing`"],
     );
     assert!(!run.stderr.contains("link to"), "{}", run.stderr);
-    assert!(run.stdout.contains("check: 1 error"), "{}", run.stdout);
+    run.stdout_has(&["check: 1 error"]);
 }
 
 #[test]
@@ -239,29 +228,16 @@ fn missing_translation_is_a_warning_with_coverage_counts() {
     );
     let run = check(&site);
     run.assert_ok();
-    assert!(
-        run.stderr
-            .contains("warning: content/regions/lublin.zh.md: no `en` translation"),
-        "{}",
-        run.stderr
-    );
-    assert!(run
-        .stderr
-        .contains("hint: start one with `henan-stories new region lublin.en`"));
-    assert!(run
-        .stderr
-        .contains("hint: start one with `henan-stories new page stories/2023/spring.zh`"));
-    assert!(
-        run.stdout.contains("  regions: zh 2/2, en 1/2"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("  stories: zh 0/1, en 1/1"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("check: 0 errors and 2 warnings"));
+    run.stderr_has(&[
+        "warning: content/regions/lublin.zh.md: no `en` translation",
+        "hint: start one with `henan-stories new region lublin.en`",
+        "hint: start one with `henan-stories new page stories/2023/spring.zh`",
+    ]);
+    run.stdout_has(&[
+        "  regions: zh 2/2, en 1/2",
+        "  stories: zh 0/1, en 1/1",
+        "check: 0 errors and 2 warnings",
+    ]);
 }
 
 #[test]
@@ -273,14 +249,11 @@ fn misspelt_front_matter_key_is_a_warning_with_a_hint() {
     );
     let run = check(&site);
     run.assert_ok();
-    assert!(
-        run.stderr
-            .contains("warning: content/regions/attica.en.md:3:1: unknown field `countyr`"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("3 | countyr: Greece"));
-    assert!(run.stderr.contains("= hint: did you mean `country`?"));
+    run.stderr_has(&[
+        "warning: content/regions/attica.en.md:3:1: unknown field `countyr`",
+        "3 | countyr: Greece",
+        "= hint: did you mean `country`?",
+    ]);
 }
 
 #[test]
@@ -363,11 +336,7 @@ fn piped_output_has_no_colour_even_without_no_color() {
         .unwrap()
         .into();
     run.assert_failed();
-    assert!(
-        run.stderr.contains("error: content/about.en.md:4:1"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has(&["error: content/about.en.md:4:1"]);
     assert!(!run.stderr.contains('\x1b'));
 }
 
@@ -488,21 +457,12 @@ fn external_links_are_fetched_only_on_request() {
         7 + server.url("/ok").len(),
         server.url("/gone")
     );
-    assert!(
-        run.stderr.contains(&gone),
-        "missing {gone:?} in\n{}",
-        run.stderr
-    );
     let slow = format!(
         "content/about.en.md:8:1: link to {}: no answer within 1 s",
         server.url("/slow")
     );
-    assert!(
-        run.stderr.contains(&slow),
-        "missing {slow:?} in\n{}",
-        run.stderr
-    );
-    assert!(run.stdout.contains("check: 2 errors"), "{}", run.stdout);
+    run.stderr_has(&[&gone, &slow]);
+    run.stdout_has(&["check: 2 errors"]);
     let log = server.log.lock().unwrap().clone();
     assert!(log.contains(&"HEAD /no-head".to_owned()) && log.contains(&"GET /no-head".to_owned()));
     assert_eq!(

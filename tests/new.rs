@@ -13,15 +13,10 @@ fn new_region_writes_every_language_as_a_draft_and_the_site_still_builds() {
     let site = Site::small();
     let run = site.run(&["new", "region", "wallonia"]);
     run.assert_ok();
-    assert!(
-        run.stdout
-            .contains("created content/regions/wallonia.zh.md"),
-        "{}",
-        run.stdout
-    );
-    assert!(run
-        .stdout
-        .contains("created content/regions/wallonia.en.md"));
+    run.stdout_has(&[
+        "created content/regions/wallonia.zh.md",
+        "created content/regions/wallonia.en.md",
+    ]);
     for lang in ["zh", "en"] {
         let text = read(&site, &format!("content/regions/wallonia.{lang}.md"));
         assert!(text.starts_with("---\n"), "{text}");
@@ -109,13 +104,9 @@ fn refuses_to_overwrite_and_writes_nothing() {
     site.write("content/regions/mie.en.md", "---\ntitle: Mie\n---\nMine.\n");
     let run = site.run(&["new", "region", "mie"]);
     run.assert_failed();
-    assert!(
-        run.stderr.contains(
-            "error: content/regions/mie.en.md: this file already exists; nothing was written"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has(&[
+        "error: content/regions/mie.en.md: this file already exists; nothing was written",
+    ]);
     assert_eq!(
         read(&site, "content/regions/mie.en.md"),
         "---\ntitle: Mie\n---\nMine.\n"
@@ -128,12 +119,7 @@ fn refuses_to_overwrite_and_writes_nothing() {
     site.write("content/notes.md", "---\ntitle: 笔记\n---\n");
     let run = site.run(&["new", "page", "notes"]);
     run.assert_failed();
-    assert!(
-        run.stderr
-            .contains("content/notes.md: this file already exists"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has(&["content/notes.md: this file already exists"]);
     assert!(!site.path("content/notes.en.md").exists());
 }
 
@@ -146,13 +132,7 @@ fn a_language_suffix_starts_one_translation() {
     assert!(site.path("content/regions/mie.en.md").is_file());
     let run = site.run(&["new", "region", "mie.fr"]);
     run.assert_failed();
-    assert!(
-        run.stderr
-            .contains("`.fr` is not a language configured in site.toml"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("zh, en"));
+    run.stderr_has(&["`.fr` is not a language configured in site.toml", "zh, en"]);
 }
 
 #[test]
@@ -208,12 +188,9 @@ fn an_archetype_that_does_not_parse_writes_nothing() {
     );
     let run = site.run(&["new", "event", "party"]);
     run.assert_failed();
-    assert!(
-        run.stderr
-            .contains("archetypes/event.md produces front matter that does not parse"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("someday"));
+    run.stderr_has(&[
+        "archetypes/event.md produces front matter that does not parse",
+        "someday",
+    ]);
     assert!(!site.path("content/events/party.zh.md").exists());
 }

@@ -60,6 +60,27 @@ impl Run {
         );
         self
     }
+
+    /// Asserts that stderr contains every one of `parts`, showing it when not.
+    #[track_caller]
+    pub fn stderr_has(&self, parts: &[&str]) -> &Self {
+        contains_all("stderr", &self.stderr, parts);
+        self
+    }
+
+    /// Asserts that stdout contains every one of `parts`, showing it when not.
+    #[track_caller]
+    pub fn stdout_has(&self, parts: &[&str]) -> &Self {
+        contains_all("stdout", &self.stdout, parts);
+        self
+    }
+}
+
+#[track_caller]
+fn contains_all(name: &str, text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "missing {part:?} in {name}:\n{text}");
+    }
 }
 
 impl From<Output> for Run {
