@@ -53,6 +53,8 @@ pub struct Failed {
     pub diagnostics: Vec<Diagnostic>,
     /// The loaded site, when the errors came after loading (for `check`'s coverage report).
     pub site: Option<Site>,
+    /// Links to other sites, when the content was rendered (for `check --external`).
+    pub external_links: Vec<ExternalRef>,
 }
 
 struct Stopwatch {
@@ -85,7 +87,11 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
     };
     let fail = |mut diagnostics: Vec<Diagnostic>, site: Option<Site>| {
         diagnostics::sort(&mut diagnostics);
-        Failed { diagnostics, site }
+        Failed {
+            diagnostics,
+            site,
+            external_links: Vec::new(),
+        }
     };
     let mut config = load_config(&options.root).map_err(|d| fail(vec![d], None))?;
     if let Some(url) = &options.base_url {
@@ -163,7 +169,10 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
     let external_links = check::external_links(&site, &bodies);
     clock.lap("feeds and checks");
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(fail(diags, Some(site)));
+        return Err(Failed {
+            external_links,
+            ..fail(diags, Some(site))
+        });
     }
     diagnostics::sort(&mut diags);
     Ok(Built {
@@ -184,6 +193,7 @@ pub fn build_and_write(options: &Options, out: &Path) -> Result<(Built, SyncRepo
             format!("{e:#}"),
         )],
         site: None,
+        external_links: Vec::new(),
     };
     output::check_output_dir(&options.root, out).map_err(failed)?;
     let mut built = build(options)?;

@@ -53,6 +53,17 @@ fn clean_site_passes_lists_coverage_and_writes_nothing() {
 }
 
 #[test]
+fn every_kind_of_working_link_passes() {
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\n## Team\n\n[a](/en/about) [b](../regions/attica/#cooperation) [c](../../zh/)\n[d](/en/map/) [e](/style.css) [f](/en/atom.xml?x=1) [g](#team) [h](./)\n[i](mailto:a@b.org) [j](javascript:void(0)) [k](@/regions/_index.md) [l](about.zh.md)\n",
+    );
+    check(&site).assert_ok();
+    site.build().assert_ok();
+}
+
+#[test]
 fn broken_content_link_names_file_line_and_target() {
     fails_with(
         &[(
@@ -496,6 +507,24 @@ fn external_checks_run_concurrently_with_a_cap_per_host() {
         2,
         "two requests at once to one host, no more"
     );
+}
+
+#[test]
+fn external_links_are_checked_alongside_other_errors() {
+    let server = Server::start();
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        &format!(
+            "---\ntitle: About\n---\n[it]({}) [x](@/nowhere.md)\n",
+            server.url("/gone")
+        ),
+    );
+    let run = site.run(&["check", "--external"]);
+    run.assert_failed().stderr_has(&[
+        "link to `@/nowhere.md`",
+        "the server answered 404 Not Found",
+    ]);
 }
 
 #[test]

@@ -53,23 +53,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         drafts: args.drafts,
         ..Options::new(&args.root)
     };
-    let (mut diags, coverage) = match build::build(&options) {
-        Ok(built) => {
-            let mut diags = built.diagnostics;
-            if args.external {
-                let options = external::Options {
-                    timeout: Duration::from_secs(args.timeout),
-                    ..external::Options::default()
-                };
-                diags.extend(external::check(&built.external_links, &options));
-            }
-            (diags, Some(check::coverage(&built.site)))
-        }
-        Err(failed) => (
-            failed.diagnostics,
-            failed.site.as_ref().map(check::coverage),
-        ),
+    let (mut diags, site, external_links) = match build::build(&options) {
+        Ok(built) => (built.diagnostics, Some(built.site), built.external_links),
+        Err(failed) => (failed.diagnostics, failed.site, failed.external_links),
     };
+    if args.external {
+        let options = external::Options {
+            timeout: Duration::from_secs(args.timeout),
+            ..external::Options::default()
+        };
+        diags.extend(external::check(&external_links, &options));
+    }
+    let coverage = site.as_ref().map(check::coverage);
     diagnostics::sort(&mut diags);
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let stdout = match args.format {
