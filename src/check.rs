@@ -247,19 +247,19 @@ pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
     for p in &site.pages {
         for lang in site.config.codes() {
             if site.page(&p.id, lang).is_none() {
-                let kind = match p.kind {
-                    PageKind::Region => "region",
-                    PageKind::Event => "event",
-                    PageKind::Page => "page",
+                // Regions and events are named by key, pages by their path under content/.
+                let key = if p.kind == PageKind::Page {
+                    &p.id
+                } else {
+                    &p.key
                 };
-                let key = if kind == "page" { &p.id } else { &p.key };
                 out.push(
                     Diagnostic::warning(
                         "missing-translation",
                         &p.file,
                         format!("no `{lang}` translation: the language switcher links to the `{lang}` home page instead"),
                     )
-                    .with_hint(format!("start one with `henan-stories new {kind} {key}.{lang}`")),
+                    .with_hint(format!("start one with `henan-stories new {} {key}.{lang}`", p.kind.name())),
                 );
             }
         }

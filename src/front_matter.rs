@@ -21,6 +21,17 @@ pub enum PageKind {
     Page,
 }
 
+impl PageKind {
+    /// `region`, `event` or `page`, as `new` and messages name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PageKind::Region => "region",
+            PageKind::Event => "event",
+            PageKind::Page => "page",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {

@@ -37,14 +37,6 @@ pub struct Request<'a> {
     pub today: PartialDate,
 }
 
-pub fn kind_name(kind: PageKind) -> &'static str {
-    match kind {
-        PageKind::Region => "region",
-        PageKind::Event => "event",
-        PageKind::Page => "page",
-    }
-}
-
 /// Works out the files to write and their text; touches nothing. Fails, naming the file, when
 /// one of them exists already.
 pub fn plan(
@@ -168,27 +160,26 @@ fn validate_path(path: &str, kind: PageKind) -> Result<(), (String, &'static str
     let segments: Vec<&str> = path.split('/').collect();
     if kind != PageKind::Page && segments.len() > 1 {
         return Err((
-            format!(
-                "`{path}`: a {} key is one name, without `/`",
-                kind_name(kind)
-            ),
+            format!("`{path}`: a {} key is one name, without `/`", kind.name()),
             HINT,
         ));
     }
-    if kind == PageKind::Page && segments.len() > 1 && [REGIONS, EVENTS].contains(&segments[0]) {
-        let kind = if segments[0] == REGIONS {
-            "region"
-        } else {
-            "event"
-        };
-        return Err((
-            format!("`{path}` is in content/{}/", segments[0]),
-            if kind == "region" {
-                "start a region with `henan-stories new region <key>`"
-            } else {
-                "start an event with `henan-stories new event <key>`"
-            },
-        ));
+    if kind == PageKind::Page && segments.len() > 1 {
+        match segments[0] {
+            REGIONS => {
+                return Err((
+                    format!("`{path}` is in content/{REGIONS}/"),
+                    "start a region with `henan-stories new region <key>`",
+                ))
+            }
+            EVENTS => {
+                return Err((
+                    format!("`{path}` is in content/{EVENTS}/"),
+                    "start an event with `henan-stories new event <key>`",
+                ))
+            }
+            _ => {}
+        }
     }
     for (i, s) in segments.iter().enumerate() {
         let is_index = *s == "_index" && i == segments.len() - 1 && kind == PageKind::Page;
@@ -205,7 +196,7 @@ fn validate_path(path: &str, kind: PageKind) -> Result<(), (String, &'static str
 
 /// The archetype for `kind` in `lang`: the site's own, else the built-in one; with its name.
 fn archetype(root: &Path, kind: PageKind, lang: &str) -> Result<(String, String), Diagnostic> {
-    let name = kind_name(kind);
+    let name = kind.name();
     for file in [format!("{name}.{lang}.md"), format!("{name}.md")] {
         let rel = format!("{ARCHETYPES_DIR}/{file}");
         let path = root.join(&rel);
