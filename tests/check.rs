@@ -351,6 +351,43 @@ fn piped_output_has_no_colour_even_without_no_color() {
     assert!(!run.stderr.contains('\x1b'));
 }
 
+/// Runs `check` on a pseudo-terminal through util-linux `script`; `None` where that is missing.
+fn check_on_terminal(site: &Site, no_color: bool) -> Option<String> {
+    let bin = env!("CARGO_BIN_EXE_henan-stories");
+    let command = format!("{bin} check --root {}", site.root().display());
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &command, "/dev/null"])
+        .env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let output = cmd.output().ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\n[x](@/no.md)\n",
+    );
+    let Some(coloured) = check_on_terminal(&site, false) else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    assert!(
+        coloured.contains("\x1b[1;31merror\x1b[0m: content/about.en.md:4:1"),
+        "{coloured:?}"
+    );
+    let plain = check_on_terminal(&site, true).unwrap();
+    assert!(
+        plain.contains("error: content/about.en.md:4:1"),
+        "{plain:?}"
+    );
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+}
+
 // ---- External links, against a server on loopback ----
 
 /// A tiny HTTP/1.1 server: `/ok` 200, `/gone` 404, `/no-head` 405 to HEAD but 200 to GET,
