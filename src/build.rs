@@ -8,13 +8,13 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::highlight::{self, Highlighter};
 use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
-use crate::{feeds, special, templates};
+use crate::{feeds, search, special, templates};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Pages every language gets besides its content: `/<lang>/<name>/`.
-pub const SPECIAL_PAGES: [&str; 2] = ["timeline", "map"];
+pub const SPECIAL_PAGES: [&str; 3] = ["timeline", "map", "search"];
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -138,6 +138,8 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
         }
     }
     clock.lap("templates");
+    outputs.extend(search::index_files(&site, &bodies));
+    clock.lap("search index");
     outputs.extend(machine_files(&site, &bodies));
     let has_code = bodies
         .pages

@@ -17,6 +17,17 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Search regions, events…",
     ),
     ("search_no_results", "没有找到结果", "No results"),
+    ("search_results", "找到{n}个结果", "{n} results"),
+    (
+        "search_failed",
+        "搜索索引无法加载",
+        "The search index could not be loaded",
+    ),
+    (
+        "search_needs_script",
+        "站内搜索需要启用JavaScript。",
+        "Searching this site needs JavaScript.",
+    ),
     ("about", "关于", "About"),
     ("menu", "菜单", "Menu"),
     ("skip_to_content", "跳到正文", "Skip to content"),

@@ -52,16 +52,19 @@ pub struct Rendered {
     pub cjk_chars: usize,
     /// First paragraph as plain text, for a summary when the front matter gives none.
     pub first_paragraph: String,
+    /// The body as plain text (code blocks left out), one line per block: for the search index.
+    pub text: String,
     pub links: Vec<LocalLink>,
     pub external: Vec<ExternalLink>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Rendered {
-    /// Minutes to read: ~400 Chinese characters or ~200 English words a minute; at least 1.
+    /// Minutes to read: ~400 Chinese characters or ~200 English words a minute, rounded up
+    /// once for the whole (mixed) text; at least 1.
     pub fn reading_minutes(&self) -> usize {
         let latin = self.words - self.cjk_chars;
-        (self.cjk_chars.div_ceil(400) + latin.div_ceil(200)).max(1)
+        (self.cjk_chars + 2 * latin).div_ceil(400).max(1)
     }
 }
 
@@ -124,6 +127,7 @@ pub fn render(cx: &Context) -> Rendered {
                 events.push(Event::Text(CowStr::Borrowed("")));
             }
             Event::End(TagEnd::Heading(level)) => {
+                out.text.push('\n');
                 if let Some((start, _, given)) = heading.take() {
                     let inner: Vec<Event> = events.drain(start + 1..).collect();
                     let title = plain_text(&inner);
@@ -176,14 +180,21 @@ pub fn render(cx: &Context) -> Rendered {
                 events.push(Event::Start(Tag::Paragraph));
             }
             Event::End(TagEnd::Paragraph) => {
+                out.text.push('\n');
                 if let Some(start) = in_first_paragraph.take() {
                     out.first_paragraph = plain_text(&events[start..]);
                 }
                 events.push(Event::End(TagEnd::Paragraph));
             }
             other => {
-                if let Event::Text(t) | Event::Code(t) = &other {
-                    count_words(t, &mut out);
+                match &other {
+                    Event::Text(t) | Event::Code(t) => {
+                        count_words(t, &mut out);
+                        out.text.push_str(t);
+                    }
+                    Event::SoftBreak | Event::HardBreak => out.text.push(' '),
+                    Event::End(TagEnd::Item | TagEnd::TableCell) => out.text.push(' '),
+                    _ => {}
                 }
                 events.push(other);
             }
@@ -516,5 +527,24 @@ mod tests {
         assert_eq!(r.cjk_chars, 7);
         assert_eq!(r.words, 9);
         assert_eq!(r.first_paragraph, "河南省与阿提卡 are friends.");
+        assert_eq!(r.reading_minutes(), 1);
+    }
+
+    #[test]
+    fn reading_time_counts_characters_for_chinese_and_words_for_english() {
+        let zh = render_str(&"河南".repeat(400));
+        assert_eq!((zh.cjk_chars, zh.words), (800, 800));
+        assert_eq!(zh.reading_minutes(), 2);
+        let en = render_str(&"word ".repeat(401));
+        assert_eq!((en.cjk_chars, en.words), (0, 401));
+        assert_eq!(en.reading_minutes(), 3);
+        let code = render_str("One two.\n\n```rust\nlet not_counted = 1;\n```\n");
+        assert_eq!(code.words, 2);
+    }
+
+    #[test]
+    fn plain_text_keeps_blocks_apart_and_leaves_code_out() {
+        let r = render_str("## 合作\n\nTrade *and* `culture`\nhere.\n\n- one\n- two\n\n```\nhidden\n```\n");
+        assert_eq!(r.text, "合作\nTrade and culture here.\none two ");
     }
 }

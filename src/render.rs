@@ -8,6 +8,8 @@ use crate::diagnostics::Diagnostic;
 use crate::front_matter::{Coordinates, PageKind, Status};
 use crate::highlight::Highlighter;
 use crate::markdown::{self, Heading, Rendered, Resolved};
+use crate::pagination::{self, Pager};
+use crate::seo::Seo;
 use crate::templates::error_chain;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -115,6 +117,7 @@ struct ConfigView<'a> {
 pub struct TranslationView<'a> {
     pub code: &'a str,
     pub locale: &'a str,
+    pub og_locale: &'a str,
     pub name: &'a str,
     pub url: String,
     pub permalink: String,
@@ -302,6 +305,7 @@ impl<'a> Renderer<'a> {
                 TranslationView {
                     code: &l.code,
                     locale: &l.locale,
+                    og_locale: &l.og_locale,
                     name: &l.name,
                     url: self.config_static().url(&path),
                     permalink: self.config_static().permalink(&path),
@@ -354,6 +358,7 @@ impl<'a> Renderer<'a> {
             .summary
             .clone()
             .unwrap_or_else(|| truncate(&body.first_paragraph, 160));
+        let seo = Seo::page(site, p, &description);
         let view = PageView {
             link,
             lang: &p.lang,
@@ -402,7 +407,7 @@ impl<'a> Renderer<'a> {
             has_code: body.has_code,
             what: &p.file,
         };
-        self.render(job, &serde_json::json!({ "page": view }))
+        self.render(job, &serde_json::json!({ "page": view, "seo": seo }))
     }
 
     /// Home and section list pages, in parallel.
@@ -411,11 +416,12 @@ impl<'a> Renderer<'a> {
             .sections
             .par_iter()
             .zip(&self.bodies.sections)
-            .map(|(s, body)| self.section(s, body.as_ref()))
+            .flat_map_iter(|(s, body)| self.section(s, body.as_ref()))
             .collect()
     }
 
-    fn section(&self, s: &'a Section, body: Option<&'a Rendered>) -> Result<Output, Diagnostic> {
+    /// A section's list, one output per list page.
+    fn section(&self, s: &'a Section, body: Option<&'a Rendered>) -> Vec<Result<Output, Diagnostic>> {
         let site = self.site;
         let language = site.config.language(&s.lang).expect("configured");
         let fallback_title = if s.dir.is_empty() {
@@ -429,44 +435,76 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|| last.to_owned())
         };
         let index = s.index.as_ref();
-        let view = SectionView {
-            title: index.map_or(fallback_title, |i| i.front.title.clone()),
-            description: index
-                .and_then(|i| i.front.summary.clone())
-                .unwrap_or_else(|| language.description.clone()),
-            dir: &s.dir,
-            content: body.map_or("", |b| b.html.as_str()),
-            toc: body.map_or(&[], |b| b.toc.as_slice()),
-            pages: s.pages.iter().map(|&i| self.link(&site.pages[i])).collect(),
-            subsections: s
-                .subsections
-                .iter()
-                .filter_map(|d| site.section(d, &s.lang))
-                .map(|sub| self.section_link(sub))
-                .collect(),
-        };
-        let translations =
-            self.translations(&s.lang, |l| site.section(&s.dir, l).map(|t| t.path.clone()));
-        let what = index.map_or_else(|| format!("content/{}", s.dir), |i| i.file.clone());
-        let extra = if s.dir.is_empty() {
-            serde_json::json!({ "section": view, "home": self.home(&s.lang) })
+        let title = index.map_or(fallback_title, |i| i.front.title.clone());
+        let description = index
+            .and_then(|i| i.front.summary.clone())
+            .unwrap_or_else(|| language.description.clone());
+        let seo = if s.dir.is_empty() {
+            Seo::home(&site.config, language, &description)
         } else {
-            serde_json::json!({ "section": view })
+            Seo::listing(&site.config, &title, &description)
         };
+        let per_page = pagination::per_page(&site.config, s);
+        // The home page shows its own selection, not a paged list.
+        let total = if s.dir.is_empty() {
+            1
+        } else {
+            pagination::page_count(s.pages.len(), per_page)
+        };
+        let what = index.map_or_else(|| format!("content/{}", s.dir), |i| i.file.clone());
         let template = if s.dir.is_empty() {
             "index.html"
         } else {
             "section.html"
         };
-        let job = Job {
-            template,
-            lang: &s.lang,
-            path: &s.path,
-            translations,
-            has_code: body.is_some_and(|b| b.has_code),
-            what: &what,
-        };
-        self.render(job, &extra)
+        let home = s.dir.is_empty().then(|| self.home(&s.lang));
+        (1..=total)
+            .map(|number| {
+                let view = SectionView {
+                    title: title.clone(),
+                    description: description.clone(),
+                    dir: &s.dir,
+                    content: body.map_or("", |b| b.html.as_str()),
+                    toc: body.map_or(&[], |b| b.toc.as_slice()),
+                    pages: s.pages[(number - 1) * per_page..]
+                        .iter()
+                        .take(per_page)
+                        .map(|&i| self.link(&site.pages[i]))
+                        .collect(),
+                    subsections: s
+                        .subsections
+                        .iter()
+                        .filter_map(|d| site.section(d, &s.lang))
+                        .map(|sub| self.section_link(sub))
+                        .collect(),
+                };
+                let path = pagination::page_path(&s.path, number);
+                // Other languages' list page of the same number, where their list is that long.
+                let translations = self.translations(&s.lang, |l| {
+                    site.section(&s.dir, l)
+                        .filter(|t| {
+                            let n = pagination::per_page(&site.config, t);
+                            pagination::page_count(t.pages.len(), n) >= number
+                        })
+                        .map(|t| pagination::page_path(&t.path, number))
+                });
+                let extra = serde_json::json!({
+                    "section": view,
+                    "home": home,
+                    "seo": seo,
+                    "pager": Pager::new(&site.config, &s.path, number, total),
+                });
+                let job = Job {
+                    template,
+                    lang: &s.lang,
+                    path: &path,
+                    translations,
+                    has_code: body.is_some_and(|b| b.has_code),
+                    what: &what,
+                };
+                self.render(job, &extra)
+            })
+            .collect()
     }
 
     fn section_link(&self, s: &'a Section) -> PageLink<'a> {
@@ -631,8 +669,9 @@ fn nav_items(site: &Site, lang: &str) -> Vec<NavItem> {
             items.push((dir, format!("/{lang}/{dir}/")));
         }
     }
-    for special in crate::build::SPECIAL_PAGES {
-        items.push((special, format!("/{lang}/{special}/")));
+    // Search has its box in the header rather than a menu entry.
+    for special in crate::build::SPECIAL_PAGES.iter().filter(|&&s| s != "search") {
+        items.push((*special, format!("/{lang}/{special}/")));
     }
     if let Some(about) = site.page("about", lang) {
         items.push(("about", about.path.clone()));

@@ -13,16 +13,20 @@ macro_rules! builtin {
     ($dir:literal: $($name:literal),* $(,)?) => {
         &[$(($name, include_str!(concat!("../", $dir, "/", $name)))),*]
     };
+    (bytes $dir:literal: $($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!("../", $dir, "/", $name)))),*]
+    };
 }
 
 /// The default theme's templates, by name.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!("templates":
     "base.html", "macros.html", "index.html", "section.html", "page.html", "region.html",
-    "event.html", "root.html", "404.html", "timeline.html", "map.html",
+    "event.html", "root.html", "404.html", "timeline.html", "map.html", "search.html", "meta.html",
 );
 
 /// The default theme's static files, by path under `static/`.
-pub const BUILTIN_STATIC: &[(&str, &str)] = builtin!("static": "style.css", "site.js");
+pub const BUILTIN_STATIC: &[(&str, &[u8])] =
+    builtin!(bytes "static": "style.css", "site.js", "search.js", "social-card.png");
 
 /// Compiles the built-in templates with the site's overrides and additions.
 pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
@@ -85,7 +89,7 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 pub fn static_files(root: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut out: Vec<(String, Vec<u8>)> = BUILTIN_STATIC
         .iter()
-        .map(|(n, s)| ((*n).to_owned(), s.as_bytes().to_vec()))
+        .map(|(n, s)| ((*n).to_owned(), s.to_vec()))
         .collect();
     for (name, path) in files::list_files(&root.join(STATIC_DIR))? {
         let bytes = files::read(&path)?;
