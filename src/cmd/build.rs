@@ -67,6 +67,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         human_bytes(sync.bytes),
         out.display()
     );
+    let index: Vec<String> = crate::search::sizes(&built.outputs, built.site.config.codes())
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} in {} files (meta {}, largest shard {})",
+                s.lang,
+                human_bytes(s.bytes as u64),
+                s.files,
+                human_bytes(s.meta as u64),
+                human_bytes(s.largest_shard as u64)
+            )
+        })
+        .collect();
+    println!("Search index: {}", index.join("; "));
     if args.verbose {
         for (stage, time) in &built.timings {
             println!("  {stage:<18} {:>8.1} ms", time.as_secs_f64() * 1000.0);

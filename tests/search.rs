@@ -1,0 +1,252 @@
+//! Search through the real build and the page's own script: the built index is queried by
+//! `static/search.js` run under node (the same code the search page runs), and the Rust and
+//! JavaScript tokenizers are compared word for word. Tests that need node say "skipped" without it.
+
+mod common;
+use common::{portal, Site};
+use henan_stories::search;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn node() -> Option<&'static str> {
+    let ok = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        Some("node")
+    } else {
+        eprintln!("skipped: node is not installed");
+        None
+    }
+}
+
+fn query_script() -> std::path::PathBuf {
+    common::repo().join("tests/js/query.js")
+}
+
+/// Runs the page script's search for each query; one JSON value per query.
+fn query(index: &Path, queries: &[&str]) -> Vec<Value> {
+    let out = Command::new("node")
+        .arg(query_script())
+        .arg(index)
+        .args(queries)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn urls(result: &Value) -> Vec<&str> {
+    result["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["url"].as_str().unwrap())
+        .collect()
+}
+
+/// The small site plus pages where a query word is in one page's title and another's body.
+fn site_with_rivals() -> Site {
+    let site = Site::small();
+    site.write(
+        "content/events/lublin-anniversary.zh.md",
+        "---\ntitle: 河南与卢布林省结好15周年\ndate: 2023-06\nkind: anniversary\nregions: [lublin]\n---\n两地共同庆祝。\n",
+    );
+    site.write(
+        "content/events/lublin-anniversary.en.md",
+        "---\ntitle: Lublin anniversary\n---\nBoth sides celebrate.\n",
+    );
+    site.write(
+        "content/events/trade-fair.zh.md",
+        "---\ntitle: 郑州贸易博览会\ndate: 2024-04\nkind: other\n---\n来自卢布林的企业参加了博览会。\n",
+    );
+    site.write(
+        "content/events/trade-fair.en.md",
+        "---\ntitle: Zhengzhou trade fair\n---\nFirms came for two anniversaries, among other things.\n",
+    );
+    site
+}
+
+#[test]
+fn chinese_and_english_queries_find_pages_and_rank_title_matches_first() {
+    let site = site_with_rivals();
+    site.build().assert_ok();
+    if node().is_none() {
+        return;
+    }
+    let zh = site.path("public/zh/search/index");
+    let found = query(&zh, &["卢布林", "卢布", "博览会", "卢", "不存在的词"]);
+    // Three characters: both bigrams must match; the region and the anniversary carry it in
+    // their titles, the fair only in its body, so it comes last.
+    let first = urls(&found[0]);
+    assert_eq!(first.len(), 3, "{:#}", found[0]);
+    assert!(first[..2].contains(&"/zh/regions/lublin/"), "{first:?}");
+    assert!(first[..2].contains(&"/zh/events/lublin-anniversary/"));
+    assert_eq!(first[2], "/zh/events/trade-fair/");
+    assert!(found[0]["results"][2]["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("来自<mark>卢布林</mark>的企业"));
+    assert!(found[0]["results"][0]["title_html"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>卢布林</mark>"));
+    // Two characters find the same pages.
+    assert_eq!(urls(&found[1]).len(), 3, "{:#}", found[1]);
+    assert_eq!(urls(&found[2]), ["/zh/events/trade-fair/"]);
+    // One character, as typed, finds the pages whose words start with it.
+    assert!(urls(&found[3]).contains(&"/zh/regions/lublin/"));
+    assert!(urls(&found[4]).is_empty());
+    // A query loads the document list and only the shards it needs.
+    let files: Vec<&str> = found[0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .filter(|f| f.ends_with(".json"))
+        .collect();
+    assert!(files.len() <= 3, "{files:?}");
+
+    let en = site.path("public/en/search/index");
+    let found = query(&en, &["anniversaries", "LUBLIN", "celebrating", "annivers", "lublin zzz"]);
+    // Stemmed: `anniversaries` meets `anniversary`; the title match ranks above the body match.
+    assert_eq!(
+        urls(&found[0]),
+        ["/en/events/lublin-anniversary/", "/en/events/trade-fair/"],
+        "{:#}",
+        found[0]
+    );
+    assert!(found[0]["results"][0]["title_html"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>anniversary</mark>"));
+    assert!(found[0]["results"][1]["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>anniversaries</mark>"));
+    assert_eq!(urls(&found[1])[0], "/en/regions/lublin/");
+    assert_eq!(urls(&found[2]), ["/en/events/lublin-anniversary/"]);
+    // The word being typed matches as a prefix.
+    assert_eq!(urls(&found[3]).len(), 2);
+    // Every word must match.
+    assert!(urls(&found[4]).is_empty());
+}
+
+#[test]
+fn rust_and_javascript_tokenizers_agree_on_the_portal() {
+    let Some(node) = node() else { return };
+    let mut lines: Vec<String> = Vec::new();
+    for entry in walkdir::WalkDir::new(common::repo().join("content")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            lines.extend(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned));
+        }
+    }
+    lines.extend(
+        [
+            "caresses ponies agreed plastered motoring conflated troubled sized hopping filing happy sky",
+            "Ελληνικά Ünïcödé İstanbul ÆSIR naïve café 35th 2023-05-12 Henan's O'Neill",
+            "日本語のテキスト한국어 𠀀𠀁 full-width ＡＢＣ",
+        ]
+        .map(str::to_owned),
+    );
+    for stem in [true, false] {
+        let mut child = Command::new(node)
+            .arg(query_script())
+            .args(["--tokens", if stem { "1" } else { "0" }])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(lines.join("\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let js: Vec<Vec<String>> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(js.len(), lines.len());
+        for (line, js) in lines.iter().zip(js) {
+            assert_eq!(search::tokens(line, stem), js, "stem={stem}: {line}");
+        }
+    }
+}
+
+#[test]
+fn search_page_header_box_and_index_files() {
+    let site = Site::small();
+    let run = site.build();
+    run.assert_ok();
+    // `build` reports the index size.
+    assert!(run.stdout.contains("Search index: zh "), "{}", run.stdout);
+    let page = site.public("zh/search/index.html");
+    // Without scripts the page is a plain form that submits to itself.
+    assert!(page.contains("<form class=\"search-form\" role=\"search\" action=\"/zh/search/\" method=\"get\">"));
+    assert!(page.contains("name=\"q\""));
+    assert!(page.contains("role=\"status\" aria-live=\"polite\""));
+    assert!(page.contains("data-index=\"/zh/search/index/\""));
+    assert!(page.contains("<script src=\"/search.js\" defer></script>"));
+    assert!(site.exists("search.js"));
+    // Every page's header has a box that submits to its language's search page.
+    let about = site.public("en/about/index.html");
+    assert!(about.contains("<form class=\"site-search\" role=\"search\" action=\"/en/search/\" method=\"get\">"));
+    // The menu has no search entry: the box is the way in.
+    assert!(!about.contains("<a href=\"/en/search/\""));
+    let meta: Value = serde_json::from_str(&site.public("en/search/index/meta.json")).unwrap();
+    assert_eq!(meta["version"], search::FORMAT_VERSION);
+    assert_eq!(meta["stem"], true);
+    let titles: Vec<&str> = meta["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Lublin") && titles.contains(&"Henan Stories"));
+    let zh: Value = serde_json::from_str(&site.public("zh/search/index/meta.json")).unwrap();
+    assert_eq!(zh["stem"], false);
+}
+
+#[test]
+fn portal_index_is_small() {
+    let site = portal();
+    let run = site.build();
+    run.assert_ok();
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Search index:"))
+        .unwrap();
+    println!("{line}");
+    for lang in ["zh", "en"] {
+        let dir = site.path("public").join(lang).join(search::INDEX_DIR);
+        let files = common::snapshot(&dir);
+        let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+        let largest_shard = files
+            .iter()
+            .filter(|(p, _)| !p.starts_with("doc") && p != "meta.json")
+            .map(|(_, b)| b.len())
+            .max()
+            .unwrap();
+        println!("{lang}: {total} bytes in {} files, largest shard {largest_shard} bytes", files.len());
+        // Generous bounds: a query downloads meta.json and a shard or two, never everything.
+        assert!(total < 120_000, "{lang}: {total} bytes");
+        assert!(largest_shard < 16_000, "{lang}: {largest_shard} bytes");
+    }
+}
