@@ -120,6 +120,16 @@ impl Site {
             .find(|s| s.dir == dir && s.lang == lang)
     }
 
+    /// The regions a page names (`regions: [...]`) that exist in its language.
+    pub fn regions_of<'a>(&'a self, p: &'a Page) -> impl Iterator<Item = &'a Page> {
+        p.front
+            .neutral
+            .regions
+            .iter()
+            .flatten()
+            .filter_map(|key| self.page(&format!("{REGIONS}/{key}"), &p.lang))
+    }
+
     /// Published pages of a kind in one language.
     pub fn pages_of<'a>(&'a self, kind: PageKind, lang: &'a str) -> impl Iterator<Item = &'a Page> {
         self.pages

@@ -544,7 +544,9 @@ mod tests {
 
     #[test]
     fn plain_text_keeps_blocks_apart_and_leaves_code_out() {
-        let r = render_str("## 合作\n\nTrade *and* `culture`\nhere.\n\n- one\n- two\n\n```\nhidden\n```\n");
+        let r = render_str(
+            "## 合作\n\nTrade *and* `culture`\nhere.\n\n- one\n- two\n\n```\nhidden\n```\n",
+        );
         assert_eq!(r.text, "合作\nTrade and culture here.\none two ");
     }
 }

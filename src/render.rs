@@ -337,15 +337,7 @@ impl<'a> Renderer<'a> {
     fn page(&self, p: &'a Page, body: &'a Rendered) -> Result<Output, Diagnostic> {
         let site = self.site;
         let link = self.link(p);
-        let regions: Vec<PageLink> = p
-            .front
-            .neutral
-            .regions
-            .iter()
-            .flatten()
-            .filter_map(|key| site.page(&format!("{}/{key}", crate::content::REGIONS), &p.lang))
-            .map(|r| self.link(r))
-            .collect();
+        let regions: Vec<PageLink> = site.regions_of(p).map(|r| self.link(r)).collect();
         let events: Vec<PageLink> = if p.is_region() {
             events_of_region(site, &p.key, &p.lang)
                 .map(|e| self.link(e))
@@ -421,7 +413,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// A section's list, one output per list page.
-    fn section(&self, s: &'a Section, body: Option<&'a Rendered>) -> Vec<Result<Output, Diagnostic>> {
+    fn section(
+        &self,
+        s: &'a Section,
+        body: Option<&'a Rendered>,
+    ) -> Vec<Result<Output, Diagnostic>> {
         let site = self.site;
         let language = site.config.language(&s.lang).expect("configured");
         let fallback_title = if s.dir.is_empty() {
@@ -670,7 +666,10 @@ fn nav_items(site: &Site, lang: &str) -> Vec<NavItem> {
         }
     }
     // Search has its box in the header rather than a menu entry.
-    for special in crate::build::SPECIAL_PAGES.iter().filter(|&&s| s != "search") {
+    for special in crate::build::SPECIAL_PAGES
+        .iter()
+        .filter(|&&s| s != "search")
+    {
         items.push((*special, format!("/{lang}/{special}/")));
     }
     if let Some(about) = site.page("about", lang) {

@@ -123,8 +123,7 @@ pub fn stem(word: &str) -> String {
             w.truncate(w.len() - suffix.len());
             if w.ends_with(b"at") || w.ends_with(b"bl") || w.ends_with(b"iz") {
                 w.push(b'e');
-            } else if ends_double_consonant(&w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z')
-            {
+            } else if ends_double_consonant(&w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z') {
                 w.pop();
             } else if measure(&w) == 1 && ends_cvc(&w) {
                 w.push(b'e');
@@ -345,7 +344,10 @@ impl Scheme {
 }
 
 fn starts_ascii(token: &str) -> bool {
-    token.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+    token
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 /// Bytes and files of each language's index, for the build report.
@@ -353,7 +355,10 @@ pub fn sizes<'a>(outputs: &[Output], langs: impl Iterator<Item = &'a str>) -> Ve
     langs
         .map(|lang| {
             let dir = format!("{lang}/{INDEX_DIR}/");
-            let files: Vec<&Output> = outputs.iter().filter(|o| o.path.starts_with(&dir)).collect();
+            let files: Vec<&Output> = outputs
+                .iter()
+                .filter(|o| o.path.starts_with(&dir))
+                .collect();
             let largest_shard = files
                 .iter()
                 .filter(|o| !o.path.contains("/doc/") && !o.path.ends_with("/meta.json"))
@@ -390,7 +395,10 @@ mod tests {
     #[test]
     fn chinese_becomes_bigrams_and_lone_characters_unigrams() {
         assert_eq!(tokens("卢布林省", false), ["卢布", "布林", "林省"]);
-        assert_eq!(tokens("省，卢布林Lublin", true), ["省", "卢布", "布林", "lublin"]);
+        assert_eq!(
+            tokens("省，卢布林Lublin", true),
+            ["省", "卢布", "布林", "lublin"]
+        );
     }
 
     #[test]

@@ -73,13 +73,8 @@ impl Seo {
             Some(region)
         } else if p.is_event() {
             p.front.neutral.date.map(|date| {
-                let regions: Vec<Value> = p
-                    .front
-                    .neutral
-                    .regions
-                    .iter()
-                    .flatten()
-                    .filter_map(|key| site.page(&format!("{}/{key}", crate::content::REGIONS), &p.lang))
+                let regions: Vec<Value> = site
+                    .regions_of(p)
                     .map(|r| place(config, r, r.front.summary.as_deref().unwrap_or("")))
                     .collect();
                 let mut event = json!({

@@ -260,6 +260,9 @@
     var start = 0, end = text.length;
     if (width && text.length > width) {
       start = found.length ? Math.max(0, found[0][0] - Math.floor(width / 3)) : 0;
+      // Start at a word boundary where there is one close by (Chinese has none to find).
+      var space = text.slice(start, start + 20).search(/\s/);
+      if (start > 0 && space >= 0 && start + space < found[0][0]) { start += space + 1; }
       end = Math.min(text.length, start + width);
     }
     var html = start > 0 ? "…" : "", at = start;

@@ -119,7 +119,16 @@ fn chinese_and_english_queries_find_pages_and_rank_title_matches_first() {
     assert!(files.len() <= 3, "{files:?}");
 
     let en = site.path("public/en/search/index");
-    let found = query(&en, &["anniversaries", "LUBLIN", "celebrating", "annivers", "lublin zzz"]);
+    let found = query(
+        &en,
+        &[
+            "anniversaries",
+            "LUBLIN",
+            "celebrating",
+            "annivers",
+            "lublin zzz",
+        ],
+    );
     // Stemmed: `anniversaries` meets `anniversary`; the title match ranks above the body match.
     assert_eq!(
         urls(&found[0]),
@@ -151,7 +160,11 @@ fn rust_and_javascript_tokenizers_agree_on_the_portal() {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
             let text = std::fs::read_to_string(entry.path()).unwrap();
-            lines.extend(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned));
+            lines.extend(
+                text.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(str::to_owned),
+            );
         }
     }
     lines.extend(
@@ -198,7 +211,9 @@ fn search_page_header_box_and_index_files() {
     assert!(run.stdout.contains("Search index: zh "), "{}", run.stdout);
     let page = site.public("zh/search/index.html");
     // Without scripts the page is a plain form that submits to itself.
-    assert!(page.contains("<form class=\"search-form\" role=\"search\" action=\"/zh/search/\" method=\"get\">"));
+    assert!(page.contains(
+        "<form class=\"search-form\" role=\"search\" action=\"/zh/search/\" method=\"get\">"
+    ));
     assert!(page.contains("name=\"q\""));
     assert!(page.contains("role=\"status\" aria-live=\"polite\""));
     assert!(page.contains("data-index=\"/zh/search/index/\""));
@@ -206,7 +221,9 @@ fn search_page_header_box_and_index_files() {
     assert!(site.exists("search.js"));
     // Every page's header has a box that submits to its language's search page.
     let about = site.public("en/about/index.html");
-    assert!(about.contains("<form class=\"site-search\" role=\"search\" action=\"/en/search/\" method=\"get\">"));
+    assert!(about.contains(
+        "<form class=\"site-search\" role=\"search\" action=\"/en/search/\" method=\"get\">"
+    ));
     // The menu has no search entry: the box is the way in.
     assert!(!about.contains("<a href=\"/en/search/\""));
     let meta: Value = serde_json::from_str(&site.public("en/search/index/meta.json")).unwrap();
@@ -244,7 +261,10 @@ fn portal_index_is_small() {
             .map(|(_, b)| b.len())
             .max()
             .unwrap();
-        println!("{lang}: {total} bytes in {} files, largest shard {largest_shard} bytes", files.len());
+        println!(
+            "{lang}: {total} bytes in {} files, largest shard {largest_shard} bytes",
+            files.len()
+        );
         // Generous bounds: a query downloads meta.json and a shard or two, never everything.
         assert!(total < 120_000, "{lang}: {total} bytes");
         assert!(largest_shard < 16_000, "{lang}: {largest_shard} bytes");

@@ -126,15 +126,15 @@ fn open_graph_and_twitter_tags_with_locale_alternates() {
     // site.toml's [extra] og_image replaces the card.
     site.write(
         "site.toml",
-        &format!("{}\n[extra]\nog_image = \"/img/card.png\"\n", common::SITE_TOML),
+        &format!(
+            "{}\n[extra]\nog_image = \"/img/card.png\"\n",
+            common::SITE_TOML
+        ),
     );
     site.write_bytes("static/img/card.png", b"png");
     site.build().assert_ok();
     let zh = site.public("zh/about/index.html");
-    assert_eq!(
-        meta(&zh, "og:image"),
-        ["https://example.org/img/card.png"]
-    );
+    assert_eq!(meta(&zh, "og:image"), ["https://example.org/img/card.png"]);
 }
 
 #[test]
@@ -248,13 +248,24 @@ fn sitemap_and_feeds_validate_against_their_schemas() {
     // The validators do reject what the schemas forbid.
     let broken = site.path("broken.xml");
     let sitemap = site.public("sitemap.xml");
-    std::fs::write(&broken, sitemap.replacen("<loc>", "<location>", 1).replacen("</loc>", "</location>", 1)).unwrap();
+    std::fs::write(
+        &broken,
+        sitemap
+            .replacen("<loc>", "<location>", 1)
+            .replacen("</loc>", "</location>", 1),
+    )
+    .unwrap();
     assert!(validate("--schema", "sitemap-xhtml.xsd", &broken).is_err());
     std::fs::write(&broken, sitemap.replacen("hreflang=\"", "lang=\"", 1)).unwrap();
     assert!(validate("--schema", "sitemap-xhtml.xsd", &broken).is_err());
     let feed = site.public("en/atom.xml");
     std::fs::write(&broken, feed.replacen("<updated>", "<updated>last week", 1)).unwrap();
     assert!(validate("--relaxng", "atom.rng", &broken).is_err());
-    std::fs::write(&broken, feed.replacen("<id>", "<ident>", 1).replacen("</id>", "</ident>", 1)).unwrap();
+    std::fs::write(
+        &broken,
+        feed.replacen("<id>", "<ident>", 1)
+            .replacen("</id>", "</ident>", 1),
+    )
+    .unwrap();
     assert!(validate("--relaxng", "atom.rng", &broken).is_err());
 }
