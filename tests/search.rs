@@ -270,3 +270,111 @@ fn portal_index_is_small() {
         assert!(largest_shard < 16_000, "{lang}: {largest_shard} bytes");
     }
 }
+
+// ---- The search page in a real browser, served over loopback ----
+
+/// Serves `root` over HTTP on loopback, as any static host would; returns the port.
+fn serve_static(root: std::path::PathBuf) -> u16 {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let _ = reader.read_line(&mut request);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("/");
+            let path = path.split('?').next().unwrap().trim_start_matches('/');
+            let file = root.join(if path.is_empty() || path.ends_with('/') {
+                format!("{path}index.html")
+            } else {
+                path.to_owned()
+            });
+            let (status, body) = match std::fs::read(&file) {
+                Ok(b) => ("200 OK", b),
+                Err(_) => ("404 Not Found", b"not found".to_vec()),
+            };
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript",
+                Some("json") => "application/json",
+                Some("css") => "text/css",
+                _ => "text/plain; charset=utf-8",
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    port
+}
+
+/// The page's DOM after its scripts ran, from headless Chromium; None when it is not installed.
+fn rendered_dom(url: &str) -> Option<String> {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        eprintln!("skipped: /usr/bin/chromium is not installed");
+        return None;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn search_page_in_a_browser_reads_the_query_from_the_url_and_highlights_results() {
+    let site = site_with_rivals();
+    site.build().assert_ok();
+    let port = serve_static(site.path("public"));
+    let url = format!("http://127.0.0.1:{port}/zh/search/?q=%E5%8D%A2%E5%B8%83%E6%9E%97");
+    let Some(dom) = rendered_dom(&url) else {
+        return;
+    };
+    let results = common::element(&dom, "<ol class=\"search-results\">", "</ol>");
+    assert_eq!(
+        results.matches("<li class=\"search-result\">").count(),
+        3,
+        "{dom}"
+    );
+    assert!(
+        results.contains("<a href=\"/zh/regions/lublin/\"><mark>卢布林</mark>省</a>"),
+        "{results}"
+    );
+    // The fair's snippet comes from its text, fetched for the result.
+    assert!(
+        results.contains("来自<mark>卢布林</mark>的企业"),
+        "{results}"
+    );
+    assert!(dom.contains("找到3个结果"), "{dom}");
+    let url = format!("http://127.0.0.1:{port}/en/search/?q=anniversaries");
+    let dom = rendered_dom(&url).unwrap();
+    let results = common::element(&dom, "<ol class=\"search-results\">", "</ol>");
+    let first = results.find("/en/events/lublin-anniversary/").unwrap();
+    let second = results.find("/en/events/trade-fair/").unwrap();
+    assert!(first < second, "{results}");
+    assert!(results.contains("<mark>anniversaries</mark>"), "{results}");
+    assert!(dom.contains("2 results"), "{dom}");
+}
