@@ -1,6 +1,8 @@
 //! Search through the real build and the page's own script: the built index is queried by
 //! `static/search.js` run under node (the same code the search page runs), and the Rust and
-//! JavaScript tokenizers are compared word for word. Tests that need node say "skipped" without it.
+//! JavaScript tokenizers are compared word for word; and the search page itself runs in headless
+//! Chromium against the site served over loopback. Tests that need node or Chromium say "skipped"
+//! without them.
 
 mod common;
 use common::{portal, Site};
