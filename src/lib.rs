@@ -3,7 +3,7 @@
 //! The pipeline runs in stages, one module each: `config` and `content` (with `front_matter`)
 //! load and validate the site model; `markdown`, `render`, `timeline`, `map` and `feeds` turn it
 //! into files in memory; `output` writes them only when all of that succeeded. `cmd` holds the
-//! command-line subcommands.
+//! command-line subcommands; `serve` is the live preview.
 
 // `Diagnostic` is the error type of every stage; it is large but only built on the error path,
 // where carrying the file, line and source line matters more than a few bytes moved.
@@ -31,6 +31,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod seo;
+pub mod serve;
 pub mod special;
 pub mod templates;
 pub mod timeline;

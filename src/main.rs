@@ -20,6 +20,9 @@ enum Command {
     Check(cmd::check::Args),
     /// Start a new region, event or page in every language, from an archetype.
     New(cmd::new::Args),
+    /// Preview the site with drafts at http://127.0.0.1:1111/, rebuilding and reloading the
+    /// browser as you edit. Never writes public/.
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::New(args) => cmd::new::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod new;
+pub mod serve;
 
 use crate::diagnostics::Diagnostic;
 use std::io::IsTerminal;
@@ -15,12 +16,20 @@ pub fn use_colour() -> bool {
 
 /// Prints diagnostics to stderr, followed by a count when there are errors.
 pub fn report(diagnostics: &[Diagnostic]) {
-    let mut text = render_all(diagnostics);
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
-        text.push_str(&format!("{}; nothing was published\n", count(diagnostics)));
+    eprint!(
+        "{}",
+        report_text(diagnostics, use_colour(), "nothing was published")
+    );
+}
+
+/// Diagnostics as `report` prints them; when there are errors, the count ends with `outcome`
+/// (what the command did about them).
+pub fn report_text(diagnostics: &[Diagnostic], colour: bool, outcome: &str) -> String {
+    let mut text: String = diagnostics.iter().map(|d| d.render(colour)).collect();
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        text.push_str(&format!("{}; {outcome}\n", count(diagnostics)));
     }
-    eprint!("{text}");
+    text
 }
 
 /// Every diagnostic rendered like the Rust compiler's, coloured only on a terminal.

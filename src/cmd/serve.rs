@@ -1,0 +1,32 @@
+//! `henan-stories serve`: the live preview (see `crate::serve`).
+
+use crate::serve::{self, Options};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The site folder (holding site.toml and content/).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on; the default keeps the preview to this computer.
+    #[arg(long, default_value = "127.0.0.1")]
+    interface: IpAddr,
+    /// Open the preview in the default browser.
+    #[arg(long)]
+    open: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    serve::run(Options {
+        root: args.root,
+        interface: args.interface,
+        port: args.port,
+        open: args.open,
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
