@@ -251,19 +251,22 @@ impl Log {
                     cmd::report(&update.warnings);
                     self.warnings = update.warnings.clone();
                 }
-                println!(
-                    "{} in {} ms{}: {} file{} changed, {} removed",
-                    if changes.is_empty() {
-                        "Built"
-                    } else {
-                        "Rebuilt"
-                    },
-                    took.as_millis(),
-                    after(changes),
-                    update.changed.len(),
-                    cmd::plural(update.changed.len()),
-                    update.removed.len(),
-                );
+                let n = update.changed.len();
+                if changes.is_empty() {
+                    println!(
+                        "Built {n} file{} in {} ms",
+                        cmd::plural(n),
+                        took.as_millis()
+                    );
+                } else {
+                    println!(
+                        "Rebuilt in {} ms{}: {n} file{} changed, {} removed",
+                        took.as_millis(),
+                        after(changes),
+                        cmd::plural(n),
+                        update.removed.len(),
+                    );
+                }
             }
             Err(failed) => {
                 eprint!(

@@ -21,8 +21,16 @@
     if (!saved || saved.path !== location.pathname) return;
     const restore = () => window.scrollTo(saved.x, saved.y);
     restore();
-    // Images and fonts may change the height until the page has loaded.
-    window.addEventListener("load", restore, { once: true });
+    // Images and fonts may change the height until the page has loaded; then the browser may
+    // restore scrolling itself again for the user's own reloads.
+    window.addEventListener(
+      "load",
+      () => {
+        restore();
+        history.scrollRestoration = "auto";
+      },
+      { once: true },
+    );
   }
 
   function reload() {
@@ -31,6 +39,8 @@
         SCROLL_KEY,
         JSON.stringify({ path: location.pathname, x: window.scrollX, y: window.scrollY }),
       );
+      // Ours, not the browser's: the page may be shorter while it loads.
+      history.scrollRestoration = "manual";
     } catch (_) {
       // Storage may be disabled; reloading matters more than the scroll position.
     }
