@@ -88,6 +88,15 @@ impl Server {
         server
     }
 
+    /// Starts the server and connects to its live-reload channel.
+    #[track_caller]
+    fn start_listening(site: &Site) -> (Server, Events) {
+        let server = Server::start(site);
+        let mut events = server.events();
+        events.wait_for("hello");
+        (server, events)
+    }
+
     fn stdout(&self) -> String {
         self.stdout.lock().unwrap().clone()
     }
@@ -368,9 +377,7 @@ fn added_removed_and_renamed_pages_are_picked_up() {
 #[test]
 fn editors_ways_of_saving_are_followed_and_their_temporary_files_ignored() {
     let site = Site::small();
-    let server = Server::start(&site);
-    let mut events = server.events();
-    events.wait_for("hello");
+    let (server, mut events) = Server::start_listening(&site);
 
     // Swap, backup and probe files alone do not rebuild.
     site.write("content/regions/.attica.en.md.swp", "swap");
@@ -419,9 +426,7 @@ fn editors_ways_of_saving_are_followed_and_their_temporary_files_ignored() {
 #[test]
 fn a_broken_edit_keeps_the_last_good_page_and_reports_the_error() {
     let site = Site::small();
-    let server = Server::start(&site);
-    let mut events = server.events();
-    events.wait_for("hello");
+    let (server, mut events) = Server::start_listening(&site);
 
     site.write(
         ATTICA_EN,
@@ -480,9 +485,7 @@ fn a_site_that_starts_broken_is_served_once_fixed() {
 #[test]
 fn stylesheet_templates_and_config_changes() {
     let site = Site::small();
-    let server = Server::start(&site);
-    let mut events = server.events();
-    events.wait_for("hello");
+    let (server, mut events) = Server::start_listening(&site);
 
     // A stylesheet alone is swapped, not reloaded.
     site.write("static/style.css", "body { color: rgb(1, 2, 3); }\n");
