@@ -320,25 +320,16 @@ fn serve_static(root: std::path::PathBuf) -> u16 {
 
 /// The page's DOM after its scripts ran, from headless Chromium; None when it is not installed.
 fn rendered_dom(url: &str) -> Option<String> {
-    let chromium = Path::new("/usr/bin/chromium");
+    let chromium = Path::new(common::CHROMIUM);
     if !chromium.exists() {
         eprintln!("skipped: /usr/bin/chromium is not installed");
         return None;
     }
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-        ])
+        .args(["--headless", "--no-sandbox"])
+        .args(common::CHROMIUM_FLAGS)
+        .args(["--virtual-time-budget=10000", "--dump-dom"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(url)
         .output()

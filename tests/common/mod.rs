@@ -93,6 +93,20 @@ impl From<Output> for Run {
     }
 }
 
+/// Where Debian's `chromium` package puts the browser the browser tests drive.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Chromium's flags for tests (besides `--headless` and, as root, `--no-sandbox`; each run also
+/// gets a fresh `--user-data-dir`): no GPU, no first-run UI, no traffic of its own.
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+];
+
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_henan-stories"));
     c.env("NO_COLOR", "1")
