@@ -18,7 +18,7 @@ use std::time::Duration;
 
 /// Events closer together than this are one batch: long enough to cover an editor's
 /// write-rename-delete dance, short enough not to be noticed.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+const DEBOUNCE: Duration = Duration::from_millis(30);
 
 pub struct Watcher {
     root: PathBuf,
