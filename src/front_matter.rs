@@ -249,9 +249,16 @@ fn parse_yaml(file: &str, source: &str, text: &str) -> Result<yaml::Mapping, Dia
         )
         .in_source(source, 2, None)),
         Err(e) => {
-            let (line, column) = e
+            let (mut line, mut column) = e
                 .location()
                 .map_or((2, None), |l| (l.line() + 1, Some(l.column())));
+            // An unclosed `[`, `{` or quote is only noticed at the end of the YAML; point at
+            // where it was opened instead, which is where the editor must look.
+            if line > text.lines().count() {
+                if let Some((l, c)) = unclosed_opening(text) {
+                    (line, column) = (l + 1, Some(c));
+                }
+            }
             let message = e.to_string();
             // serde_yaml appends " at line N column M" relative to the YAML; we give our own.
             let message = message
@@ -267,6 +274,35 @@ fn parse_yaml(file: &str, source: &str, text: &str) -> Result<yaml::Mapping, Dia
             .in_source(source, line, column))
         }
     }
+}
+
+/// The (1-based line, column) of a bracket or quote that is never closed, if any.
+fn unclosed_opening(text: &str) -> Option<(usize, usize)> {
+    let mut open: Vec<(char, usize, usize)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut prev = ' ';
+        for (j, c) in line.chars().enumerate() {
+            let quoted = matches!(open.last(), Some(('"' | '\'', _, _)));
+            let before = std::mem::replace(&mut prev, c);
+            match c {
+                '"' | '\'' if quoted && open.last().is_some_and(|o| o.0 == c) => {
+                    open.pop();
+                }
+                _ if quoted => {}
+                '#' if before == ' ' => break,
+                '[' | '{' | '"' | '\'' => open.push((c, i + 1, j + 1)),
+                ']' | '}' => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        // A quote never spans lines in front matter as editors write it.
+        if matches!(open.last(), Some(('"' | '\'', _, _))) {
+            return open.last().map(|o| (o.1, o.2));
+        }
+    }
+    open.first().map(|o| (o.1, o.2))
 }
 
 /// The file line (1-based, counting the opening `---` as line 1) of each top-level key.
@@ -554,9 +590,16 @@ mod tests {
 
     #[test]
     fn yaml_syntax_error_is_located_in_the_file() {
-        let errs = region("---\ntitle: A\ntags: [a, b\n---\n").unwrap_err();
+        let errs = region("---\ntitle: A\ntags: [a, b\ncountry: X\n---\n").unwrap_err();
         assert!(errs[0].message.starts_with("invalid YAML"), "{:?}", errs[0]);
-        assert!(errs[0].line.unwrap() >= 3);
+        assert_eq!(
+            (errs[0].line, errs[0].column),
+            (Some(3), Some(7)),
+            "{:?}",
+            errs[0]
+        );
+        let errs = region("---\ntitle: \"A\ncountry: X\n---\n").unwrap_err();
+        assert_eq!(errs[0].line, Some(2), "{:?}", errs[0]);
     }
 
     #[test]
