@@ -689,6 +689,7 @@ pub fn arc_path(frame: &Frame, points: &[LonLat]) -> String {
 pub fn world_svg(world: &World, frame: &Frame) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{vb}\" width=\"{w}\" height=\"{h}\">\n\
+         <style>@media (prefers-color-scheme: dark) {{ .sphere {{ fill: #1a2128; stroke: #30343b }} g {{ fill: #3a3f47; stroke: #22262c }} }}</style>\n\
          <path class=\"sphere\" d=\"{sphere}\" fill=\"#dcebf5\" stroke=\"#a9c2d6\" stroke-width=\".5\"/>\n\
          <g fill=\"#f3f0e8\" stroke=\"#c4bdaa\" stroke-width=\".3\" stroke-linejoin=\"round\" fill-rule=\"evenodd\">\n\
          {countries}</g>\n</svg>\n",

@@ -86,6 +86,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Henan's sister regions around the world",
     ),
     ("map_list", "按国家列出", "By country"),
+    ("explore_map", "查看地图", "Explore the map"),
     ("locator", "位置", "Location"),
     ("not_found_title", "页面未找到", "Page not found"),
     (

@@ -2,8 +2,8 @@
 //! from the vendored Natural Earth data (see `geo`), with no tiles, fonts or scripts from
 //! elsewhere.
 
-use crate::content::Site;
-use crate::front_matter::{PageKind, Status};
+use crate::content::{Page, Site};
+use crate::front_matter::{Coordinates, PageKind, Status};
 use crate::geo::{self, Frame, World};
 use crate::highlight::escape_html as esc;
 use crate::render::{page_link, PageLink};
@@ -61,13 +61,7 @@ pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
         .filter_map(|r| r.front.neutral.coordinates.map(|c| (r, c)))
         .collect();
     for (r, c) in &with_coordinates {
-        let points = geo::great_circle((hub.lon, hub.lat), (c.lon, c.lat), 64);
-        let class = status_class(r.front.neutral.status);
-        let _ = writeln!(
-            svg,
-            "<path class=\"arc {class}\" d=\"{}\"/>",
-            geo::arc_path(&frame, &points)
-        );
+        svg.push_str(&arc(site, &frame, r, *c));
     }
     svg.push_str("</g>\n<g class=\"markers\">\n");
     for (r, c) in &with_coordinates {
@@ -113,6 +107,55 @@ pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
         groups: groups.into_values().collect(),
         marker_count: with_coordinates.len(),
     }
+}
+
+/// The great-circle arc from the hub to a region, as an SVG path line.
+fn arc(site: &Site, frame: &Frame, r: &Page, c: Coordinates) -> String {
+    let hub = &site.config.hub;
+    let points = geo::great_circle((hub.lon, hub.lat), (c.lon, c.lat), 64);
+    format!(
+        "<path class=\"arc {}\" d=\"{}\"/>\n",
+        status_class(r.front.neutral.status),
+        geo::arc_path(frame, &points)
+    )
+}
+
+/// The home page's small map: arcs and dots over `world.svg`, cropped to the inhabited
+/// latitudes. Decorative: the link around it names the map page.
+pub fn teaser(site: &Site, lang: &str) -> String {
+    let frame = Frame::world(WIDTH);
+    let (_, top) = frame.to_svg(0.0, 72.0);
+    let (_, bottom) = frame.to_svg(0.0, -48.0);
+    let mut svg = format!(
+        "<svg class=\"teaser-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 {top:.1} {} {:.1}\" aria-hidden=\"true\" focusable=\"false\"><image href=\"{}/{WORLD_SVG}\" width=\"{}\" height=\"{}\"/>\n",
+        frame.width,
+        bottom - top,
+        esc(&site.config.base_path),
+        frame.width,
+        frame.height,
+    );
+    let placed: Vec<_> = site
+        .pages_of(PageKind::Region, lang)
+        .filter_map(|r| r.front.neutral.coordinates.map(|c| (r, c)))
+        .collect();
+    for (r, c) in &placed {
+        svg.push_str(&arc(site, &frame, r, *c));
+    }
+    for (r, c) in &placed {
+        let (x, y) = frame.to_svg(c.lon, c.lat);
+        let class = status_class(r.front.neutral.status);
+        let _ = write!(
+            svg,
+            "<circle class=\"dot {class}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\"/>"
+        );
+    }
+    let hub = &site.config.hub;
+    let (hx, hy) = frame.to_svg(hub.lon, hub.lat);
+    let _ = write!(
+        svg,
+        "<circle class=\"hub-dot\" cx=\"{hx:.1}\" cy=\"{hy:.1}\" r=\"9\"/></svg>"
+    );
+    svg
 }
 
 fn status_class(status: Option<Status>) -> &'static str {

@@ -173,6 +173,16 @@ pub fn render(cx: &Context) -> Rendered {
                 });
                 events.push(Event::Start(tag));
             }
+            // Footnote ids share the page's id space with headings (`[^source]` under
+            // `## Source`): give them their own prefix.
+            Event::FootnoteReference(name) => {
+                events.push(Event::FootnoteReference(format!("fn-{name}").into()));
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                events.push(Event::Start(Tag::FootnoteDefinition(
+                    format!("fn-{name}").into(),
+                )));
+            }
             Event::Start(Tag::Paragraph) => {
                 if in_first_paragraph.is_none() && out.first_paragraph.is_empty() {
                     in_first_paragraph = Some(events.len());
@@ -519,6 +529,14 @@ mod tests {
         assert!(r.html.contains("type=\"checkbox\""));
         assert!(r.html.contains("footnote"));
         assert!(r.has_code && r.html.contains("hl-"));
+    }
+
+    #[test]
+    fn footnote_ids_never_collide_with_heading_ids() {
+        let r = render_str("## Source\n\nFrom a report.[^source]\n\n[^source]: Henan Daily.\n");
+        assert!(r.html.contains("<h2 id=\"source\">"), "{}", r.html);
+        assert!(r.html.contains("id=\"fn-source\""), "{}", r.html);
+        assert!(r.html.contains("href=\"#fn-source\""), "{}", r.html);
     }
 
     #[test]

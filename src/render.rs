@@ -198,7 +198,11 @@ struct SectionView<'a> {
     toc: &'a [Heading],
     pages: Vec<PageLink<'a>>,
     subsections: Vec<PageLink<'a>>,
+    /// The intro's unknown front matter keys (the home page's `figures`, `tagline`).
+    extra: &'a BTreeMap<String, serde_json::Value>,
 }
+
+static NO_EXTRA: BTreeMap<String, serde_json::Value> = BTreeMap::new();
 
 /// One page to render: which template, where, in which language, and what to blame on failure.
 pub struct Job<'a, 'b> {
@@ -473,6 +477,7 @@ impl<'a> Renderer<'a> {
                         .filter_map(|d| site.section(d, &s.lang))
                         .map(|sub| self.section_link(sub))
                         .collect(),
+                    extra: index.map_or(&NO_EXTRA, |i| &i.front.extra),
                 };
                 let path = pagination::page_path(&s.path, number);
                 // Other languages' list page of the same number, where their list is that long.
@@ -551,7 +556,8 @@ impl<'a> Renderer<'a> {
             .map(|(key, list)| serde_json::json!({ "key": key, "name": strings.get(key), "regions": list }))
             .collect();
         serde_json::json!({
-            "latest_events": events.iter().take(5).map(|e| self.link(e)).collect::<Vec<_>>(),
+            "latest_events": events.iter().take(4).map(|e| self.link(e)).collect::<Vec<_>>(),
+            "map_teaser": crate::map::teaser(site, lang),
             "regions_by_continent": regions_by_continent,
             "regions": regions,
             "region_count": regions.len(),

@@ -81,12 +81,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     println!("Search index: {}", index.join("; "));
+    println!("{}", page_weight(&built.outputs));
     if args.verbose {
         for (stage, time) in &built.timings {
             println!("  {stage:<18} {:>8.1} ms", time.as_secs_f64() * 1000.0);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What every page loads besides its HTML: the theme's stylesheet and script, plus the code
+/// stylesheet on pages with highlighted code. Everything is local: no fonts or CDNs.
+fn page_weight(outputs: &[crate::render::Output]) -> String {
+    let size = |name: &str| {
+        outputs
+            .iter()
+            .find(|o| o.path == name)
+            .map_or(0, |o| o.bytes.len() as u64)
+    };
+    let every_page = size("style.css") + size("site.js");
+    let mut line = format!(
+        "Each page loads {} of CSS and JS (style.css + site.js)",
+        human_bytes(every_page)
+    );
+    let syntax = size("syntax.css");
+    if syntax > 0 {
+        line.push_str(&format!(
+            ", {} with syntax.css on pages with code",
+            human_bytes(every_page + syntax)
+        ));
+    }
+    line
 }
 
 pub fn human_bytes(n: u64) -> String {

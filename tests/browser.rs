@@ -1,0 +1,455 @@
+//! The sample portal in a real browser: headless Chromium over the DevTools protocol, the built
+//! site served over HTTP on loopback. Every page kind at phone (375 px) and desktop (1280 px)
+//! widths, in both languages, light and dark: no horizontal overflow, no serious or critical
+//! axe-core violation, a working language switcher, mobile menu, skip link, map markers and
+//! timeline filters. Screenshots go to `target/screenshots/` for people to look at.
+//!
+//! Without Chromium (`/usr/bin/chromium`, or `CHROMIUM`) the tests say they were skipped.
+
+mod common;
+
+use headless_chrome::protocol::cdp::{Emulation, Page};
+use headless_chrome::{Browser, LaunchOptions, Tab};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+const WIDTHS: [u32; 2] = [375, 1280];
+const LANGS: [&str; 2] = ["zh", "en"];
+
+/// One page of each kind, by site path without the language prefix.
+const PAGES: &[(&str, &str)] = &[
+    ("home", ""),
+    ("region", "regions/attica/"),
+    ("event", "events/uruguay-delegation-visit/"),
+    ("timeline", "timeline/"),
+    ("map", "map/"),
+    ("search", "search/"),
+    ("section", "regions/"),
+];
+
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    path.exists().then_some(path)
+}
+
+/// axe-core's browser bundle, from `AXE_CORE` or where `.ci/run` installs it.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("AXE_CORE").map(PathBuf::from).unwrap_or_else(|| {
+        common::repo().join("target/tools/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(path).ok()
+}
+
+/// The portal, built once and served over HTTP for all tests of this file.
+struct Served {
+    _site: common::Site,
+    public: PathBuf,
+    base: String,
+}
+
+fn served() -> &'static Served {
+    static SERVED: OnceLock<Served> = OnceLock::new();
+    SERVED.get_or_init(|| {
+        let site = common::portal();
+        site.build().assert_ok();
+        let public = site.path("public");
+        let base = serve(public.clone());
+        Served {
+            _site: site,
+            public,
+            base,
+        }
+    })
+}
+
+/// A minimal static file server on a free loopback port, serving `root` like a web host would:
+/// `/x/` gives `/x/index.html`, anything missing gives `/404.html` with status 404.
+fn serve(root: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let _ = respond(&root, stream);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn respond(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
+    let mut request = String::new();
+    BufReader::new(&stream).read_line(&mut request)?;
+    let target = request.split(' ').nth(1).unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let path = percent_decode(path);
+    let mut file = root.join(path.trim_start_matches('/'));
+    if path.ends_with('/') {
+        file.push("index.html");
+    }
+    let safe = !path.split('/').any(|part| part == "..");
+    let (status, file) = if safe && file.is_file() {
+        ("200 OK", file)
+    } else {
+        ("404 Not Found", root.join("404.html"))
+    };
+    let body = std::fs::read(&file).unwrap_or_default();
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css",
+        Some("js") => "text/javascript",
+        Some("svg") => "image/svg+xml",
+        Some("json") => "application/json",
+        Some("xml") => "application/xml",
+        _ => "application/octet-stream",
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(&body)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One headless Chromium for one test, with a fresh profile. Tests take turns: two cores.
+struct Session {
+    _turn: std::sync::MutexGuard<'static, ()>,
+    _browser: Browser,
+    _profile: tempfile::TempDir,
+    tab: Arc<Tab>,
+}
+
+fn session() -> Option<Session> {
+    static TURN: Mutex<()> = Mutex::new(());
+    let Some(path) = chromium() else {
+        println!("skipped: chromium not found");
+        return None;
+    };
+    let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let profile = tempfile::tempdir().expect("profile dir");
+    let flags = [
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--hide-scrollbars",
+    ];
+    let args: Vec<&std::ffi::OsStr> = flags.iter().map(std::ffi::OsStr::new).collect();
+    let options = LaunchOptions::default_builder()
+        .path(Some(path))
+        .headless(true)
+        .sandbox(false)
+        .user_data_dir(Some(profile.path().to_owned()))
+        .window_size(Some((1280, 900)))
+        .idle_browser_timeout(Duration::from_secs(300))
+        .args(args)
+        .build()
+        .expect("launch options");
+    let browser = Browser::new(options).expect("launch chromium");
+    let tab = browser.new_tab().expect("tab");
+    tab.set_default_timeout(Duration::from_secs(30));
+    Some(Session {
+        _turn: turn,
+        _browser: browser,
+        _profile: profile,
+        tab,
+    })
+}
+
+impl Session {
+    fn metrics(&self, width: u32, height: u32) {
+        let metrics: Emulation::SetDeviceMetricsOverride = serde_json::from_value(
+            serde_json::json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
+        )
+        .unwrap();
+        self.tab.call_method(metrics).expect("set viewport");
+    }
+
+    fn viewport(&self, width: u32, dark: bool) {
+        self.metrics(width, 900);
+        let scheme = if dark { "dark" } else { "light" };
+        self.tab
+            .call_method(Emulation::SetEmulatedMedia {
+                media: None,
+                features: Some(vec![Emulation::MediaFeature {
+                    name: "prefers-color-scheme".into(),
+                    value: scheme.into(),
+                }]),
+            })
+            .expect("emulate colour scheme");
+    }
+
+    fn open(&self, url: &str) {
+        self.tab
+            .navigate_to(url)
+            .and_then(|t| t.wait_until_navigated())
+            .unwrap_or_else(|e| panic!("opening {url}: {e}"));
+    }
+
+    /// Evaluates `js`, which must produce a JSON-serializable value (or a promise of one).
+    fn eval(&self, js: &str) -> serde_json::Value {
+        let wrapped = format!("(async () => JSON.stringify(await ({js})))()");
+        let result = self
+            .tab
+            .evaluate(&wrapped, true)
+            .unwrap_or_else(|e| panic!("evaluating {js}: {e}"));
+        let text = result.value.and_then(|v| v.as_str().map(str::to_owned));
+        let text = text.unwrap_or_else(|| panic!("no value from {js}: {:?}", result.description));
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn path(&self) -> String {
+        self.eval("location.pathname").as_str().unwrap().to_owned()
+    }
+
+    /// A full-page PNG in `target/screenshots/`: the viewport grows to the page's height for
+    /// the shot.
+    fn screenshot(&self, name: &str, width: u32, dark: bool) {
+        let height = self.eval("document.documentElement.scrollHeight");
+        let height = height.as_u64().unwrap_or(900).min(8000) as u32;
+        self.metrics(width, height);
+        let png = self
+            .tab
+            .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+            .expect("screenshot");
+        self.viewport(width, dark);
+        let dir = common::repo().join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+/// Pages of the built portal to visit: `(kind, lang, url path)`, skipping kinds the build does
+/// not produce (the search page arrives with its own feature).
+fn pages() -> Vec<(&'static str, &'static str, String)> {
+    let s = served();
+    let mut out = Vec::new();
+    for lang in LANGS {
+        for (kind, rel) in PAGES {
+            let path = format!("/{lang}/{rel}");
+            if s.public.join(&path[1..]).join("index.html").is_file() {
+                out.push((*kind, lang, path));
+            } else {
+                assert_eq!(*kind, "search", "the portal has no {path}");
+            }
+        }
+    }
+    out
+}
+
+/// Elements wider than the viewport, to say what overflows.
+const OVERFLOW: &str = r#"(() => {
+  const w = innerWidth;
+  if (document.documentElement.scrollWidth <= w) return [];
+  return [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > w + 0.5)
+    .slice(0, 8)
+    .map(e => e.tagName.toLowerCase() + "." + e.className + " right=" + Math.round(e.getBoundingClientRect().right));
+})()"#;
+
+/// axe-core's serious and critical violations, as `rule: selectors`.
+const AXE: &str = r#"axe.run(document, { resultTypes: ["violations"] }).then(r => r.violations
+  .filter(v => v.impact === "serious" || v.impact === "critical")
+  .map(v => v.id + ": " + v.nodes.slice(0, 4).map(n => n.target.join(" ")).join(", ")))"#;
+
+#[test]
+fn every_page_kind_fits_phone_and_desktop_and_passes_axe_in_light_and_dark() {
+    let Some(s) = session() else { return };
+    let axe = axe_source();
+    if axe.is_none() {
+        println!("skipped the accessibility check: axe-core not found (set AXE_CORE or run `npm install --prefix target/tools axe-core`)");
+    }
+    let mut problems = Vec::new();
+    for dark in [false, true] {
+        for width in WIDTHS {
+            s.viewport(width, dark);
+            for (kind, lang, path) in pages() {
+                s.open(&format!("{}{path}", served().base));
+                let what = format!("{path} at {width}px{}", if dark { " dark" } else { "" });
+                let over = s.eval(OVERFLOW);
+                if over.as_array().is_some_and(|a| !a.is_empty()) {
+                    problems.push(format!("{what}: horizontal overflow: {over}"));
+                }
+                if let Some(axe) = &axe {
+                    s.tab.evaluate(axe, false).expect("inject axe-core");
+                    let found = s.eval(AXE);
+                    if found.as_array().is_some_and(|a| !a.is_empty()) {
+                        problems.push(format!("{what}: axe-core: {found}"));
+                    }
+                }
+                let scheme = if dark { "-dark" } else { "" };
+                s.screenshot(&format!("{kind}-{lang}-{width}{scheme}"), width, dark);
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn language_switcher_reaches_the_counterpart_page() {
+    let Some(s) = session() else { return };
+    for width in WIDTHS {
+        s.viewport(width, false);
+        for (_, lang, path) in pages() {
+            s.open(&format!("{}{path}", served().base));
+            let other = if lang == "zh" { "en" } else { "zh" };
+            let link = s.tab.find_element(".lang-switch a").expect("switcher");
+            let label = link.get_inner_text().unwrap();
+            assert_eq!(label, if other == "zh" { "中文" } else { "English" });
+            link.click().unwrap();
+            s.tab.wait_until_navigated().unwrap();
+            let expected = format!("/{other}/{}", &path[lang.len() + 2..]);
+            assert_eq!(s.path(), expected, "switching from {path} at {width}px");
+            let html_lang = s.eval("document.documentElement.lang");
+            assert!(
+                html_lang.as_str().unwrap().starts_with(other),
+                "{expected} has lang {html_lang}"
+            );
+        }
+    }
+}
+
+#[test]
+fn map_markers_link_to_region_pages_and_clicking_one_navigates() {
+    let Some(s) = session() else { return };
+    for width in WIDTHS {
+        s.viewport(width, false);
+        for lang in LANGS {
+            let map = format!("{}/{lang}/map/", served().base);
+            s.open(&map);
+            let hrefs = s.eval(r#"[...document.querySelectorAll(".world-map a.marker")].map(a => a.getAttribute("href"))"#);
+            let hrefs: Vec<String> = serde_json::from_value(hrefs).unwrap();
+            let listed = s.eval(r#"document.querySelectorAll(".map-list li a").length"#);
+            assert_eq!(
+                Some(hrefs.len() as u64),
+                listed.as_u64(),
+                "one marker per region"
+            );
+            for href in &hrefs {
+                assert!(href.starts_with(&format!("/{lang}/regions/")), "{href}");
+                let file = served().public.join(&href[1..]).join("index.html");
+                assert!(file.is_file(), "marker {href} goes nowhere");
+            }
+            // A real click on the marker's circle, where it is drawn.
+            let target = &hrefs[hrefs.len() / 2];
+            let marker = s
+                .tab
+                .find_element(&format!(".world-map a.marker[href=\"{target}\"] circle"))
+                .unwrap();
+            marker.click().unwrap();
+            s.tab.wait_until_navigated().unwrap();
+            assert_eq!(&s.path(), target, "clicking its marker at {width}px");
+        }
+    }
+}
+
+#[test]
+fn timeline_filters_hide_and_show_entries() {
+    let Some(s) = session() else { return };
+    s.viewport(375, false);
+    s.open(&format!("{}/en/timeline/", served().base));
+    let visible =
+        r#"[...document.querySelectorAll(".timeline .entry")].filter(e => e.offsetParent !== null).map(e => [e.dataset.kind, e.dataset.regions])"#;
+    let all: Vec<(String, String)> = serde_json::from_value(s.eval(visible)).unwrap();
+    assert!(all.len() > 3, "{all:?}");
+    let choose = |name: &str, value: &str| {
+        s.eval(&format!(
+            r#"(() => {{ const f = document.querySelector(".timeline-filters"); f.elements.{name}.value = "{value}";
+            f.elements.{name}.dispatchEvent(new Event("change", {{ bubbles: true }})); return true; }})()"#
+        ));
+    };
+    assert_eq!(
+        s.eval(r#"!document.querySelector(".timeline-filters").hidden"#),
+        true,
+        "the filters show when scripts run"
+    );
+    choose("kind", "established");
+    let shown: Vec<(String, String)> = serde_json::from_value(s.eval(visible)).unwrap();
+    assert!(!shown.is_empty() && shown.len() < all.len(), "{shown:?}");
+    assert!(shown.iter().all(|(k, _)| k == "established"), "{shown:?}");
+    choose("kind", "");
+    choose("region", "lublin");
+    let shown: Vec<(String, String)> = serde_json::from_value(s.eval(visible)).unwrap();
+    assert!(!shown.is_empty() && shown.len() < all.len(), "{shown:?}");
+    assert!(
+        shown
+            .iter()
+            .all(|(_, r)| r.split(' ').any(|k| k == "lublin")),
+        "{shown:?}"
+    );
+    let hidden_years = s.eval(r#"[...document.querySelectorAll(".timeline .year")].filter(y => y.hidden).length"#);
+    assert!(hidden_years.as_u64() > Some(0), "years without entries hide");
+    choose("region", "");
+    let back: Vec<(String, String)> = serde_json::from_value(s.eval(visible)).unwrap();
+    assert_eq!(back, all, "clearing the filters shows everything again");
+}
+
+#[test]
+fn mobile_menu_skip_link_and_focus() {
+    let Some(s) = session() else { return };
+    let nav_links_visible =
+        r##"[...document.querySelectorAll("#site-nav a")].filter(a => a.offsetParent !== null).length"##;
+    s.viewport(375, false);
+    s.open(&format!("{}/zh/", served().base));
+    assert_eq!(s.eval(nav_links_visible), 0, "the menu starts closed on a phone");
+    let toggle = s.tab.find_element(".menu-toggle").unwrap();
+    toggle.click().unwrap();
+    assert!(s.eval(nav_links_visible).as_u64() > Some(3), "the menu opens");
+    assert_eq!(
+        s.eval(r#"document.querySelector(".menu-toggle").getAttribute("aria-expanded")"#),
+        "true"
+    );
+    toggle.click().unwrap();
+    assert_eq!(s.eval(nav_links_visible), 0, "and closes");
+
+    s.viewport(1280, false);
+    s.open(&format!("{}/en/", served().base));
+    assert!(s.eval(nav_links_visible).as_u64() > Some(3), "desktop shows the menu");
+    assert_eq!(
+        s.eval(r#"document.querySelector(".menu-toggle").offsetParent === null"#),
+        true,
+        "no menu button on a desktop"
+    );
+    // The first Tab reaches the skip link, which becomes visible and has a focus ring.
+    s.tab.press_key("Tab").unwrap();
+    let focused = s.eval(
+        r#"(() => { const a = document.activeElement, r = a.getBoundingClientRect(), st = getComputedStyle(a);
+        return [a.className, r.top >= 0 && r.bottom <= innerHeight, st.outlineStyle]; })()"#,
+    );
+    assert_eq!(focused[0], "skip-link", "{focused}");
+    assert_eq!(focused[1], true, "the skip link shows when focused: {focused}");
+    assert_ne!(focused[2], "none", "focus is visible: {focused}");
+    s.tab.press_key("Enter").unwrap();
+    assert_eq!(s.eval("document.activeElement.id"), "main");
+}
