@@ -87,6 +87,10 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("map_list", "按国家列出", "By country"),
     ("explore_map", "查看地图", "Explore the map"),
+    ("zoom_in", "放大", "Zoom in"),
+    ("zoom_out", "缩小", "Zoom out"),
+    ("zoom_reset", "复位", "Reset the view"),
+    ("filter_count", "显示{n}条", "{n} shown"),
     ("locator", "位置", "Location"),
     ("not_found_title", "页面未找到", "Page not found"),
     (

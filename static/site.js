@@ -8,9 +8,15 @@
   var nav = document.getElementById("site-nav");
   if (toggle && nav) {
     toggle.hidden = false;
-    toggle.addEventListener("click", function () {
-      var open = nav.classList.toggle("open");
+    var setOpen = function (open) {
+      nav.classList.toggle("open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    toggle.addEventListener("click", function () {
+      setOpen(!nav.classList.contains("open"));
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && nav.classList.contains("open")) { setOpen(false); toggle.focus(); }
     });
   }
 
@@ -37,7 +43,7 @@
         var target = document.getElementById(a.getAttribute("href").slice(1));
         a.parentNode.hidden = !!(target && target.hidden);
       });
-      if (count) { count.textContent = (kind || region) ? String(shown) : ""; }
+      if (count) { count.textContent = (kind || region) ? (count.dataset.text || "{n}").replace("{n}", shown) : ""; }
     };
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (e) { e.preventDefault(); });
@@ -66,11 +72,13 @@
     };
     var controls = document.createElement("div");
     controls.className = "map-controls";
-    [["+", 0.66], ["−", 1.5], ["⟲", 0]].forEach(function (c) {
+    var labels = svg.parentNode.dataset;
+    [["+", 0.66, labels.zoomIn], ["−", 1.5, labels.zoomOut], ["⟲", 0, labels.zoomReset]].forEach(function (c) {
       var b = document.createElement("button");
       b.type = "button";
       b.textContent = c[0];
-      b.setAttribute("aria-label", c[1] === 0 ? "reset" : (c[1] < 1 ? "zoom in" : "zoom out"));
+      b.setAttribute("aria-label", c[2] || c[0]);
+      b.title = c[2] || c[0];
       b.addEventListener("click", function () {
         if (c[1] === 0) { view = Object.assign({}, full); set(); } else { zoom(c[1]); }
       });

@@ -39,9 +39,9 @@ fn chromium() -> Option<PathBuf> {
 
 /// axe-core's browser bundle, from `AXE_CORE` or where `.ci/run` installs it.
 fn axe_source() -> Option<String> {
-    let path = std::env::var_os("AXE_CORE").map(PathBuf::from).unwrap_or_else(|| {
-        common::repo().join("target/tools/node_modules/axe-core/axe.min.js")
-    });
+    let path = std::env::var_os("AXE_CORE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::repo().join("target/tools/node_modules/axe-core/axe.min.js"));
     std::fs::read_to_string(path).ok()
 }
 
@@ -379,8 +379,7 @@ fn timeline_filters_hide_and_show_entries() {
     let Some(s) = session() else { return };
     s.viewport(375, false);
     s.open(&format!("{}/en/timeline/", served().base));
-    let visible =
-        r#"[...document.querySelectorAll(".timeline .entry")].filter(e => e.offsetParent !== null).map(e => [e.dataset.kind, e.dataset.regions])"#;
+    let visible = r#"[...document.querySelectorAll(".timeline .entry")].filter(e => e.offsetParent !== null).map(e => [e.dataset.kind, e.dataset.regions])"#;
     let all: Vec<(String, String)> = serde_json::from_value(s.eval(visible)).unwrap();
     assert!(all.len() > 3, "{all:?}");
     let choose = |name: &str, value: &str| {
@@ -398,6 +397,11 @@ fn timeline_filters_hide_and_show_entries() {
     let shown: Vec<(String, String)> = serde_json::from_value(s.eval(visible)).unwrap();
     assert!(!shown.is_empty() && shown.len() < all.len(), "{shown:?}");
     assert!(shown.iter().all(|(k, _)| k == "established"), "{shown:?}");
+    assert_eq!(
+        s.eval(r#"document.querySelector(".filter-count").textContent"#),
+        format!("{} shown", shown.len()),
+        "the count says how many entries show"
+    );
     choose("kind", "");
     choose("region", "lublin");
     let shown: Vec<(String, String)> = serde_json::from_value(s.eval(visible)).unwrap();
@@ -408,8 +412,12 @@ fn timeline_filters_hide_and_show_entries() {
             .all(|(_, r)| r.split(' ').any(|k| k == "lublin")),
         "{shown:?}"
     );
-    let hidden_years = s.eval(r#"[...document.querySelectorAll(".timeline .year")].filter(y => y.hidden).length"#);
-    assert!(hidden_years.as_u64() > Some(0), "years without entries hide");
+    let hidden_years =
+        s.eval(r#"[...document.querySelectorAll(".timeline .year")].filter(y => y.hidden).length"#);
+    assert!(
+        hidden_years.as_u64() > Some(0),
+        "years without entries hide"
+    );
     choose("region", "");
     let back: Vec<(String, String)> = serde_json::from_value(s.eval(visible)).unwrap();
     assert_eq!(back, all, "clearing the filters shows everything again");
@@ -418,14 +426,20 @@ fn timeline_filters_hide_and_show_entries() {
 #[test]
 fn mobile_menu_skip_link_and_focus() {
     let Some(s) = session() else { return };
-    let nav_links_visible =
-        r##"[...document.querySelectorAll("#site-nav a")].filter(a => a.offsetParent !== null).length"##;
+    let nav_links_visible = r##"[...document.querySelectorAll("#site-nav a")].filter(a => a.offsetParent !== null).length"##;
     s.viewport(375, false);
     s.open(&format!("{}/zh/", served().base));
-    assert_eq!(s.eval(nav_links_visible), 0, "the menu starts closed on a phone");
+    assert_eq!(
+        s.eval(nav_links_visible),
+        0,
+        "the menu starts closed on a phone"
+    );
     let toggle = s.tab.find_element(".menu-toggle").unwrap();
     toggle.click().unwrap();
-    assert!(s.eval(nav_links_visible).as_u64() > Some(3), "the menu opens");
+    assert!(
+        s.eval(nav_links_visible).as_u64() > Some(3),
+        "the menu opens"
+    );
     assert_eq!(
         s.eval(r#"document.querySelector(".menu-toggle").getAttribute("aria-expanded")"#),
         "true"
@@ -435,7 +449,10 @@ fn mobile_menu_skip_link_and_focus() {
 
     s.viewport(1280, false);
     s.open(&format!("{}/en/", served().base));
-    assert!(s.eval(nav_links_visible).as_u64() > Some(3), "desktop shows the menu");
+    assert!(
+        s.eval(nav_links_visible).as_u64() > Some(3),
+        "desktop shows the menu"
+    );
     assert_eq!(
         s.eval(r#"document.querySelector(".menu-toggle").offsetParent === null"#),
         true,
@@ -448,7 +465,10 @@ fn mobile_menu_skip_link_and_focus() {
         return [a.className, r.top >= 0 && r.bottom <= innerHeight, st.outlineStyle]; })()"#,
     );
     assert_eq!(focused[0], "skip-link", "{focused}");
-    assert_eq!(focused[1], true, "the skip link shows when focused: {focused}");
+    assert_eq!(
+        focused[1], true,
+        "the skip link shows when focused: {focused}"
+    );
     assert_ne!(focused[2], "none", "focus is visible: {focused}");
     s.tab.press_key("Enter").unwrap();
     assert_eq!(s.eval("document.activeElement.id"), "main");

@@ -40,7 +40,10 @@ fn region_and_event_pages_carry_their_facts_and_ways_back() {
     let site = portal();
     site.build().assert_ok();
     let region = site.public("en/regions/lublin/index.html");
-    assert!(region.contains("<dt>Country</dt><dd>Poland</dd>"), "{region}");
+    assert!(
+        region.contains("<dt>Country</dt><dd>Poland</dd>"),
+        "{region}"
+    );
     assert!(region.contains("<time datetime=\"2008\">2008</time>"));
     assert!(region.contains("<svg class=\"locator\""));
     assert!(region.contains("href=\"/en/events/lublin-15th-anniversary/\""));
@@ -61,7 +64,13 @@ fn pages_load_nothing_from_elsewhere() {
             continue;
         }
         let text = String::from_utf8(bytes).unwrap();
-        for attr in ["src=\"", "@import", "url(", "<image href=\"", "<link rel=\"stylesheet\" href=\""] {
+        for attr in [
+            "src=\"",
+            "@import",
+            "url(",
+            "<image href=\"",
+            "<link rel=\"stylesheet\" href=\"",
+        ] {
             for (i, _) in text.match_indices(attr) {
                 let after = &text[i + attr.len()..];
                 let after = after.trim_start_matches(['"', '\'']);
@@ -80,7 +89,11 @@ fn build_reports_the_css_and_js_each_page_loads() {
     let site = portal();
     let run = site.build();
     run.assert_ok();
-    let bytes = |name: &str| std::fs::metadata(site.path("public").join(name)).unwrap().len();
+    let bytes = |name: &str| {
+        std::fs::metadata(site.path("public").join(name))
+            .unwrap()
+            .len()
+    };
     let total = bytes("style.css") + bytes("site.js");
     let line = run
         .stdout
@@ -103,9 +116,11 @@ fn build_reports_the_css_and_js_each_page_loads() {
 /// The Nu Html Checker, from `VNU_JAR` or where `.ci/run` installs it (`npm install --prefix
 /// target/tools vnu-jar`).
 fn vnu_jar() -> Option<PathBuf> {
-    let path = std::env::var_os("VNU_JAR").map(PathBuf::from).unwrap_or_else(|| {
-        common::repo().join("target/tools/node_modules/vnu-jar/build/dist/vnu.jar")
-    });
+    let path = std::env::var_os("VNU_JAR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            common::repo().join("target/tools/node_modules/vnu-jar/build/dist/vnu.jar")
+        });
     path.exists().then_some(path)
 }
 
