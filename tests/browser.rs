@@ -440,12 +440,21 @@ fn mobile_menu_skip_link_and_focus() {
         s.eval(nav_links_visible).as_u64() > Some(3),
         "the menu opens"
     );
+    s.screenshot("menu-zh-375-open", 375, false);
     assert_eq!(
         s.eval(r#"document.querySelector(".menu-toggle").getAttribute("aria-expanded")"#),
         "true"
     );
     toggle.click().unwrap();
     assert_eq!(s.eval(nav_links_visible), 0, "and closes");
+    toggle.click().unwrap();
+    s.tab.press_key("Escape").unwrap();
+    assert_eq!(s.eval(nav_links_visible), 0, "Escape closes it");
+    assert_eq!(
+        s.eval("document.activeElement.className"),
+        "menu-toggle",
+        "and gives focus back to the button"
+    );
 
     s.viewport(1280, false);
     s.open(&format!("{}/en/", served().base));
