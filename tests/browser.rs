@@ -10,9 +10,7 @@ mod common;
 
 use headless_chrome::protocol::cdp::{Emulation, Page};
 use headless_chrome::{Browser, LaunchOptions, Tab};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -58,86 +56,13 @@ fn served() -> &'static Served {
         let site = common::portal();
         site.build().assert_ok();
         let public = site.path("public");
-        let base = serve(public.clone());
+        let base = format!("http://127.0.0.1:{}", common::serve_static(public.clone()));
         Served {
             _site: site,
             public,
             base,
         }
     })
-}
-
-/// A minimal static file server on a free loopback port, serving `root` like a web host would:
-/// `/x/` gives `/x/index.html`, anything missing gives `/404.html` with status 404.
-fn serve(root: PathBuf) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let _ = respond(&root, stream);
-            });
-        }
-    });
-    format!("http://{addr}")
-}
-
-fn respond(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
-    let mut request = String::new();
-    BufReader::new(&stream).read_line(&mut request)?;
-    let target = request.split(' ').nth(1).unwrap_or("/");
-    let path = target.split(['?', '#']).next().unwrap_or("/");
-    let path = percent_decode(path);
-    let mut file = root.join(path.trim_start_matches('/'));
-    if path.ends_with('/') {
-        file.push("index.html");
-    }
-    let safe = !path.split('/').any(|part| part == "..");
-    let (status, file) = if safe && file.is_file() {
-        ("200 OK", file)
-    } else {
-        ("404 Not Found", root.join("404.html"))
-    };
-    let body = std::fs::read(&file).unwrap_or_default();
-    let kind = match file.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("css") => "text/css",
-        Some("js") => "text/javascript",
-        Some("svg") => "image/svg+xml",
-        Some("json") => "application/json",
-        Some("xml") => "application/xml",
-        _ => "application/octet-stream",
-    };
-    write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    stream.write_all(&body)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One headless Chromium for one test, with a fresh profile. Tests take turns: two cores.
@@ -440,6 +365,12 @@ fn mobile_menu_skip_link_and_focus() {
         s.eval(nav_links_visible).as_u64() > Some(3),
         "the menu opens"
     );
+    let search_box_visible = r##"document.querySelector("#site-search-q").offsetParent !== null"##;
+    assert_eq!(
+        s.eval(search_box_visible),
+        true,
+        "the open menu holds the search box"
+    );
     s.screenshot("menu-zh-375-open", 375, false);
     assert_eq!(
         s.eval(r#"document.querySelector(".menu-toggle").getAttribute("aria-expanded")"#),
@@ -447,6 +378,7 @@ fn mobile_menu_skip_link_and_focus() {
     );
     toggle.click().unwrap();
     assert_eq!(s.eval(nav_links_visible), 0, "and closes");
+    assert_eq!(s.eval(search_box_visible), false);
     toggle.click().unwrap();
     s.tab.press_key("Escape").unwrap();
     assert_eq!(s.eval(nav_links_visible), 0, "Escape closes it");

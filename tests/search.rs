@@ -275,49 +275,6 @@ fn portal_index_is_small() {
 
 // ---- The search page in a real browser, served over loopback ----
 
-/// Serves `root` over HTTP on loopback, as any static host would; returns the port.
-fn serve_static(root: std::path::PathBuf) -> u16 {
-    use std::io::{BufRead, BufReader};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let mut request = String::new();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let _ = reader.read_line(&mut request);
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
-            }
-            let path = request.split_whitespace().nth(1).unwrap_or("/");
-            let path = path.split('?').next().unwrap().trim_start_matches('/');
-            let file = root.join(if path.is_empty() || path.ends_with('/') {
-                format!("{path}index.html")
-            } else {
-                path.to_owned()
-            });
-            let (status, body) = match std::fs::read(&file) {
-                Ok(b) => ("200 OK", b),
-                Err(_) => ("404 Not Found", b"not found".to_vec()),
-            };
-            let kind = match file.extension().and_then(|e| e.to_str()) {
-                Some("html") => "text/html; charset=utf-8",
-                Some("js") => "text/javascript",
-                Some("json") => "application/json",
-                Some("css") => "text/css",
-                _ => "text/plain; charset=utf-8",
-            };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-        }
-    });
-    port
-}
-
 /// The page's DOM after its scripts ran, from headless Chromium; None when it is not installed.
 fn rendered_dom(url: &str) -> Option<String> {
     let chromium = Path::new(common::CHROMIUM);
@@ -341,7 +298,7 @@ fn rendered_dom(url: &str) -> Option<String> {
 fn search_page_in_a_browser_reads_the_query_from_the_url_and_highlights_results() {
     let site = site_with_rivals();
     site.build().assert_ok();
-    let port = serve_static(site.path("public"));
+    let port = common::serve_static(site.path("public"));
     let url = format!("http://127.0.0.1:{port}/zh/search/?q=%E5%8D%A2%E5%B8%83%E6%9E%97");
     let Some(dom) = rendered_dom(&url) else {
         return;

@@ -90,8 +90,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What every page loads besides its HTML: the theme's stylesheet and script, plus the code
-/// stylesheet on pages with highlighted code. Everything is local: no fonts or CDNs.
+/// What a page loads besides its HTML: the theme's stylesheet and script everywhere, plus the
+/// code stylesheet on pages with highlighted code and the search script on the search page.
+/// Everything is local: no fonts or CDNs.
 fn page_weight(outputs: &[crate::render::Output]) -> String {
     let size = |name: &str| {
         outputs
@@ -104,12 +105,17 @@ fn page_weight(outputs: &[crate::render::Output]) -> String {
         "Each page loads {} of CSS and JS (style.css + site.js)",
         human_bytes(every_page)
     );
-    let syntax = size("syntax.css");
-    if syntax > 0 {
-        line.push_str(&format!(
-            ", {} with syntax.css on pages with code",
-            human_bytes(every_page + syntax)
-        ));
+    for (extra, pages) in [
+        ("syntax.css", "pages with code"),
+        ("search.js", "the search page"),
+    ] {
+        let bytes = size(extra);
+        if bytes > 0 {
+            line.push_str(&format!(
+                ", {} with {extra} on {pages}",
+                human_bytes(every_page + bytes)
+            ));
+        }
     }
     line
 }

@@ -2,6 +2,8 @@
 //! real binary.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -282,4 +284,84 @@ pub fn local_links(html: &str) -> Vec<&str> {
         .map(|s| &s[..s.find('"').unwrap_or(0)])
         .filter(|h| h.starts_with('/') && !h.starts_with("//"))
         .collect()
+}
+
+/// A minimal static file server on a free loopback port, serving `root` like a web host would:
+/// `/x/` gives `/x/index.html`, anything missing gives `/404.html` with status 404. Returns the
+/// port; the server lives as long as the test process.
+pub fn serve_static(root: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let _ = respond(&root, stream);
+            });
+        }
+    });
+    port
+}
+
+fn respond(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    // Read the headers through, so closing the connection never resets it under the client.
+    let mut line = String::new();
+    while reader.read_line(&mut line)? > 2 {
+        line.clear();
+    }
+    let target = request.split(' ').nth(1).unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let path = percent_decode(path);
+    let mut file = root.join(path.trim_start_matches('/'));
+    if path.ends_with('/') {
+        file.push("index.html");
+    }
+    let safe = !path.split('/').any(|part| part == "..");
+    let (status, file) = if safe && file.is_file() {
+        ("200 OK", file)
+    } else {
+        ("404 Not Found", root.join("404.html"))
+    };
+    let body = std::fs::read(&file).unwrap_or_default();
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css",
+        Some("js") => "text/javascript",
+        Some("svg") => "image/svg+xml",
+        Some("json") => "application/json",
+        Some("xml") => "application/xml",
+        _ => "application/octet-stream",
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(&body)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
