@@ -86,7 +86,7 @@ pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
         "</g>\n<g class=\"hub\"><title>{}</title><circle cx=\"{hx:.1}\" cy=\"{hy:.1}\" r=\"7\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text></g>\n</svg>",
         esc(&hub.name),
         // Left of the hub, inland: to its right lie Korea and Japan's markers.
-        hx - 14.0,
+        hx - 18.0,
         hy + 5.0,
         esc(language.strings.get("hub").map_or(&hub.name, |s| s)),
     );
