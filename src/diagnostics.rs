@@ -96,15 +96,6 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// `file:line:column`, as far as known.
-    pub fn location(&self) -> String {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("{}:{}:{}", self.file, l, c),
-            (Some(l), None) => format!("{}:{}", self.file, l),
-            _ => self.file.clone(),
-        }
-    }
-
     /// Renders like the Rust compiler: headline, location, quoted line with a caret, hint.
     pub fn render(&self, colour: bool) -> String {
         let (label, code) = match self.severity {
@@ -118,12 +109,12 @@ impl Diagnostic {
                 text.to_owned()
             }
         };
-        let mut out = format!(
-            "{}: {}: {}\n",
-            paint(code, label),
-            self.location(),
-            self.message
-        );
+        // The headline names file and line (`file:4: message`); the caret below shows the column.
+        let headline = match self.line {
+            Some(l) => format!("{}:{l}", self.file),
+            None => self.file.clone(),
+        };
+        let mut out = format!("{}: {headline}: {}\n", paint(code, label), self.message);
         if let (Some(src), Some(line)) = (&self.source_line, self.line) {
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
@@ -244,7 +235,7 @@ mod tests {
             .in_source(src, 3, Some(14))
             .with_hint("write 2023");
         let text = d.render(false);
-        assert!(text.starts_with("error: content/a.en.md:3:14: bad date\n"));
+        assert!(text.starts_with("error: content/a.en.md:3: bad date\n"));
         assert!(text.contains("3 | established: spring 2023\n"));
         assert!(text.contains("|              ^^^^^^^^^^^\n"), "{text}");
         assert!(text.contains("= hint: write 2023"));

@@ -329,7 +329,7 @@ fn bad_date_names_file_line_expected_and_found() {
         "---\ntitle: Attica\ncountry: Greece\nestablished: spring 2023\n---\nx\n",
     )]);
     assert!(run.stderr.contains(
-        "content/regions/attica.en.md:4:14: established: expected a date like 2023-01-15, 2023-01 or 2023, found \"spring 2023\""
+        "content/regions/attica.en.md:4: established: expected a date like 2023-01-15, 2023-01 or 2023, found \"spring 2023\""
     ), "{}", run.stderr);
     assert!(run.stderr.contains("4 | established: spring 2023"));
 }
@@ -357,15 +357,15 @@ fn every_broken_file_is_reported_in_one_run() {
     ]);
     let err = &run.stderr;
     for expected in [
-        "content/regions/a.en.md:3:14: coordinates: expected coordinates like {lat: 37.98, lon: 23.73}",
-        "content/regions/b.en.md:3:9: status: expected `established` or `preparing`, found \"maybe\"",
-        "content/events/c.en.md:3:7: date: expected a date like 2023-01-15, 2023-01 or 2023, found \"2023-02-30\"",
-        "content/events/c.en.md:4:7: kind: expected one of anniversary, visit, signing, publication, other, found \"party\"",
-        "content/d.en.md:1:1: missing `title`",
+        "content/regions/a.en.md:3: coordinates: expected coordinates like {lat: 37.98, lon: 23.73}",
+        "content/regions/b.en.md:3: status: expected `established` or `preparing`, found \"maybe\"",
+        "content/events/c.en.md:3: date: expected a date like 2023-01-15, 2023-01 or 2023, found \"2023-02-30\"",
+        "content/events/c.en.md:4: kind: expected one of anniversary, visit, signing, publication, other, found \"party\"",
+        "content/d.en.md:1: missing `title`",
         "content/e.en.md:",
         "invalid YAML",
-        "content/f.en.md:1:1: expected front matter",
-        "content/g.en.md:1:1: the front matter is not closed",
+        "content/f.en.md:1: expected front matter",
+        "content/g.en.md:1: the front matter is not closed",
         "content/regions/attica.fr.md: language suffix `.fr` names a language that is not configured",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in\n{err}");
@@ -381,7 +381,7 @@ fn unknown_region_gets_a_did_you_mean() {
     )]);
     assert!(
         run.stderr.contains(
-            "content/events/lublin-15.en.md:4:11: regions: no region `lubin` in content/regions/"
+            "content/events/lublin-15.en.md:4: regions: no region `lubin` in content/regions/"
         ),
         "{}",
         run.stderr
@@ -412,7 +412,7 @@ fn event_without_any_date_is_an_error() {
     )]);
     assert!(
         run.stderr
-            .contains("content/events/undated.en.md:1:1: missing `date`"),
+            .contains("content/events/undated.en.md:1: missing `date`"),
         "{}",
         run.stderr
     );
@@ -426,12 +426,12 @@ fn broken_content_link_and_anchor_are_errors() {
     )]);
     assert!(
         run.stderr.contains(
-            "content/about.en.md:4:5: link to `@/regions/nowhere.md`: no such content file"
+            "content/about.en.md:4: link to `@/regions/nowhere.md`: no such content file"
         ),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("content/about.en.md:5:1: link to `@/regions/attica.md#no-such-heading`: no heading with id `no-such-heading`"), "{}", run.stderr);
+    assert!(run.stderr.contains("content/about.en.md:5: link to `@/regions/attica.md#no-such-heading`: no heading with id `no-such-heading`"), "{}", run.stderr);
 }
 
 #[test]
