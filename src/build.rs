@@ -12,6 +12,7 @@ use crate::{feeds, search, special, templates};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use tera::Tera;
 
 /// Pages every language gets besides its content: `/<lang>/<name>/`.
 pub const SPECIAL_PAGES: [&str; 3] = ["timeline", "map", "search"];
@@ -81,18 +82,57 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
 
 /// Loads, validates and renders the whole site in memory; writes nothing.
 pub fn build(options: &Options) -> Result<Built, Failed> {
+    build_with(options, &Ok)
+}
+
+/// What becomes of each output as soon as it is rendered: `build` keeps it; `build_and_write`
+/// stages it on disk and keeps only its path, so memory does not grow with the site's HTML.
+pub type Sink<'s> = &'s (dyn Fn(Output) -> Result<Output, Diagnostic> + Sync);
+
+fn build_with(options: &Options, sink: Sink) -> Result<Built, Failed> {
     let mut clock = Stopwatch {
         last: Instant::now(),
         laps: Vec::new(),
     };
-    let fail = |mut diagnostics: Vec<Diagnostic>, site: Option<Site>| {
-        diagnostics::sort(&mut diagnostics);
-        Failed {
-            diagnostics,
-            site,
-            external_links: Vec::new(),
-        }
-    };
+    let Loaded {
+        site,
+        tera,
+        mut diagnostics,
+    } = load(options)?;
+    clock.lap("load");
+    let bodies = render::render_bodies(&site, &Highlighter::default());
+    diagnostics.extend(body_diagnostics(&bodies));
+    clock.lap("markdown");
+    let renderer = Renderer::new(&site, &tera, &bodies).with_sink(sink);
+    let outputs = render_all(&renderer, &mut diagnostics);
+    clock.lap("templates");
+    let finished = finish(options, site, &bodies, outputs, diagnostics, sink)?;
+    clock.lap("feeds and checks");
+    Ok(Built {
+        timings: clock.laps,
+        ..finished
+    })
+}
+
+/// The site model and compiled templates, with the diagnostics found loading them (errors
+/// among them when the model is whole enough to render on and find more).
+pub(crate) struct Loaded {
+    pub site: Site,
+    pub tera: Tera,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn fail(mut diagnostics: Vec<Diagnostic>, site: Option<Site>) -> Failed {
+    diagnostics::sort(&mut diagnostics);
+    Failed {
+        diagnostics,
+        site,
+        external_links: Vec::new(),
+    }
+}
+
+/// Loads the configuration, the content and the templates.
+pub(crate) fn load(options: &Options) -> Result<Loaded, Failed> {
     let mut config = load_config(&options.root).map_err(|d| fail(vec![d], None))?;
     if let Some(url) = &options.base_url {
         config
@@ -109,27 +149,36 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
     );
     let mut diags = loaded.diagnostics;
     let tera = templates::load(&options.root);
-    clock.lap("load");
     // Go on past errors while the model is whole, so one run also finds the broken links.
     let renderable = loaded.whole || !diags.iter().any(Diagnostic::is_error);
-    let (site, tera) = match (loaded.site, tera) {
-        (Some(site), Ok(tera)) if renderable => (site, tera),
+    match (loaded.site, tera) {
+        (Some(site), Ok(tera)) if renderable => Ok(Loaded {
+            site,
+            tera,
+            diagnostics: diags,
+        }),
         (site, tera) => {
             diags.extend(tera.err().unwrap_or_default());
-            return Err(fail(diags, site));
+            Err(fail(diags, site))
         }
-    };
-    let highlighter = Highlighter::default();
-    let bodies = render::render_bodies(&site, &highlighter);
-    for b in bodies.pages.iter().chain(bodies.sections.iter().flatten()) {
-        diags.extend(b.diagnostics.iter().cloned());
     }
-    clock.lap("markdown");
-    let renderer = Renderer::new(&site, &tera, &bodies);
+}
+
+/// Warnings and errors found rendering Markdown, in page order.
+pub(crate) fn body_diagnostics(bodies: &Bodies) -> impl Iterator<Item = Diagnostic> + '_ {
+    bodies
+        .pages
+        .iter()
+        .chain(bodies.sections.iter().flatten())
+        .flat_map(|b| b.diagnostics.iter().cloned())
+}
+
+/// Every page, list, root and special page through its template; failures go to `diags`.
+pub(crate) fn render_all(renderer: &Renderer, diags: &mut Vec<Diagnostic>) -> Vec<Output> {
     let mut results = renderer.pages();
     results.extend(renderer.sections());
     results.extend(renderer.root_pages());
-    results.extend(special::render_all(&renderer));
+    results.extend(special::render_all(renderer));
     let mut outputs = Vec::with_capacity(results.len() + 16);
     for r in results {
         match r {
@@ -137,23 +186,34 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
             Err(d) => diags.push(d),
         }
     }
-    clock.lap("templates");
-    outputs.extend(search::index_files(&site, &bodies));
-    clock.lap("search index");
-    outputs.extend(machine_files(&site, &bodies));
+    outputs
+}
+
+/// Adds the files made without templates (search index, feeds, sitemap, code stylesheet,
+/// static files) to the rendered `outputs`, sorts them, and runs the whole-site checks.
+pub(crate) fn finish(
+    options: &Options,
+    site: Site,
+    bodies: &Bodies,
+    mut outputs: Vec<Output>,
+    mut diags: Vec<Diagnostic>,
+    sink: Sink,
+) -> Result<Built, Failed> {
+    let mut extra = search::index_files(&site, bodies);
+    extra.extend(machine_files(&site, bodies));
     let has_code = bodies
         .pages
         .iter()
         .chain(bodies.sections.iter().flatten())
         .any(|b| b.has_code);
     if has_code {
-        outputs.push(Output {
+        extra.push(Output {
             path: "syntax.css".into(),
             bytes: highlight::stylesheet().into_bytes(),
         });
     }
     match templates::static_files(&options.root) {
-        Ok(files) => outputs.extend(
+        Ok(files) => extra.extend(
             files
                 .into_iter()
                 .map(|(path, bytes)| Output { path, bytes }),
@@ -164,12 +224,17 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
             format!("{e:#}"),
         )),
     }
+    for o in extra {
+        match sink(o) {
+            Ok(o) => outputs.push(o),
+            Err(d) => diags.push(d),
+        }
+    }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     diags.extend(duplicate_outputs(&outputs));
-    diags.extend(check::links(&site, &bodies, &outputs));
+    diags.extend(check::links(&site, bodies, &outputs));
     diags.extend(check::missing_translations(&site));
-    let external_links = check::external_links(&site, &bodies);
-    clock.lap("feeds and checks");
+    let external_links = check::external_links(&site, bodies);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Failed {
             external_links,
@@ -182,12 +247,24 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
         outputs,
         diagnostics: diags,
         external_links,
-        timings: clock.laps,
+        timings: Vec::new(),
     })
 }
 
-/// Builds and, only if the build succeeded, brings `out` in line with it.
+/// Builds and, only if the build succeeded, brings `out` in line with it. Outputs are staged
+/// on disk as they are rendered (see `output::Stage`), so the returned `Built` has the paths
+/// of its outputs but not their bytes.
 pub fn build_and_write(options: &Options, out: &Path) -> Result<(Built, SyncReport), Failed> {
+    build_and_write_with(options, out, &|| {})
+}
+
+/// `build_and_write`, calling `rendered` (from any thread) each time an output is ready: for a
+/// progress display.
+pub fn build_and_write_with(
+    options: &Options,
+    out: &Path,
+    rendered: &(dyn Fn() + Sync),
+) -> Result<(Built, SyncReport), Failed> {
     let failed = |e: anyhow::Error| Failed {
         diagnostics: vec![Diagnostic::error(
             "output",
@@ -198,10 +275,23 @@ pub fn build_and_write(options: &Options, out: &Path) -> Result<(Built, SyncRepo
         external_links: Vec::new(),
     };
     output::check_output_dir(&options.root, out).map_err(failed)?;
-    let mut built = build(options)?;
+    let stage = output::Stage::new(out).map_err(failed)?;
+    let put = |o: Output| {
+        rendered();
+        let path = o.path.clone();
+        stage.put(o).map_err(|e| {
+            Diagnostic::error(
+                "output",
+                out.join(&path).display().to_string(),
+                format!("{e:#}"),
+            )
+        })
+    };
+    // On failure `stage` is dropped with the staged files, and `out` was never touched.
+    let mut built = build_with(options, &put)?;
     let start = Instant::now();
-    let report = output::sync(out, &built.outputs).map_err(failed)?;
-    built.timings.push(("write", start.elapsed()));
+    let report = stage.commit(&built.outputs).map_err(failed)?;
+    built.timings.push(("publish", start.elapsed()));
     Ok((built, report))
 }
 

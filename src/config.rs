@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 pub const CONFIG_FILE: &str = "site.toml";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Config {
     /// Absolute URL without a trailing slash: `https://example.org/henan`.
     pub base_url: String,
@@ -21,7 +21,7 @@ pub struct Config {
     pub extra: toml::Table,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Language {
     pub code: String,
     pub title: String,

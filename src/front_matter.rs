@@ -98,7 +98,7 @@ pub const NEUTRAL_FIELDS: [&str; 8] = [
     "regions",
 ];
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
     pub title: String,
     pub summary: Option<String>,

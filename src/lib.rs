@@ -23,6 +23,7 @@ pub mod front_matter;
 pub mod geo;
 pub mod highlight;
 pub mod i18n;
+pub mod incremental;
 pub mod map;
 pub mod markdown;
 pub mod output;

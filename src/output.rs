@@ -7,6 +7,8 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SyncReport {
@@ -66,39 +68,125 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// Makes `out` hold exactly `outputs`.
 pub fn sync(out: &Path, outputs: &[Output]) -> Result<SyncReport> {
-    std::fs::create_dir_all(out).with_context(|| format!("failed to create {}", out.display()))?;
-    let results: Vec<Result<bool>> = outputs
+    let stage = Stage::new(out)?;
+    let kept: Vec<Output> = outputs
         .par_iter()
-        .map(|o| write_if_changed(&out.join(&o.path), &o.bytes))
-        .collect();
-    let mut report = SyncReport::default();
-    for (r, o) in results.into_iter().zip(outputs) {
-        report.bytes += o.bytes.len() as u64;
-        if r? {
-            report.written += 1;
-        } else {
-            report.unchanged += 1;
-        }
-    }
-    let wanted: HashSet<PathBuf> = outputs.iter().map(|o| out.join(&o.path)).collect();
-    report.removed = remove_stale(out, &wanted)?;
-    Ok(report)
+        .map(|o| stage.put(o.clone()))
+        .collect::<Result<_>>()?;
+    stage.commit(&kept)
 }
 
-/// Writes `bytes` to `path` unless it already holds them; true when written. Writes go to a
-/// temporary file first, so a reader never sees half a page.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
-    if let Ok(meta) = std::fs::symlink_metadata(path) {
-        if meta.is_file() && meta.len() == bytes.len() as u64 {
-            if let Ok(existing) = std::fs::read(path) {
-                if existing == bytes {
-                    return Ok(false);
-                }
-            }
-        } else if meta.is_dir() {
-            std::fs::remove_dir_all(path)
-                .with_context(|| format!("failed to replace folder {}", path.display()))?;
+/// Writes a build's outputs as they are rendered, so that the whole site never has to be in
+/// memory at once, without touching the output folder until the build has succeeded: outputs
+/// whose bytes differ from the published file go to a staging folder beside `out`; `commit`
+/// moves them into place (a rename each: a reader never sees half a page) and removes stale
+/// files; dropping an uncommitted `Stage` removes the staging folder and leaves `out` alone.
+pub struct Stage {
+    out: PathBuf,
+    staging: PathBuf,
+    staged: Mutex<Vec<String>>,
+    unchanged: AtomicUsize,
+    bytes: AtomicU64,
+}
+
+impl Stage {
+    pub fn new(out: &Path) -> Result<Stage> {
+        let out = absolute(out);
+        let name = out
+            .file_name()
+            .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        // Beside `out`, so that moving a file into place is a rename on the same file system.
+        let staging = out.with_file_name(format!(".{name}.staging"));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)
+                .with_context(|| format!("failed to clear {}", staging.display()))?;
         }
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("failed to create {}", staging.display()))?;
+        Ok(Stage {
+            out,
+            staging,
+            staged: Mutex::new(Vec::new()),
+            unchanged: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+        })
+    }
+
+    /// Stages one output unless `out` already holds its bytes; returns it without its bytes.
+    /// Called from many threads at once.
+    pub fn put(&self, output: Output) -> Result<Output> {
+        let Output { path, bytes } = output;
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if holds(&self.out.join(&path), &bytes) {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        } else {
+            let staged = self.staging.join(&path);
+            make_room(&staged)?;
+            std::fs::write(&staged, &bytes)
+                .with_context(|| format!("failed to write {}", staged.display()))?;
+            self.staged
+                .lock()
+                .expect("no panics while held")
+                .push(path.clone());
+        }
+        Ok(Output {
+            path,
+            bytes: Vec::new(),
+        })
+    }
+
+    /// Moves the staged files into `out` and removes files not in `outputs`.
+    pub fn commit(self, outputs: &[Output]) -> Result<SyncReport> {
+        let staged = std::mem::take(&mut *self.staged.lock().expect("no panics while held"));
+        let mut report = SyncReport {
+            written: staged.len(),
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+            removed: 0,
+            bytes: self.bytes.load(Ordering::Relaxed),
+        };
+        if !self.out.exists() {
+            // A first build: the staging folder becomes the output folder in one rename.
+            if std::fs::rename(&self.staging, &self.out).is_ok() {
+                return Ok(report);
+            }
+        }
+        std::fs::create_dir_all(&self.out)
+            .with_context(|| format!("failed to create {}", self.out.display()))?;
+        staged.par_iter().try_for_each(|path| {
+            let target = self.out.join(path);
+            make_room(&target)?;
+            std::fs::rename(self.staging.join(path), &target)
+                .with_context(|| format!("failed to write {}", target.display()))
+        })?;
+        let wanted: HashSet<PathBuf> = outputs.iter().map(|o| self.out.join(&o.path)).collect();
+        report.removed = remove_stale(&self.out, &wanted)?;
+        Ok(report)
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        // Committed or not, the staging folder goes (after a commit it is empty folders).
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// True when `path` is a file holding exactly `bytes`; the size is checked before reading.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            std::fs::read(path).is_ok_and(|existing| existing == bytes)
+        }
+        _ => false,
+    }
+}
+
+/// Clears the way for a file at `path`: a folder in its place goes, as does a file where a
+/// parent folder is needed; parents are created.
+fn make_room(path: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        std::fs::remove_dir_all(path)
+            .with_context(|| format!("failed to replace folder {}", path.display()))?;
     }
     if let Some(parent) = path.parent() {
         if parent.is_file() {
@@ -107,13 +195,7 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("failed to create {}", parent.display()))?;
     }
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("failed to write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("failed to write {}", path.display()))?;
-    Ok(true)
+    Ok(())
 }
 
 /// Deletes files under `out` that the build no longer produces, then emptied folders.

@@ -13,7 +13,7 @@ use crate::seo::Seo;
 use crate::templates::error_chain;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tera::Tera;
 
 /// One file of the built site: a path relative to the output folder, and its bytes.
@@ -32,6 +32,19 @@ pub struct Bodies {
 
 /// Renders every page's Markdown in parallel.
 pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
+    render_bodies_reusing(site, highlighter, Vec::new(), Vec::new())
+}
+
+/// Like `render_bodies`, but takes `pages[i]` (or `sections[j]`) as it is where it is `Some`:
+/// the incremental engine passes the bodies of pages whose source did not change.
+pub fn render_bodies_reusing(
+    site: &Site,
+    highlighter: &Highlighter,
+    mut pages: Vec<Option<Rendered>>,
+    mut sections: Vec<Option<Rendered>>,
+) -> Bodies {
+    pages.resize_with(site.pages.len(), || None);
+    sections.resize_with(site.sections.len(), || None);
     let resolve = |id: &str, lang: Option<&str>, from: &str| resolve_link(site, id, lang, from);
     let render = |p: &Page| {
         markdown::render(&markdown::Context {
@@ -46,12 +59,25 @@ pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
             highlighter,
         })
     };
+    // Rendered HTML grows by doubling; trimmed, the bodies of a 15,000-page site take ~60 MB
+    // less for the rest of the build.
+    let render = |p: &Page| {
+        let mut r = render(p);
+        r.html.shrink_to_fit();
+        r
+    };
     Bodies {
-        pages: site.pages.par_iter().map(render).collect(),
+        pages: site
+            .pages
+            .par_iter()
+            .zip(pages)
+            .map(|(p, old)| old.unwrap_or_else(|| render(p)))
+            .collect(),
         sections: site
             .sections
             .par_iter()
-            .map(|s| s.index.as_ref().map(render))
+            .zip(sections)
+            .map(|(s, old)| old.or_else(|| s.index.as_ref().map(render)))
             .collect(),
     }
 }
@@ -85,22 +111,29 @@ fn resolve_link(site: &Site, id: &str, lang: Option<&str>, from: &str) -> Option
     })
 }
 
-/// What every template gets.
+/// The part of every template's context that is the same for all pages of one language:
+/// serialized once per language in `Renderer::new` and cloned per page, rather than
+/// serialized again for each of thousands of pages (the UI strings alone are ~100 entries).
 #[derive(Serialize)]
-struct Common<'a> {
+struct Shared<'a> {
     config: ConfigView<'a>,
     lang: &'a Language,
     /// The UI strings of `lang`, for short template expressions: `{{ t.home }}`.
     t: &'a BTreeMap<String, String>,
     /// The base path to put before site paths: `{{ base }}/style.css`.
     base: &'a str,
+    nav: &'a [NavItem],
+    build_date: PartialDate,
+}
+
+/// What each page adds to `Shared`.
+#[derive(Serialize)]
+struct PerPage<'a> {
     /// The current page's site path and absolute URL.
     path: &'a str,
     permalink: String,
     translations: Vec<TranslationView<'a>>,
-    nav: &'a [NavItem],
     has_code: bool,
-    build_date: PartialDate,
 }
 
 #[derive(Serialize)]
@@ -222,30 +255,78 @@ pub struct Renderer<'a> {
     pub site: &'a Site,
     pub tera: &'a Tera,
     pub bodies: &'a Bodies,
-    nav: BTreeMap<&'a str, Vec<NavItem>>,
+    /// `Shared`, serialized, by language code.
+    shared: HashMap<&'a str, tera::Context>,
+    /// Contexts holding `Shared` of a language, free for the next page: each page adds its own
+    /// keys to one and removes them after rendering, so the shared part is copied once per
+    /// thread rather than once per page.
+    pool: HashMap<&'a str, std::sync::Mutex<Vec<tera::Context>>>,
+    /// Published events concerning each region, newest first, by (language, region key):
+    /// computed once so that region pages do not each scan every event.
+    events: HashMap<(&'a str, &'a str), Vec<&'a Page>>,
+    /// Where each rendered output goes (see `build::Sink`).
+    sink: crate::build::Sink<'a>,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, tera: &'a Tera, bodies: &'a Bodies) -> Self {
-        let nav = site
-            .config
+        let config = &site.config;
+        let shared = config
+            .languages
+            .iter()
+            .map(|language| {
+                let nav = nav_items(site, &language.code);
+                let shared = Shared {
+                    config: ConfigView {
+                        base_url: &config.base_url,
+                        default_language: &config.default_language,
+                        languages: &config.languages,
+                        hub: &config.hub,
+                        extra: &config.extra,
+                    },
+                    lang: language,
+                    t: &language.strings,
+                    base: &config.base_path,
+                    nav: &nav,
+                    build_date: site.build_date,
+                };
+                let context = tera::Context::from_serialize(&shared)
+                    .expect("the shared context serializes: plain strings and numbers");
+                (language.code.as_str(), context)
+            })
+            .collect();
+        let pool = config
             .codes()
-            .map(|lang| (lang, nav_items(site, lang)))
+            .map(|code| (code, std::sync::Mutex::new(Vec::new())))
             .collect();
         Renderer {
             site,
             tera,
             bodies,
-            nav,
+            shared,
+            pool,
+            events: events_by_region(site),
+            sink: &Ok,
         }
+    }
+
+    /// Hands an output made without a template to the sink, like every rendered page.
+    pub fn emit(&self, output: Output) -> Result<Output, Diagnostic> {
+        (self.sink)(output)
+    }
+
+    /// Hands every rendered output to `sink` as soon as it is rendered.
+    pub fn with_sink(self, sink: crate::build::Sink<'a>) -> Self {
+        Renderer { sink, ..self }
     }
 
     fn config(&self) -> &Config {
         &self.site.config
     }
 
-    /// Renders `job.template` with the common context plus `extra` (a serializable value).
-    pub fn render(&self, job: Job, extra: &impl Serialize) -> Result<Output, Diagnostic> {
+    /// Renders `job.template` with the shared context of its language, the page's own fields,
+    /// and `extra` (a JSON object whose entries become top-level template variables).
+    pub fn render(&self, job: Job, extra: serde_json::Value) -> Result<Output, Diagnostic> {
         let Job {
             template,
             lang,
@@ -254,28 +335,6 @@ impl<'a> Renderer<'a> {
             has_code,
             what,
         } = job;
-        let language = self
-            .config()
-            .language(lang)
-            .expect("page languages are configured");
-        let common = Common {
-            config: ConfigView {
-                base_url: &self.config().base_url,
-                default_language: &self.config().default_language,
-                languages: &self.config().languages,
-                hub: &self.config().hub,
-                extra: &self.config().extra,
-            },
-            lang: language,
-            t: &language.strings,
-            base: &self.config().base_path,
-            path,
-            permalink: self.config().permalink(path),
-            translations,
-            nav: self.nav.get(lang).map_or(&[], Vec::as_slice),
-            has_code,
-            build_date: self.site.build_date,
-        };
         let fail = |e: &dyn std::error::Error| {
             Diagnostic::error(
                 "template",
@@ -283,10 +342,46 @@ impl<'a> Renderer<'a> {
                 format!("rendering with template `{template}`: {}", error_chain(e)),
             )
         };
-        let mut context = tera::Context::from_serialize(&common).map_err(|e| fail(&e))?;
-        context.extend(tera::Context::from_serialize(extra).map_err(|e| fail(&e))?);
-        let html = self.tera.render(template, &context).map_err(|e| fail(&e))?;
-        Ok(Output {
+        let per_page = PerPage {
+            path,
+            permalink: self.config().permalink(path),
+            translations,
+            has_code,
+        };
+        // The page's own keys in one JSON object; `extra` is moved in, not serialized again
+        // (that would copy every page body a second time).
+        let mut own = match serde_json::to_value(&per_page).map_err(|e| fail(&e))? {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("a struct serializes to an object"),
+        };
+        match extra {
+            serde_json::Value::Object(map) => own.extend(map),
+            other => {
+                tera::Context::from_value(other).map_err(|e| fail(&e))?;
+            }
+        }
+        let keys: Vec<String> = own.keys().cloned().collect();
+        let own =
+            tera::Context::from_value(serde_json::Value::Object(own)).map_err(|e| fail(&e))?;
+        let pool = self.pool.get(lang).expect("page languages are configured");
+        let mut context = pool
+            .lock()
+            .expect("no panics while held")
+            .pop()
+            .unwrap_or_else(|| self.shared[lang].clone());
+        // A page key that shadows a shared one would be lost on removal: such a context is
+        // not returned to the pool.
+        let reusable = !keys.iter().any(|k| self.shared[lang].contains_key(k));
+        context.extend(own);
+        let html = self.tera.render(template, &context);
+        if reusable {
+            for k in &keys {
+                context.remove(k);
+            }
+            pool.lock().expect("no panics while held").push(context);
+        }
+        let html = html.map_err(|e| fail(&e))?;
+        (self.sink)(Output {
             path: output_path(path),
             bytes: html.into_bytes(),
         })
@@ -338,12 +433,15 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn page(&self, p: &'a Page, body: &'a Rendered) -> Result<Output, Diagnostic> {
+    pub(crate) fn page(&self, p: &'a Page, body: &'a Rendered) -> Result<Output, Diagnostic> {
         let site = self.site;
         let link = self.link(p);
         let regions: Vec<PageLink> = site.regions_of(p).map(|r| self.link(r)).collect();
         let events: Vec<PageLink> = if p.is_region() {
-            events_of_region(site, &p.key, &p.lang)
+            self.events
+                .get(&(p.lang.as_str(), p.key.as_str()))
+                .into_iter()
+                .flatten()
                 .map(|e| self.link(e))
                 .collect()
         } else {
@@ -403,7 +501,7 @@ impl<'a> Renderer<'a> {
             has_code: body.has_code,
             what: &p.file,
         };
-        self.render(job, &serde_json::json!({ "page": view, "seo": seo }))
+        self.render(job, serde_json::json!({ "page": view, "seo": seo }))
     }
 
     /// Home and section list pages, in parallel.
@@ -417,7 +515,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// A section's list, one output per list page.
-    fn section(
+    pub(crate) fn section(
         &self,
         s: &'a Section,
         body: Option<&'a Rendered>,
@@ -503,7 +601,7 @@ impl<'a> Renderer<'a> {
                     has_code: body.is_some_and(|b| b.has_code),
                     what: &what,
                 };
-                self.render(job, &extra)
+                self.render(job, extra)
             })
             .collect()
     }
@@ -579,8 +677,8 @@ impl<'a> Renderer<'a> {
         };
         let none = serde_json::json!({});
         vec![
-            self.render(job("root.html", "/", "the root page"), &none),
-            self.render(job("404.html", "/404.html", "the 404 page"), &none),
+            self.render(job("root.html", "/", "the root page"), none.clone()),
+            self.render(job("404.html", "/404.html", "the 404 page"), none),
         ]
     }
 }
@@ -618,18 +716,23 @@ pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
     }
 }
 
-/// Published events of one language that concern a region, newest first.
-pub fn events_of_region<'a>(
-    site: &'a Site,
-    key: &'a str,
-    lang: &'a str,
-) -> impl Iterator<Item = &'a Page> {
-    let mut events: Vec<&Page> = site
-        .pages_of(PageKind::Event, lang)
-        .filter(|e| e.front.neutral.regions.iter().flatten().any(|r| r == key))
-        .collect();
-    events.sort_by_key(|e| std::cmp::Reverse(e.front.neutral.date));
-    events.into_iter()
+/// Published events that concern each region, newest first, by (language, region key).
+fn events_by_region(site: &Site) -> HashMap<(&str, &str), Vec<&Page>> {
+    let mut map: HashMap<(&str, &str), Vec<&Page>> = HashMap::new();
+    for e in site.pages.iter().filter(|p| p.is_event()) {
+        for key in e.front.neutral.regions.iter().flatten() {
+            let list = map.entry((e.lang.as_str(), key.as_str())).or_default();
+            // An event naming a region twice is listed once, as a scan of events would.
+            if !list.last().is_some_and(|last| std::ptr::eq(*last, e)) {
+                list.push(e);
+            }
+        }
+    }
+    for list in map.values_mut() {
+        // Stable, so events of one date keep site order, as before.
+        list.sort_by_key(|e| std::cmp::Reverse(e.front.neutral.date));
+    }
+    map
 }
 
 /// The next round (5-year) anniversary of an established region, counted from `today`.

@@ -351,28 +351,31 @@ fn starts_ascii(token: &str) -> bool {
 }
 
 /// Bytes and files of each language's index, for the build report.
-pub fn sizes<'a>(outputs: &[Output], langs: impl Iterator<Item = &'a str>) -> Vec<IndexSize> {
+/// Sizes of each language's index, from (output path, length in bytes) of the built files:
+/// `build` streams its outputs to disk, so it passes the lengths rather than the bytes.
+pub fn sizes<'a>(files: &[(&str, usize)], langs: impl Iterator<Item = &'a str>) -> Vec<IndexSize> {
     langs
         .map(|lang| {
             let dir = format!("{lang}/{INDEX_DIR}/");
-            let files: Vec<&Output> = outputs
+            let files: Vec<(&str, usize)> = files
                 .iter()
-                .filter(|o| o.path.starts_with(&dir))
+                .filter(|(path, _)| path.starts_with(&dir))
+                .copied()
                 .collect();
             let largest_shard = files
                 .iter()
-                .filter(|o| !o.path.contains("/doc/") && !o.path.ends_with("/meta.json"))
-                .map(|o| o.bytes.len())
+                .filter(|(path, _)| !path.contains("/doc/") && !path.ends_with("/meta.json"))
+                .map(|(_, len)| *len)
                 .max()
                 .unwrap_or(0);
             IndexSize {
                 lang: lang.to_owned(),
                 files: files.len(),
-                bytes: files.iter().map(|o| o.bytes.len()).sum(),
+                bytes: files.iter().map(|(_, len)| len).sum(),
                 meta: files
                     .iter()
-                    .find(|o| o.path.ends_with("/meta.json"))
-                    .map_or(0, |o| o.bytes.len()),
+                    .find(|(path, _)| path.ends_with("/meta.json"))
+                    .map_or(0, |(_, len)| *len),
                 largest_shard,
             }
         })

@@ -9,7 +9,7 @@ use crate::{map, timeline};
 pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
     let site = r.site;
     let world = World::builtin();
-    let mut out = vec![Ok(map::world_file(&world))];
+    let mut out = vec![r.emit(map::world_file(&world))];
     for lang in site.config.codes() {
         let language = site.config.language(lang).expect("configured");
         let string = |key: &'static str| language.strings.get(key).map_or(key, String::as_str);
@@ -24,7 +24,7 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
                 has_code: false,
                 what: &format!("the {name} page"),
             };
-            r.render(job, &view)
+            r.render(job, view)
         };
         let view = serde_json::json!({ "timeline": timeline::build(site, lang) });
         out.push(render("timeline", &language.description, view));

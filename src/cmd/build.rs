@@ -2,6 +2,7 @@
 
 use crate::build::{self, Options};
 use crate::cmd::report;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,7 +36,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ..Options::new(&args.root)
     };
     let started = std::time::Instant::now();
-    let (built, sync) = match build::build_and_write(&options, &out) {
+    let progress = Progress::new(started);
+    let result = build::build_and_write_with(&options, &out, &|| progress.tick());
+    progress.clear();
+    let (built, sync) = match result {
         Ok(done) => done,
         Err(failed) => {
             report(&failed.diagnostics);
@@ -67,7 +71,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         human_bytes(sync.bytes),
         out.display()
     );
-    let index: Vec<String> = crate::search::sizes(&built.outputs, built.site.config.codes())
+    // The outputs' bytes went to disk as they were rendered: the index files' lengths are read
+    // back from the published folder.
+    let lengths: Vec<(&str, usize)> = built
+        .outputs
+        .iter()
+        .filter(|o| o.path.contains(crate::search::INDEX_DIR))
+        .map(|o| {
+            let len = std::fs::metadata(out.join(&o.path)).map_or(0, |m| m.len());
+            (o.path.as_str(), len as usize)
+        })
+        .collect();
+    let index: Vec<String> = crate::search::sizes(&lengths, built.site.config.codes())
         .iter()
         .map(|s| {
             format!(
@@ -125,5 +140,49 @@ pub fn human_bytes(n: u64) -> String {
         0..=9_999 => format!("{n} B"),
         10_000..=9_999_999 => format!("{:.1} kB", n as f64 / 1000.0),
         _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
+/// A count of rendered files on a terminal, for builds that take more than a moment: hidden
+/// for the first 300 ms and when stderr is not a terminal, cleared before the summary line.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+    terminal: bool,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    fn new(started: std::time::Instant) -> Self {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} rendering: {pos} files")
+                .expect("a valid template"),
+        );
+        Progress {
+            bar,
+            started,
+            terminal: std::io::stderr().is_terminal(),
+            shown: false.into(),
+        }
+    }
+
+    fn tick(&self) {
+        use std::sync::atomic::Ordering;
+        self.bar.inc(1);
+        if self.terminal
+            && !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() > std::time::Duration::from_millis(300)
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar
+                .enable_steady_tick(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn clear(&self) {
+        self.bar.finish_and_clear();
     }
 }

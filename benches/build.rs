@@ -1,0 +1,469 @@
+//! `cargo bench --bench build`: full builds (tmpfs and disk), no-op and one-page rebuilds, the
+//! `serve` engine's edit latency, peak memory, the sample portal, and Hugo side by side when it
+//! is installed. Runs the release binary as a user would; times are medians of paired runs.
+//!
+//! Environment:
+//! - `HS_BENCH_REGIONS` (default 5000): regions of the main corpus; events are half that, both
+//!   languages, so 5000 gives 15,000 content files.
+//! - `HS_BENCH_RUNS` (default 7): paired runs per measurement.
+//! - `HS_BENCH_SCALES` (e.g. `500,5000,50000`): also time full builds at these sizes and print
+//!   the time per page, to check that cost grows linearly.
+//! - `HS_BENCH_DIR` (default `/dev/shm/henan-bench`): tmpfs folder for sources and output.
+//! - `HS_BENCH_SERVE_ONLY`: only the `serve` engine's edit latency.
+//! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`) and
+//!   stop, e.g. to profile a build by hand.
+
+mod corpus;
+
+use henan_stories::build::Options;
+use henan_stories::incremental::Incremental;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Instant, SystemTime};
+
+const BIN: &str = env!("CARGO_BIN_EXE_henan-stories");
+const SEED: u64 = 20231015;
+/// Reference figures for Zola 0.22.1, measured earlier on this machine on the same corpus
+/// (tmpfs output, median of 7 runs): it is not installed here.
+const ZOLA_WALL: f64 = 5.0;
+const ZOLA_CPU: f64 = 7.1;
+const ZOLA_MIB: f64 = 824.0;
+
+/// What one process cost: wall time, user + system CPU, peak resident memory.
+#[derive(Clone, Copy, Debug)]
+struct Cost {
+    wall: f64,
+    cpu: f64,
+    mib: f64,
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Runs a command to completion and reads its resource use from `wait4`. Peak memory comes
+/// from `/usr/bin/time` where it is installed: a child forked from this (large) process
+/// inherits its resident size in `ru_maxrss`, while `time` is small when it forks.
+fn measure(cmd: &mut Command) -> (Cost, String) {
+    let time = Path::new("/usr/bin/time");
+    let peak_file = std::env::temp_dir().join(format!("henan-bench-peak-{}", std::process::id()));
+    let mut wrapped;
+    let cmd = if time.exists() {
+        wrapped = Command::new(time);
+        wrapped
+            .arg("-f")
+            .arg("%M")
+            .arg("-o")
+            .arg(&peak_file)
+            .arg(cmd.get_program())
+            .args(cmd.get_args());
+        for (k, v) in cmd.get_envs() {
+            if let Some(v) = v {
+                wrapped.env(k, v);
+            }
+        }
+        &mut wrapped
+    } else {
+        cmd
+    };
+    let start = Instant::now();
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    // Read the pipes on threads so a chatty child cannot block on a full pipe.
+    let mut child = child;
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut s).ok();
+        s
+    });
+    let mut status = 0;
+    // SAFETY: plain FFI call on our own child's pid with valid out-pointers.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed().as_secs_f64();
+    assert_eq!(r, pid, "wait4 failed");
+    let (out, err) = (out.join().unwrap(), err.join().unwrap());
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{cmd:?} failed:\n{out}\n{err}"
+    );
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let kib = std::fs::read_to_string(&peak_file)
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .unwrap_or(usage.ru_maxrss as f64);
+    let cost = Cost {
+        wall,
+        cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
+        mib: kib / 1024.0,
+    };
+    (cost, out)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Medians of each field.
+fn medians(costs: &[Cost]) -> Cost {
+    Cost {
+        wall: median(costs.iter().map(|c| c.wall).collect()),
+        cpu: median(costs.iter().map(|c| c.cpu).collect()),
+        mib: median(costs.iter().map(|c| c.mib).collect()),
+    }
+}
+
+fn ours(site: &Path, out: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("build")
+        .arg("--root")
+        .arg(site)
+        .arg("--output")
+        .arg(out);
+    c.env("SOURCE_DATE_EPOCH", "1700000000");
+    c
+}
+
+fn hugo(site: &Path, out: &Path) -> Command {
+    let mut c = Command::new("hugo");
+    c.arg("--quiet")
+        .arg("--source")
+        .arg(site)
+        .arg("--destination")
+        .arg(out);
+    c
+}
+
+fn hugo_installed() -> bool {
+    Command::new("hugo")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn clean(dir: &Path) {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).expect("remove output");
+    }
+}
+
+/// Flushes dirty pages so one run's writeback does not land in the next run's time.
+fn sync_disk() {
+    Command::new("sync").status().ok();
+}
+
+/// `N written` from our summary line.
+fn written(summary: &str) -> usize {
+    summary
+        .split(", ")
+        .chain(summary.split(": "))
+        .find_map(|part| part.strip_suffix(" written"))
+        .and_then(|n| n.rsplit(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no written count in {summary:?}"))
+}
+
+fn mtimes(dir: &Path) -> BTreeMap<PathBuf, SystemTime> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let t = e.metadata().unwrap().modified().unwrap();
+            (e.into_path(), t)
+        })
+        .collect()
+}
+
+fn print_cost(name: &str, c: Cost) {
+    println!(
+        "  {name:<34} wall {:>7.3} s   CPU {:>7.3} s   peak {:>7.1} MiB",
+        c.wall, c.cpu, c.mib
+    );
+}
+
+/// Paired full builds (ours, then Hugo) into fresh output folders under `out_root`.
+fn full_builds(
+    site: &Path,
+    hugo_site: Option<&Path>,
+    out_root: &Path,
+    runs: usize,
+    disk: bool,
+) -> (Cost, Option<Cost>) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let (out_a, out_b) = (out_root.join("ours"), out_root.join("hugo"));
+    for _ in 0..runs {
+        clean(&out_a);
+        if disk {
+            sync_disk();
+        }
+        a.push(measure(&mut ours(site, &out_a)).0);
+        if let Some(h) = hugo_site {
+            clean(&out_b);
+            if disk {
+                sync_disk();
+            }
+            b.push(measure(&mut hugo(h, &out_b)).0);
+        }
+    }
+    (medians(&a), (!b.is_empty()).then(|| medians(&b)))
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported, so ignore arguments.
+    let regions = env_usize("HS_BENCH_REGIONS", 5000);
+    let runs = env_usize("HS_BENCH_RUNS", 7).max(1);
+    let base = PathBuf::from(
+        std::env::var("HS_BENCH_DIR").unwrap_or_else(|_| "/dev/shm/henan-bench".into()),
+    );
+    let disk_base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-disk");
+    let with_hugo = hugo_installed();
+    println!(
+        "henan-stories build benchmark: {regions} regions + {} events, zh and en; {runs} paired runs; {} cores",
+        regions / 2,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+
+    clean(&base);
+    let site = base.join("site");
+    let hugo_site = base.join("hugo-site");
+    let bytes = corpus::write_site(&site, regions, SEED).expect("write corpus");
+    if with_hugo {
+        corpus::write_hugo_site(&hugo_site, regions, SEED).expect("write Hugo corpus");
+    }
+    if std::env::var_os("HS_BENCH_SERVE_ONLY").is_some() {
+        serve_edits(&site, runs);
+        return;
+    }
+    if std::env::var_os("HS_BENCH_CORPUS_ONLY").is_some() {
+        println!(
+            "corpus written to {}; stopping (HS_BENCH_CORPUS_ONLY)",
+            base.display()
+        );
+        return;
+    }
+    let files = regions * 3 + 6;
+    println!(
+        "corpus: {files} content files, {:.1} MB of Markdown, in {}",
+        bytes as f64 / 1e6,
+        site.display()
+    );
+
+    println!("\nFull build, output on tmpfs ({}):", base.display());
+    let (a, b) = full_builds(
+        &site,
+        with_hugo.then_some(hugo_site.as_path()),
+        &base.join("out"),
+        runs,
+        false,
+    );
+    print_cost("henan-stories", a);
+    if let Some(b) = b {
+        print_cost("hugo", b);
+        println!(
+            "  ratio vs Hugo:                     wall {:.2}×   CPU {:.2}×   memory {:.2}×",
+            a.wall / b.wall,
+            a.cpu / b.cpu,
+            a.mib / b.mib
+        );
+    }
+    if regions == 5000 {
+        println!(
+            "  ratio vs Zola 0.22.1 (reference {ZOLA_WALL} s, {ZOLA_CPU} s CPU, {ZOLA_MIB} MiB): wall {:.2}×   CPU {:.2}×   memory {:.2}×",
+            a.wall / ZOLA_WALL,
+            a.cpu / ZOLA_CPU,
+            a.mib / ZOLA_MIB
+        );
+    }
+
+    let disk_runs = runs.min(3);
+    println!(
+        "\nFull build, output on disk ({}), {disk_runs} paired runs:",
+        disk_base.display()
+    );
+    let (a, b) = full_builds(
+        &site,
+        with_hugo.then_some(hugo_site.as_path()),
+        &disk_base,
+        disk_runs,
+        true,
+    );
+    print_cost("henan-stories", a);
+    if let Some(b) = b {
+        print_cost("hugo", b);
+        println!("  ratio vs Hugo: wall {:.2}×", a.wall / b.wall);
+    }
+    clean(&disk_base.join("hugo"));
+
+    rebuilds(&site, &disk_base.join("ours"), runs);
+    sample_portal(runs);
+    // Last: the engine runs in this process, which keeps its memory afterwards.
+    serve_edits(&site, runs);
+
+    if let Ok(scales) = std::env::var("HS_BENCH_SCALES") {
+        linearity(&base, &scales, runs.min(3));
+    }
+    clean(&base);
+    clean(&disk_base);
+}
+
+/// No-op and one-page rebuilds into the existing output on disk.
+fn rebuilds(site: &Path, out: &Path, runs: usize) {
+    println!("\nRebuilds with output on disk:");
+    let mut noop = Vec::new();
+    for _ in 0..runs {
+        let before = mtimes(out);
+        let (cost, summary) = measure(&mut ours(site, out));
+        assert_eq!(written(&summary), 0, "no-op rebuild wrote files: {summary}");
+        assert_eq!(
+            before,
+            mtimes(out),
+            "no-op rebuild changed modification times"
+        );
+        noop.push(cost);
+    }
+    print_cost("no change (0 files written)", medians(&noop));
+
+    let page = site.join(format!("content/regions/{}.en.md", corpus::region_key(10)));
+    let original = std::fs::read_to_string(&page).unwrap();
+    let mut edits = Vec::new();
+    let mut changed = Vec::new();
+    for run in 0..runs {
+        std::fs::write(&page, format!("{original}\nEdited in run {run}.\n")).unwrap();
+        let before = mtimes(out);
+        let (cost, summary) = measure(&mut ours(site, out));
+        let after = mtimes(out);
+        changed = after
+            .iter()
+            .filter(|(p, t)| before.get(*p) != Some(t))
+            .map(|(p, _)| p.strip_prefix(out).unwrap().display().to_string())
+            .collect::<Vec<_>>();
+        assert_eq!(written(&summary), changed.len());
+        edits.push(cost);
+    }
+    std::fs::write(&page, original).unwrap();
+    print_cost("one page's body edited", medians(&edits));
+    println!("    files written: {}", changed.join(" "));
+}
+
+/// The `serve` engine: one edit applied in memory, time until the changed outputs are known.
+fn serve_edits(site: &Path, runs: usize) {
+    println!("\nServe: one page edited, incremental rebuild in memory (in-process):");
+    let options = Options {
+        build_date: henan_stories::dates::PartialDate::ymd(2023, 11, 14),
+        ..Options::new(site)
+    };
+    let start = Instant::now();
+    let mut engine = match Incremental::new(&options) {
+        Ok(e) => e,
+        Err(f) => panic!("{:?}", f.diagnostics),
+    };
+    println!(
+        "  initial build                      {:>7.3} s",
+        start.elapsed().as_secs_f64()
+    );
+    let page = site.join(format!("content/regions/{}.zh.md", corpus::region_key(20)));
+    let original = std::fs::read_to_string(&page).unwrap();
+    let mut times = Vec::new();
+    let mut outputs = 0;
+    for run in 0..runs.max(3) {
+        std::fs::write(&page, format!("{original}\n第{run}次修改。\n")).unwrap();
+        let start = Instant::now();
+        let delta = engine
+            .apply(&[page.clone()])
+            .unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+        times.push(start.elapsed().as_secs_f64());
+        outputs = delta.changed.len();
+    }
+    std::fs::write(&page, original).unwrap();
+    println!(
+        "  one page's body edited             {:>7.1} ms median ({outputs} outputs changed)",
+        median(times) * 1000.0
+    );
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.to_owned())
+        })
+        .unwrap_or_default();
+    println!(
+        "  engine process peak memory: {}",
+        rss.trim_start_matches("VmHWM:").trim()
+    );
+    drop(engine);
+}
+
+/// The repository's own portal, built cold into a fresh folder each run.
+fn sample_portal(runs: usize) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::env::temp_dir().join("henan-bench-portal");
+    let mut costs = Vec::new();
+    for _ in 0..runs {
+        clean(&out);
+        costs.push(measure(&mut ours(root, &out)).0);
+    }
+    clean(&out);
+    println!("\nSample portal ({}):", root.display());
+    print_cost("cold build", medians(&costs));
+}
+
+/// Full builds at several sizes: time per page should stay flat.
+fn linearity(base: &Path, scales: &str, runs: usize) {
+    println!("\nLinearity (full build on tmpfs, {runs} runs each):");
+    let mut per_page = Vec::new();
+    for n in scales
+        .split(',')
+        .filter_map(|s| s.trim().parse::<usize>().ok())
+    {
+        let site = base.join(format!("scale-{n}"));
+        clean(&site);
+        corpus::write_site(&site, n, SEED).expect("write corpus");
+        let out = base.join(format!("scale-{n}-out"));
+        let mut costs = Vec::new();
+        for _ in 0..runs {
+            clean(&out);
+            costs.push(measure(&mut ours(&site, &out)).0);
+        }
+        let c = medians(&costs);
+        let pages = n * 3;
+        let us = c.wall / pages as f64 * 1e6;
+        per_page.push(us);
+        println!(
+            "  {pages:>7} pages: wall {:>7.3} s, CPU {:>7.3} s, peak {:>7.1} MiB, {us:>6.1} µs/page",
+            c.wall, c.cpu, c.mib
+        );
+        clean(&site);
+        clean(&out);
+    }
+    if let (Some(lo), Some(hi)) = (
+        per_page.iter().cloned().reduce(f64::min),
+        per_page.iter().cloned().reduce(f64::max),
+    ) {
+        println!(
+            "  spread of time per page: {:.1} %",
+            (hi / lo - 1.0) * 100.0
+        );
+    }
+}

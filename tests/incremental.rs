@@ -1,0 +1,344 @@
+//! The incremental engine equals a full build: random sequences of edits (bodies, titles,
+//! dates, coordinates, the regions an event names, section intros, pages added, deleted,
+//! renamed and translated, a template changed) applied to a small generated site, each
+//! followed by `Incremental::apply` and compared byte for byte with a fresh full build.
+
+#[path = "../benches/corpus/mod.rs"]
+mod corpus;
+
+use henan_stories::build::{self, Options};
+use henan_stories::dates::PartialDate;
+use henan_stories::incremental::Incremental;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const REGIONS: usize = 6;
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Body(usize),
+    Title(usize),
+    Summary(usize),
+    EventDate(usize, u16),
+    EventRegions(usize, usize),
+    Coordinates(usize, i16, i16),
+    SectionIntro(usize),
+    AddRegion(bool),
+    Translate(usize),
+    DeleteEvent(usize),
+    RenameEvent(usize),
+    Template(u8),
+    Touch(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        3 => any::<usize>().prop_map(Edit::Body),
+        2 => any::<usize>().prop_map(Edit::Title),
+        1 => any::<usize>().prop_map(Edit::Summary),
+        2 => (any::<usize>(), 1990u16..2030).prop_map(|(i, y)| Edit::EventDate(i, y)),
+        1 => (any::<usize>(), 0..REGIONS).prop_map(|(i, r)| Edit::EventRegions(i, r)),
+        2 => (any::<usize>(), -80i16..80, -170i16..170).prop_map(|(i, a, o)| Edit::Coordinates(i, a, o)),
+        1 => any::<usize>().prop_map(Edit::SectionIntro),
+        1 => any::<bool>().prop_map(Edit::AddRegion),
+        1 => any::<usize>().prop_map(Edit::Translate),
+        1 => any::<usize>().prop_map(Edit::DeleteEvent),
+        1 => any::<usize>().prop_map(Edit::RenameEvent),
+        1 => (0u8..3).prop_map(Edit::Template),
+        1 => any::<usize>().prop_map(Edit::Touch),
+    ]
+}
+
+/// Content files matching `filter`, sorted, relative to the site root.
+fn files(root: &Path, dir: &str, filter: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root.join("content").join(dir))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            !name.starts_with("_index") && filter(&name)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn pick(list: &[PathBuf], i: usize) -> Option<PathBuf> {
+    (!list.is_empty()).then(|| list[i % list.len()].clone())
+}
+
+/// Replaces the front matter line starting with `key:`, or adds it.
+fn set_field(path: &Path, key: &str, value: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let end = lines.iter().skip(1).position(|l| l == "---").unwrap() + 1;
+    let line = format!("{key}: {value}");
+    match lines[..end]
+        .iter()
+        .position(|l| l.starts_with(&format!("{key}:")))
+    {
+        Some(i) => lines[i] = line,
+        None => lines.insert(end, line),
+    }
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+/// Applies one edit to the site on disk; returns the paths it touched.
+fn apply_edit(root: &Path, edit: &Edit, step: usize) -> Vec<PathBuf> {
+    let all = |dir| files(root, dir, |_| true);
+    let content = root.join("content");
+    let touched = match edit {
+        Edit::Body(i) => pick(&[all("regions"), all("events")].concat(), *i).map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, format!("{text}\nEdited in step {step}.\n")).unwrap();
+            vec![p]
+        }),
+        Edit::Title(i) => pick(&[all("regions"), all("events")].concat(), *i).map(|p| {
+            set_field(&p, "title", &format!("\"Title {step}\""));
+            vec![p]
+        }),
+        Edit::Summary(i) => pick(&all("regions"), *i).map(|p| {
+            set_field(&p, "summary", &format!("\"Summary {step}\""));
+            vec![p]
+        }),
+        Edit::EventDate(i, year) => pick(&all("events"), *i).map(|p| {
+            set_field(
+                &p,
+                "date",
+                &format!("\"{year}-0{}-1{}\"", step % 9 + 1, step % 10),
+            );
+            // Both translations carry the date: they must agree.
+            let other = counterpart(&p);
+            if other.exists() {
+                set_field(
+                    &other,
+                    "date",
+                    &format!("\"{year}-0{}-1{}\"", step % 9 + 1, step % 10),
+                );
+            }
+            vec![p, other]
+        }),
+        Edit::EventRegions(i, r) => pick(&all("events"), *i).map(|p| {
+            let value = format!("[{}]", corpus::region_key(*r));
+            set_field(&p, "regions", &value);
+            let other = counterpart(&p);
+            if other.exists() {
+                set_field(&other, "regions", &value);
+            }
+            vec![p, other]
+        }),
+        Edit::Coordinates(i, lat, lon) => pick(&all("regions"), *i).map(|p| {
+            let value = format!("{{lat: {lat}.5, lon: {lon}.25}}");
+            set_field(&p, "coordinates", &value);
+            let other = counterpart(&p);
+            if other.exists() {
+                set_field(&other, "coordinates", &value);
+            }
+            vec![p, other]
+        }),
+        Edit::SectionIntro(i) => {
+            let list = [
+                "_index.en.md",
+                "regions/_index.zh.md",
+                "events/_index.en.md",
+            ];
+            let p = content.join(list[i % list.len()]);
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, format!("{text}\nIntro edited in step {step}.\n")).unwrap();
+            Some(vec![p])
+        }
+        Edit::AddRegion(zh) => {
+            let lang = if *zh { "zh" } else { "en" };
+            let p = content.join(format!("regions/new-{step}.{lang}.md"));
+            std::fs::write(&p, new_region(step, lang)).unwrap();
+            Some(vec![p])
+        }
+        Edit::Translate(i) => {
+            // An added region gets its missing language.
+            let lonely: Vec<PathBuf> = files(root, "regions", |n| n.starts_with("new-"))
+                .into_iter()
+                .filter(|p| !counterpart(p).exists())
+                .collect();
+            pick(&lonely, *i).map(|p| {
+                let other = counterpart(&p);
+                let lang = if other.to_string_lossy().ends_with(".zh.md") {
+                    "zh"
+                } else {
+                    "en"
+                };
+                let key = p.file_name().unwrap().to_string_lossy();
+                let n: usize = key
+                    .trim_start_matches("new-")
+                    .split('.')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                std::fs::write(&other, new_region(n, lang)).unwrap();
+                vec![other]
+            })
+        }
+        Edit::DeleteEvent(i) => pick(&all("events"), *i).map(|p| {
+            std::fs::remove_file(&p).unwrap();
+            vec![p]
+        }),
+        Edit::RenameEvent(i) => pick(&all("events"), *i).map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let lang = if name.ends_with(".zh.md") { "zh" } else { "en" };
+            let to = p.with_file_name(format!("renamed-{step}.{lang}.md"));
+            std::fs::rename(&p, &to).unwrap();
+            vec![p, to]
+        }),
+        Edit::Template(v) => {
+            let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+            let name = ["region.html", "event.html", "section.html"][*v as usize];
+            let text = std::fs::read_to_string(builtin.join(name)).unwrap();
+            std::fs::create_dir_all(root.join("templates")).unwrap();
+            let p = root.join("templates").join(name);
+            std::fs::write(&p, format!("{text}\n<!-- variant {step} -->\n")).unwrap();
+            Some(vec![p])
+        }
+        Edit::Touch(i) => pick(&all("regions"), *i).map(|p| {
+            // Saved without a change: nothing may change.
+            let text = std::fs::read(&p).unwrap();
+            std::fs::write(&p, text).unwrap();
+            vec![p]
+        }),
+    };
+    touched.unwrap_or_default()
+}
+
+fn counterpart(p: &Path) -> PathBuf {
+    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+    let other = if let Some(stem) = name.strip_suffix(".zh.md") {
+        format!("{stem}.en.md")
+    } else {
+        format!("{}.zh.md", name.trim_end_matches(".en.md"))
+    };
+    p.with_file_name(other)
+}
+
+fn new_region(n: usize, lang: &str) -> String {
+    format!(
+        "---\ntitle: \"New region {n} ({lang})\"\ncountry_code: JP\nestablished: \"2001-0{}-11\"\ncoordinates: {{lat: 35.{n}, lon: 136.5}}\n---\n\nA new partner. See [another](@/regions/{}.md).\n\n## History\n\nText.\n",
+        n % 9 + 1,
+        corpus::region_key(n % REGIONS)
+    )
+}
+
+type Snapshot = BTreeMap<String, Vec<u8>>;
+
+fn snapshot(outputs: &[henan_stories::render::Output]) -> Snapshot {
+    outputs
+        .iter()
+        .map(|o| (o.path.clone(), o.bytes.clone()))
+        .collect()
+}
+
+fn messages(d: &[henan_stories::diagnostics::Diagnostic]) -> Vec<String> {
+    d.iter().map(|d| d.render(false)).collect()
+}
+
+fn run_sequence(edits: &[Edit]) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    corpus::write_site(&root, REGIONS, 7).unwrap();
+    let options = Options {
+        build_date: PartialDate::ymd(2025, 11, 25),
+        ..Options::new(&root)
+    };
+    let mut engine = Incremental::new(&options).expect("the generated site builds");
+    let mut served = snapshot(&engine.built().outputs);
+    for (step, e) in edits.iter().enumerate() {
+        let touched = apply_edit(&root, e, step);
+        let full = build::build(&options);
+        let result = engine.apply(&touched);
+        match (full, result) {
+            (Ok(full), Ok(delta)) => {
+                let want = snapshot(&full.outputs);
+                let got = snapshot(&engine.built().outputs);
+                let differing: Vec<&String> = want
+                    .keys()
+                    .chain(got.keys())
+                    .filter(|k| want.get(*k) != got.get(*k))
+                    .collect();
+                prop_assert!(
+                    differing.is_empty(),
+                    "step {step} {e:?}: outputs differ from a full build: {differing:?}"
+                );
+                prop_assert_eq!(messages(&full.diagnostics), messages(engine.diagnostics()));
+                // The delta is exactly what a server must reload.
+                for path in &delta.removed {
+                    served.remove(path);
+                }
+                for path in &delta.changed {
+                    served.insert(path.clone(), engine.get(path).unwrap().to_vec());
+                }
+                prop_assert!(served == got, "step {step} {e:?}: the delta misses changes");
+            }
+            (Err(full), Err(failed)) => {
+                prop_assert_eq!(messages(&full.diagnostics), messages(&failed.diagnostics));
+                // The last good build stays current.
+                prop_assert!(snapshot(&engine.built().outputs) == served);
+            }
+            (Ok(_), Err(f)) => {
+                return Err(TestCaseError::fail(format!(
+                    "step {step} {e:?}: full build succeeded, incremental failed: {:?}",
+                    messages(&f.diagnostics)
+                )))
+            }
+            (Err(f), Ok(_)) => {
+                return Err(TestCaseError::fail(format!(
+                    "step {step} {e:?}: incremental succeeded, full build failed: {:?}",
+                    messages(&f.diagnostics)
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_equals_full_build(edits in proptest::collection::vec(edit(), 1..8)) {
+        run_sequence(&edits)?;
+    }
+}
+
+/// Edits that keep the site's shape must not render everything again, and an edit to one
+/// region's body changes that page only.
+#[test]
+fn a_body_edit_renders_only_what_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    corpus::write_site(&root, REGIONS, 7).unwrap();
+    let options = Options {
+        build_date: PartialDate::ymd(2025, 11, 25),
+        ..Options::new(&root)
+    };
+    let mut engine = Incremental::new(&options).unwrap();
+    let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\nOne more sentence.\n")).unwrap();
+    let delta = engine.apply(std::slice::from_ref(&page)).unwrap();
+    assert!(!delta.full);
+    assert_eq!(
+        delta.changed,
+        [format!("en/regions/{}/index.html", corpus::region_key(2))]
+    );
+    // A saved editor swap file is no reason to rebuild.
+    let swap = root.join("content/regions/.x.en.md.swp");
+    assert!(engine.apply(&[swap]).unwrap().is_empty());
+    // A new page changes the shape: everything is rendered again.
+    let added = root.join("content/regions/added.en.md");
+    std::fs::write(&added, new_region(1, "en")).unwrap();
+    let delta = engine.apply(&[added]).unwrap();
+    assert!(delta.full);
+    assert!(delta
+        .changed
+        .contains(&"en/regions/added/index.html".to_owned()));
+}
