@@ -310,7 +310,7 @@ proptest! {
 }
 
 /// Edits that keep the site's shape must not render everything again, and an edit to one
-/// region's body changes that page only.
+/// region's body changes that page and the search index only.
 #[test]
 fn a_body_edit_renders_only_what_reads_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -326,9 +326,15 @@ fn a_body_edit_renders_only_what_reads_it() {
     std::fs::write(&page, format!("{text}\nOne more sentence.\n")).unwrap();
     let delta = engine.apply(std::slice::from_ref(&page)).unwrap();
     assert!(!delta.full);
-    assert_eq!(
-        delta.changed,
-        [format!("en/regions/{}/index.html", corpus::region_key(2))]
+    // The page, and the search index of its language (which holds its words); nothing else.
+    let page_output = format!("en/regions/{}/index.html", corpus::region_key(2));
+    assert!(delta.changed.contains(&page_output), "{delta:?}");
+    assert!(
+        delta
+            .changed
+            .iter()
+            .all(|p| *p == page_output || p.starts_with("en/search/")),
+        "{delta:?}"
     );
     // A saved editor swap file is no reason to rebuild.
     let swap = root.join("content/regions/.x.en.md.swp");
