@@ -9,6 +9,7 @@ use crate::highlight::{self, Highlighter};
 use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
 use crate::{feeds, search, special, templates};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -224,8 +225,10 @@ pub(crate) fn finish(
             format!("{e:#}"),
         )),
     }
-    for o in extra {
-        match sink(o) {
+    // In parallel: the search index alone is thousands of files to stage.
+    let sunk: Vec<Result<Output, Diagnostic>> = extra.into_par_iter().map(sink).collect();
+    for r in sunk {
+        match r {
             Ok(o) => outputs.push(o),
             Err(d) => diags.push(d),
         }

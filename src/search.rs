@@ -16,8 +16,9 @@
 use crate::content::Site;
 use crate::markdown::{is_cjk, Rendered};
 use crate::render::{Bodies, Output};
+use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Where a language's index lives, under `/<lang>/`.
 pub const INDEX_DIR: &str = "search/index";
@@ -187,11 +188,12 @@ struct Source<'a> {
     body: &'a Rendered,
 }
 
-/// The index files of every language.
+/// The index files of every language, the languages in parallel.
 pub fn index_files(site: &Site, bodies: &Bodies) -> Vec<Output> {
-    site.config
-        .codes()
-        .flat_map(|lang| language_index(site, bodies, lang))
+    let langs: Vec<&str> = site.config.codes().collect();
+    langs
+        .par_iter()
+        .flat_map_iter(|lang| language_index(site, bodies, lang))
         .collect()
 }
 
@@ -245,26 +247,43 @@ fn language_index(site: &Site, bodies: &Bodies, lang: &str) -> Vec<Output> {
     let sources = sources(site, bodies, lang);
     // token → doc → score
     let mut postings: BTreeMap<String, BTreeMap<usize, u32>> = BTreeMap::new();
-    for (n, s) in sources.iter().enumerate() {
-        let mut body: BTreeMap<String, u32> = BTreeMap::new();
-        for t in tokens(&s.body.text, stem_words) {
-            *body.entry(t).or_default() += 1;
-        }
-        let mut add = |token: String, score: u32| {
-            *postings.entry(token).or_default().entry(n).or_default() += score;
-        };
-        for (t, count) in body {
-            add(t, count.min(BODY_CAP));
-        }
-        for t in tokens(s.title, stem_words) {
-            add(t, TITLE_WEIGHT);
-        }
-        for text in &s.meta {
-            for t in tokens(text, stem_words) {
-                add(t, META_WEIGHT);
+    // Tokenizing is most of the work and each document's is independent: done in parallel,
+    // then merged in document order, so the index is the same as a sequential pass.
+    let scored: Vec<Vec<(String, u32)>> = sources
+        .par_iter()
+        .map(|s| {
+            let mut body: BTreeMap<String, u32> = BTreeMap::new();
+            for t in tokens(&s.body.text, stem_words) {
+                *body.entry(t).or_default() += 1;
             }
+            let mut scores: Vec<(String, u32)> = body
+                .into_iter()
+                .map(|(t, count)| (t, count.min(BODY_CAP)))
+                .collect();
+            scores.extend(
+                tokens(s.title, stem_words)
+                    .into_iter()
+                    .map(|t| (t, TITLE_WEIGHT)),
+            );
+            for text in &s.meta {
+                scores.extend(
+                    tokens(text, stem_words)
+                        .into_iter()
+                        .map(|t| (t, META_WEIGHT)),
+                );
+            }
+            scores
+        })
+        .collect();
+    // Gathered in a hash map (a string comparison per token costs more than hashing), sorted
+    // once at the end.
+    let mut gathered: HashMap<String, BTreeMap<usize, u32>> = HashMap::new();
+    for (n, scores) in scored.into_iter().enumerate() {
+        for (token, score) in scores {
+            *gathered.entry(token).or_default().entry(n).or_default() += score;
         }
     }
+    postings.extend(gathered);
     let scheme = Scheme::fit(&postings);
     let mut shards: BTreeMap<String, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
     for (token, docs) in &postings {
