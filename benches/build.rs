@@ -390,7 +390,7 @@ fn serve_edits(site: &Path, runs: usize) {
         std::fs::write(&page, format!("{original}\n第{run}次修改。\n")).unwrap();
         let start = Instant::now();
         let delta = engine
-            .apply(&[page.clone()])
+            .apply(std::slice::from_ref(&page))
             .unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
         times.push(start.elapsed().as_secs_f64());
         outputs = delta.changed.len();

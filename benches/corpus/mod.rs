@@ -327,7 +327,7 @@ fn sentence(rng: &mut Rng, lang: &str, words: usize) -> String {
         if w > 0 {
             s.push_str(sep);
         }
-        s.push_str(*rng.pick::<&str>(vocab));
+        s.push_str(rng.pick::<&str>(vocab));
     }
     s.push_str(end);
     if lang != "zh" {
