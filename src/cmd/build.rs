@@ -71,16 +71,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         human_bytes(sync.bytes),
         out.display()
     );
-    // The outputs' bytes went to disk as they were rendered: the index files' lengths are read
-    // back from the published folder.
+    // The outputs' bytes went to disk as they were rendered (`built` keeps only their paths):
+    // sizes are read back from the published folder.
+    let published = |path: &str| std::fs::metadata(out.join(path)).map_or(0, |m| m.len());
     let lengths: Vec<(&str, usize)> = built
         .outputs
         .iter()
         .filter(|o| o.path.contains(crate::search::INDEX_DIR))
-        .map(|o| {
-            let len = std::fs::metadata(out.join(&o.path)).map_or(0, |m| m.len());
-            (o.path.as_str(), len as usize)
-        })
+        .map(|o| (o.path.as_str(), published(&o.path) as usize))
         .collect();
     let index: Vec<String> = crate::search::sizes(&lengths, built.site.config.codes())
         .iter()
@@ -96,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     println!("Search index: {}", index.join("; "));
-    println!("{}", page_weight(&built.outputs));
+    println!("{}", page_weight(&built.outputs, published));
     if args.verbose {
         for (stage, time) in &built.timings {
             println!("  {stage:<18} {:>8.1} ms", time.as_secs_f64() * 1000.0);
@@ -108,12 +106,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// What a page loads besides its HTML: the theme's stylesheet and script everywhere, plus the
 /// code stylesheet on pages with highlighted code and the search script on the search page.
 /// Everything is local: no fonts or CDNs.
-fn page_weight(outputs: &[crate::render::Output]) -> String {
+fn page_weight(outputs: &[crate::render::Output], published: impl Fn(&str) -> u64) -> String {
     let size = |name: &str| {
         outputs
             .iter()
             .find(|o| o.path == name)
-            .map_or(0, |o| o.bytes.len() as u64)
+            .map_or(0, |o| published(&o.path))
     };
     let every_page = size("style.css") + size("site.js");
     let mut line = format!(
