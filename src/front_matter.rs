@@ -345,6 +345,8 @@ impl Reader<'_> {
                 continue;
             }
             match (key.as_str(), kind) {
+                // `title:` with nothing after it is an empty title, reported once below.
+                ("title", _) if value.is_null() => title = Some(String::new()),
                 ("title", _) => title = self.text(&key, &value),
                 ("summary", _) => fm.summary = self.text(&key, &value),
                 ("draft", _) => fm.draft = self.boolean(&key, &value).unwrap_or(false),

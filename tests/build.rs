@@ -374,6 +374,18 @@ fn every_broken_file_is_reported_in_one_run() {
 }
 
 #[test]
+fn an_empty_title_is_one_error_at_its_line() {
+    let (_, run) = broken(&[("content/empty.en.md", "---\nsummary: s\ntitle:\n---\n")]);
+    assert!(
+        run.stderr
+            .contains("content/empty.en.md:3: title: `title` is empty"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("1 error and"), "{}", run.stderr);
+}
+
+#[test]
 fn unknown_region_gets_a_did_you_mean() {
     let (_, run) = broken(&[(
         "content/events/lublin-15.en.md",
