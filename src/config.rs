@@ -127,6 +127,14 @@ impl Config {
             .collect();
         languages.sort_by_key(|l| (l.code != default_language, l.code.clone()));
         let (base_url, base_path) = split_base_url(&raw.base_url)?;
+        if let Some(hub) = &raw.hub {
+            if !(-90.0..=90.0).contains(&hub.lat) || !(-180.0..=180.0).contains(&hub.lon) {
+                return Err(format!(
+                    "[hub] lat = {}, lon = {}: expected decimal degrees, lat in [-90, 90] and lon in [-180, 180]",
+                    hub.lat, hub.lon
+                ));
+            }
+        }
         Ok(Config {
             base_url,
             base_path,

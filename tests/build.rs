@@ -499,6 +499,18 @@ fn missing_config_and_content_are_explained() {
 }
 
 #[test]
+fn hub_outside_the_globe_is_an_error() {
+    let toml = common::SITE_TOML.replace("lat = 34.75", "lat = 347.5");
+    let (_, run) = broken(&[("site.toml", &toml)]);
+    assert!(
+        run.stderr
+            .contains("site.toml: [hub] lat = 347.5, lon = 113.62: expected decimal degrees"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn garbage_bytes_never_panic() {
     let site = Site::small();
     site.write_bytes(
