@@ -81,16 +81,11 @@ fn session() -> Option<Session> {
     };
     let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     let profile = tempfile::tempdir().expect("profile dir");
-    let flags = [
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--hide-scrollbars",
-    ];
-    let args: Vec<&std::ffi::OsStr> = flags.iter().map(std::ffi::OsStr::new).collect();
+    let args: Vec<&std::ffi::OsStr> = common::CHROMIUM_FLAGS
+        .iter()
+        .chain(&["--hide-scrollbars"])
+        .map(std::ffi::OsStr::new)
+        .collect();
     let options = LaunchOptions::default_builder()
         .path(Some(path))
         .headless(true)
