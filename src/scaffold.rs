@@ -156,7 +156,7 @@ fn split_language(
 /// Keys become file names and URLs: ASCII letters, digits, `-` and `_`, starting with a letter
 /// or digit; a page may nest in folders (`stories/2023/spring`) and may be a folder's `_index`.
 fn validate_path(path: &str, kind: PageKind) -> Result<(), (String, &'static str)> {
-    const HINT: &str = "use ASCII letters, digits and `-`, like wallonia or gyeongsangbuk-do";
+    const HINT: &str = "use ASCII letters, digits, `-` and `_`, like wallonia or gyeongsangbuk-do";
     let segments: Vec<&str> = path.split('/').collect();
     if kind != PageKind::Page && segments.len() > 1 {
         return Err((
@@ -188,7 +188,12 @@ fn validate_path(path: &str, kind: PageKind) -> Result<(), (String, &'static str
                 && s.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         if !ok {
-            return Err((format!("`{path}` is not a valid key: `{s}`"), HINT));
+            let message = if segments.len() == 1 {
+                format!("`{path}` is not a valid key")
+            } else {
+                format!("`{path}` is not a valid path: `{s}` is not a valid key")
+            };
+            return Err((message, HINT));
         }
     }
     Ok(())

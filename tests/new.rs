@@ -139,13 +139,17 @@ fn a_language_suffix_starts_one_translation() {
 fn bad_names_are_refused_with_a_hint() {
     let site = Site::small();
     for (kind, name, expected) in [
-        ("region", "Wal lonia", "`Wal lonia` is not a valid key"),
+        ("region", "Wal lonia", "`Wal lonia` is not a valid key\n"),
         (
             "region",
             "be/wallonia",
             "a region key is one name, without `/`",
         ),
-        ("page", "../outside", "is not a valid key: `..`"),
+        (
+            "page",
+            "../outside",
+            "`../outside` is not a valid path: `..` is not a valid key",
+        ),
         (
             "page",
             "regions/wallonia",
