@@ -5,7 +5,7 @@
 //! later stages check links without parsing HTML again.
 
 use crate::diagnostics::Diagnostic;
-use crate::highlight::{escape_html, Highlighter};
+use crate::highlight::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -445,11 +445,6 @@ fn count_words(text: &str, out: &mut Rendered) {
             in_word = false;
         }
     }
-}
-
-/// Plain text of HTML-free Markdown inline content, escaped for HTML: for summaries in lists.
-pub fn inline_html(text: &str) -> String {
-    escape_html(text)
 }
 
 #[cfg(test)]
