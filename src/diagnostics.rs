@@ -124,7 +124,8 @@ impl Diagnostic {
                 "{} {} {}",
                 paint("1;34", &gutter),
                 paint("1;34", "|"),
-                src
+                // Tabs as four spaces, so the caret's columns match what the terminal shows.
+                src.replace('\t', "    ")
             );
             let col = self.column.unwrap_or_else(|| first_non_blank(src));
             let width = match self.width {
@@ -177,7 +178,9 @@ fn caret_width(line: &str, column: usize) -> usize {
 }
 
 fn char_width(c: char) -> usize {
-    if ('\u{1100}'..='\u{115F}').contains(&c)
+    if c == '\t' {
+        4
+    } else if ('\u{1100}'..='\u{115F}').contains(&c)
         || ('\u{2E80}'..='\u{A4CF}').contains(&c)
         || ('\u{AC00}'..='\u{D7A3}').contains(&c)
         || ('\u{F900}'..='\u{FAFF}').contains(&c)
@@ -239,6 +242,20 @@ mod tests {
         assert!(text.contains("3 | established: spring 2023\n"));
         assert!(text.contains("|              ^^^^^^^^^^^\n"), "{text}");
         assert!(text.contains("= hint: write 2023"));
+    }
+
+    #[test]
+    fn caret_lines_up_after_tabs_and_wide_characters() {
+        let src = "---\ntitle: T\n---\n阿提卡\t[链接](@/nope.md)\n";
+        let d = Diagnostic::error("broken-link", "content/a.zh.md", "no such file")
+            .in_source(src, 4, Some(5))
+            .underline(17);
+        let text = d.render(false);
+        assert!(text.contains("4 | 阿提卡    [链接](@/nope.md)\n"), "{text}");
+        assert!(
+            text.contains(&format!("  | {}{}\n", " ".repeat(10), "^".repeat(17))),
+            "{text}"
+        );
     }
 
     #[test]
