@@ -8,7 +8,7 @@ use crate::diagnostics::{suggest, Diagnostic};
 use crate::files;
 use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 pub const CONTENT_DIR: &str = "content";
@@ -79,6 +79,8 @@ pub struct Site {
     pub build_date: PartialDate,
     /// Region keys that exist in any language (drafts included), for references and hints.
     pub region_keys: Vec<String>,
+    /// Ids of the draft pages this build leaves out, so a link to one can say why it is broken.
+    pub drafts: HashSet<String>,
     by_id: HashMap<String, Vec<usize>>,
 }
 
@@ -193,7 +195,13 @@ pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
             .unwrap_or_else(|| p.key.clone());
         p.path = page_path(&p.lang, &p.dir, &p.slug, &p.key);
     }
+    let mut drafts = HashSet::new();
     if !options.drafts {
+        drafts = pages
+            .iter()
+            .filter(|p| p.front.draft)
+            .map(|p| p.id.clone())
+            .collect();
         pages.retain(|p| !p.front.draft);
     }
     let (pages, indexes): (Vec<Page>, Vec<Page>) =
@@ -204,6 +212,7 @@ pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
         sections: Vec::new(),
         build_date: options.build_date,
         region_keys,
+        drafts,
         by_id: HashMap::new(),
     };
     site.by_id = index_by_id(&site.pages);

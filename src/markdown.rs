@@ -93,6 +93,8 @@ pub struct Context<'a> {
     /// Resolves a content id (`regions/attica`, `_index` for the home, `regions/_index`) with an
     /// optional explicit language to a page path.
     pub resolve: &'a Resolver<'a>,
+    /// Ids of draft pages left out of the build (see `Site::drafts`).
+    pub drafts: &'a HashSet<String>,
     pub highlighter: &'a Highlighter,
 }
 
@@ -288,15 +290,22 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
             format!("{}{}{}", cx.base_path, resolved.path, fragment)
         }
         None => {
-            out.diagnostics.push(
-                Diagnostic::error(
-                    "broken-link",
-                    cx.file,
-                    format!("link to `{target}`: no such content file"),
+            let (message, hint) = if cx.drafts.contains(&id) {
+                (
+                    format!("link to `{target}`: that page is a draft (`draft: true`), left out of this build"),
+                    "publish it with `draft: false`, or build with --drafts to preview both",
                 )
-                .in_source(cx.source, line, Some(column))
-                .underline(len)
-                .with_hint("content links name a file under content/ without the language suffix, like @/regions/attica.md"),
+            } else {
+                (
+                    format!("link to `{target}`: no such content file"),
+                    "content links name a file under content/ without the language suffix, like @/regions/attica.md",
+                )
+            };
+            out.diagnostics.push(
+                Diagnostic::error("broken-link", cx.file, message)
+                    .in_source(cx.source, line, Some(column))
+                    .underline(len)
+                    .with_hint(hint),
             );
             dest.to_owned()
         }
@@ -476,6 +485,7 @@ mod tests {
             path: "/en/events/x/",
             base_path: "/henan",
             resolve: &resolve,
+            drafts: &HashSet::new(),
             highlighter: &h,
         };
         render(&cx)

@@ -56,6 +56,7 @@ pub fn render_bodies_reusing(
             path: &p.path,
             base_path: &site.config.base_path,
             resolve: &resolve,
+            drafts: &site.drafts,
             highlighter,
         })
     };

@@ -447,6 +447,28 @@ fn broken_content_link_and_anchor_are_errors() {
 }
 
 #[test]
+fn a_link_to_a_draft_says_it_is_a_draft() {
+    let (site, run) = broken(&[
+        (
+            "content/plans.en.md",
+            "---\ntitle: Plans\ndraft: true\n---\nSoon.\n",
+        ),
+        (
+            "content/about.en.md",
+            "---\ntitle: About\n---\nSee [our plans](@/plans.md).\n",
+        ),
+    ]);
+    assert!(
+        run.stderr.contains(
+            "content/about.en.md:4: link to `@/plans.md`: that page is a draft (`draft: true`), left out of this build"
+        ),
+        "{}",
+        run.stderr
+    );
+    site.run(&["build", "--drafts"]).assert_ok();
+}
+
+#[test]
 fn template_errors_name_the_template_and_the_page() {
     let (_, run) = broken(&[("templates/page.html", "{{ page.no_such_field }}")]);
     assert!(

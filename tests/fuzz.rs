@@ -104,6 +104,7 @@ fn exercise(text: &str) {
         path: "/en/a/b/x/",
         base_path: "/henan",
         resolve: &resolve,
+        drafts: &Default::default(),
         highlighter: highlighter(),
     });
     for d in &rendered.diagnostics {
