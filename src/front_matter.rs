@@ -217,7 +217,13 @@ fn split<'a>(file: &str, source: &'a str) -> Result<(&'a str, &'a str, usize), D
         )
         .in_source(source, 1, Some(1))
     };
-    let rest = source.strip_prefix("---\n").ok_or_else(missing)?;
+    // Trailing blanks after the opening `---` are invisible in an editor; the closing line
+    // allows them too.
+    let first = source.split_inclusive('\n').next().unwrap_or("");
+    if first.trim_end() != "---" || !first.ends_with('\n') {
+        return Err(missing());
+    }
+    let rest = &source[first.len()..];
     let mut offset = 0;
     for (i, line) in rest.split_inclusive('\n').enumerate() {
         if line.trim_end() == "---" {

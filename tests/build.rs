@@ -191,8 +191,11 @@ fn bom_crlf_and_default_language_files() {
         "content/notes.md",
         "\u{feff}---\r\ntitle: 笔记\r\n---\r\n正文\r\n".as_bytes(),
     );
+    // Blanks after either `---` are invisible in an editor, so they do not matter.
+    site.write("content/blanks.md", "--- \ntitle: 空白\n---\t\n内容\n");
     site.build().assert_ok();
     assert!(site.public("zh/notes/index.html").contains("正文"));
+    assert!(site.public("zh/blanks/index.html").contains("内容"));
 }
 
 #[test]
