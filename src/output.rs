@@ -36,7 +36,25 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
             );
         }
     }
+    // Syncing deletes whatever the build does not produce: only do that to a folder that is
+    // empty or holds an earlier build (which always has a sitemap), never to, say, a home folder
+    // passed as --output by mistake.
+    let foreign = std::fs::read_dir(out)
+        .is_ok_and(|mut entries| entries.any(|e| e.is_ok_and(|e| !is_hidden(&e.file_name()))))
+        && !out.join("sitemap.xml").is_file();
+    if foreign {
+        bail!(
+            "refusing to publish into {}: it holds files but no sitemap.xml, so it is not an earlier build, and files the build does not produce would be deleted; choose an empty or new folder",
+            out.display()
+        );
+    }
     Ok(())
+}
+
+/// Hidden entries (`.git` of a pages branch, `.nojekyll`, `.well-known`) are never produced
+/// (hidden files in `static/` are ignored), so syncing leaves them alone.
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
 }
 
 /// `path` made absolute and canonical as far as it exists.
@@ -202,7 +220,11 @@ fn make_room(path: &Path) -> Result<()> {
 fn remove_stale(out: &Path, wanted: &HashSet<PathBuf>) -> Result<usize> {
     let mut removed = 0;
     let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(out).min_depth(1) {
+    let entries = walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e.file_name()));
+    for entry in entries {
         let entry = entry.with_context(|| format!("failed to list {}", out.display()))?;
         if entry.file_type().is_dir() {
             dirs.push(entry.into_path());

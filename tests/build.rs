@@ -560,3 +560,33 @@ fn refuses_to_publish_over_its_own_sources() {
     run.assert_failed();
     assert!(site.path("content/about.en.md").exists());
 }
+
+#[test]
+fn refuses_to_empty_a_folder_that_is_not_an_earlier_build() {
+    let site = Site::small();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("thesis.txt"), "years of work").unwrap();
+    let run = site.run(&["build", "--output", elsewhere.path().to_str().unwrap()]);
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("holds files but no sitemap.xml"),
+        "{}",
+        run.stderr
+    );
+    assert!(elsewhere.path().join("thesis.txt").exists());
+    assert!(!elsewhere.path().join("sitemap.xml").exists());
+}
+
+#[test]
+fn hidden_files_in_the_output_are_left_alone() {
+    let site = Site::small();
+    site.build().assert_ok();
+    // A pages branch checked out in public/ keeps its .git; .nojekyll stays too.
+    site.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n");
+    site.write("public/.nojekyll", "");
+    site.write("public/stale.html", "old");
+    site.build().assert_ok();
+    assert!(site.path("public/.git/HEAD").exists());
+    assert!(site.path("public/.nojekyll").exists());
+    assert!(!site.path("public/stale.html").exists());
+}
