@@ -164,7 +164,9 @@ fn validate_path(path: &str, kind: PageKind) -> Result<(), (String, &'static str
             HINT,
         ));
     }
-    if kind == PageKind::Page && segments.len() > 1 {
+    // `regions/_index` and `events/_index` are those sections' intros: plain pages.
+    let section_intro = segments.len() == 2 && segments[1] == "_index";
+    if kind == PageKind::Page && segments.len() > 1 && !section_intro {
         match segments[0] {
             REGIONS => {
                 return Err((
@@ -235,7 +237,7 @@ fn render(
     let mut cx = tera::Context::new();
     cx.insert("key", key);
     cx.insert("lang", lang);
-    cx.insert("title", &title_of(key));
+    cx.insert("title", &title_for(config, key, lang, file));
     cx.insert("today", &request.today.to_string());
     cx.insert("default_language", &config.default_language);
     cx.insert(
@@ -266,6 +268,22 @@ fn render(
 }
 
 /// `gyeongsangbuk-do` → `Gyeongsangbuk Do`: a placeholder title the editor will replace.
+/// A first title: from the key, or for a folder's intro (`_index`) from the folder's name, and
+/// for the home page's the site's title.
+fn title_for(config: &Config, key: &str, lang: &str, file: &str) -> String {
+    if key != "_index" {
+        return title_of(key);
+    }
+    let folder = file.rsplit('/').nth(1).unwrap_or(CONTENT_DIR);
+    if folder == CONTENT_DIR {
+        config
+            .language(lang)
+            .map_or_else(|| title_of(key), |l| l.title.clone())
+    } else {
+        title_of(folder)
+    }
+}
+
 fn title_of(key: &str) -> String {
     key.split(['-', '_'])
         .filter(|w| !w.is_empty())

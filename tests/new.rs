@@ -99,6 +99,17 @@ fn new_page_may_nest() {
 }
 
 #[test]
+fn new_page_starts_a_section_intro_even_for_regions_and_events() {
+    let site = Site::small();
+    site.run(&["new", "page", "events/_index"]).assert_ok();
+    assert!(site.path("content/events/_index.zh.md").is_file());
+    assert!(read(&site, "content/events/_index.en.md").contains("title: \"Events\""));
+    site.build().assert_ok();
+    site.run(&["build", "--drafts"]).assert_ok();
+    assert!(site.exists("en/events/index.html"));
+}
+
+#[test]
 fn refuses_to_overwrite_and_writes_nothing() {
     let site = Site::small();
     site.write("content/regions/mie.en.md", "---\ntitle: Mie\n---\nMine.\n");
