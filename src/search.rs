@@ -8,10 +8,12 @@
 //!
 //! Files, all deterministic:
 //! - `meta.json`: format version, shard scheme, shard names and the document list;
-//! - `<shard>.json`: `{"token": [doc, score, doc, score, ...]}` for the tokens of one shard;
-//!   words go to the shard named by their first `prefix` characters, CJK (and other non-ASCII)
-//!   tokens to `_<n>` with n = first code point mod `buckets`;
-//! - `doc/<n>.txt`: one document's plain text, loaded only for the results shown (snippets).
+//! - `<shard>.json`: `{"token": [doc, score, gap, score, ...]}` for the tokens of one shard,
+//!   document numbers after the first as gaps from the previous one; words go to the shard named
+//!   by their first `prefix` characters, CJK (and other non-ASCII) tokens to `_<n>` with
+//!   n = first code point mod `buckets`;
+//! - `text/<n>.json`: the plain texts of documents `n × texts` onwards (`texts` per file, a JSON
+//!   array), loaded only for the results shown (snippets).
 
 use crate::content::Site;
 use crate::markdown::{is_cjk, Rendered};
@@ -23,7 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 /// Where a language's index lives, under `/<lang>/`.
 pub const INDEX_DIR: &str = "search/index";
 /// Bumped whenever the file format changes; the script refuses other versions.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const TITLE_WEIGHT: u32 = 10;
 const META_WEIGHT: u32 = 3;
@@ -48,6 +50,8 @@ struct Meta<'a> {
     stem: bool,
     prefix: usize,
     buckets: u32,
+    /// Documents per file under `text/`.
+    texts: usize,
     shards: Vec<&'a str>,
     docs: &'a [Doc],
 }
@@ -60,39 +64,60 @@ pub fn stems(lang: &str) -> bool {
 /// The tokens of `text`, in order, with repeats. `static/search.js` implements the same rules.
 pub fn tokens(text: &str, stem_words: bool) -> Vec<String> {
     let mut out = Vec::new();
-    let mut word = String::new();
-    let mut cjk: Vec<char> = Vec::new();
-    for c in text.to_lowercase().chars().chain(std::iter::once(' ')) {
-        if is_cjk(c) {
-            flush_word(&mut word, stem_words, &mut out);
-            cjk.push(c);
-        } else {
-            flush_cjk(&mut cjk, &mut out);
-            if c.is_alphanumeric() {
-                word.push(c);
-            } else {
-                flush_word(&mut word, stem_words, &mut out);
-            }
-        }
-    }
+    each_token(text, stem_words, |t| out.push(t.to_owned()));
     out
 }
 
-fn flush_word(word: &mut String, stem_words: bool, out: &mut Vec<String>) {
-    // Single letters come from possessives and initials ("Henan's", "J. Smith"): noise.
-    if word.chars().nth(1).is_some() {
-        out.push(if stem_words { stem(word) } else { word.clone() });
+/// Calls `f` with each token of `text`, in order, with repeats, as slices of one lower-cased
+/// copy of the text (stemmed words from one reused buffer): indexing makes no String per token.
+pub fn each_token(text: &str, stem_words: bool, mut f: impl FnMut(&str)) {
+    let lower = text.to_lowercase();
+    let mut stemmed = Vec::new();
+    // The word being read, from this byte; the CJK run's previous character and its length.
+    let mut word: Option<usize> = None;
+    let mut cjk: Option<(usize, usize)> = None;
+    let mut run = 0;
+    let mut flush_word = |start: &mut Option<usize>, end: usize, f: &mut dyn FnMut(&str)| {
+        if let Some(from) = start.take() {
+            let w = &lower[from..end];
+            // Single letters come from possessives and initials ("Henan's", "J. Smith"): noise.
+            if w.chars().nth(1).is_some() {
+                if stem_words && stem_into(w, &mut stemmed) {
+                    f(std::str::from_utf8(&stemmed).expect("ASCII stays ASCII"));
+                } else {
+                    f(w);
+                }
+            }
+        }
+    };
+    let flush_cjk =
+        |prev: &mut Option<(usize, usize)>, run: &mut usize, f: &mut dyn FnMut(&str)| {
+            if let Some((at, len)) = prev.take() {
+                if *run == 1 {
+                    f(&lower[at..at + len]);
+                }
+            }
+            *run = 0;
+        };
+    for (i, c) in lower.char_indices() {
+        if is_cjk(c) {
+            flush_word(&mut word, i, &mut f);
+            if let Some((at, _)) = cjk {
+                f(&lower[at..i + c.len_utf8()]);
+            }
+            cjk = Some((i, c.len_utf8()));
+            run += 1;
+        } else {
+            flush_cjk(&mut cjk, &mut run, &mut f);
+            if c.is_alphanumeric() {
+                word.get_or_insert(i);
+            } else {
+                flush_word(&mut word, i, &mut f);
+            }
+        }
     }
-    word.clear();
-}
-
-fn flush_cjk(run: &mut Vec<char>, out: &mut Vec<String>) {
-    match run.len() {
-        0 => {}
-        1 => out.push(run[0].to_string()),
-        _ => out.extend(run.windows(2).map(|w| w.iter().collect::<String>())),
-    }
-    run.clear();
+    flush_word(&mut word, lower.len(), &mut f);
+    flush_cjk(&mut cjk, &mut run, &mut f);
 }
 
 /// English stemming: step 1 of Porter's algorithm (1980) — plurals (`-s`, `-es`, `-ies`),
@@ -101,10 +126,21 @@ fn flush_cjk(run: &mut Vec<char>, out: &mut Vec<String>) {
 /// left out: they conflate more eagerly (`university` with `universe`) and the same code must be
 /// repeated in the page script. Words with anything but ASCII letters are left as they are.
 pub fn stem(word: &str) -> String {
-    if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return word.to_owned();
+    let mut w = Vec::new();
+    if stem_into(word, &mut w) {
+        String::from_utf8(w).expect("ASCII stays ASCII")
+    } else {
+        word.to_owned()
     }
-    let mut w = word.as_bytes().to_vec();
+}
+
+/// [`stem`] into a reused buffer; false (buffer untouched) when the word is left as it is.
+fn stem_into(word: &str, w: &mut Vec<u8>) -> bool {
+    if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
+    w.clear();
+    w.extend_from_slice(word.as_bytes());
     // Step 1a.
     if w.ends_with(b"sses") || w.ends_with(b"ies") {
         w.truncate(w.len() - 2);
@@ -124,9 +160,9 @@ pub fn stem(word: &str) -> String {
             w.truncate(w.len() - suffix.len());
             if w.ends_with(b"at") || w.ends_with(b"bl") || w.ends_with(b"iz") {
                 w.push(b'e');
-            } else if ends_double_consonant(&w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z') {
+            } else if ends_double_consonant(w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z') {
                 w.pop();
-            } else if measure(&w) == 1 && ends_cvc(&w) {
+            } else if measure(w) == 1 && ends_cvc(w) {
                 w.push(b'e');
             }
         }
@@ -135,7 +171,7 @@ pub fn stem(word: &str) -> String {
     if w.ends_with(b"y") && has_vowel(&w[..w.len() - 1]) {
         *w.last_mut().expect("ends with y") = b'i';
     }
-    String::from_utf8(w).expect("ASCII stays ASCII")
+    true
 }
 
 /// Porter's consonant: not a vowel, and `y` only after a vowel (or at the start).
@@ -242,59 +278,83 @@ fn sources<'a>(site: &'a Site, bodies: &'a Bodies, lang: &str) -> Vec<Source<'a>
     pages.chain(sections).collect()
 }
 
+/// Documents tokenized together before their postings are merged: bounds the memory held by
+/// per-document token lists while keeping both cores busy.
+const CHUNK: usize = 512;
+/// Documents per snippet file: a result list of 20 fetches a few of them, not one per result.
+pub const TEXTS_PER_FILE: usize = 64;
+
+/// One document's distinct tokens with their scores.
+fn scores(s: &Source, stem_words: bool) -> Vec<(String, u32)> {
+    // token → (body occurrences, title and meta weight)
+    let mut counts: HashMap<String, (u32, u32)> = HashMap::new();
+    let mut add = |t: &str, body: u32, weight: u32| match counts.get_mut(t) {
+        Some(c) => *c = (c.0 + body, c.1 + weight),
+        None => {
+            counts.insert(t.to_owned(), (body, weight));
+        }
+    };
+    each_token(&s.body.text, stem_words, |t| add(t, 1, 0));
+    each_token(s.title, stem_words, |t| add(t, 0, TITLE_WEIGHT));
+    for text in &s.meta {
+        each_token(text, stem_words, |t| add(t, 0, META_WEIGHT));
+    }
+    counts
+        .into_iter()
+        .map(|(t, (body, weight))| (t, body.min(BODY_CAP) + weight))
+        .collect()
+}
+
+/// Every token of a language with its postings: (document, score) in document order.
+struct Postings {
+    /// (token, postings), sorted by token.
+    tokens: Vec<(String, Vec<(u32, u32)>)>,
+}
+
+impl Postings {
+    fn gather(sources: &[Source], stem_words: bool) -> Postings {
+        // Interned: each token's string is kept once, its postings a flat list of integers.
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut lists: Vec<Vec<(u32, u32)>> = Vec::new();
+        for (c, chunk) in sources.chunks(CHUNK).enumerate() {
+            let scored: Vec<Vec<(String, u32)>> =
+                chunk.par_iter().map(|s| scores(s, stem_words)).collect();
+            for (k, doc) in scored.into_iter().enumerate() {
+                let n = (c * CHUNK + k) as u32;
+                for (token, score) in doc {
+                    let id = match ids.get(&token) {
+                        Some(&id) => id,
+                        None => {
+                            lists.push(Vec::new());
+                            let id = lists.len() as u32 - 1;
+                            ids.insert(token, id);
+                            id
+                        }
+                    };
+                    lists[id as usize].push((n, score));
+                }
+            }
+        }
+        let mut tokens: Vec<(String, Vec<(u32, u32)>)> = ids
+            .into_iter()
+            .map(|(t, id)| (t, std::mem::take(&mut lists[id as usize])))
+            .collect();
+        tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Postings { tokens }
+    }
+}
+
 fn language_index(site: &Site, bodies: &Bodies, lang: &str) -> Vec<Output> {
     let stem_words = stems(lang);
     let sources = sources(site, bodies, lang);
-    // token → doc → score
-    let mut postings: BTreeMap<String, BTreeMap<usize, u32>> = BTreeMap::new();
-    // Tokenizing is most of the work and each document's is independent: done in parallel,
-    // then merged in document order, so the index is the same as a sequential pass.
-    let scored: Vec<Vec<(String, u32)>> = sources
-        .par_iter()
-        .map(|s| {
-            let mut body: BTreeMap<String, u32> = BTreeMap::new();
-            for t in tokens(&s.body.text, stem_words) {
-                *body.entry(t).or_default() += 1;
-            }
-            let mut scores: Vec<(String, u32)> = body
-                .into_iter()
-                .map(|(t, count)| (t, count.min(BODY_CAP)))
-                .collect();
-            scores.extend(
-                tokens(s.title, stem_words)
-                    .into_iter()
-                    .map(|t| (t, TITLE_WEIGHT)),
-            );
-            for text in &s.meta {
-                scores.extend(
-                    tokens(text, stem_words)
-                        .into_iter()
-                        .map(|t| (t, META_WEIGHT)),
-                );
-            }
-            scores
-        })
-        .collect();
-    // Gathered in a hash map (a string comparison per token costs more than hashing), sorted
-    // once at the end.
-    let mut gathered: HashMap<String, BTreeMap<usize, u32>> = HashMap::new();
-    for (n, scores) in scored.into_iter().enumerate() {
-        for (token, score) in scores {
-            *gathered.entry(token).or_default().entry(n).or_default() += score;
-        }
-    }
-    postings.extend(gathered);
+    let postings = Postings::gather(&sources, stem_words);
     let scheme = Scheme::fit(&postings);
-    let mut shards: BTreeMap<String, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
-    for (token, docs) in &postings {
-        let flat = docs
-            .iter()
-            .flat_map(|(&d, &s)| [d as u32, s])
-            .collect::<Vec<_>>();
-        shards
-            .entry(scheme.shard(token))
-            .or_default()
-            .insert(token, flat);
+    // Tokens are sorted, so each shard's tokens come out sorted too.
+    let mut shards: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (token, docs) in &postings.tokens {
+        let shard = shards.entry(scheme.shard(token)).or_default();
+        shard.push(if shard.is_empty() { b'{' } else { b',' });
+        write_postings(shard, token, docs);
     }
     let dir = format!("{lang}/{INDEX_DIR}");
     let docs: Vec<Doc> = sources.iter().map(|s| s.doc.clone()).collect();
@@ -304,20 +364,43 @@ fn language_index(site: &Site, bodies: &Bodies, lang: &str) -> Vec<Output> {
         stem: stem_words,
         prefix: scheme.prefix,
         buckets: scheme.buckets,
+        texts: TEXTS_PER_FILE,
         shards: shards.keys().map(String::as_str).collect(),
         docs: &docs,
     };
     let mut out = vec![json_file(format!("{dir}/meta.json"), &meta)];
-    out.extend(
-        shards
-            .iter()
-            .map(|(name, tokens)| json_file(format!("{dir}/{name}.json"), tokens)),
-    );
-    out.extend(sources.iter().enumerate().map(|(n, s)| Output {
-        path: format!("{dir}/doc/{n}.txt"),
-        bytes: s.body.text.trim().as_bytes().to_vec(),
+    out.extend(shards.into_iter().map(|(name, mut bytes)| {
+        bytes.push(b'}');
+        Output {
+            path: format!("{dir}/{name}.json"),
+            bytes,
+        }
     }));
+    out.extend(
+        sources
+            .chunks(TEXTS_PER_FILE)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let texts: Vec<&str> = chunk.iter().map(|s| s.body.text.trim()).collect();
+                json_file(format!("{dir}/text/{n}.json"), &texts)
+            }),
+    );
     out
+}
+
+/// `"token":[doc,score,gap,score,...]`: each document number after the first as the gap from
+/// the one before, which keeps the numbers short.
+fn write_postings(out: &mut Vec<u8>, token: &str, docs: &[(u32, u32)]) {
+    use std::io::Write;
+    serde_json::to_writer(&mut *out, token).expect("a string serializes");
+    out.extend_from_slice(b":[");
+    let mut last = 0;
+    for (i, &(doc, score)) in docs.iter().enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        write!(out, "{sep}{},{score}", doc - last).expect("writing to memory");
+        last = doc;
+    }
+    out.push(b']');
 }
 
 fn json_file(path: String, value: &impl Serialize) -> Output {
@@ -335,11 +418,11 @@ struct Scheme {
 }
 
 impl Scheme {
-    fn fit(postings: &BTreeMap<String, BTreeMap<usize, u32>>) -> Scheme {
+    fn fit(postings: &Postings) -> Scheme {
         let (mut words, mut others) = (0, 0);
-        for (token, docs) in postings {
+        for (token, docs) in &postings.tokens {
             // Roughly the serialized size of the entry.
-            let size = token.len() + 6 + docs.len() * 6;
+            let size = token.len() + 6 + docs.len() * 5;
             if starts_ascii(token) {
                 words += size;
             } else {
@@ -383,7 +466,7 @@ pub fn sizes<'a>(files: &[(&str, usize)], langs: impl Iterator<Item = &'a str>) 
                 .collect();
             let largest_shard = files
                 .iter()
-                .filter(|(path, _)| !path.contains("/doc/") && !path.ends_with("/meta.json"))
+                .filter(|(path, _)| !path.contains("/text/") && !path.ends_with("/meta.json"))
                 .map(|(_, len)| *len)
                 .max()
                 .unwrap_or(0);

@@ -4,7 +4,7 @@
 (function (root) {
   "use strict";
 
-  var FORMAT_VERSION = 1;
+  var FORMAT_VERSION = 2;
   var WORD = /[\p{Alphabetic}\p{N}]/u;
   var MAX_RESULTS = 20;
 
@@ -210,9 +210,11 @@
         Object.keys(shard).forEach(function (token) {
           var hit = keyMatches(term, token, token);
           if (!hit) { return; }
-          var list = shard[token];
+          // [doc, score, gap, score, ...]: document numbers after the first as gaps.
+          var list = shard[token], doc = 0;
           for (var i = 0; i < list.length; i += 2) {
-            scores[list[i]] = Math.max(scores[list[i]] || 0, list[i + 1]);
+            doc += list[i];
+            scores[doc] = Math.max(scores[doc] || 0, list[i + 1]);
           }
         });
       });
@@ -220,8 +222,19 @@
     });
   };
 
+  // A document's plain text, for its snippet: texts come `meta.texts` documents to a file,
+  // parsed once however many results share it.
   Index.prototype.text = function (doc) {
-    return this.file("doc/" + doc + ".txt");
+    var self = this;
+    return this.meta().then(function (meta) {
+      var name = "text/" + Math.floor(doc / meta.texts) + ".json";
+      var key = name + "#parsed";
+      if (!self.cache[key]) {
+        self.cache[key] = self.file(name).then(JSON.parse)
+          .catch(function (e) { delete self.cache[key]; throw e; });
+      }
+      return self.cache[key].then(function (texts) { return texts[doc % meta.texts]; });
+    });
   };
 
   function escapeHtml(s) {
