@@ -200,8 +200,8 @@ pub(crate) fn finish(
     mut diags: Vec<Diagnostic>,
     sink: Sink,
 ) -> Result<Built, Failed> {
-    let mut extra = search::index_files(&site, bodies);
-    extra.extend(machine_files(&site, bodies));
+    let mut sunk = search::index_files(&site, bodies, sink);
+    let mut extra = machine_files(&site, bodies);
     let has_code = bodies
         .pages
         .iter()
@@ -225,8 +225,7 @@ pub(crate) fn finish(
             format!("{e:#}"),
         )),
     }
-    // In parallel: the search index alone is thousands of files to stage.
-    let sunk: Vec<Result<Output, Diagnostic>> = extra.into_par_iter().map(sink).collect();
+    sunk.par_extend(extra.into_par_iter().map(sink));
     for r in sunk {
         match r {
             Ok(o) => outputs.push(o),

@@ -53,7 +53,7 @@ struct Meta<'a> {
     /// Documents per file under `text/`.
     texts: usize,
     shards: Vec<&'a str>,
-    docs: &'a [Doc],
+    docs: Vec<&'a Doc>,
 }
 
 /// Whether a language's words are stemmed (English only: the stemmer is English).
@@ -224,12 +224,17 @@ struct Source<'a> {
     body: &'a Rendered,
 }
 
-/// The index files of every language, the languages in parallel.
-pub fn index_files(site: &Site, bodies: &Bodies) -> Vec<Output> {
+/// The index files of every language, the languages in parallel, each handed to `sink` as soon
+/// as it is made (a build stages them on disk), so the snippet texts are never all in memory.
+pub fn index_files<T: Send>(
+    site: &Site,
+    bodies: &Bodies,
+    sink: &(dyn Fn(Output) -> T + Sync),
+) -> Vec<T> {
     let langs: Vec<&str> = site.config.codes().collect();
     langs
         .par_iter()
-        .flat_map_iter(|lang| language_index(site, bodies, lang))
+        .flat_map_iter(|lang| language_index(site, bodies, lang, sink))
         .collect()
 }
 
@@ -344,7 +349,12 @@ impl Postings {
     }
 }
 
-fn language_index(site: &Site, bodies: &Bodies, lang: &str) -> Vec<Output> {
+fn language_index<T: Send>(
+    site: &Site,
+    bodies: &Bodies,
+    lang: &str,
+    sink: &(dyn Fn(Output) -> T + Sync),
+) -> Vec<T> {
     let stem_words = stems(lang);
     let sources = sources(site, bodies, lang);
     let postings = Postings::gather(&sources, stem_words);
@@ -357,7 +367,6 @@ fn language_index(site: &Site, bodies: &Bodies, lang: &str) -> Vec<Output> {
         write_postings(shard, token, docs);
     }
     let dir = format!("{lang}/{INDEX_DIR}");
-    let docs: Vec<Doc> = sources.iter().map(|s| s.doc.clone()).collect();
     let meta = Meta {
         version: FORMAT_VERSION,
         lang,
@@ -366,25 +375,25 @@ fn language_index(site: &Site, bodies: &Bodies, lang: &str) -> Vec<Output> {
         buckets: scheme.buckets,
         texts: TEXTS_PER_FILE,
         shards: shards.keys().map(String::as_str).collect(),
-        docs: &docs,
+        docs: sources.iter().map(|s| &s.doc).collect(),
     };
-    let mut out = vec![json_file(format!("{dir}/meta.json"), &meta)];
+    let mut out = vec![sink(json_file(format!("{dir}/meta.json"), &meta))];
     out.extend(shards.into_iter().map(|(name, mut bytes)| {
         bytes.push(b'}');
-        Output {
+        sink(Output {
             path: format!("{dir}/{name}.json"),
             bytes,
-        }
+        })
     }));
-    out.extend(
-        sources
-            .chunks(TEXTS_PER_FILE)
-            .enumerate()
-            .map(|(n, chunk)| {
-                let texts: Vec<&str> = chunk.iter().map(|s| s.body.text.trim()).collect();
-                json_file(format!("{dir}/text/{n}.json"), &texts)
-            }),
-    );
+    let texts: Vec<T> = sources
+        .par_chunks(TEXTS_PER_FILE)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let texts: Vec<&str> = chunk.iter().map(|s| s.body.text.trim()).collect();
+            sink(json_file(format!("{dir}/text/{n}.json"), &texts))
+        })
+        .collect();
+    out.extend(texts);
     out
 }
 
