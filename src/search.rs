@@ -21,6 +21,7 @@ use crate::render::{Bodies, Output};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Where a language's index lives, under `/<lang>/`.
 pub const INDEX_DIR: &str = "search/index";
@@ -289,41 +290,72 @@ const CHUNK: usize = 512;
 /// Documents per snippet file: a result list of 20 fetches a few of them, not one per result.
 pub const TEXTS_PER_FILE: usize = 64;
 
-/// One document's distinct tokens with their scores.
-fn scores(s: &Source, stem_words: bool) -> Vec<(String, u32)> {
-    // token → (body occurrences, title and meta weight)
-    let mut counts: HashMap<String, (u32, u32)> = HashMap::new();
-    let mut add = |t: &str, body: u32, weight: u32| match counts.get_mut(t) {
-        Some(c) => *c = (c.0 + body, c.1 + weight),
-        None => {
-            counts.insert(t.to_owned(), (body, weight));
+/// Counts one document's tokens at a time, reusing its table for the next document on the same
+/// thread: a token's string is allocated once per thread, not once per document.
+#[derive(Default)]
+struct Counter {
+    /// token → (the same token, document stamp, body occurrences, title and meta weight)
+    counts: HashMap<Arc<str>, (Arc<str>, u32, u32, u32)>,
+    /// The distinct tokens of the current document, in first-seen order.
+    seen: Vec<Arc<str>>,
+    stamp: u32,
+}
+
+impl Counter {
+    fn add(&mut self, t: &str, body: u32, weight: u32) {
+        let stamp = self.stamp;
+        let entry = match self.counts.get_mut(t) {
+            Some(e) => e,
+            None => {
+                let key: Arc<str> = Arc::from(t);
+                self.counts
+                    .entry(key.clone())
+                    .or_insert((key, stamp.wrapping_sub(1), 0, 0))
+            }
+        };
+        if entry.1 != stamp {
+            *entry = (entry.0.clone(), stamp, 0, 0);
+            self.seen.push(entry.0.clone());
         }
-    };
-    each_token(&s.body.text, stem_words, |t| add(t, 1, 0));
-    each_token(s.title, stem_words, |t| add(t, 0, TITLE_WEIGHT));
-    for text in &s.meta {
-        each_token(text, stem_words, |t| add(t, 0, META_WEIGHT));
+        entry.2 += body;
+        entry.3 += weight;
     }
-    counts
-        .into_iter()
-        .map(|(t, (body, weight))| (t, body.min(BODY_CAP) + weight))
-        .collect()
+
+    /// One document's distinct tokens with their scores.
+    fn scores(&mut self, s: &Source, stem_words: bool) -> Vec<(Arc<str>, u32)> {
+        self.stamp = self.stamp.wrapping_add(1);
+        each_token(&s.body.text, stem_words, |t| self.add(t, 1, 0));
+        each_token(s.title, stem_words, |t| self.add(t, 0, TITLE_WEIGHT));
+        for text in &s.meta {
+            each_token(text, stem_words, |t| self.add(t, 0, META_WEIGHT));
+        }
+        let counts = &self.counts;
+        self.seen
+            .drain(..)
+            .map(|t| {
+                let (_, _, body, weight) = counts[&t];
+                (t, body.min(BODY_CAP) + weight)
+            })
+            .collect()
+    }
 }
 
 /// Every token of a language with its postings: (document, score) in document order.
 struct Postings {
     /// (token, postings), sorted by token.
-    tokens: Vec<(String, Vec<(u32, u32)>)>,
+    tokens: Vec<(Arc<str>, Vec<(u32, u32)>)>,
 }
 
 impl Postings {
     fn gather(sources: &[Source], stem_words: bool) -> Postings {
         // Interned: each token's string is kept once, its postings a flat list of integers.
-        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut ids: HashMap<Arc<str>, u32> = HashMap::new();
         let mut lists: Vec<Vec<(u32, u32)>> = Vec::new();
         for (c, chunk) in sources.chunks(CHUNK).enumerate() {
-            let scored: Vec<Vec<(String, u32)>> =
-                chunk.par_iter().map(|s| scores(s, stem_words)).collect();
+            let scored: Vec<Vec<(Arc<str>, u32)>> = chunk
+                .par_iter()
+                .map_init(Counter::default, |c, s| c.scores(s, stem_words))
+                .collect();
             for (k, doc) in scored.into_iter().enumerate() {
                 let n = (c * CHUNK + k) as u32;
                 for (token, score) in doc {
@@ -340,7 +372,7 @@ impl Postings {
                 }
             }
         }
-        let mut tokens: Vec<(String, Vec<(u32, u32)>)> = ids
+        let mut tokens: Vec<(Arc<str>, Vec<(u32, u32)>)> = ids
             .into_iter()
             .map(|(t, id)| (t, std::mem::take(&mut lists[id as usize])))
             .collect();
