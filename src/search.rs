@@ -343,14 +343,17 @@ impl Counter {
 /// Every token of a language with its postings: (document, score) in document order.
 struct Postings {
     /// (token, postings), sorted by token.
-    tokens: Vec<(Arc<str>, Vec<(u32, u32)>)>,
+    tokens: Vec<(Arc<str>, PostingList)>,
 }
+
+/// (document, score) pairs in document order.
+type PostingList = Vec<(u32, u32)>;
 
 impl Postings {
     fn gather(sources: &[Source], stem_words: bool) -> Postings {
         // Interned: each token's string is kept once, its postings a flat list of integers.
         let mut ids: HashMap<Arc<str>, u32> = HashMap::new();
-        let mut lists: Vec<Vec<(u32, u32)>> = Vec::new();
+        let mut lists: Vec<PostingList> = Vec::new();
         for (c, chunk) in sources.chunks(CHUNK).enumerate() {
             let scored: Vec<Vec<(Arc<str>, u32)>> = chunk
                 .par_iter()
@@ -372,7 +375,7 @@ impl Postings {
                 }
             }
         }
-        let mut tokens: Vec<(Arc<str>, Vec<(u32, u32)>)> = ids
+        let mut tokens: Vec<(Arc<str>, PostingList)> = ids
             .into_iter()
             .map(|(t, id)| (t, std::mem::take(&mut lists[id as usize])))
             .collect();
