@@ -16,7 +16,7 @@ use crate::cmd;
 use crate::diagnostics::Diagnostic;
 use anyhow::{Context, Result};
 use bytes::Bytes;
-use engine::{Change, Engine, FullRebuild, Update};
+use engine::{Change, Engine, IncrementalEngine, Update};
 use reload::Message;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -145,7 +145,7 @@ pub fn run(options: Options) -> Result<()> {
     let url = format!("http://{}", listener.local_addr()?);
     // Watch before the first build, so that an edit made during it is not missed.
     let watcher = watch::Watcher::start(&root)?;
-    let mut engine = FullRebuild::new(build::Options {
+    let mut engine = IncrementalEngine::new(build::Options {
         drafts: true,
         base_url: Some(url.clone()),
         ..build::Options::new(&root)

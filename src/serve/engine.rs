@@ -1,14 +1,14 @@
-//! The rebuild step of the live preview, behind one trait so that the full rebuild used now can
-//! be swapped for an incremental engine without touching the server.
+//! The rebuild step of the live preview, behind one trait so that the server does not depend on
+//! how a rebuild is done: `IncrementalEngine` renders again only what an edit affects.
 
-use crate::build::{self, Failed, Options};
+use crate::build::{Failed, Options};
 use crate::config::CONFIG_FILE;
 use crate::content::CONTENT_DIR;
 use crate::diagnostics::Diagnostic;
 use crate::files;
-use crate::templates::{self, STATIC_DIR, TEMPLATES_DIR};
+use crate::incremental::Incremental;
+use crate::templates::{STATIC_DIR, TEMPLATES_DIR};
 use bytes::Bytes;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Which part of the site a changed file belongs to.
@@ -70,112 +70,59 @@ pub trait Engine: Send {
     fn rebuild(&mut self, changes: &[Change]) -> Result<Update, Failed>;
 }
 
-/// Rebuilds the whole site on every change (a few milliseconds for the portal), except that an
-/// edit of an existing static file only re-reads the static files.
-pub struct FullRebuild {
+/// Keeps the site up to date with the incremental engine, which renders again only what an
+/// edit affects. It is made by the first build that succeeds: until then there is no site to
+/// update, and `Incremental::new` fails when the build does.
+pub struct IncrementalEngine {
     options: Options,
-    /// The last good site, by output path.
-    published: HashMap<String, Bytes>,
-    /// Names of the static files in the last good site; a static edit that keeps them can skip
-    /// the build.
-    static_names: Option<Vec<String>>,
+    site: Option<Incremental>,
 }
 
-impl FullRebuild {
+impl IncrementalEngine {
     pub fn new(options: Options) -> Self {
-        FullRebuild {
+        IncrementalEngine {
             options,
-            published: HashMap::new(),
-            static_names: None,
-        }
-    }
-
-    fn full(&mut self) -> Result<Update, Failed> {
-        let built = build::build(&self.options)?;
-        let next: HashMap<String, Bytes> = built
-            .outputs
-            .into_iter()
-            .map(|o| (o.path, Bytes::from(o.bytes)))
-            .collect();
-        let mut update = self.replace(next, |_| true);
-        update.warnings = built.diagnostics;
-        self.static_names = static_names(&self.options.root);
-        Ok(update)
-    }
-
-    /// Re-reads only the static files, when the edit renamed, added or removed none of them.
-    fn statics_only(&mut self) -> Option<Update> {
-        let names = static_names(&self.options.root)?;
-        if self.static_names.as_ref() != Some(&names) {
-            return None;
-        }
-        let files = templates::static_files(&self.options.root).ok()?;
-        let mut next = self.published.clone();
-        next.extend(files.into_iter().map(|(n, b)| (n, Bytes::from(b))));
-        Some(self.replace(next, |p| {
-            names.binary_search_by(|n| n.as_str().cmp(p)).is_ok()
-        }))
-    }
-
-    /// Makes `next` the published site and says what differs, among the paths `scope` accepts.
-    fn replace(&mut self, next: HashMap<String, Bytes>, scope: impl Fn(&str) -> bool) -> Update {
-        let mut changed: Vec<(String, Bytes)> = next
-            .iter()
-            .filter(|(p, b)| scope(p) && self.published.get(*p) != Some(b))
-            .map(|(p, b)| (p.clone(), b.clone()))
-            .collect();
-        let mut removed: Vec<String> = self
-            .published
-            .keys()
-            .filter(|p| !next.contains_key(*p))
-            .cloned()
-            .collect();
-        changed.sort_by(|a, b| a.0.cmp(&b.0));
-        removed.sort();
-        self.published = next;
-        Update {
-            changed,
-            removed,
-            warnings: Vec::new(),
+            site: None,
         }
     }
 }
 
-impl Engine for FullRebuild {
+impl Engine for IncrementalEngine {
     fn rebuild(&mut self, changes: &[Change]) -> Result<Update, Failed> {
-        let statics = !changes.is_empty() && changes.iter().all(|c| c.kind == ChangeKind::Static);
-        if statics {
-            if let Some(update) = self.statics_only() {
-                return Ok(update);
-            }
-        }
-        match self.full() {
-            Ok(update) => Ok(update),
-            Err(failed) => {
-                // The next success must not take the static shortcut from a stale state.
-                self.static_names = None;
-                Err(failed)
-            }
-        }
-    }
-}
-
-/// Every static file name the site publishes (built-in and the site's own), sorted; `None` if
-/// `static/` cannot be listed.
-fn static_names(root: &Path) -> Option<Vec<String>> {
-    let mut names: Vec<String> = files::list_files(&root.join(STATIC_DIR))
-        .ok()?
-        .into_iter()
-        .map(|(name, _)| name)
-        .chain(
-            templates::BUILTIN_STATIC
+        let Some(site) = &mut self.site else {
+            let site = self.site.insert(Incremental::new(&self.options)?);
+            // Nothing was served before: every output is new.
+            let changed = site
+                .built()
+                .outputs
                 .iter()
-                .map(|(n, _)| (*n).to_owned()),
-        )
-        .collect();
-    names.sort();
-    names.dedup();
-    Some(names)
+                .map(|o| (o.path.clone(), Bytes::copy_from_slice(&o.bytes)))
+                .collect();
+            return Ok(Update {
+                changed,
+                removed: Vec::new(),
+                warnings: site.diagnostics().to_vec(),
+            });
+        };
+        let paths: Vec<PathBuf> = changes
+            .iter()
+            .map(|c| self.options.root.join(&c.path))
+            .collect();
+        let delta = site.apply(&paths)?;
+        let changed = delta
+            .changed
+            .into_iter()
+            .filter_map(|path| {
+                let bytes = Bytes::copy_from_slice(site.get(&path)?);
+                Some((path, bytes))
+            })
+            .collect();
+        Ok(Update {
+            changed,
+            removed: delta.removed,
+            warnings: site.diagnostics().to_vec(),
+        })
+    }
 }
 
 /// The folders and files a site reads, for the watcher.
