@@ -14,6 +14,9 @@
 //! - the lists that hold it, the home page of its language (for regions and events), the
 //!   lists whose subsection intros changed;
 //! - the timeline and map when a region or event changed;
+//! - the search index of the changed documents' language: only changed documents are
+//!   tokenized again, only the shards holding their old or new words and `meta.json` are
+//!   written again (`search::Index::update`);
 //! - feeds, sitemap and the code stylesheet, which are cheap and always made again.
 //!
 //! Translations, navigation and every link in Markdown depend only on the site's shape, so any
@@ -26,7 +29,7 @@ use crate::diagnostics::Diagnostic;
 use crate::files;
 use crate::highlight::Highlighter;
 use crate::render::{self, Bodies, Output, Renderer};
-use crate::special;
+use crate::{search, special};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -48,13 +51,18 @@ impl Delta {
     }
 }
 
+/// What a build leaves for the next `apply` to reuse: the Markdown of each page and section,
+/// and the search index.
+type Memo = (Bodies, search::Index);
+
 /// The last successful build, kept up to date by `apply`.
 pub struct Incremental {
     options: Options,
     built: Built,
-    /// Markdown of `built.site`, aligned with its pages and sections; `None` after an `apply`
-    /// that failed half-way, which makes the next one render everything.
-    bodies: Option<Bodies>,
+    /// Markdown of `built.site`, aligned with its pages and sections, and its search index;
+    /// `None` after an `apply` that failed half-way, which makes the next one render
+    /// everything.
+    memo: Option<Memo>,
     /// Names and bytes of the site's own templates: a change renders everything again.
     templates: Vec<(String, Vec<u8>)>,
     /// Outputs of the current build rendered through templates (the rest, made by
@@ -67,11 +75,11 @@ impl Incremental {
     pub fn new(options: &Options) -> Result<Self, Failed> {
         let loaded = build::load(options)?;
         let templates = template_sources(&options.root);
-        let (built, bodies, rendered) = full(options, loaded)?;
+        let (built, memo, rendered) = full(options, loaded)?;
         Ok(Incremental {
             options: options.clone(),
             built,
-            bodies: Some(bodies),
+            memo: Some(memo),
             templates,
             rendered,
         })
@@ -112,20 +120,20 @@ impl Incremental {
         let same_shape = templates == self.templates
             && loaded.site.config == self.built.site.config
             && shape(&loaded.site) == shape(&self.built.site);
-        let (built, bodies, delta) = match self.bodies.take() {
+        let (built, memo, delta) = match self.memo.take() {
             // Same shape: the same outputs are rendered through templates as last time.
-            Some(old_bodies) if same_shape => self.partial(loaded, old_bodies)?,
+            Some(memo) if same_shape => self.partial(loaded, memo)?,
             _ => {
-                let (built, bodies, rendered) = full(&self.options, loaded)?;
+                let (built, memo, rendered) = full(&self.options, loaded)?;
                 let mut delta = diff(&self.built.outputs, &built.outputs);
                 delta.full = true;
                 self.rendered = rendered;
-                (built, bodies, delta)
+                (built, memo, delta)
             }
         };
         self.built = built;
         self.built.timings = vec![("incremental", start.elapsed())];
-        self.bodies = Some(bodies);
+        self.memo = Some(memo);
         self.templates = templates;
         Ok(delta)
     }
@@ -157,8 +165,8 @@ impl Incremental {
     fn partial(
         &mut self,
         loaded: Loaded,
-        mut old_bodies: Bodies,
-    ) -> Result<(Built, Bodies, Delta), Failed> {
+        (mut old_bodies, mut index): Memo,
+    ) -> Result<(Built, Memo, Delta), Failed> {
         let Loaded {
             site,
             tera,
@@ -266,7 +274,22 @@ impl Incremental {
             bytes: Vec::new(),
         }));
         drop(renderer);
-        let mut built = build::finish(&self.options, site, &bodies, outputs, diagnostics, &Ok)?;
+        // The search index too: only the documents whose text or front matter changed.
+        let search = index.update(&site, &bodies, &|path| self.get(path));
+        outputs.extend(search.kept.iter().map(|path| Output {
+            path: path.clone(),
+            bytes: Vec::new(),
+        }));
+        let kept: Vec<String> = kept.into_iter().chain(search.kept).collect();
+        let mut built = build::finish(
+            &self.options,
+            site,
+            &bodies,
+            outputs,
+            search.fresh,
+            diagnostics,
+            &Ok,
+        )?;
         let kept: HashSet<String> = kept.into_iter().collect();
         let mut old_outputs: HashMap<String, Vec<u8>> = std::mem::take(&mut self.built.outputs)
             .into_iter()
@@ -283,12 +306,12 @@ impl Incremental {
         }
         delta.removed = old_outputs.into_keys().collect();
         delta.removed.sort();
-        Ok((built, bodies, delta))
+        Ok((built, (bodies, index), delta))
     }
 }
 
 /// Renders everything from `loaded`; returns also the paths rendered through templates.
-fn full(options: &Options, loaded: Loaded) -> Result<(Built, Bodies, Vec<String>), Failed> {
+fn full(options: &Options, loaded: Loaded) -> Result<(Built, Memo, Vec<String>), Failed> {
     let Loaded {
         site,
         tera,
@@ -300,8 +323,9 @@ fn full(options: &Options, loaded: Loaded) -> Result<(Built, Bodies, Vec<String>
     let outputs = build::render_all(&renderer, &mut diagnostics);
     drop(renderer);
     let rendered = outputs.iter().map(|o| o.path.clone()).collect();
-    let built = build::finish(options, site, &bodies, outputs, diagnostics, &Ok)?;
-    Ok((built, bodies, rendered))
+    let (index, search) = search::Index::new(&site, &bodies);
+    let built = build::finish(options, site, &bodies, outputs, search, diagnostics, &Ok)?;
+    Ok((built, (bodies, index), rendered))
 }
 
 /// What an edit may not change for `partial` to apply: every page and section, where it is

@@ -18,6 +18,9 @@ const REGIONS: usize = 6;
 #[derive(Debug, Clone)]
 enum Edit {
     Body(usize),
+    /// Replaces the body, so that words leave the search index.
+    Rewrite(usize),
+    Tags(usize),
     Title(usize),
     Summary(usize),
     EventDate(usize, u16),
@@ -35,6 +38,8 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         3 => any::<usize>().prop_map(Edit::Body),
+        2 => any::<usize>().prop_map(Edit::Rewrite),
+        1 => any::<usize>().prop_map(Edit::Tags),
         2 => any::<usize>().prop_map(Edit::Title),
         1 => any::<usize>().prop_map(Edit::Summary),
         2 => (any::<usize>(), 1990u16..2030).prop_map(|(i, y)| Edit::EventDate(i, y)),
@@ -93,6 +98,17 @@ fn apply_edit(root: &Path, edit: &Edit, step: usize) -> Vec<PathBuf> {
         Edit::Body(i) => pick(&[all("regions"), all("events")].concat(), *i).map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
             std::fs::write(&p, format!("{text}\nEdited in step {step}.\n")).unwrap();
+            vec![p]
+        }),
+        Edit::Rewrite(i) => pick(&[all("regions"), all("events")].concat(), *i).map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let end = text[3..].find("\n---\n").unwrap() + 8;
+            let body = format!("Rewritten in step {step}: only word{step} remains.\n");
+            std::fs::write(&p, format!("{}\n{body}", &text[..end])).unwrap();
+            vec![p]
+        }),
+        Edit::Tags(i) => pick(&all("regions"), *i).map(|p| {
+            set_field(&p, "tags", &format!("[tag{step}, shared]"));
             vec![p]
         }),
         Edit::Title(i) => pick(&[all("regions"), all("events")].concat(), *i).map(|p| {
