@@ -395,11 +395,18 @@ fn serve_edits(site: &Path, runs: usize) {
         times.push(start.elapsed().as_secs_f64());
         outputs = delta.changed.len();
     }
+    let laps: Vec<String> = engine
+        .built()
+        .timings
+        .iter()
+        .map(|(stage, took)| format!("{stage} {:.1} ms", took.as_secs_f64() * 1000.0))
+        .collect();
     std::fs::write(&page, original).unwrap();
     println!(
         "  one page's body edited             {:>7.1} ms median ({outputs} outputs changed)",
         median(times) * 1000.0
     );
+    println!("    last edit by stage: {}", laps.join(", "));
     let rss = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

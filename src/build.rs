@@ -59,13 +59,20 @@ pub struct Failed {
     pub external_links: Vec<ExternalRef>,
 }
 
-struct Stopwatch {
+pub(crate) struct Stopwatch {
     last: Instant,
-    laps: Vec<(&'static str, Duration)>,
+    pub laps: Vec<(&'static str, Duration)>,
 }
 
 impl Stopwatch {
-    fn lap(&mut self, stage: &'static str) {
+    pub fn start() -> Stopwatch {
+        Stopwatch {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    pub fn lap(&mut self, stage: &'static str) {
         let now = Instant::now();
         self.laps.push((stage, now - self.last));
         self.last = now;
@@ -91,15 +98,12 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
 pub type Sink<'s> = &'s (dyn Fn(Output) -> Result<Output, Diagnostic> + Sync);
 
 fn build_with(options: &Options, sink: Sink) -> Result<Built, Failed> {
-    let mut clock = Stopwatch {
-        last: Instant::now(),
-        laps: Vec::new(),
-    };
+    let mut clock = Stopwatch::start();
     let Loaded {
         site,
         tera,
         mut diagnostics,
-    } = load(options)?;
+    } = load(options, None)?;
     clock.lap("load");
     let bodies = render::render_bodies(&site, &Highlighter::default());
     diagnostics.extend(body_diagnostics(&bodies));
@@ -133,7 +137,11 @@ fn fail(mut diagnostics: Vec<Diagnostic>, site: Option<Site>) -> Failed {
 }
 
 /// Loads the configuration, the content and the templates.
-pub(crate) fn load(options: &Options) -> Result<Loaded, Failed> {
+/// With a `cache`, content files unchanged since it was filled are not read again.
+pub(crate) fn load(
+    options: &Options,
+    cache: Option<&mut content::SourceCache>,
+) -> Result<Loaded, Failed> {
     let mut config = load_config(&options.root).map_err(|d| fail(vec![d], None))?;
     if let Some(url) = &options.base_url {
         config
@@ -147,6 +155,7 @@ pub(crate) fn load(options: &Options) -> Result<Loaded, Failed> {
             drafts: options.drafts,
             build_date: options.build_date,
         },
+        cache,
     );
     let mut diags = loaded.diagnostics;
     let tera = templates::load(&options.root);

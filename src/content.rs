@@ -140,8 +140,95 @@ impl Site {
     }
 }
 
-/// Loads and validates `root/content`; all problems come back together.
-pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
+/// Content files as last read and parsed, for `serve`: a file whose size and change times are
+/// those it had when read is not read again. Parsing a page depends only on its bytes and its
+/// path, so the cached result is the one reading it again would give.
+#[derive(Default)]
+pub struct SourceCache {
+    files: HashMap<String, (Stamp, PageResult)>,
+}
+
+/// What tells that a file changed without reading it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    /// The inode's change time (Unix), which no tool can set back, and the inode number.
+    #[cfg(unix)]
+    changed: (i64, i64, u64),
+}
+
+impl Stamp {
+    /// The file's stamp, or `None` when it cannot be trusted: when the file changed within
+    /// the last second, a further edit in the same tick of the file system's clock could keep
+    /// the same times and size (git calls this "racily clean").
+    fn settled(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let modified = meta.modified().ok();
+        let recent = |t: std::time::SystemTime| {
+            std::time::SystemTime::now()
+                .duration_since(t)
+                .map_or(true, |age| age < std::time::Duration::from_secs(1))
+        };
+        #[cfg(unix)]
+        let changed = {
+            use std::os::unix::fs::MetadataExt;
+            let ctime = std::time::UNIX_EPOCH
+                + std::time::Duration::new(meta.ctime().max(0) as u64, meta.ctime_nsec() as u32);
+            if recent(ctime) {
+                return None;
+            }
+            (meta.ctime(), meta.ctime_nsec(), meta.ino())
+        };
+        if modified.is_none_or(recent) {
+            return None;
+        }
+        Some(Stamp {
+            len: meta.len(),
+            modified,
+            #[cfg(unix)]
+            changed,
+        })
+    }
+}
+
+/// Reads and parses the found files, taking unchanged ones from `cache` (when given), which
+/// then holds exactly the found files.
+fn read_pages(
+    root: &Path,
+    files: &[FoundFile],
+    cache: Option<&mut SourceCache>,
+) -> Vec<PageResult> {
+    let Some(cache) = cache else {
+        return files.par_iter().map(|f| read_page(root, f)).collect();
+    };
+    let read: Vec<(Option<Stamp>, PageResult)> = files
+        .par_iter()
+        .map(|f| {
+            // Stamped before reading: an edit during the read changes the stamp.
+            let stamp = Stamp::settled(&root.join(&f.file));
+            match (stamp, cache.files.get(&f.file)) {
+                (Some(now), Some((then, result))) if now == *then => (stamp, result.clone()),
+                _ => (stamp, read_page(root, f)),
+            }
+        })
+        .collect();
+    cache.files = files
+        .iter()
+        .zip(&read)
+        .filter_map(|(f, (stamp, result))| Some((f.file.clone(), ((*stamp)?, result.clone()))))
+        .collect();
+    read.into_iter().map(|(_, result)| result).collect()
+}
+
+/// Loads and validates `root/content`; all problems come back together. With a `cache`, only
+/// files that changed since it was filled are read and parsed.
+pub fn load(
+    root: &Path,
+    config: Config,
+    options: &LoadOptions,
+    cache: Option<&mut SourceCache>,
+) -> Loaded {
     let mut diagnostics = Vec::new();
     let content = root.join(CONTENT_DIR);
     let found = match discover(root, &content, &config) {
@@ -154,7 +241,7 @@ pub fn load(root: &Path, config: Config, options: &LoadOptions) -> Loaded {
             }
         }
     };
-    let results: Vec<PageResult> = found.files.par_iter().map(|f| read_page(root, f)).collect();
+    let results = read_pages(root, &found.files, cache);
     let mut whole = !found.diagnostics.iter().any(Diagnostic::is_error);
     diagnostics.extend(found.diagnostics);
     let mut pages = Vec::with_capacity(results.len());

@@ -3,8 +3,8 @@
 //!
 //! Correctness comes first: after `apply` the outputs and diagnostics are exactly what a full
 //! build of the current sources gives (`tests/incremental.rs` checks this byte for byte on
-//! random edit sequences). The sources are always loaded again (cheap next to rendering); what
-//! is saved is rendering. When an edit keeps the site's shape — the same pages at the same
+//! random edit sequences). The sources are always listed again, but only files that changed are read and parsed
+//! again (`content::SourceCache`). When an edit keeps the site's shape — the same pages at the same
 //! paths, the same configuration and templates — Markdown is rendered again only for files
 //! whose source changed, and templates only for the edited pages and, where front matter
 //! changed (cards and lists show titles, summaries, dates and places, never bodies), for the
@@ -23,8 +23,8 @@
 //! other edit (a page added, removed, renamed or translated, a slug, a draft flag, a template,
 //! `site.toml`) renders everything again, still in memory.
 
-use crate::build::{self, Built, Failed, Loaded, Options};
-use crate::content::{Page, Site};
+use crate::build::{self, Built, Failed, Loaded, Options, Stopwatch};
+use crate::content::{Page, Site, SourceCache};
 use crate::diagnostics::Diagnostic;
 use crate::files;
 use crate::highlight::Highlighter;
@@ -32,7 +32,6 @@ use crate::render::{self, Bodies, Output, Renderer};
 use crate::{search, special};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// What one `apply` changed, for the server to reload.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -63,6 +62,8 @@ pub struct Incremental {
     /// `None` after an `apply` that failed half-way, which makes the next one render
     /// everything.
     memo: Option<Memo>,
+    /// Content files as last parsed, so that an edit reads and parses only what changed.
+    sources: SourceCache,
     /// Names and bytes of the site's own templates: a change renders everything again.
     templates: Vec<(String, Vec<u8>)>,
     /// Outputs of the current build rendered through templates (the rest, made by
@@ -73,13 +74,15 @@ pub struct Incremental {
 impl Incremental {
     /// Builds the site in memory.
     pub fn new(options: &Options) -> Result<Self, Failed> {
-        let loaded = build::load(options)?;
+        let mut sources = SourceCache::default();
+        let loaded = build::load(options, Some(&mut sources))?;
         let templates = template_sources(&options.root);
         let (built, memo, rendered) = full(options, loaded)?;
         Ok(Incremental {
             options: options.clone(),
             built,
             memo: Some(memo),
+            sources,
             templates,
             rendered,
         })
@@ -114,15 +117,16 @@ impl Incremental {
         if !changed.is_empty() && changed.iter().all(|p| !self.is_input(p)) {
             return Ok(Delta::default());
         }
-        let start = Instant::now();
-        let loaded = build::load(&self.options)?;
+        let mut clock = Stopwatch::start();
+        let loaded = build::load(&self.options, Some(&mut self.sources))?;
+        clock.lap("load");
         let templates = template_sources(&self.options.root);
         let same_shape = templates == self.templates
             && loaded.site.config == self.built.site.config
             && shape(&loaded.site) == shape(&self.built.site);
         let (built, memo, delta) = match self.memo.take() {
             // Same shape: the same outputs are rendered through templates as last time.
-            Some(memo) if same_shape => self.partial(loaded, memo)?,
+            Some(memo) if same_shape => self.partial(loaded, memo, &mut clock)?,
             _ => {
                 let (built, memo, rendered) = full(&self.options, loaded)?;
                 let mut delta = diff(&self.built.outputs, &built.outputs);
@@ -132,7 +136,7 @@ impl Incremental {
             }
         };
         self.built = built;
-        self.built.timings = vec![("incremental", start.elapsed())];
+        self.built.timings = clock.laps;
         self.memo = Some(memo);
         self.templates = templates;
         Ok(delta)
@@ -166,6 +170,7 @@ impl Incremental {
         &mut self,
         loaded: Loaded,
         (mut old_bodies, mut index): Memo,
+        clock: &mut Stopwatch,
     ) -> Result<(Built, Memo, Delta), Failed> {
         let Loaded {
             site,
@@ -225,7 +230,7 @@ impl Incremental {
             reuse_sections,
         );
         diagnostics.extend(build::body_diagnostics(&bodies));
-
+        clock.lap("markdown");
         let affected = Affected::new(old, &site, &front_changed, &index_changed);
         let renderer = Renderer::new(&site, &tera, &bodies);
         let mut rendered: Vec<Result<Output, Diagnostic>> = Vec::new();
@@ -274,8 +279,10 @@ impl Incremental {
             bytes: Vec::new(),
         }));
         drop(renderer);
+        clock.lap("templates");
         // The search index too: only the documents whose text or front matter changed.
         let search = index.update(&site, &bodies, &|path| self.get(path));
+        clock.lap("search");
         outputs.extend(search.kept.iter().map(|path| Output {
             path: path.clone(),
             bytes: Vec::new(),
@@ -290,6 +297,7 @@ impl Incremental {
             diagnostics,
             &Ok,
         )?;
+        clock.lap("feeds and checks");
         let kept: HashSet<String> = kept.into_iter().collect();
         let mut old_outputs: HashMap<String, Vec<u8>> = std::mem::take(&mut self.built.outputs)
             .into_iter()
