@@ -202,23 +202,33 @@ fn read_pages(
     let Some(cache) = cache else {
         return files.par_iter().map(|f| read_page(root, f)).collect();
     };
-    let read: Vec<(Option<Stamp>, PageResult)> = files
+    // (read again, with its stamp if it can be cached) or `None` for a cache hit.
+    let read: Vec<Option<(Option<Stamp>, PageResult)>> = files
         .par_iter()
         .map(|f| {
             // Stamped before reading: an edit during the read changes the stamp.
             let stamp = Stamp::settled(&root.join(&f.file));
             match (stamp, cache.files.get(&f.file)) {
-                (Some(now), Some((then, result))) if now == *then => (stamp, result.clone()),
-                _ => (stamp, read_page(root, f)),
+                (Some(now), Some((then, _))) if now == *then => None,
+                _ => Some((stamp, read_page(root, f))),
             }
         })
         .collect();
-    cache.files = files
-        .iter()
-        .zip(&read)
-        .filter_map(|(f, (stamp, result))| Some((f.file.clone(), ((*stamp)?, result.clone()))))
-        .collect();
-    read.into_iter().map(|(_, result)| result).collect()
+    let mut old = std::mem::take(&mut cache.files);
+    let mut results = Vec::with_capacity(files.len());
+    for (f, read) in files.iter().zip(read) {
+        let entry = match read {
+            None => old.remove(&f.file).expect("a cache hit"),
+            Some((None, result)) => {
+                results.push(result);
+                continue;
+            }
+            Some((Some(stamp), result)) => (stamp, result),
+        };
+        results.push(entry.1.clone());
+        cache.files.insert(f.file.clone(), entry);
+    }
+    results
 }
 
 /// Loads and validates `root/content`; all problems come back together. With a `cache`, only
@@ -494,16 +504,17 @@ fn inherit_neutral(pages: &mut [Page]) -> Vec<Diagnostic> {
             continue;
         }
         let mut merged = Neutral::default();
+        // `merged` as JSON, kept in step with it.
+        let mut merged_json = fields_json(&merged);
         let mut origin: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, page) in group.iter().enumerate() {
+            let page_json = fields_json(&page.front.neutral);
             for field in NEUTRAL_FIELDS {
-                match (
-                    field_json(&merged, field),
-                    field_json(&page.front.neutral, field),
-                ) {
+                match (merged_json.get(field), page_json.get(field)) {
                     (_, None) => {}
-                    (None, Some(_)) => {
+                    (None, Some(value)) => {
                         copy_field(&mut merged, &page.front.neutral, field);
+                        merged_json.insert(field.to_owned(), value.clone());
                         origin.insert(field, i);
                     }
                     (Some(a), Some(b)) if a != b => {
@@ -528,8 +539,9 @@ fn inherit_neutral(pages: &mut [Page]) -> Vec<Diagnostic> {
             }
         }
         for page in group.iter_mut() {
+            let page_json = fields_json(&page.front.neutral);
             for field in NEUTRAL_FIELDS {
-                if field_json(&page.front.neutral, field).is_none() {
+                if !page_json.contains_key(field) {
                     copy_field(&mut page.front.neutral, &merged, field);
                 }
             }
@@ -538,10 +550,15 @@ fn inherit_neutral(pages: &mut [Page]) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// A neutral field as JSON, to compare and show values generically.
-fn field_json(n: &Neutral, field: &str) -> Option<serde_json::Value> {
-    let v = serde_json::to_value(n).ok()?;
-    v.get(field).filter(|v| !v.is_null()).cloned()
+/// The neutral fields that are set, as JSON, to compare and show values generically
+/// (serialized once per page: this runs for every page of every build).
+fn fields_json(n: &Neutral) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(n) {
+        Ok(serde_json::Value::Object(fields)) => {
+            fields.into_iter().filter(|(_, v)| !v.is_null()).collect()
+        }
+        _ => serde_json::Map::new(),
+    }
 }
 
 fn copy_field(to: &mut Neutral, from: &Neutral, field: &str) {
