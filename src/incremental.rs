@@ -3,9 +3,10 @@
 //!
 //! Correctness comes first: after `apply` the outputs and diagnostics are exactly what a full
 //! build of the current sources gives (`tests/incremental.rs` checks this byte for byte on
-//! random edit sequences). The sources are always listed again, but only files that changed are read and parsed
-//! again (`content::SourceCache`). When an edit keeps the site's shape — the same pages at the same
-//! paths, the same configuration and templates — Markdown is rendered again only for files
+//! random edit sequences). The sources are always listed again, but only files that changed
+//! are read and parsed again (`content::SourceCache`). When an edit keeps the site's shape —
+//! the same pages at the same paths, the same configuration and templates — Markdown is
+//! rendered again only for files
 //! whose source changed, and templates only for the edited pages and, where front matter
 //! changed (cards and lists show titles, summaries, dates and places, never bodies), for the
 //! outputs that show it:
@@ -14,10 +15,7 @@
 //! - the lists that hold it, the home page of its language (for regions and events), the
 //!   lists whose subsection intros changed;
 //! - the timeline and map when a region or event changed;
-//! - the search index of the changed documents' language: only changed documents are
-//!   tokenized again, only the shards holding their old or new words and `meta.json` are
-//!   written again (`search::Index::update`);
-//! - feeds, sitemap and the code stylesheet, which are cheap and always made again.
+//! - the search index, feeds, sitemap and the code stylesheet, which are always made again.
 //!
 //! Translations, navigation and every link in Markdown depend only on the site's shape, so any
 //! other edit (a page added, removed, renamed or translated, a slug, a draft flag, a template,
@@ -29,7 +27,7 @@ use crate::diagnostics::Diagnostic;
 use crate::files;
 use crate::highlight::Highlighter;
 use crate::render::{self, Bodies, Output, Renderer};
-use crate::{search, special};
+use crate::special;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -50,18 +48,13 @@ impl Delta {
     }
 }
 
-/// What a build leaves for the next `apply` to reuse: the Markdown of each page and section,
-/// and the search index.
-type Memo = (Bodies, search::Index);
-
 /// The last successful build, kept up to date by `apply`.
 pub struct Incremental {
     options: Options,
     built: Built,
-    /// Markdown of `built.site`, aligned with its pages and sections, and its search index;
-    /// `None` after an `apply` that failed half-way, which makes the next one render
-    /// everything.
-    memo: Option<Memo>,
+    /// Markdown of `built.site`, aligned with its pages and sections; `None` after an `apply`
+    /// that failed half-way, which makes the next one render everything.
+    bodies: Option<Bodies>,
     /// Content files as last parsed, so that an edit reads and parses only what changed.
     sources: SourceCache,
     /// Names and bytes of the site's own templates: a change renders everything again.
@@ -77,11 +70,11 @@ impl Incremental {
         let mut sources = SourceCache::default();
         let loaded = build::load(options, Some(&mut sources))?;
         let templates = template_sources(&options.root);
-        let (built, memo, rendered) = full(options, loaded)?;
+        let (built, bodies, rendered) = full(options, loaded)?;
         Ok(Incremental {
             options: options.clone(),
             built,
-            memo: Some(memo),
+            bodies: Some(bodies),
             sources,
             templates,
             rendered,
@@ -124,20 +117,20 @@ impl Incremental {
         let same_shape = templates == self.templates
             && loaded.site.config == self.built.site.config
             && shape(&loaded.site) == shape(&self.built.site);
-        let (built, memo, delta) = match self.memo.take() {
+        let (built, bodies, delta) = match self.bodies.take() {
             // Same shape: the same outputs are rendered through templates as last time.
-            Some(memo) if same_shape => self.partial(loaded, memo, &mut clock)?,
+            Some(bodies) if same_shape => self.partial(loaded, bodies, &mut clock)?,
             _ => {
-                let (built, memo, rendered) = full(&self.options, loaded)?;
+                let (built, bodies, rendered) = full(&self.options, loaded)?;
                 let mut delta = diff(&self.built.outputs, &built.outputs);
                 delta.full = true;
                 self.rendered = rendered;
-                (built, memo, delta)
+                (built, bodies, delta)
             }
         };
         self.built = built;
         self.built.timings = clock.laps;
-        self.memo = Some(memo);
+        self.bodies = Some(bodies);
         self.templates = templates;
         Ok(delta)
     }
@@ -169,9 +162,9 @@ impl Incremental {
     fn partial(
         &mut self,
         loaded: Loaded,
-        (mut old_bodies, mut index): Memo,
+        mut old_bodies: Bodies,
         clock: &mut Stopwatch,
-    ) -> Result<(Built, Memo, Delta), Failed> {
+    ) -> Result<(Built, Bodies, Delta), Failed> {
         let Loaded {
             site,
             tera,
@@ -280,24 +273,8 @@ impl Incremental {
         }));
         drop(renderer);
         clock.lap("templates");
-        // The search index too: only the documents whose text or front matter changed.
-        let search = index.update(&site, &bodies, &|path| self.get(path));
-        clock.lap("search");
-        outputs.extend(search.kept.iter().map(|path| Output {
-            path: path.clone(),
-            bytes: Vec::new(),
-        }));
-        let kept: Vec<String> = kept.into_iter().chain(search.kept).collect();
-        let mut built = build::finish(
-            &self.options,
-            site,
-            &bodies,
-            outputs,
-            search.fresh,
-            diagnostics,
-            &Ok,
-        )?;
-        clock.lap("feeds and checks");
+        let mut built = build::finish(&self.options, site, &bodies, outputs, diagnostics, &Ok)?;
+        clock.lap("search, feeds and checks");
         let kept: HashSet<String> = kept.into_iter().collect();
         let mut old_outputs: HashMap<String, Vec<u8>> = std::mem::take(&mut self.built.outputs)
             .into_iter()
@@ -314,12 +291,12 @@ impl Incremental {
         }
         delta.removed = old_outputs.into_keys().collect();
         delta.removed.sort();
-        Ok((built, (bodies, index), delta))
+        Ok((built, bodies, delta))
     }
 }
 
 /// Renders everything from `loaded`; returns also the paths rendered through templates.
-fn full(options: &Options, loaded: Loaded) -> Result<(Built, Memo, Vec<String>), Failed> {
+fn full(options: &Options, loaded: Loaded) -> Result<(Built, Bodies, Vec<String>), Failed> {
     let Loaded {
         site,
         tera,
@@ -331,9 +308,8 @@ fn full(options: &Options, loaded: Loaded) -> Result<(Built, Memo, Vec<String>),
     let outputs = build::render_all(&renderer, &mut diagnostics);
     drop(renderer);
     let rendered = outputs.iter().map(|o| o.path.clone()).collect();
-    let (index, search) = search::Index::new(&site, &bodies);
-    let built = build::finish(options, site, &bodies, outputs, search, diagnostics, &Ok)?;
-    Ok((built, (bodies, index), rendered))
+    let built = build::finish(options, site, &bodies, outputs, diagnostics, &Ok)?;
+    Ok((built, bodies, rendered))
 }
 
 /// What an edit may not change for `partial` to apply: every page and section, where it is
