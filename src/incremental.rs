@@ -6,10 +6,9 @@
 //! random edit sequences). The sources are always listed again, but only files that changed
 //! are read and parsed again (`content::SourceCache`). When an edit keeps the site's shape —
 //! the same pages at the same paths, the same configuration and templates — Markdown is
-//! rendered again only for files
-//! whose source changed, and templates only for the edited pages and, where front matter
-//! changed (cards and lists show titles, summaries, dates and places, never bodies), for the
-//! outputs that show it:
+//! rendered again only for files whose source changed, and templates only for the edited
+//! pages and, where front matter changed (cards and lists show titles, summaries, dates and
+//! places, never bodies), for the outputs that show it:
 //! - pages that show it as a card: the regions an event names (old and new list), the events
 //!   that name a region;
 //! - the lists that hold it, the home page of its language (for regions and events), the
