@@ -455,10 +455,7 @@ mod tests {
     use super::*;
 
     fn out(path: &str, text: &str) -> Output {
-        Output {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
+        Output::new(path, text)
     }
 
     #[test]

@@ -23,6 +23,15 @@ pub struct Output {
     pub bytes: Vec<u8>,
 }
 
+impl Output {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Output {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
 /// Markdown of every page and section intro, rendered once and shared by all views.
 pub struct Bodies {
     pub pages: Vec<Rendered>,
