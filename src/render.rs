@@ -330,7 +330,8 @@ impl<'a> Renderer<'a> {
         Renderer { sink, ..self }
     }
 
-    fn config(&self) -> &Config {
+    /// The configuration, borrowed for the whole build so views can hold on to it.
+    fn config(&self) -> &'a Config {
         &self.site.config
     }
 
@@ -404,7 +405,7 @@ impl<'a> Renderer<'a> {
         lang: &str,
         find: impl Fn(&str) -> Option<String>,
     ) -> Vec<TranslationView<'a>> {
-        self.config_static()
+        self.config()
             .languages
             .iter()
             .map(|l| {
@@ -416,17 +417,13 @@ impl<'a> Renderer<'a> {
                     locale: &l.locale,
                     og_locale: &l.og_locale,
                     name: &l.name,
-                    url: self.config_static().url(&path),
-                    permalink: self.config_static().permalink(&path),
+                    url: self.config().url(&path),
+                    permalink: self.config().permalink(&path),
                     exists,
                     current: l.code == lang,
                 }
             })
             .collect()
-    }
-
-    fn config_static(&self) -> &'a Config {
-        &self.site.config
     }
 
     pub fn link(&self, p: &'a Page) -> PageLink<'a> {
