@@ -399,7 +399,7 @@ fn serve_edits(site: &Path, runs: usize) {
         .built()
         .timings
         .iter()
-        .map(|(stage, took)| format!("{stage} {:.1} ms", took.as_secs_f64() * 1000.0))
+        .map(|l| format!("{} {:.1} ms", l.stage, l.took.as_secs_f64() * 1000.0))
         .collect();
     std::fs::write(&page, original).unwrap();
     println!(

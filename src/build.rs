@@ -46,7 +46,7 @@ pub struct Built {
     pub diagnostics: Vec<Diagnostic>,
     /// Links to other sites, for `check --external` (the build itself does not fetch them).
     pub external_links: Vec<ExternalRef>,
-    pub timings: Vec<(&'static str, Duration)>,
+    pub timings: Vec<Lap>,
 }
 
 /// A build that found errors: every diagnostic, errors first.
@@ -59,9 +59,18 @@ pub struct Failed {
     pub external_links: Vec<ExternalRef>,
 }
 
+/// One stage of a build: how long it took, and the process's peak memory when it ended.
+#[derive(Debug, Clone)]
+pub struct Lap {
+    pub stage: &'static str,
+    pub took: Duration,
+    /// Peak resident memory so far, in bytes (Linux only): where it jumps is where memory goes.
+    pub peak: Option<u64>,
+}
+
 pub(crate) struct Stopwatch {
     last: Instant,
-    pub laps: Vec<(&'static str, Duration)>,
+    pub laps: Vec<Lap>,
 }
 
 impl Stopwatch {
@@ -74,9 +83,21 @@ impl Stopwatch {
 
     pub fn lap(&mut self, stage: &'static str) {
         let now = Instant::now();
-        self.laps.push((stage, now - self.last));
+        self.laps.push(Lap {
+            stage,
+            took: now - self.last,
+            peak: peak_memory(),
+        });
         self.last = now;
     }
+}
+
+/// The process's peak resident memory (`VmHWM`), where the system reports it.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
@@ -300,9 +321,10 @@ pub fn build_and_write_with(
     };
     // On failure `stage` is dropped with the staged files, and `out` was never touched.
     let mut built = build_with(options, &put)?;
-    let start = Instant::now();
+    let mut clock = Stopwatch::start();
     let report = stage.commit(&built.outputs).map_err(failed)?;
-    built.timings.push(("publish", start.elapsed()));
+    clock.lap("publish");
+    built.timings.extend(clock.laps);
     Ok((built, report))
 }
 

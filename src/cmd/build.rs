@@ -96,8 +96,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("Search index: {}", index.join("; "));
     println!("{}", page_weight(&built.outputs, published));
     if args.verbose {
-        for (stage, time) in &built.timings {
-            println!("  {stage:<18} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+        for lap in &built.timings {
+            let peak = lap
+                .peak
+                .map(|b| format!(", peak memory {}", human_bytes(b)))
+                .unwrap_or_default();
+            println!(
+                "  {:<18} {:>8.1} ms{peak}",
+                lap.stage,
+                lap.took.as_secs_f64() * 1000.0
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
