@@ -2,7 +2,7 @@
 
 use crate::check::{self, ExternalRef};
 use crate::config::{Config, CONFIG_FILE};
-use crate::content::{self, LoadOptions, Site};
+use crate::content::{self, LoadOptions, Page, Site};
 use crate::dates::PartialDate;
 use crate::diagnostics::{self, Diagnostic};
 use crate::highlight::{self, Highlighter};
@@ -126,12 +126,17 @@ fn build_with(options: &Options, sink: Sink) -> Result<Built, Failed> {
         mut diagnostics,
     } = load(options, None)?;
     clock.lap("load");
-    let bodies = render::render_bodies(&site, &Highlighter::default());
+    let highlighter = Highlighter::default();
+    let renderer = Renderer::new(&site, &tera).with_sink(sink);
+    // Of the bodies' HTML, only the events' is read again: the feeds quote them whole.
+    let (pages, results) = renderer.pages_from_markdown(&highlighter, Page::is_event);
+    let bodies = Bodies {
+        pages,
+        sections: render::section_bodies(&site, &highlighter, Vec::new()),
+    };
     diagnostics.extend(body_diagnostics(&bodies));
-    clock.lap("markdown");
-    let renderer = Renderer::new(&site, &tera, &bodies).with_sink(sink);
-    let outputs = render_all(&renderer, &mut diagnostics);
-    clock.lap("templates");
+    let outputs = render_rest(&renderer, &bodies, results, &mut diagnostics);
+    clock.lap("markdown and templates");
     let finished = finish(options, site, &bodies, outputs, diagnostics, sink)?;
     clock.lap("feeds and checks");
     Ok(Built {
@@ -205,9 +210,23 @@ pub(crate) fn body_diagnostics(bodies: &Bodies) -> impl Iterator<Item = Diagnost
 }
 
 /// Every page, list, root and special page through its template; failures go to `diags`.
-pub(crate) fn render_all(renderer: &Renderer, diags: &mut Vec<Diagnostic>) -> Vec<Output> {
-    let mut results = renderer.pages();
-    results.extend(renderer.sections());
+pub(crate) fn render_all(
+    renderer: &Renderer,
+    bodies: &Bodies,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Output> {
+    let pages = renderer.pages(&bodies.pages);
+    render_rest(renderer, bodies, pages, diags)
+}
+
+/// `render_all` for content pages already rendered (`pages`).
+fn render_rest(
+    renderer: &Renderer,
+    bodies: &Bodies,
+    mut results: Vec<Result<Output, Diagnostic>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Output> {
+    results.extend(renderer.sections(&bodies.sections));
     results.extend(renderer.root_pages());
     results.extend(special::render_all(renderer));
     let mut outputs = Vec::with_capacity(results.len() + 16);

@@ -224,7 +224,7 @@ impl Incremental {
         diagnostics.extend(build::body_diagnostics(&bodies));
         clock.lap("markdown");
         let affected = Affected::new(old, &site, &front_changed, &index_changed);
-        let renderer = Renderer::new(&site, &tera, &bodies);
+        let renderer = Renderer::new(&site, &tera);
         let mut rendered: Vec<Result<Output, Diagnostic>> = Vec::new();
         {
             use rayon::prelude::*;
@@ -303,8 +303,8 @@ fn full(options: &Options, loaded: Loaded) -> Result<(Built, Bodies, Vec<String>
     } = loaded;
     let bodies = render::render_bodies(&site, &Highlighter::default());
     diagnostics.extend(build::body_diagnostics(&bodies));
-    let renderer = Renderer::new(&site, &tera, &bodies);
-    let outputs = build::render_all(&renderer, &mut diagnostics);
+    let renderer = Renderer::new(&site, &tera);
+    let outputs = build::render_all(&renderer, &bodies, &mut diagnostics);
     drop(renderer);
     let rendered = outputs.iter().map(|o| o.path.clone()).collect();
     let built = build::finish(options, site, &bodies, outputs, diagnostics, &Ok)?;

@@ -50,46 +50,53 @@ pub fn render_bodies_reusing(
     site: &Site,
     highlighter: &Highlighter,
     mut pages: Vec<Option<Rendered>>,
-    mut sections: Vec<Option<Rendered>>,
+    sections: Vec<Option<Rendered>>,
 ) -> Bodies {
     pages.resize_with(site.pages.len(), || None);
-    sections.resize_with(site.sections.len(), || None);
-    let resolve = |id: &str, lang: Option<&str>, from: &str| resolve_link(site, id, lang, from);
-    let render = |p: &Page| {
-        markdown::render(&markdown::Context {
-            file: &p.file,
-            source: &p.source,
-            body_start: p.body_start,
-            lang: &p.lang,
-            dir: &p.dir,
-            path: &p.path,
-            base_path: &site.config.base_path,
-            resolve: &resolve,
-            drafts: &site.drafts,
-            highlighter,
-        })
-    };
-    // Rendered HTML grows by doubling; trimmed, the bodies of a 15,000-page site take ~60 MB
-    // less for the rest of the build.
-    let render = |p: &Page| {
-        let mut r = render(p);
-        r.html.shrink_to_fit();
-        r
-    };
     Bodies {
         pages: site
             .pages
             .par_iter()
             .zip(pages)
-            .map(|(p, old)| old.unwrap_or_else(|| render(p)))
+            .map(|(p, old)| old.unwrap_or_else(|| render_body(site, highlighter, p)))
             .collect(),
-        sections: site
-            .sections
-            .par_iter()
-            .zip(sections)
-            .map(|(s, old)| old.or_else(|| s.index.as_ref().map(render)))
-            .collect(),
+        sections: section_bodies(site, highlighter, sections),
     }
+}
+
+/// The Markdown of section intros, reusing `old[j]` where it is `Some`.
+pub fn section_bodies(
+    site: &Site,
+    highlighter: &Highlighter,
+    mut old: Vec<Option<Rendered>>,
+) -> Vec<Option<Rendered>> {
+    old.resize_with(site.sections.len(), || None);
+    site.sections
+        .par_iter()
+        .zip(old)
+        .map(|(s, old)| old.or_else(|| s.index.as_ref().map(|p| render_body(site, highlighter, p))))
+        .collect()
+}
+
+/// One page's Markdown, with its links resolved against the site.
+pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page) -> Rendered {
+    let resolve = |id: &str, lang: Option<&str>, from: &str| resolve_link(site, id, lang, from);
+    let mut r = markdown::render(&markdown::Context {
+        file: &p.file,
+        source: &p.source,
+        body_start: p.body_start,
+        lang: &p.lang,
+        dir: &p.dir,
+        path: &p.path,
+        base_path: &site.config.base_path,
+        resolve: &resolve,
+        drafts: &site.drafts,
+        highlighter,
+    });
+    // Rendered HTML grows by doubling; trimmed, the bodies of a 15,000-page site take ~60 MB
+    // less for the rest of the build.
+    r.html.shrink_to_fit();
+    r
 }
 
 /// A content id (`regions/attica`, `regions/_index`, `_index`) in the wanted language, else in
@@ -264,7 +271,6 @@ pub struct Job<'a, 'b> {
 pub struct Renderer<'a> {
     pub site: &'a Site,
     pub tera: &'a Tera,
-    pub bodies: &'a Bodies,
     /// `Shared`, serialized, by language code.
     shared: HashMap<&'a str, tera::Context>,
     /// Contexts holding `Shared` of a language, free for the next page: each page adds its own
@@ -279,7 +285,7 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, tera: &'a Tera, bodies: &'a Bodies) -> Self {
+    pub fn new(site: &'a Site, tera: &'a Tera) -> Self {
         let config = &site.config;
         let shared = config
             .languages
@@ -312,7 +318,6 @@ impl<'a> Renderer<'a> {
         Renderer {
             site,
             tera,
-            bodies,
             shared,
             pool,
             events: events_by_region(site),
@@ -430,17 +435,40 @@ impl<'a> Renderer<'a> {
         page_link(self.site, p)
     }
 
-    /// All content pages, in parallel.
-    pub fn pages(&self) -> Vec<Result<Output, Diagnostic>> {
+    /// All content pages, in parallel, from their rendered Markdown.
+    pub fn pages(&self, bodies: &[Rendered]) -> Vec<Result<Output, Diagnostic>> {
         self.site
             .pages
             .par_iter()
-            .zip(&self.bodies.pages)
+            .zip(bodies)
             .map(|(p, body)| self.page(p, body))
             .collect()
     }
 
-    pub(crate) fn page(&self, p: &'a Page, body: &'a Rendered) -> Result<Output, Diagnostic> {
+    /// All content pages, in parallel, each rendered from its Markdown to its output in one
+    /// step, so that the site's HTML is never held in memory whole: of each body only what later
+    /// stages read is kept (the search text, links, summary), and its HTML only where
+    /// `keep_html` says so.
+    pub fn pages_from_markdown(
+        &self,
+        highlighter: &Highlighter,
+        keep_html: impl Fn(&Page) -> bool + Sync,
+    ) -> (Vec<Rendered>, Vec<Result<Output, Diagnostic>>) {
+        self.site
+            .pages
+            .par_iter()
+            .map(|p| {
+                let mut body = render_body(self.site, highlighter, p);
+                let output = self.page(p, &body);
+                if !keep_html(p) {
+                    body.html = String::new();
+                }
+                (body, output)
+            })
+            .unzip()
+    }
+
+    pub(crate) fn page(&self, p: &'a Page, body: &Rendered) -> Result<Output, Diagnostic> {
         let site = self.site;
         let link = self.link(p);
         let regions: Vec<PageLink> = site.regions_of(p).map(|r| self.link(r)).collect();
@@ -512,11 +540,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// Home and section list pages, in parallel.
-    pub fn sections(&self) -> Vec<Result<Output, Diagnostic>> {
+    pub fn sections(&self, bodies: &[Option<Rendered>]) -> Vec<Result<Output, Diagnostic>> {
         self.site
             .sections
             .par_iter()
-            .zip(&self.bodies.sections)
+            .zip(bodies)
             .flat_map_iter(|(s, body)| self.section(s, body.as_ref()))
             .collect()
     }
@@ -525,7 +553,7 @@ impl<'a> Renderer<'a> {
     pub(crate) fn section(
         &self,
         s: &'a Section,
-        body: Option<&'a Rendered>,
+        body: Option<&Rendered>,
     ) -> Vec<Result<Output, Diagnostic>> {
         let site = self.site;
         let language = site.config.language(&s.lang).expect("configured");
