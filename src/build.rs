@@ -6,6 +6,7 @@ use crate::content::{self, LoadOptions, Page, Site};
 use crate::dates::PartialDate;
 use crate::diagnostics::{self, Diagnostic};
 use crate::highlight::{self, Highlighter};
+use crate::markdown::Rendered;
 use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
 use crate::{feeds, search, special, templates};
@@ -121,21 +122,24 @@ pub type Sink<'s> = &'s (dyn Fn(Output) -> Result<Output, Diagnostic> + Sync);
 fn build_with(options: &Options, sink: Sink) -> Result<Built, Failed> {
     let mut clock = Stopwatch::start();
     let Loaded {
-        site,
+        mut site,
         tera,
         mut diagnostics,
     } = load(options, None)?;
     clock.lap("load");
+    let sources = site.take_sources();
     let highlighter = Highlighter::default();
     let renderer = Renderer::new(&site, &tera).with_sink(sink);
+    let sections = render::section_bodies(&site, &highlighter, Vec::new());
+    // Lists and special pages first, while no page body is held yet: the timeline's and the
+    // map's contexts hold every region and event.
+    let mut results = lists(&renderer, &sections);
     // Of the bodies' HTML, only the events' is read again: the feeds quote them whole.
-    let (pages, results) = renderer.pages_from_markdown(&highlighter, Page::is_event);
-    let bodies = Bodies {
-        pages,
-        sections: render::section_bodies(&site, &highlighter, Vec::new()),
-    };
+    let (pages, page_results) = renderer.pages_from_markdown(sources, &highlighter, Page::is_event);
+    results.extend(page_results);
+    let bodies = Bodies { pages, sections };
     diagnostics.extend(body_diagnostics(&bodies));
-    let outputs = render_rest(&renderer, &bodies, results, &mut diagnostics);
+    let outputs = successes(results, &mut diagnostics);
     clock.lap("markdown and templates");
     let finished = finish(options, site, &bodies, outputs, diagnostics, sink)?;
     clock.lap("feeds and checks");
@@ -215,20 +219,21 @@ pub(crate) fn render_all(
     bodies: &Bodies,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Output> {
-    let pages = renderer.pages(&bodies.pages);
-    render_rest(renderer, bodies, pages, diags)
+    let mut results = renderer.pages(&bodies.pages);
+    results.extend(lists(renderer, &bodies.sections));
+    successes(results, diags)
 }
 
-/// `render_all` for content pages already rendered (`pages`).
-fn render_rest(
-    renderer: &Renderer,
-    bodies: &Bodies,
-    mut results: Vec<Result<Output, Diagnostic>>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Output> {
-    results.extend(renderer.sections(&bodies.sections));
+/// Section lists, the root pages and the special pages.
+fn lists(renderer: &Renderer, sections: &[Option<Rendered>]) -> Vec<Result<Output, Diagnostic>> {
+    let mut results = renderer.sections(sections);
     results.extend(renderer.root_pages());
     results.extend(special::render_all(renderer));
+    results
+}
+
+/// The outputs made; failures go to `diags`.
+fn successes(results: Vec<Result<Output, Diagnostic>>, diags: &mut Vec<Diagnostic>) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(results.len() + 16);
     for r in results {
         match r {
@@ -250,7 +255,8 @@ pub(crate) fn finish(
     sink: Sink,
 ) -> Result<Built, Failed> {
     let mut sunk = search::index_files(&site, bodies, sink);
-    let mut extra = machine_files(&site, bodies);
+    sunk.extend(machine_files(&site, bodies, sink));
+    let mut extra = Vec::new();
     let has_code = bodies
         .pages
         .iter()
@@ -283,9 +289,9 @@ pub(crate) fn finish(
     }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     diags.extend(duplicate_outputs(&outputs));
-    diags.extend(check::links(&site, bodies, &outputs));
+    diags.extend(check::links(&options.root, &site, bodies, &outputs));
     diags.extend(check::missing_translations(&site));
-    let external_links = check::external_links(&site, bodies);
+    let external_links = check::external_links(&options.root, &site, bodies);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Failed {
             external_links,
@@ -347,8 +353,9 @@ pub fn build_and_write_with(
     Ok((built, report))
 }
 
-/// Sitemap, feeds and robots.txt.
-fn machine_files(site: &Site, bodies: &Bodies) -> Vec<Output> {
+/// Sitemap, feeds and robots.txt, each handed to `sink` as soon as it is made: the feeds quote
+/// every event whole, so one at a time.
+fn machine_files(site: &Site, bodies: &Bodies, sink: Sink) -> Vec<Result<Output, Diagnostic>> {
     // One group per page id or section folder: the versions of one page in each language.
     let mut groups: Vec<Vec<(String, String)>> = Vec::new();
     let mut index: HashMap<(bool, &str), usize> = HashMap::new();
@@ -376,8 +383,15 @@ fn machine_files(site: &Site, bodies: &Bodies) -> Vec<Output> {
         );
     }
     groups.sort();
-    let mut out = vec![feeds::sitemap(site, &groups), feeds::robots(site)];
-    out.extend(site.config.codes().map(|l| feeds::atom(site, bodies, l)));
+    let mut out = vec![
+        sink(feeds::sitemap(site, &groups)),
+        sink(feeds::robots(site)),
+    ];
+    out.extend(
+        site.config
+            .codes()
+            .map(|l| sink(feeds::atom(site, bodies, l))),
+    );
     out
 }
 

@@ -12,6 +12,7 @@ use crate::render::{self, Bodies, Output};
 use crate::templates::STATIC_DIR;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 /// Every rendered Markdown document: pages, then section intros (`_index` files).
 fn documents<'a>(
@@ -28,7 +29,8 @@ fn documents<'a>(
 }
 
 /// Links inside the site must reach a file the build produces; anchors must reach a heading.
-pub fn links(site: &Site, bodies: &Bodies, outputs: &[Output]) -> Vec<Diagnostic> {
+/// `root` is the site folder, to quote the source of pages whose source the build let go.
+pub fn links(root: &Path, site: &Site, bodies: &Bodies, outputs: &[Output]) -> Vec<Diagnostic> {
     // Pages count as produced even if their template failed: that error is reported already.
     let intended: Vec<String> = site
         .pages
@@ -83,7 +85,7 @@ pub fn links(site: &Site, bodies: &Bodies, outputs: &[Output]) -> Vec<Diagnostic
             if let Some((message, hint)) = problem {
                 out.push(
                     Diagnostic::error("broken-link", &page.file, message)
-                        .in_source(&page.source, link.line, Some(link.column))
+                        .in_source(&page.source_text(root), link.line, Some(link.column))
                         .underline(link.len)
                         .with_hint(hint),
                 );
@@ -277,17 +279,22 @@ impl ExternalRef {
 }
 
 /// Every `http(s)://` link in the published content, in file order.
-pub fn external_links(site: &Site, bodies: &Bodies) -> Vec<ExternalRef> {
+pub fn external_links(root: &Path, site: &Site, bodies: &Bodies) -> Vec<ExternalRef> {
     documents(site, bodies)
+        .filter(|(_, body)| !body.external.is_empty())
         .flat_map(|(page, body)| {
-            body.external.iter().map(move |l| ExternalRef {
-                url: l.url.clone(),
-                file: page.file.clone(),
-                line: l.line,
-                column: l.column,
-                len: l.len,
-                source_line: page.source.lines().nth(l.line - 1).map(str::to_owned),
-            })
+            let source = page.source_text(root);
+            body.external
+                .iter()
+                .map(|l| ExternalRef {
+                    url: l.url.clone(),
+                    file: page.file.clone(),
+                    line: l.line,
+                    column: l.column,
+                    len: l.len,
+                    source_line: source.lines().nth(l.line - 1).map(str::to_owned),
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }

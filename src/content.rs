@@ -33,7 +33,8 @@ pub struct Page {
     pub slug: String,
     /// Site path, always starting and ending with a slash: `/en/regions/attica/`.
     pub path: String,
-    /// The normalized source (no BOM, LF line ends), for quoting lines in diagnostics.
+    /// The normalized source (no BOM, LF line ends). Empty once a full build has taken it
+    /// (`Site::take_sources`): read it again with `source_text`.
     pub source: String,
     pub body_line: usize,
     /// Byte offset of the Markdown body in `source`.
@@ -43,6 +44,17 @@ pub struct Page {
 impl Page {
     pub fn body(&self) -> &str {
         &self.source[self.body_start..]
+    }
+
+    /// The source, for quoting a line in a message: from memory, or from `root` again after a
+    /// build took it (an empty file has nothing to quote either way).
+    pub fn source_text(&self, root: &Path) -> std::borrow::Cow<'_, str> {
+        if self.source.is_empty() {
+            let text = std::fs::read_to_string(root.join(&self.file)).unwrap_or_default();
+            std::borrow::Cow::Owned(crate::front_matter::normalize(&text))
+        } else {
+            std::borrow::Cow::Borrowed(&self.source)
+        }
     }
 
     pub fn is_region(&self) -> bool {
@@ -103,6 +115,15 @@ pub struct LoadOptions {
 }
 
 impl Site {
+    /// Moves the pages' sources out of the model, aligned with `pages`, so that a build can let
+    /// each go as soon as the page is rendered: together they are as large as the content.
+    pub fn take_sources(&mut self) -> Vec<String> {
+        self.pages
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.source))
+            .collect()
+    }
+
     /// Translations of a page id, in language order.
     pub fn translations(&self, id: &str) -> impl Iterator<Item = &Page> {
         self.by_id

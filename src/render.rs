@@ -58,7 +58,7 @@ pub fn render_bodies_reusing(
             .pages
             .par_iter()
             .zip(pages)
-            .map(|(p, old)| old.unwrap_or_else(|| render_body(site, highlighter, p)))
+            .map(|(p, old)| old.unwrap_or_else(|| render_body(site, highlighter, p, &p.source)))
             .collect(),
         sections: section_bodies(site, highlighter, sections),
     }
@@ -74,16 +74,23 @@ pub fn section_bodies(
     site.sections
         .par_iter()
         .zip(old)
-        .map(|(s, old)| old.or_else(|| s.index.as_ref().map(|p| render_body(site, highlighter, p))))
+        .map(|(s, old)| {
+            old.or_else(|| {
+                s.index
+                    .as_ref()
+                    .map(|p| render_body(site, highlighter, p, &p.source))
+            })
+        })
         .collect()
 }
 
-/// One page's Markdown, with its links resolved against the site.
-pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page) -> Rendered {
+/// One page's Markdown (`source`: the page's, which the model may no longer hold), with its
+/// links resolved against the site.
+pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &str) -> Rendered {
     let resolve = |id: &str, lang: Option<&str>, from: &str| resolve_link(site, id, lang, from);
     let mut r = markdown::render(&markdown::Context {
         file: &p.file,
-        source: &p.source,
+        source,
         body_start: p.body_start,
         lang: &p.lang,
         dir: &p.dir,
@@ -93,9 +100,11 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page) -> Rendered
         drafts: &site.drafts,
         highlighter,
     });
-    // Rendered HTML grows by doubling; trimmed, the bodies of a 15,000-page site take ~60 MB
-    // less for the rest of the build.
+    // Rendered HTML and text grow by doubling; trimmed, the bodies of a 15,000-page site take
+    // ~60 MB less for the rest of the build.
     r.html.shrink_to_fit();
+    r.text.shrink_to_fit();
+    r.links.shrink_to_fit();
     r
 }
 
@@ -445,20 +454,24 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// All content pages, in parallel, each rendered from its Markdown to its output in one
-    /// step, so that the site's HTML is never held in memory whole: of each body only what later
-    /// stages read is kept (the search text, links, summary), and its HTML only where
+    /// All content pages, in parallel, each rendered from its Markdown (`sources`, aligned with
+    /// the pages) to its output in one step and its source then let go, so that neither the
+    /// sources nor the site's HTML are ever held in memory whole: of each body only what later
+    /// stages read is kept (the search text, links, headings, summary), and its HTML only where
     /// `keep_html` says so.
     pub fn pages_from_markdown(
         &self,
+        sources: Vec<String>,
         highlighter: &Highlighter,
         keep_html: impl Fn(&Page) -> bool + Sync,
     ) -> (Vec<Rendered>, Vec<Result<Output, Diagnostic>>) {
         self.site
             .pages
             .par_iter()
-            .map(|p| {
-                let mut body = render_body(self.site, highlighter, p);
+            .zip(sources)
+            .map(|(p, source)| {
+                let mut body = render_body(self.site, highlighter, p, &source);
+                drop(source);
                 let output = self.page(p, &body);
                 if !keep_html(p) {
                     body.html = String::new();

@@ -20,7 +20,7 @@ use crate::markdown::{is_cjk, Rendered};
 use crate::render::{Bodies, Output};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Where a language's index lives, under `/<lang>/`.
@@ -392,15 +392,19 @@ fn language_index<T: Send>(
 ) -> Vec<T> {
     let stem_words = stems(lang);
     let sources = sources(site, bodies, lang);
-    let postings = Postings::gather(&sources, stem_words);
+    let mut postings = Postings::gather(&sources, stem_words);
     let scheme = Scheme::fit(&postings);
-    // Tokens are sorted, so each shard's tokens come out sorted too.
-    let mut shards: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (token, docs) in &postings.tokens {
-        let shard = shards.entry(scheme.shard(token)).or_default();
-        shard.push(if shard.is_empty() { b'{' } else { b',' });
-        write_postings(shard, token, docs);
-    }
+    // Tokens grouped by shard, in token order within each (tokens are sorted and the sort is
+    // stable), so that each shard is written, handed on and let go before the next is made.
+    let mut order: Vec<(String, usize)> = postings
+        .tokens
+        .iter()
+        .enumerate()
+        .map(|(i, (token, _))| (scheme.shard(token), i))
+        .collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut names: Vec<&str> = order.iter().map(|(name, _)| name.as_str()).collect();
+    names.dedup();
     let dir = format!("{lang}/{INDEX_DIR}");
     let meta = Meta {
         version: FORMAT_VERSION,
@@ -409,17 +413,23 @@ fn language_index<T: Send>(
         prefix: scheme.prefix,
         buckets: scheme.buckets,
         texts: TEXTS_PER_FILE,
-        shards: shards.keys().map(String::as_str).collect(),
+        shards: names,
         docs: sources.iter().map(|s| &s.doc).collect(),
     };
     let mut out = vec![sink(json_file(format!("{dir}/meta.json"), &meta))];
-    out.extend(shards.into_iter().map(|(name, mut bytes)| {
+    for shard in order.chunk_by(|a, b| a.0 == b.0) {
+        let mut bytes = Vec::new();
+        for &(_, i) in shard {
+            let (token, docs) = &mut postings.tokens[i];
+            bytes.push(if bytes.is_empty() { b'{' } else { b',' });
+            write_postings(&mut bytes, token, &std::mem::take(docs));
+        }
         bytes.push(b'}');
-        sink(Output {
-            path: format!("{dir}/{name}.json"),
+        out.push(sink(Output {
+            path: format!("{dir}/{}.json", shard[0].0),
             bytes,
-        })
-    }));
+        }));
+    }
     let texts: Vec<T> = sources
         .par_chunks(TEXTS_PER_FILE)
         .enumerate()

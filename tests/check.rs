@@ -98,6 +98,9 @@ fn broken_site_url_gets_a_did_you_mean() {
         )],
         &[
             "content/about.en.md:6: link to `/en/regions/atica/`: the site has no page or file at /en/regions/atica/",
+            // Quoted from the file: a build lets the page's source go once it is rendered.
+            "6 | See [x](/en/regions/atica/).",
+            "  |     ^^^^^^^^^^^^^^^^^^^^^^^",
             "= hint: did you mean `/en/regions/attica/`?",
         ],
     );
@@ -505,7 +508,8 @@ fn external_links_are_fetched_only_on_request() {
         "content/about.en.md:8: link to {}: no answer within 1 s",
         server.url("/slow")
     );
-    run.stderr_has(&[&gone, &slow]);
+    let quoted = format!("8 | [d]({})", server.url("/slow"));
+    run.stderr_has(&[&gone, &slow, &quoted]);
     run.stdout_has(&["check: 2 errors"]);
     let log = server.log.lock().unwrap().clone();
     assert!(log.contains(&"HEAD /no-head".to_owned()) && log.contains(&"GET /no-head".to_owned()));
