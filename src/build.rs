@@ -227,8 +227,8 @@ pub(crate) fn render_all(
 /// Section lists, the root pages and the special pages.
 fn lists(renderer: &Renderer, sections: &[Option<Rendered>]) -> Vec<Result<Output, Diagnostic>> {
     let mut results = renderer.sections(sections);
-    results.extend(renderer.root_pages());
     results.extend(special::render_all(renderer));
+    results.extend(renderer.root_pages());
     results
 }
 

@@ -8,7 +8,7 @@ use crate::geo::{self, Frame, World};
 use crate::highlight::escape_html as esc;
 use crate::render::{page_link, PageLink};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// Width of the world map's SVG coordinate system; `world.svg` uses the same frame, so locator
@@ -33,7 +33,7 @@ pub struct MapView<'a> {
 }
 
 /// The map of one language's regions.
-pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
+pub fn build<'a>(site: &'a Site, world: &World, arcs: &Arcs, lang: &'a str) -> MapView<'a> {
     let frame = Frame::world(WIDTH);
     let regions: Vec<_> = site.pages_of(PageKind::Region, lang).collect();
     let mut ids: Vec<&str> = regions
@@ -60,8 +60,8 @@ pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
         .iter()
         .filter_map(|r| r.front.neutral.coordinates.map(|c| (r, c)))
         .collect();
-    for (r, c) in &with_coordinates {
-        svg.push_str(&arc(site, &frame, r, *c));
+    for (r, _) in &with_coordinates {
+        svg.push_str(&arcs[r.key.as_str()]);
     }
     svg.push_str("</g>\n<g class=\"markers\">\n");
     for (r, c) in &with_coordinates {
@@ -111,6 +111,23 @@ pub fn build<'a>(site: &'a Site, world: &World, lang: &'a str) -> MapView<'a> {
 }
 
 /// The great-circle arc from the hub to a region, as an SVG path line.
+/// The arc from the hub to each region that has coordinates, by region key. Coordinates and
+/// status are the same in every language, so each arc is drawn once for the map pages and the
+/// home pages' teasers of all languages.
+pub type Arcs<'a> = HashMap<&'a str, String>;
+
+pub fn arcs(site: &Site) -> Arcs<'_> {
+    let frame = Frame::world(WIDTH);
+    let mut arcs = Arcs::new();
+    for r in site.pages.iter().filter(|p| p.is_region()) {
+        if let Some(c) = r.front.neutral.coordinates {
+            arcs.entry(r.key.as_str())
+                .or_insert_with(|| arc(site, &frame, r, c));
+        }
+    }
+    arcs
+}
+
 fn arc(site: &Site, frame: &Frame, r: &Page, c: Coordinates) -> String {
     let hub = &site.config.hub;
     let points = geo::great_circle((hub.lon, hub.lat), (c.lon, c.lat), 64);
@@ -121,9 +138,7 @@ fn arc(site: &Site, frame: &Frame, r: &Page, c: Coordinates) -> String {
     )
 }
 
-/// The home page's small map: arcs and dots over `world.svg`, cropped to the inhabited
-/// latitudes. Decorative: the link around it names the map page.
-pub fn teaser(site: &Site, lang: &str) -> String {
+pub fn teaser(site: &Site, arcs: &Arcs, lang: &str) -> String {
     let frame = Frame::world(WIDTH);
     let (_, top) = frame.to_svg(0.0, 72.0);
     let (_, bottom) = frame.to_svg(0.0, -48.0);
@@ -139,8 +154,8 @@ pub fn teaser(site: &Site, lang: &str) -> String {
         .pages_of(PageKind::Region, lang)
         .filter_map(|r| r.front.neutral.coordinates.map(|c| (r, c)))
         .collect();
-    for (r, c) in &placed {
-        svg.push_str(&arc(site, &frame, r, *c));
+    for (r, _) in &placed {
+        svg.push_str(&arcs[r.key.as_str()]);
     }
     for (r, c) in &placed {
         let (x, y) = frame.to_svg(c.lon, c.lat);

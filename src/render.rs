@@ -289,6 +289,8 @@ pub struct Renderer<'a> {
     /// Published events concerning each region, newest first, by (language, region key):
     /// computed once so that region pages do not each scan every event.
     events: HashMap<(&'a str, &'a str), Vec<&'a Page>>,
+    /// The map's arcs, drawn the first time a map needs them.
+    arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
     /// Where each rendered output goes (see `build::Sink`).
     sink: crate::build::Sink<'a>,
 }
@@ -330,8 +332,13 @@ impl<'a> Renderer<'a> {
             shared,
             pool,
             events: events_by_region(site),
+            arcs: std::sync::OnceLock::new(),
             sink: &Ok,
         }
+    }
+
+    pub fn arcs(&self) -> &crate::map::Arcs<'a> {
+        self.arcs.get_or_init(|| crate::map::arcs(self.site))
     }
 
     /// Hands an output made without a template to the sink, like every rendered page.
@@ -703,7 +710,7 @@ impl<'a> Renderer<'a> {
             .collect();
         serde_json::json!({
             "latest_events": events.iter().take(4).map(|e| self.link(e)).collect::<Vec<_>>(),
-            "map_teaser": crate::map::teaser(site, lang),
+            "map_teaser": crate::map::teaser(site, self.arcs(), lang),
             "regions_by_continent": regions_by_continent,
             "regions": regions,
             "region_count": regions.len(),

@@ -1,37 +1,60 @@
 //! Pages every language gets besides its content: the timeline, the map and the search page.
 
+use crate::build::SPECIAL_PAGES;
 use crate::diagnostics::Diagnostic;
 use crate::geo::World;
 use crate::render::{Job, Output, Renderer};
 use crate::seo::Seo;
 use crate::{map, timeline};
 
+/// The shared world map file and every language's special pages, one at a time: the timeline's
+/// and the map's contexts each hold the whole site (a build renders them alongside the lists).
 pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
-    let site = r.site;
     let world = World::builtin();
+    let jobs: Vec<(&str, &'static str)> = r
+        .site
+        .config
+        .codes()
+        .flat_map(|lang| SPECIAL_PAGES.iter().map(move |name| (lang, *name)))
+        .collect();
     let mut out = vec![r.emit(map::world_file(&world))];
-    for lang in site.config.codes() {
-        let language = site.config.language(lang).expect("configured");
-        let string = |key: &'static str| language.strings.get(key).map_or(key, String::as_str);
-        let render = |name: &'static str, description: &str, mut view: serde_json::Value| {
-            let path = format!("/{lang}/{name}/");
-            view["seo"] = serde_json::json!(Seo::listing(&site.config, string(name), description));
-            let job = Job {
-                template: &format!("{name}.html"),
-                lang,
-                path: &path,
-                translations: r.translations(lang, |l| Some(format!("/{l}/{name}/"))),
-                has_code: false,
-                what: &format!("the {name} page"),
-            };
-            r.render(job, view)
-        };
-        let view = serde_json::json!({ "timeline": timeline::build(site, lang) });
-        out.push(render("timeline", &language.description, view));
-        let view = serde_json::json!({ "map": map::build(site, &world, lang) });
-        out.push(render("map", string("map_caption"), view));
-        let view = serde_json::json!({});
-        out.push(render("search", string("search_placeholder"), view));
-    }
+    out.extend(
+        jobs.iter()
+            .map(|&(lang, name)| render(r, &world, lang, name)),
+    );
     out
+}
+
+/// One special page, `/<lang>/<name>/`.
+fn render(
+    r: &Renderer,
+    world: &World,
+    lang: &str,
+    name: &'static str,
+) -> Result<Output, Diagnostic> {
+    let site = r.site;
+    let language = site.config.language(lang).expect("configured");
+    let string = |key: &'static str| language.strings.get(key).map_or(key, String::as_str);
+    let (description, mut view) = match name {
+        "timeline" => (
+            language.description.as_str(),
+            serde_json::json!({ "timeline": timeline::build(site, lang) }),
+        ),
+        "map" => (
+            string("map_caption"),
+            serde_json::json!({ "map": map::build(site, world, r.arcs(), lang) }),
+        ),
+        _ => (string("search_placeholder"), serde_json::json!({})),
+    };
+    view["seo"] = serde_json::json!(Seo::listing(&site.config, string(name), description));
+    let path = format!("/{lang}/{name}/");
+    let job = Job {
+        template: &format!("{name}.html"),
+        lang,
+        path: &path,
+        translations: r.translations(lang, |l| Some(format!("/{l}/{name}/"))),
+        has_code: false,
+        what: &format!("the {name} page"),
+    };
+    r.render(job, view)
 }
