@@ -103,6 +103,9 @@ pub struct Stage {
     out: PathBuf,
     staging: PathBuf,
     staged: Mutex<Vec<String>>,
+    /// Folders made in `staging` so far: most outputs go to a folder made for an earlier
+    /// one, and asking the file system each time costs a few system calls per file.
+    made: Mutex<HashSet<PathBuf>>,
     unchanged: AtomicUsize,
     bytes: AtomicU64,
 }
@@ -125,6 +128,7 @@ impl Stage {
             out,
             staging,
             staged: Mutex::new(Vec::new()),
+            made: Mutex::new(HashSet::new()),
             unchanged: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
         })
@@ -139,7 +143,7 @@ impl Stage {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
             let staged = self.staging.join(&path);
-            make_room(&staged)?;
+            self.make_staging_room(&staged)?;
             std::fs::write(&staged, &bytes)
                 .with_context(|| format!("failed to write {}", staged.display()))?;
             self.staged
@@ -196,6 +200,32 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
             std::fs::read(path).is_ok_and(|existing| existing == bytes)
         }
         _ => false,
+    }
+}
+
+impl Stage {
+    /// `make_room` in the staging folder, which starts empty: what is in it is known from
+    /// `made`, so most files need no system call before they are written.
+    fn make_staging_room(&self, path: &Path) -> Result<()> {
+        let mut made = self.made.lock().expect("no panics while held");
+        let parent = path.parent();
+        if !made.contains(path) && parent.is_some_and(|p| made.contains(p)) {
+            return Ok(());
+        }
+        if made.contains(path) {
+            // `make_room` removes the folder in the way, and what was made in it.
+            made.clear();
+        }
+        make_room(path)?;
+        if let Some(parent) = parent {
+            made.extend(
+                parent
+                    .ancestors()
+                    .take_while(|a| *a != self.staging)
+                    .map(Path::to_path_buf),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -265,6 +295,29 @@ mod tests {
             std::fs::read_to_string(dir.path().join("a/index.html")).unwrap(),
             "A2"
         );
+    }
+
+    #[test]
+    fn a_file_replaces_a_folder_and_a_folder_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("public");
+        // Staged in one build: `x` is first a folder (for `x/a`, `x/b/c`), then a file; `y`
+        // is first a file, then the folder of `y/z`. The later output wins, as on disk.
+        let outputs = [
+            out("x/a", "1"),
+            out("x/b/c", "2"),
+            out("x", "3"),
+            out("y", "4"),
+            out("y/z", "5"),
+            out("x2/a", "6"),
+        ];
+        let stage = Stage::new(&site).unwrap();
+        let kept: Vec<Output> = outputs.map(|o| stage.put(o).unwrap()).into();
+        stage.commit(&kept).unwrap();
+        let read = |p: &str| std::fs::read_to_string(site.join(p)).ok();
+        assert_eq!(read("x").as_deref(), Some("3"));
+        assert_eq!(read("y/z").as_deref(), Some("5"));
+        assert_eq!(read("x2/a").as_deref(), Some("6"));
     }
 
     #[test]
