@@ -611,7 +611,9 @@ impl<'a> Renderer<'a> {
             "section.html"
         };
         let home = s.dir.is_empty().then(|| self.home(&s.lang));
+        // A list of thousands of pages has hundreds of list pages: in parallel too.
         (1..=total)
+            .into_par_iter()
             .map(|number| {
                 let view = SectionView {
                     title: title.clone(),
