@@ -10,6 +10,8 @@
 //!   the time per page, to check that cost grows linearly.
 //! - `HS_BENCH_DIR` (default `/dev/shm/henan-bench`): tmpfs folder for sources and output.
 //! - `HS_BENCH_SERVE_ONLY`: only the `serve` engine's edit latency.
+//! - `HS_BENCH_LINEARITY_ONLY`: only the builds at several sizes (`HS_BENCH_SCALES`, by default
+//!   `500,5000,50000`: 1,500, 15,000 and 150,000 pages).
 //! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`) and
 //!   stop, e.g. to profile a build by hand.
 
@@ -244,6 +246,11 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
+    if std::env::var_os("HS_BENCH_LINEARITY_ONLY").is_some() {
+        let scales = std::env::var("HS_BENCH_SCALES").unwrap_or_else(|_| "500,5000,50000".into());
+        linearity(&base, &scales, runs.min(3));
+        return;
+    }
     clean(&base);
     let site = base.join("site");
     let hugo_site = base.join("hugo-site");
@@ -436,41 +443,60 @@ fn sample_portal(runs: usize) {
     print_cost("cold build", medians(&costs));
 }
 
-/// Full builds at several sizes: time per page should stay flat.
+/// Full builds at several sizes: time per page should stay flat. The sizes take turns, run
+/// after run, so that a busy spell on the machine does not fall on one size only.
 fn linearity(base: &Path, scales: &str, runs: usize) {
-    println!("\nLinearity (full build on tmpfs, {runs} runs each):");
-    let mut per_page = Vec::new();
-    for n in scales
+    println!("\nLinearity (full build on tmpfs, median of {runs} runs each, sizes in turn):");
+    let sizes: Vec<usize> = scales
         .split(',')
         .filter_map(|s| s.trim().parse::<usize>().ok())
-    {
-        let site = base.join(format!("scale-{n}"));
-        clean(&site);
-        corpus::write_site(&site, n, SEED).expect("write corpus");
-        let out = base.join(format!("scale-{n}-out"));
-        let mut costs = Vec::new();
-        for _ in 0..runs {
+        .collect();
+    let sites: Vec<PathBuf> = sizes
+        .iter()
+        .map(|n| {
+            let site = base.join(format!("scale-{n}"));
+            clean(&site);
+            corpus::write_site(&site, *n, SEED).expect("write corpus");
+            site
+        })
+        .collect();
+    let out = base.join("scale-out");
+    let mut costs: Vec<Vec<Cost>> = vec![Vec::new(); sizes.len()];
+    for _ in 0..runs {
+        for (site, costs) in sites.iter().zip(&mut costs) {
             clean(&out);
-            costs.push(measure(&mut ours(&site, &out)).0);
+            costs.push(measure(&mut ours(site, &out)).0);
         }
-        let c = medians(&costs);
-        let pages = n * 3;
-        let us = c.wall / pages as f64 * 1e6;
-        per_page.push(us);
-        println!(
-            "  {pages:>7} pages: wall {:>7.3} s, CPU {:>7.3} s, peak {:>7.1} MiB, {us:>6.1} µs/page",
-            c.wall, c.cpu, c.mib
-        );
-        clean(&site);
-        clean(&out);
     }
-    if let (Some(lo), Some(hi)) = (
-        per_page.iter().cloned().reduce(f64::min),
-        per_page.iter().cloned().reduce(f64::max),
-    ) {
+    let mut wall = Vec::new();
+    let mut cpu = Vec::new();
+    for (n, costs) in sizes.iter().zip(&costs) {
+        let c = medians(costs);
+        let pages = (n * 3) as f64;
+        wall.push(c.wall / pages * 1e6);
+        cpu.push(c.cpu / pages * 1e6);
         println!(
-            "  spread of time per page: {:.1} %",
-            (hi / lo - 1.0) * 100.0
+            "  {:>7} pages: wall {:>7.3} s, CPU {:>7.3} s, peak {:>7.1} MiB; per page: wall {:>6.1} µs, CPU {:>6.1} µs",
+            n * 3,
+            c.wall,
+            c.cpu,
+            c.mib,
+            wall.last().unwrap(),
+            cpu.last().unwrap()
         );
     }
+    let spread = |v: &[f64]| {
+        let lo = v.iter().cloned().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().cloned().fold(0.0, f64::max);
+        (hi / lo - 1.0) * 100.0
+    };
+    println!(
+        "  spread of time per page: wall {:.1} %, CPU {:.1} %",
+        spread(&wall),
+        spread(&cpu)
+    );
+    for site in &sites {
+        clean(site);
+    }
+    clean(&out);
 }
