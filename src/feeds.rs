@@ -4,7 +4,7 @@
 use crate::content::Site;
 use crate::dates::PartialDate;
 use crate::front_matter::PageKind;
-use crate::highlight::escape_html as esc;
+use crate::highlight::{escape_html as esc, escape_html_into};
 use crate::render::{Bodies, Output};
 use std::fmt::Write as _;
 
@@ -97,11 +97,9 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
         if let Some(summary) = &p.front.summary {
             let _ = writeln!(xml, "    <summary>{}</summary>", esc(summary));
         }
-        let _ = writeln!(
-            xml,
-            "    <content type=\"html\">{}</content>\n  </entry>",
-            esc(&bodies.pages[i].html)
-        );
+        xml.push_str("    <content type=\"html\">");
+        escape_html_into(&mut xml, &bodies.pages[i].html);
+        xml.push_str("</content>\n  </entry>\n");
     }
     xml.push_str("</feed>\n");
     Output {

@@ -65,18 +65,29 @@ pub fn stylesheet() -> String {
 }
 
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    escape_html_into(&mut out, text);
     out
+}
+
+/// Appends `text` to `out`, escaped. The characters escaped are ASCII, so the text between
+/// them is copied a run at a time rather than a character at a time.
+pub fn escape_html_into(out: &mut String, text: &str) {
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(replacement);
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
 }
 
 fn escape_attr(text: &str) -> String {
@@ -101,5 +112,15 @@ mod tests {
         let h = Highlighter::default();
         let html = h.highlight("<b>", "nosuchlang");
         assert!(html.contains("&lt;b&gt;"));
+    }
+
+    #[test]
+    fn escapes_the_five_characters_and_keeps_the_rest() {
+        assert_eq!(
+            escape_html("郑州 <a href=\"x\">Tom & Jerry's</a> é"),
+            "郑州 &lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt; é"
+        );
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("&"), "&amp;");
     }
 }
