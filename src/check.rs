@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// Every rendered Markdown document: pages, then section intros (`_index` files).
-fn documents<'a>(
+pub(crate) fn documents<'a>(
     site: &'a Site,
     bodies: &'a Bodies,
 ) -> impl Iterator<Item = (&'a Page, &'a Rendered)> {
@@ -44,52 +44,80 @@ pub fn links(root: &Path, site: &Site, bodies: &Bodies, outputs: &[Output]) -> V
         .map(|o| o.path.as_str())
         .chain(intended.iter().map(String::as_str))
         .collect();
-    let anchors: HashMap<&str, HashSet<&str>> = documents(site, bodies)
-        .map(|(p, b)| {
-            (
-                p.path.as_str(),
-                b.toc.iter().map(|h| h.id.as_str()).collect(),
-            )
-        })
+    let by_path: HashMap<&str, &Rendered> = documents(site, bodies)
+        .map(|(p, b)| (p.path.as_str(), b))
         .collect();
+    let targets = Targets {
+        root,
+        produces: &|file| produced.contains(file),
+        document: &|path| by_path.get(path).copied(),
+    };
+    documents(site, bodies)
+        .flat_map(|(page, body)| document_links(site, page, body, &targets))
+        .collect()
+}
+
+/// What links are checked against.
+pub(crate) struct Targets<'t, 'a> {
+    /// The site folder, to quote the source of pages whose source the build let go.
+    pub root: &'t Path,
+    /// Whether the build produces an output (a path relative to the output folder).
+    pub produces: &'t dyn Fn(&str) -> bool,
+    /// The rendered document published at a site path (`/en/regions/attica/`), for its headings.
+    pub document: &'t dyn Fn(&str) -> Option<&'a Rendered>,
+}
+
+/// The broken links of one document.
+pub(crate) fn document_links(
+    site: &Site,
+    page: &Page,
+    body: &Rendered,
+    targets: &Targets,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (page, body) in documents(site, bodies) {
-        for link in &body.links {
-            let target = if link.path.is_empty() {
-                page.path.as_str()
-            } else {
-                link.path.as_str()
-            };
-            let file = percent_decode(target.split('?').next().unwrap_or(""));
-            let problem = if !exists(&produced, &file) {
-                let message = format!(
-                    "link to `{}`: the site has no page or file at {file}",
-                    link.written
-                );
-                Some((message, missing_target_hint(site, &file)))
-            } else {
-                match (&link.anchor, anchors.get(target)) {
-                    (Some(a), Some(ids))
-                        if !a.is_empty() && !ids.contains(percent_decode(a).as_str()) =>
-                    {
-                        let message = format!(
-                            "link to `{}`: no heading with id `{a}` on that page",
-                            link.written
-                        );
-                        let hint = anchor_hint(&percent_decode(a), ids);
-                        Some((message, hint))
-                    }
-                    _ => None,
+    for link in &body.links {
+        let target = if link.path.is_empty() {
+            page.path.as_str()
+        } else {
+            link.path.as_str()
+        };
+        let file = percent_decode(target.split('?').next().unwrap_or(""));
+        let problem = if !exists(targets.produces, &file) {
+            let message = format!(
+                "link to `{}`: the site has no page or file at {file}",
+                link.written
+            );
+            Some((message, missing_target_hint(site, &file)))
+        } else {
+            // Only a link with an anchor needs the target's headings.
+            let anchor = link.anchor.as_deref().filter(|a| !a.is_empty());
+            let ids: Option<HashSet<&str>> = anchor.and_then(|_| {
+                let doc = (targets.document)(target)?;
+                Some(doc.toc.iter().map(|h| h.id.as_str()).collect())
+            });
+            match (anchor, ids) {
+                (Some(a), Some(ids)) if !ids.contains(percent_decode(a).as_str()) => {
+                    let message = format!(
+                        "link to `{}`: no heading with id `{a}` on that page",
+                        link.written
+                    );
+                    let hint = anchor_hint(&percent_decode(a), &ids);
+                    Some((message, hint))
                 }
-            };
-            if let Some((message, hint)) = problem {
-                out.push(
-                    Diagnostic::error("broken-link", &page.file, message)
-                        .in_source(&page.source_text(root), link.line, Some(link.column))
-                        .underline(link.len)
-                        .with_hint(hint),
-                );
+                _ => None,
             }
+        };
+        if let Some((message, hint)) = problem {
+            out.push(
+                Diagnostic::error("broken-link", &page.file, message)
+                    .in_source(
+                        &page.source_text(targets.root),
+                        link.line,
+                        Some(link.column),
+                    )
+                    .underline(link.len)
+                    .with_hint(hint),
+            );
         }
     }
     out
@@ -114,11 +142,11 @@ fn anchor_hint(anchor: &str, ids: &HashSet<&str>) -> String {
 }
 
 /// A site path the build publishes; `/en/about` counts for `/en/about/` (servers redirect it).
-fn exists(produced: &HashSet<&str>, path: &str) -> bool {
+fn exists(produces: &dyn Fn(&str) -> bool, path: &str) -> bool {
     let rel = path.trim_start_matches('/');
-    produced.contains(render::output_path(path).as_str())
-        || produced.contains(rel)
-        || produced.contains(format!("{rel}/index.html").as_str())
+    produces(render::output_path(path).as_str())
+        || produces(rel)
+        || produces(format!("{rel}/index.html").as_str())
 }
 
 fn missing_target_hint(site: &Site, path: &str) -> String {

@@ -47,6 +47,9 @@ impl Highlighter {
     }
 }
 
+/// Where `stylesheet` is published, when a page has code.
+pub const STYLESHEET: &str = "syntax.css";
+
 /// The stylesheet for the classes above: a light theme, and a dark one for dark mode.
 pub fn stylesheet() -> String {
     let themes = ThemeSet::load_defaults();

@@ -14,20 +14,33 @@
 //! - the lists that hold it, the home page of its language (for regions and events), the
 //!   lists whose subsection intros changed;
 //! - the timeline and map when a region or event changed;
-//! - the search index, feeds, sitemap and the code stylesheet, which are always made again.
+//! - the search index: only the changed documents are tokenized again, and only the files
+//!   holding a token whose score changed are made again (`search::Live`);
+//! - the feed of a language when one of its events changed; the code stylesheet when pages
+//!   with code come or go; static files (read again, as they are cheap). The sitemap and
+//!   robots.txt depend only on the shape and are kept;
+//! - links are checked again only in the documents rendered again and in those linking to a
+//!   heading of a page whose headings changed (a successful build has no broken links, so the
+//!   others still have none).
+//!
+//! Outputs are updated in place once every check has passed, so a failed edit leaves the last
+//! build current.
 //!
 //! Translations, navigation and every link in Markdown depend only on the site's shape, so any
 //! other edit (a page added, removed, renamed or translated, a slug, a draft flag, a template,
 //! `site.toml`) renders everything again, still in memory.
 
 use crate::build::{self, Built, Failed, Loaded, Options, Stopwatch};
-use crate::content::{Page, Site, SourceCache};
-use crate::diagnostics::Diagnostic;
+use crate::check;
+use crate::content::{Page, Section, Site, SourceCache};
+use crate::diagnostics::{self, Diagnostic};
 use crate::files;
-use crate::highlight::Highlighter;
+use crate::highlight::{self, Highlighter};
+use crate::markdown::Rendered;
 use crate::render::{self, Bodies, Output, Renderer};
-use crate::special;
-use std::collections::{HashMap, HashSet};
+use crate::search::{self, DocRef};
+use crate::{feeds, special, templates};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What one `apply` changed, for the server to reload.
@@ -51,16 +64,37 @@ impl Delta {
 pub struct Incremental {
     options: Options,
     built: Built,
-    /// Markdown of `built.site`, aligned with its pages and sections; `None` after an `apply`
-    /// that failed half-way, which makes the next one render everything.
-    bodies: Option<Bodies>,
+    /// What `partial` reuses; `None` after an `apply` that failed half-way, which makes the
+    /// next one render everything.
+    memo: Option<Memo>,
     /// Content files as last parsed, so that an edit reads and parses only what changed.
     sources: SourceCache,
     /// Names and bytes of the site's own templates: a change renders everything again.
     templates: Vec<(String, Vec<u8>)>,
-    /// Outputs of the current build rendered through templates (the rest, made by
-    /// `build::finish`, is always made again).
-    rendered: Vec<String>,
+}
+
+/// What a successful build leaves for the next same-shape edit.
+struct Memo {
+    /// Markdown of `built.site`, aligned with its pages and sections.
+    bodies: Bodies,
+    /// The search index's shard sizes.
+    index: search::Live,
+    /// Warnings about pages without a translation: they change only with the shape.
+    missing_translations: Vec<Diagnostic>,
+    /// Output paths of the static files: a file added or removed renders everything again
+    /// (it may shadow a page).
+    statics: BTreeSet<String>,
+}
+
+impl Memo {
+    fn new(built: &Built, bodies: Bodies, statics: BTreeSet<String>) -> Memo {
+        Memo {
+            index: search::Live::measure(&built.site, &built.outputs),
+            missing_translations: check::missing_translations(&built.site),
+            bodies,
+            statics,
+        }
+    }
 }
 
 impl Incremental {
@@ -69,14 +103,14 @@ impl Incremental {
         let mut sources = SourceCache::default();
         let loaded = build::load(options, Some(&mut sources))?;
         let templates = template_sources(&options.root);
-        let (built, bodies, rendered) = full(options, loaded)?;
+        let statics = static_files(&options.root).0;
+        let (built, bodies) = full(options, loaded)?;
         Ok(Incremental {
             options: options.clone(),
+            memo: Some(Memo::new(&built, bodies, statics)),
             built,
-            bodies: Some(bodies),
             sources,
             templates,
-            rendered,
         })
     }
 
@@ -113,23 +147,29 @@ impl Incremental {
         let loaded = build::load(&self.options, Some(&mut self.sources))?;
         clock.lap("load");
         let templates = template_sources(&self.options.root);
+        let (statics, static_error) = static_files(&self.options.root);
         let same_shape = templates == self.templates
+            && static_error.is_none()
+            && self.memo.as_ref().is_some_and(|m| m.statics == statics)
             && loaded.site.config == self.built.site.config
-            && shape(&loaded.site) == shape(&self.built.site);
-        let (built, bodies, delta) = match self.bodies.take() {
+            && same_shape(&loaded.site, &self.built.site);
+        let delta = match self.memo.take() {
             // Same shape: the same outputs are rendered through templates as last time.
-            Some(bodies) if same_shape => self.partial(loaded, bodies, &mut clock)?,
+            Some(memo) if same_shape => {
+                let (memo, delta) = self.partial(loaded, memo, &mut clock)?;
+                self.memo = Some(memo);
+                delta
+            }
             _ => {
-                let (built, bodies, rendered) = full(&self.options, loaded)?;
+                let (built, bodies) = full(&self.options, loaded)?;
                 let mut delta = diff(&self.built.outputs, &built.outputs);
                 delta.full = true;
-                self.rendered = rendered;
-                (built, bodies, delta)
+                self.memo = Some(Memo::new(&built, bodies, statics));
+                self.built = built;
+                delta
             }
         };
-        self.built = built;
         self.built.timings = clock.laps;
-        self.bodies = Some(bodies);
         self.templates = templates;
         Ok(delta)
     }
@@ -161,59 +201,32 @@ impl Incremental {
     fn partial(
         &mut self,
         loaded: Loaded,
-        mut old_bodies: Bodies,
+        mut memo: Memo,
         clock: &mut Stopwatch,
-    ) -> Result<(Built, Bodies, Delta), Failed> {
+    ) -> Result<(Memo, Delta), Failed> {
         let Loaded {
             site,
             tera,
             mut diagnostics,
         } = loaded;
         let old = &self.built.site;
-        // A changed source changes the page; only changed front matter (after inheritance
-        // from translations) changes what other outputs show of it: cards and lists read
-        // titles, summaries, dates and places, never the body.
-        let source_changed: Vec<bool> = old
+        let changes = Changes::new(old, &site);
+        // Reuse the Markdown of unchanged sources (link targets depend only on the shape); the
+        // old bodies of changed ones are kept for what is compared with them.
+        let mut reuse_pages: Vec<Option<Rendered>> = std::mem::take(&mut memo.bodies.pages)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut reuse_sections = std::mem::take(&mut memo.bodies.sections);
+        let old_pages: Vec<(usize, Rendered)> = changes
             .pages
             .iter()
-            .zip(&site.pages)
-            .map(|(a, b)| a.source != b.source)
+            .map(|&i| (i, reuse_pages[i].take().expect("one body per page")))
             .collect();
-        let front_changed: Vec<bool> = old
-            .pages
+        let old_intros: Vec<(usize, Option<Rendered>)> = changes
+            .intros
             .iter()
-            .zip(&site.pages)
-            .map(|(a, b)| a.front != b.front)
-            .collect();
-        let index_changed: Vec<bool> = old
-            .sections
-            .iter()
-            .zip(&site.sections)
-            .map(|(a, b)| match (&a.index, &b.index) {
-                (Some(a), Some(b)) => a.source != b.source || a.front != b.front,
-                (a, b) => a.is_some() != b.is_some(),
-            })
-            .collect();
-        // Reuse the Markdown of unchanged sources; link targets depend only on the shape.
-        let reuse_pages = old_bodies
-            .pages
-            .drain(..)
-            .zip(old.pages.iter().zip(&site.pages))
-            .map(|(body, (a, b))| (a.source == b.source).then_some(body))
-            .collect();
-        let reuse_sections = old_bodies
-            .sections
-            .drain(..)
-            .zip(old.sections.iter().zip(&site.sections))
-            .map(|(body, (a, b))| {
-                let same =
-                    a.index.as_ref().map(|i| &i.source) == b.index.as_ref().map(|i| &i.source);
-                if same {
-                    body
-                } else {
-                    None
-                }
-            })
+            .map(|&j| (j, reuse_sections[j].take()))
             .collect();
         let bodies = render::render_bodies_reusing(
             &site,
@@ -223,7 +236,8 @@ impl Incremental {
         );
         diagnostics.extend(build::body_diagnostics(&bodies));
         clock.lap("markdown");
-        let affected = Affected::new(old, &site, &front_changed, &index_changed);
+        let mut affected = Affected::new(old, &site, &changes.front, &changes.index);
+        affected.pages.extend(&changes.pages);
         let renderer = Renderer::new(&site, &tera);
         let mut rendered: Vec<Result<Output, Diagnostic>> = Vec::new();
         {
@@ -233,9 +247,7 @@ impl Incremental {
                     .par_iter()
                     .zip(&bodies.pages)
                     .enumerate()
-                    .filter(|(i, _)| {
-                        source_changed[*i] || front_changed[*i] || affected.pages.contains(i)
-                    })
+                    .filter(|(i, _)| affected.pages.contains(i))
                     .map(|(_, (p, body))| renderer.page(p, body)),
             );
             rendered.par_extend(
@@ -250,52 +262,280 @@ impl Incremental {
         if affected.specials {
             rendered.extend(special::render_all(&renderer));
         }
-        let mut outputs = Vec::with_capacity(self.built.outputs.len());
+        drop(renderer);
+        let mut fresh = Vec::new();
         for r in rendered {
             match r {
-                Ok(o) => outputs.push(o),
+                Ok(o) => fresh.push(o),
                 Err(d) => diagnostics.push(d),
             }
         }
-        // Outputs not rendered again keep their bytes; until every check has passed they are
-        // placeholders holding only the path, so a failure leaves the last build untouched.
-        let fresh: HashSet<String> = outputs.iter().map(|o| o.path.clone()).collect();
-        let kept: Vec<String> = self
-            .rendered
-            .iter()
-            .filter(|p| !fresh.contains(*p))
-            .cloned()
-            .collect();
-        outputs.extend(kept.iter().map(|path| Output {
-            path: path.clone(),
-            bytes: Vec::new(),
-        }));
-        drop(renderer);
         clock.lap("templates");
-        let mut built = build::finish(&self.options, site, &bodies, outputs, diagnostics, &Ok)?;
-        clock.lap("search, feeds and checks");
-        let kept: HashSet<String> = kept.into_iter().collect();
-        let mut old_outputs: HashMap<String, Vec<u8>> = std::mem::take(&mut self.built.outputs)
-            .into_iter()
-            .map(|o| (o.path, o.bytes))
+        let outputs = &self.built.outputs;
+        // The search index, for the documents whose text or fields changed.
+        let before: Vec<search::Before> = old_pages
+            .iter()
+            .map(|(i, body)| search::Before {
+                doc: DocRef::Page(*i),
+                page: &old.pages[*i],
+                body,
+            })
+            .chain(old_intros.iter().filter_map(|(j, body)| {
+                Some(search::Before {
+                    doc: DocRef::Intro(*j),
+                    page: old.sections[*j].index.as_ref()?,
+                    body: body.as_ref()?,
+                })
+            }))
             .collect();
-        let mut delta = Delta::default();
-        for o in &mut built.outputs {
-            let before = old_outputs.remove(&o.path);
-            if kept.contains(&o.path) {
-                o.bytes = before.expect("kept outputs existed in the last build");
-            } else if before.as_ref() != Some(&o.bytes) {
-                delta.changed.push(o.path.clone());
+        let index = memo.index.update(&site, &bodies, &before, outputs);
+        fresh.extend(index.files);
+        let mut removed = index.removed;
+        clock.lap("search index");
+        // Feeds of the languages whose events changed; the rest of the machine files depend
+        // only on the shape.
+        let feed_langs: BTreeSet<&str> = changes
+            .pages
+            .iter()
+            .chain(&changes.front_only)
+            .map(|&i| &site.pages[i])
+            .filter(|p| p.is_event())
+            .map(|p| p.lang.as_str())
+            .collect();
+        fresh.extend(feed_langs.iter().map(|l| feeds::atom(&site, &bodies, l)));
+        let has_code = check::documents(&site, &bodies).any(|(_, b)| b.has_code);
+        match (has_code, find(outputs, highlight::STYLESHEET).is_some()) {
+            (true, false) => {
+                fresh.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()))
+            }
+            (false, true) => removed.push(highlight::STYLESHEET.to_owned()),
+            _ => {}
+        }
+        match templates::static_files(&self.options.root) {
+            Ok(files) => fresh.extend(files.into_iter().map(|(p, b)| Output::new(p, b))),
+            Err(e) => diagnostics.push(Diagnostic::error(
+                "io",
+                templates::STATIC_DIR,
+                format!("{e:#}"),
+            )),
+        }
+        // Links: a successful build has none broken, so only documents whose links or whose
+        // targets' headings may have changed are checked again.
+        let added: HashSet<&str> = fresh
+            .iter()
+            .map(|o| o.path.as_str())
+            .filter(|p| find(outputs, p).is_none())
+            .collect();
+        let removed_set: HashSet<&str> = removed.iter().map(String::as_str).collect();
+        let produces = |path: &str| {
+            added.contains(path) || (find(outputs, path).is_some() && !removed_set.contains(path))
+        };
+        let document = |path: &str| {
+            check::documents(&site, &bodies)
+                .find(|(p, _)| p.path == path)
+                .map(|(_, b)| b)
+        };
+        let targets = check::Targets {
+            root: &self.options.root,
+            produces: &produces,
+            document: &document,
+        };
+        let recheck = changes.recheck(&site, &bodies, &old_pages, &old_intros);
+        let every = !added.is_empty() || !removed.is_empty();
+        for (k, (page, body)) in check::documents(&site, &bodies).enumerate() {
+            if every || recheck.contains(&k) {
+                diagnostics.extend(check::document_links(&site, page, body, &targets));
             }
         }
-        delta.removed = old_outputs.into_keys().collect();
-        delta.removed.sort();
-        Ok((built, bodies, delta))
+        diagnostics.extend(memo.missing_translations.iter().cloned());
+        let externals_changed = old_pages
+            .iter()
+            .map(|(i, b)| (b, Some(&bodies.pages[*i])))
+            .chain(
+                old_intros
+                    .iter()
+                    .filter_map(|(j, b)| Some((b.as_ref()?, bodies.sections[*j].as_ref()))),
+            )
+            .any(|(a, b)| !a.external.is_empty() || b.is_some_and(|b| !b.external.is_empty()));
+        let external_links =
+            externals_changed.then(|| check::external_links(&self.options.root, &site, &bodies));
+        clock.lap("feeds and checks");
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            diagnostics::sort(&mut diagnostics);
+            return Err(Failed {
+                diagnostics,
+                external_links: external_links.unwrap_or_default(),
+                site: Some(site),
+            });
+        }
+        diagnostics::sort(&mut diagnostics);
+        drop(before);
+        // Every check passed: the outputs change in place.
+        let delta = replace_outputs(&mut self.built.outputs, fresh, removed);
+        self.built.site = site;
+        self.built.diagnostics = diagnostics;
+        if let Some(links) = external_links {
+            self.built.external_links = links;
+        }
+        memo.bodies = bodies;
+        Ok((memo, delta))
     }
 }
 
-/// Renders everything from `loaded`; returns also the paths rendered through templates.
-fn full(options: &Options, loaded: Loaded) -> Result<(Built, Bodies, Vec<String>), Failed> {
+/// `fresh` outputs put in place of those at their paths (or added), `removed` taken out;
+/// `outputs` stays sorted. Says which paths got other bytes and which went.
+fn replace_outputs(outputs: &mut Vec<Output>, fresh: Vec<Output>, removed: Vec<String>) -> Delta {
+    let mut delta = Delta::default();
+    for o in fresh {
+        match outputs.binary_search_by(|x| x.path.cmp(&o.path)) {
+            Ok(i) if outputs[i].bytes == o.bytes => {}
+            Ok(i) => {
+                delta.changed.push(o.path.clone());
+                outputs[i] = o;
+            }
+            Err(i) => {
+                delta.changed.push(o.path.clone());
+                outputs.insert(i, o);
+            }
+        }
+    }
+    for path in removed {
+        if let Ok(i) = outputs.binary_search_by(|x| x.path.cmp(&path)) {
+            outputs.remove(i);
+            delta.removed.push(path);
+        }
+    }
+    delta.changed.sort();
+    delta.changed.dedup();
+    delta.removed.sort();
+    delta
+}
+
+/// The bytes of the output at `path` in `outputs` (sorted by path).
+fn find<'o>(outputs: &'o [Output], path: &str) -> Option<&'o [u8]> {
+    outputs
+        .binary_search_by(|o| o.path.as_str().cmp(path))
+        .ok()
+        .map(|i| outputs[i].bytes.as_slice())
+}
+
+/// What an edit that kept the shape changed, page by page.
+struct Changes {
+    /// Pages whose source changed (their Markdown is rendered again).
+    pages: Vec<usize>,
+    /// Pages whose source is the same but whose front matter changed through inheritance
+    /// from a translation.
+    front_only: Vec<usize>,
+    /// Whether each page's front matter (after inheritance) changed: cards and lists read
+    /// titles, summaries, dates and places, never the body.
+    front: Vec<bool>,
+    /// Sections whose index file's source changed.
+    intros: Vec<usize>,
+    /// Whether each section's index file changed (source or front matter).
+    index: Vec<bool>,
+}
+
+impl Changes {
+    fn new(old: &Site, new: &Site) -> Changes {
+        let mut pages = Vec::new();
+        let mut front_only = Vec::new();
+        let mut front = vec![false; new.pages.len()];
+        for (i, (a, b)) in old.pages.iter().zip(&new.pages).enumerate() {
+            front[i] = a.front != b.front;
+            if a.source != b.source {
+                pages.push(i);
+            } else if front[i] {
+                front_only.push(i);
+            }
+        }
+        let mut intros = Vec::new();
+        let index = old
+            .sections
+            .iter()
+            .zip(&new.sections)
+            .enumerate()
+            .map(|(j, (a, b))| match (&a.index, &b.index) {
+                (Some(a), Some(b)) => {
+                    if a.source != b.source {
+                        intros.push(j);
+                    }
+                    a.source != b.source || a.front != b.front
+                }
+                (a, b) => a.is_some() != b.is_some(),
+            })
+            .collect();
+        Changes {
+            pages,
+            front_only,
+            front,
+            intros,
+            index,
+        }
+    }
+
+    /// Positions (in `check::documents` order) of the documents whose links must be checked
+    /// again: those rendered again, and those linking to a heading of a page whose headings
+    /// changed.
+    fn recheck(
+        &self,
+        site: &Site,
+        bodies: &Bodies,
+        old_pages: &[(usize, Rendered)],
+        old_intros: &[(usize, Option<Rendered>)],
+    ) -> HashSet<usize> {
+        let pages = site.pages.len();
+        // Positions of intros among documents: after the pages, in section order.
+        let intro_at: HashMap<usize, usize> = site
+            .sections
+            .iter()
+            .zip(&bodies.sections)
+            .enumerate()
+            .filter(|(_, (s, b))| s.index.is_some() && b.is_some())
+            .enumerate()
+            .map(|(k, (j, _))| (j, pages + k))
+            .collect();
+        let mut out: HashSet<usize> = self.pages.iter().copied().collect();
+        out.extend(self.intros.iter().filter_map(|j| intro_at.get(j)));
+        let toc_changed: HashSet<&str> = old_pages
+            .iter()
+            .map(|(i, b)| {
+                (
+                    site.pages[*i].path.as_str(),
+                    Some(b),
+                    Some(&bodies.pages[*i]),
+                )
+            })
+            .chain(old_intros.iter().map(|(j, b)| {
+                (
+                    site.sections[*j].path.as_str(),
+                    b.as_ref(),
+                    bodies.sections[*j].as_ref(),
+                )
+            }))
+            .filter(|(_, a, b)| a.map(|r| &r.toc) != b.map(|r| &r.toc))
+            .map(|(path, _, _)| path)
+            .collect();
+        if !toc_changed.is_empty() {
+            for (k, (page, body)) in check::documents(site, bodies).enumerate() {
+                let links_there = body.links.iter().any(|l| {
+                    let target = if l.path.is_empty() {
+                        &page.path
+                    } else {
+                        &l.path
+                    };
+                    l.anchor.is_some() && toc_changed.contains(target.as_str())
+                });
+                if links_there {
+                    out.insert(k);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Renders everything from `loaded`.
+fn full(options: &Options, loaded: Loaded) -> Result<(Built, Bodies), Failed> {
     let Loaded {
         site,
         tera,
@@ -306,29 +546,35 @@ fn full(options: &Options, loaded: Loaded) -> Result<(Built, Bodies, Vec<String>
     let renderer = Renderer::new(&site, &tera);
     let outputs = build::render_all(&renderer, &bodies, &mut diagnostics);
     drop(renderer);
-    let rendered = outputs.iter().map(|o| o.path.clone()).collect();
     let built = build::finish(options, site, &bodies, outputs, diagnostics, &Ok)?;
-    Ok((built, bodies, rendered))
+    Ok((built, bodies))
 }
 
-/// What an edit may not change for `partial` to apply: every page and section, where it is
-/// published and what it is, and the folders' structure.
-fn shape(site: &Site) -> Vec<String> {
-    let pages = site
-        .pages
-        .iter()
-        .map(|p| format!("{} {} {} {}", p.file, p.lang, p.path, p.id));
-    let sections = site.sections.iter().map(|s| {
-        format!(
-            "{} {} {} {:?} {:?}",
-            s.lang,
-            s.dir,
-            s.path,
-            s.index.as_ref().map(|i| &i.file),
-            s.subsections
-        )
-    });
-    pages.chain(sections).collect()
+/// Whether an edit kept what `partial` needs: every page and section, where it is published
+/// and what it is, and the folders' structure.
+fn same_shape(a: &Site, b: &Site) -> bool {
+    fn page(p: &Page) -> (&str, &str, &str, &str) {
+        (&p.file, &p.lang, &p.path, &p.id)
+    }
+    fn section(s: &Section) -> (&str, &str, &str, Option<&str>, &[String]) {
+        let index = s.index.as_ref().map(|i| i.file.as_str());
+        (&s.lang, &s.dir, &s.path, index, &s.subsections)
+    }
+    a.pages.len() == b.pages.len()
+        && a.sections.len() == b.sections.len()
+        && a.pages.iter().map(page).eq(b.pages.iter().map(page))
+        && a.sections
+            .iter()
+            .map(section)
+            .eq(b.sections.iter().map(section))
+}
+
+/// The output paths of the static files, and the error reading them if any.
+fn static_files(root: &Path) -> (BTreeSet<String>, Option<String>) {
+    match templates::static_files(root) {
+        Ok(files) => (files.into_iter().map(|(p, _)| p).collect(), None),
+        Err(e) => (BTreeSet::new(), Some(format!("{e:#}"))),
+    }
 }
 
 /// Which pages and sections of the new site show the front matter of a page whose front

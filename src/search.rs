@@ -15,13 +15,16 @@
 //! - `text/<n>.json`: the plain texts of documents `n × texts` onwards (`texts` per file, a JSON
 //!   array), loaded only for the results shown (snippets).
 
-use crate::content::Site;
+use crate::content::{Page, Site};
 use crate::markdown::{is_cjk, Rendered};
 use crate::render::{Bodies, Output};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+mod update;
+pub use update::{Before, IndexUpdate, Live};
 
 /// Where a language's index lives, under `/<lang>/`.
 pub const INDEX_DIR: &str = "search/index";
@@ -36,7 +39,7 @@ const BODY_CAP: u32 = 20;
 const SHARD_TARGET: usize = 8 * 1024;
 
 /// One searchable document as the script shows it in the results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Doc {
     pub title: String,
     pub url: String,
@@ -239,49 +242,90 @@ pub fn index_files<T: Send>(
         .collect()
 }
 
-fn sources<'a>(site: &'a Site, bodies: &'a Bodies, lang: &str) -> Vec<Source<'a>> {
-    let summary = |given: Option<&str>, body: &Rendered| {
-        given.map_or_else(|| body.first_paragraph.clone(), str::to_owned)
+/// A language's documents, in index order: its pages in site order, then its sections that
+/// have an intro. A document's number in the index is its position here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DocRef {
+    /// An index into `Site::pages`.
+    Page(usize),
+    /// An index into `Site::sections`.
+    Intro(usize),
+}
+
+/// Every document of `lang`, in index order.
+pub fn documents(site: &Site, bodies: &Bodies, lang: &str) -> Vec<DocRef> {
+    let pages = (0..site.pages.len())
+        .filter(|&i| site.pages[i].lang == lang)
+        .map(DocRef::Page);
+    let intros = (0..site.sections.len())
+        .filter(|&j| {
+            let s = &site.sections[j];
+            s.lang == lang && s.index.is_some() && bodies.sections[j].is_some()
+        })
+        .map(DocRef::Intro);
+    pages.chain(intros).collect()
+}
+
+/// The language of a document.
+fn lang_of<'a>(site: &'a Site, doc: DocRef) -> &'a str {
+    match doc {
+        DocRef::Page(i) => &site.pages[i].lang,
+        DocRef::Intro(j) => &site.sections[j].lang,
+    }
+}
+
+/// What the index reads of one document.
+fn source<'a>(site: &'a Site, bodies: &'a Bodies, doc: DocRef) -> Source<'a> {
+    match doc {
+        DocRef::Page(i) => source_of(site, doc, &site.pages[i], &bodies.pages[i]),
+        DocRef::Intro(j) => {
+            let index = site.sections[j].index.as_ref();
+            let body = bodies.sections[j].as_ref();
+            source_of(
+                site,
+                doc,
+                index.expect("an intro has an index file"),
+                body.expect("an intro has a body"),
+            )
+        }
+    }
+}
+
+/// Document `doc` of `site` as it reads from `page` (the page itself, or the section's index
+/// file) and `body`: the incremental engine passes them as they were before an edit.
+fn source_of<'a>(site: &Site, doc: DocRef, page: &'a Page, body: &'a Rendered) -> Source<'a> {
+    let (path, meta) = match doc {
+        DocRef::Page(i) => {
+            let meta = page.front.summary.iter();
+            let meta = meta.chain(&page.front.country).chain(&page.front.tags);
+            (&site.pages[i].path, meta.map(String::as_str).collect())
+        }
+        DocRef::Intro(j) => {
+            let meta = page.front.summary.iter().map(String::as_str).collect();
+            (&site.sections[j].path, meta)
+        }
     };
-    let pages = site
-        .pages
-        .iter()
-        .zip(&bodies.pages)
-        .filter(|(p, _)| p.lang == lang)
-        .map(|(p, body)| Source {
-            doc: Doc {
-                title: p.front.title.clone(),
-                url: site.config.url(&p.path),
-                summary: summary(p.front.summary.as_deref(), body),
-            },
-            title: &p.front.title,
-            meta: p
+    Source {
+        doc: Doc {
+            title: page.front.title.clone(),
+            url: site.config.url(path),
+            summary: page
                 .front
                 .summary
-                .iter()
-                .chain(&p.front.country)
-                .chain(&p.front.tags)
-                .map(String::as_str)
-                .collect(),
-            body,
-        });
-    let sections = site
-        .sections
-        .iter()
-        .zip(&bodies.sections)
-        .filter(|(s, _)| s.lang == lang)
-        .filter_map(|(s, body)| Some((s, s.index.as_ref()?, body.as_ref()?)))
-        .map(|(s, index, body)| Source {
-            doc: Doc {
-                title: index.front.title.clone(),
-                url: site.config.url(&s.path),
-                summary: summary(index.front.summary.as_deref(), body),
-            },
-            title: &index.front.title,
-            meta: index.front.summary.iter().map(String::as_str).collect(),
-            body,
-        });
-    pages.chain(sections).collect()
+                .clone()
+                .unwrap_or_else(|| body.first_paragraph.clone()),
+        },
+        title: &page.front.title,
+        meta,
+        body,
+    }
+}
+
+fn sources<'a>(site: &'a Site, bodies: &'a Bodies, lang: &str) -> Vec<Source<'a>> {
+    documents(site, bodies, lang)
+        .into_iter()
+        .map(|d| source(site, bodies, d))
+        .collect()
 }
 
 /// Documents tokenized together before their postings are merged: bounds the memory held by
@@ -466,6 +510,7 @@ fn json_file(path: String, value: &impl Serialize) -> Output {
 
 /// How tokens map to shards: words by their first `prefix` characters, other tokens into
 /// `buckets` groups by their first code point. Chosen per language from the index's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Scheme {
     prefix: usize,
     buckets: u32,
@@ -473,19 +518,23 @@ struct Scheme {
 
 impl Scheme {
     fn fit(postings: &Postings) -> Scheme {
-        let (mut words, mut others) = (0, 0);
+        let mut sizes = Sizes::default();
         for (token, docs) in &postings.tokens {
-            // Roughly the serialized size of the entry.
-            let size = token.len() + 6 + docs.len() * 5;
-            if starts_ascii(token) {
-                words += size;
-            } else {
-                others += size;
-            }
+            sizes.add(token, docs.len());
         }
+        Scheme::of(sizes)
+    }
+
+    fn of(sizes: Sizes) -> Scheme {
         // 36 first characters (a–z, 0–9) share the words; longer prefixes when that is too much.
-        let prefix = if words / 36 > SHARD_TARGET { 2 } else { 1 };
-        let buckets = (others / SHARD_TARGET + 1).next_power_of_two().min(256) as u32;
+        let prefix = if sizes.words / 36 > SHARD_TARGET {
+            2
+        } else {
+            1
+        };
+        let buckets = (sizes.others / SHARD_TARGET + 1)
+            .next_power_of_two()
+            .min(256) as u32;
         Scheme { prefix, buckets }
     }
 
@@ -496,6 +545,34 @@ impl Scheme {
             let first = token.chars().next().map_or(0, u32::from);
             format!("_{}", first % self.buckets)
         }
+    }
+}
+
+/// Roughly the serialized size of a language's shard entries, words and other tokens apart:
+/// what the shard scheme is chosen from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Sizes {
+    words: usize,
+    others: usize,
+}
+
+impl Sizes {
+    fn slot(&mut self, token: &str) -> &mut usize {
+        if starts_ascii(token) {
+            &mut self.words
+        } else {
+            &mut self.others
+        }
+    }
+
+    /// Counts the entry of `token` with `docs` postings.
+    fn add(&mut self, token: &str, docs: usize) {
+        *self.slot(token) += token.len() + 6 + docs * 5;
+    }
+
+    /// Takes away an entry counted by `add`.
+    fn remove(&mut self, token: &str, docs: usize) {
+        *self.slot(token) -= token.len() + 6 + docs * 5;
     }
 }
 
