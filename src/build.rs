@@ -28,6 +28,14 @@ pub struct Options {
 }
 
 impl Options {
+    /// What loading the content needs of these options.
+    pub(crate) fn load(&self) -> LoadOptions {
+        LoadOptions {
+            drafts: self.drafts,
+            build_date: self.build_date,
+        }
+    }
+
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Options {
             root: root.into(),
@@ -166,27 +174,24 @@ fn fail(mut diagnostics: Vec<Diagnostic>, site: Option<Site>) -> Failed {
     }
 }
 
-/// Loads the configuration, the content and the templates.
-/// With a `cache`, content files unchanged since it was filled are not read again.
-pub(crate) fn load(
-    options: &Options,
-    cache: Option<&mut content::SourceCache>,
-) -> Result<Loaded, Failed> {
+/// The site's configuration, with `--base-url` applied.
+pub(crate) fn config(options: &Options) -> Result<Config, Failed> {
     let mut config = load_config(&options.root).map_err(|d| fail(vec![d], None))?;
     if let Some(url) = &options.base_url {
         config
             .set_base_url(url)
             .map_err(|m| fail(vec![Diagnostic::error("config", "--base-url", m)], None))?;
     }
-    let loaded = content::load(
-        &options.root,
-        config,
-        &LoadOptions {
-            drafts: options.drafts,
-            build_date: options.build_date,
-        },
-        cache,
-    );
+    Ok(config)
+}
+
+/// Loads the configuration, the content and the templates.
+/// With a `cache`, content files unchanged since it was filled are not read again.
+pub(crate) fn load(
+    options: &Options,
+    cache: Option<&mut content::SourceCache>,
+) -> Result<Loaded, Failed> {
+    let loaded = content::load(&options.root, config(options)?, &options.load(), cache);
     let mut diags = loaded.diagnostics;
     let tera = templates::load(&options.root);
     // Go on past errors while the model is whole, so one run also finds the broken links.

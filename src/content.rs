@@ -8,7 +8,7 @@ use crate::diagnostics::{suggest, Diagnostic};
 use crate::files;
 use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 pub const CONTENT_DIR: &str = "content";
@@ -167,7 +167,14 @@ impl Site {
 /// path, so the cached result is the one reading it again would give.
 #[derive(Default)]
 pub struct SourceCache {
-    files: HashMap<String, (Stamp, PageResult)>,
+    /// Every listed file's stamp (`None`: too recent to trust, always read again) and what
+    /// reading it gave, before translations filled in each other's fields.
+    files: HashMap<String, (Option<Stamp>, PageResult)>,
+    /// The files of the last listing, in order.
+    listing: Vec<FoundFile>,
+    /// What filling in and checking each group of translations found, by page id (only ids
+    /// with diagnostics).
+    groups: HashMap<String, Vec<Diagnostic>>,
 }
 
 /// What tells that a file changed without reading it.
@@ -224,33 +231,237 @@ fn read_pages(
     let Some(cache) = cache else {
         return files.par_iter().map(|f| read_page(root, f)).collect();
     };
-    // (read again, with its stamp if it can be cached) or `None` for a cache hit.
+    // `None` for a cache hit, else what reading it again gave.
     let read: Vec<Option<(Option<Stamp>, PageResult)>> = files
         .par_iter()
-        .map(|f| {
-            // Stamped before reading: an edit during the read changes the stamp.
-            let stamp = Stamp::settled(&root.join(&f.file));
-            match (stamp, cache.files.get(&f.file)) {
-                (Some(now), Some((then, _))) if now == *then => None,
-                _ => Some((stamp, read_page(root, f))),
-            }
-        })
+        .map(|f| cache.read_if_changed(root, f))
         .collect();
     let mut old = std::mem::take(&mut cache.files);
     let mut results = Vec::with_capacity(files.len());
     for (f, read) in files.iter().zip(read) {
         let entry = match read {
             None => old.remove(&f.file).expect("a cache hit"),
-            Some((None, result)) => {
-                results.push(result);
-                continue;
-            }
-            Some((Some(stamp), result)) => (stamp, result),
+            Some(entry) => entry,
         };
         results.push(entry.1.clone());
         cache.files.insert(f.file.clone(), entry);
     }
+    cache.listing = files.to_vec();
     results
+}
+
+impl SourceCache {
+    /// `None` when the cached result for `f` is current, else `f` read again with its stamp.
+    fn read_if_changed(&self, root: &Path, f: &FoundFile) -> Option<(Option<Stamp>, PageResult)> {
+        // Stamped before reading: an edit during the read changes the stamp.
+        let stamp = Stamp::settled(&root.join(&f.file));
+        match (stamp, self.files.get(&f.file)) {
+            (Some(now), Some((Some(then), _))) if now == *then => None,
+            _ => Some((stamp, read_page(root, f))),
+        }
+    }
+}
+
+/// The pages and section intros `patch` replaced, as they were before, so that the caller
+/// can compare (or put them back).
+pub struct Patch {
+    /// (index in `Site::pages`, the page before).
+    pub pages: Vec<(usize, Page)>,
+    /// (index in `Site::sections`, its index file before).
+    pub intros: Vec<(usize, Page)>,
+    /// (index in `Site::sections`, its list before) for lists whose order changed.
+    pub lists: Vec<(usize, Vec<usize>)>,
+    /// Every diagnostic a full load would give.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Patch {
+    /// Page `i` of the site as it was before, if the patch replaced it.
+    pub fn page(&self, i: usize) -> Option<&Page> {
+        self.pages.iter().find(|(k, _)| *k == i).map(|(_, p)| p)
+    }
+
+    /// The index file of section `j` as it was before, if the patch replaced it.
+    pub fn intro(&self, j: usize) -> Option<&Page> {
+        self.intros.iter().find(|(k, _)| *k == j).map(|(_, p)| p)
+    }
+
+    /// Puts the pages and lists back as they were before `patch`.
+    pub fn undo(self, site: &mut Site) {
+        for (i, page) in self.pages {
+            site.pages[i] = page;
+        }
+        for (j, page) in self.intros {
+            site.sections[j].index = Some(page);
+        }
+        for (j, list) in self.lists {
+            site.sections[j].pages = list;
+        }
+    }
+}
+
+/// More changed files than this are left to a full `load`: finding each one's translations
+/// scans the listing.
+const PATCH_LIMIT: usize = 64;
+
+/// Brings `site` (loaded with `cache`, with the same configuration and options) up to date
+/// with `root/content` in place, in proportion to what changed: the files are listed and
+/// their stamps compared with the cache, and only changed files and their translations are
+/// read, filled in and checked again. Returns `None`, leaving `site` as it was, when the
+/// edit is more than that: files added, removed or renamed, a file that does not parse, a
+/// page that becomes or stops being a draft or changes its address, or many files changed;
+/// a full `load` then does it.
+pub fn patch(
+    root: &Path,
+    site: &mut Site,
+    options: &LoadOptions,
+    cache: &mut SourceCache,
+) -> Option<Patch> {
+    let found = discover(root, &root.join(CONTENT_DIR), &site.config).ok()?;
+    if !found.diagnostics.is_empty() || found.files != cache.listing {
+        return None;
+    }
+    let read: Vec<(usize, (Option<Stamp>, PageResult))> = found
+        .files
+        .par_iter()
+        .enumerate()
+        .filter_map(|(k, f)| Some((k, cache.read_if_changed(root, f)?)))
+        .collect();
+    let changed: Vec<usize> = read.iter().map(|(k, _)| *k).collect();
+    for (k, entry) in read {
+        cache.files.insert(found.files[k].file.clone(), entry);
+    }
+    if changed.len() > PATCH_LIMIT {
+        return None;
+    }
+    let order: HashMap<&str, usize> = site
+        .config
+        .codes()
+        .enumerate()
+        .map(|(i, c)| (c, i))
+        .collect();
+    // Each changed group of translations, filled in and checked again.
+    let mut groups: BTreeMap<(&str, &str), (Vec<Page>, Vec<Diagnostic>)> = BTreeMap::new();
+    for &k in &changed {
+        let f = &found.files[k];
+        if groups.contains_key(&(f.dir.as_str(), f.key.as_str())) {
+            continue;
+        }
+        let mut group = Vec::new();
+        for g in found
+            .files
+            .iter()
+            .filter(|g| g.dir == f.dir && g.key == f.key)
+        {
+            match &cache.files.get(&g.file)?.1 {
+                Ok((page, _)) => group.push(page.clone()),
+                Err(_) => return None,
+            }
+        }
+        group.sort_by_key(|p| order[p.lang.as_str()]);
+        let diagnostics = settle_group(&mut group, &site.region_keys);
+        groups.insert((&f.dir, &f.key), (group, diagnostics));
+    }
+    // Where each page goes; `None` for a draft left out.
+    let mut places = Vec::new();
+    for (group, _) in groups.values() {
+        for p in group {
+            let shown = options.drafts || !p.front.draft;
+            let place = if p.key == "_index" {
+                let j = site
+                    .sections
+                    .iter()
+                    .position(|s| s.dir == p.dir && s.lang == p.lang);
+                let old = j.and_then(|j| site.sections[j].index.as_ref().map(|i| (j, i)));
+                match old {
+                    Some((j, old)) if shown && old.path == p.path => Some(Place::Intro(j)),
+                    None if !shown => None,
+                    _ => return None,
+                }
+            } else {
+                let i = site.translations(&p.id).position(|q| q.lang == p.lang);
+                let i = i.map(|n| site.by_id[&p.id][n]);
+                match i {
+                    Some(i) if shown && site.pages[i].path == p.path => Some(Place::Page(i)),
+                    None if !shown => None,
+                    _ => return None,
+                }
+            };
+            places.push(place);
+        }
+    }
+    // Every file's own warnings; a file that does not parse leaves the site incomplete.
+    let mut diagnostics = Vec::new();
+    for (_, result) in cache.files.values() {
+        diagnostics.extend(result.as_ref().ok()?.1.iter().cloned());
+    }
+    // The edit keeps the shape: the pages go in.
+    let mut patch = Patch {
+        pages: Vec::new(),
+        intros: Vec::new(),
+        lists: Vec::new(),
+        diagnostics,
+    };
+    let mut places = places.into_iter();
+    let mut resort: BTreeSet<usize> = BTreeSet::new();
+    for (id, (group, diagnostics)) in groups {
+        let id = if id.0.is_empty() {
+            id.1.to_owned()
+        } else {
+            format!("{}/{}", id.0, id.1)
+        };
+        if diagnostics.is_empty() {
+            cache.groups.remove(&id);
+        } else {
+            cache.groups.insert(id, diagnostics);
+        }
+        for page in group {
+            match places.next().expect("one place per page") {
+                Some(Place::Page(i)) => {
+                    let old = std::mem::replace(&mut site.pages[i], page);
+                    if list_order(&old) != list_order(&site.pages[i]) {
+                        let p = &site.pages[i];
+                        resort.extend(
+                            site.sections
+                                .iter()
+                                .position(|s| s.dir == p.dir && s.lang == p.lang),
+                        );
+                    }
+                    patch.pages.push((i, old));
+                }
+                Some(Place::Intro(j)) => {
+                    let old = site.sections[j].index.replace(page);
+                    patch
+                        .intros
+                        .push((j, old.expect("an intro replaces an intro")));
+                }
+                None => {}
+            }
+        }
+    }
+    for j in resort {
+        let mut list = site.sections[j].pages.clone();
+        sort_list(&site.pages, &mut list);
+        if list != site.sections[j].pages {
+            let old = std::mem::replace(&mut site.sections[j].pages, list);
+            patch.lists.push((j, old));
+        }
+    }
+    for diagnostics in cache.groups.values() {
+        patch.diagnostics.extend(diagnostics.iter().cloned());
+    }
+    Some(patch)
+}
+
+/// Where a page of a changed group goes in the site.
+enum Place {
+    Page(usize),
+    Intro(usize),
+}
+
+/// What a page's place in its list depends on (see `sort_list`).
+fn list_order(p: &Page) -> (Option<crate::dates::PartialDate>, Option<i64>, &str) {
+    (p.front.neutral.date, p.front.weight, &p.front.title)
 }
 
 /// Loads and validates `root/content`; all problems come back together. With a `cache`, only
@@ -273,7 +484,8 @@ pub fn load(
             }
         }
     };
-    let results = read_pages(root, &found.files, cache);
+    let mut cache = cache;
+    let results = read_pages(root, &found.files, cache.as_deref_mut());
     let mut whole = !found.diagnostics.iter().any(Diagnostic::is_error);
     diagnostics.extend(found.diagnostics);
     let mut pages = Vec::with_capacity(results.len());
@@ -294,7 +506,6 @@ pub fn load(
     pages.sort_by(|a, b| {
         (&a.id, language_order[a.lang.as_str()]).cmp(&(&b.id, language_order[b.lang.as_str()]))
     });
-    diagnostics.extend(inherit_neutral(&mut pages));
     let region_keys: Vec<String> = {
         let mut keys: Vec<String> = pages
             .iter()
@@ -306,15 +517,16 @@ pub fn load(
         keys.dedup();
         keys
     };
-    diagnostics.extend(check_events(&pages, &region_keys));
-    for p in &mut pages {
-        p.slug = p
-            .front
-            .neutral
-            .slug
-            .clone()
-            .unwrap_or_else(|| p.key.clone());
-        p.path = page_path(&p.lang, &p.dir, &p.slug, &p.key);
+    let mut groups = HashMap::new();
+    for group in pages.chunk_by_mut(|a, b| a.id == b.id) {
+        let found = settle_group(group, &region_keys);
+        if !found.is_empty() {
+            diagnostics.extend(found.iter().cloned());
+            groups.insert(group[0].id.clone(), found);
+        }
+    }
+    if let Some(cache) = cache {
+        cache.groups = groups;
     }
     let mut drafts = HashSet::new();
     if !options.drafts {
@@ -362,6 +574,7 @@ fn page_path(lang: &str, dir: &str, slug: &str, key: &str) -> String {
     path
 }
 
+#[derive(Clone, PartialEq, Eq)]
 struct FoundFile {
     file: String,
     lang: String,
@@ -519,55 +732,72 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
     ))
 }
 
+/// Fills in and checks one group of translations (the pages of one id, in language order):
+/// missing language-neutral fields come from the other translations, fields two translations
+/// give differently are reported, events are checked (`check_events`), and each page gets
+/// its slug and path.
+fn settle_group(group: &mut [Page], region_keys: &[String]) -> Vec<Diagnostic> {
+    let mut diagnostics = inherit_neutral(group);
+    diagnostics.extend(check_events(group, region_keys));
+    for p in group.iter_mut() {
+        p.slug = p
+            .front
+            .neutral
+            .slug
+            .clone()
+            .unwrap_or_else(|| p.key.clone());
+        p.path = page_path(&p.lang, &p.dir, &p.slug, &p.key);
+    }
+    diagnostics
+}
+
 /// Fills each translation's missing language-neutral fields from its counterparts, and reports
-/// fields that two translations give differently. `pages` is sorted by id.
-fn inherit_neutral(pages: &mut [Page]) -> Vec<Diagnostic> {
+/// fields that two translations give differently. `group` holds the pages of one id.
+fn inherit_neutral(group: &mut [Page]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    for group in pages.chunk_by_mut(|a, b| a.id == b.id) {
-        if group.len() < 2 {
-            continue;
-        }
-        let mut merged = Neutral::default();
-        // `merged` as JSON, kept in step with it.
-        let mut merged_json = fields_json(&merged);
-        let mut origin: BTreeMap<&str, usize> = BTreeMap::new();
-        for (i, page) in group.iter().enumerate() {
-            let page_json = fields_json(&page.front.neutral);
-            for field in NEUTRAL_FIELDS {
-                match (merged_json.get(field), page_json.get(field)) {
-                    (_, None) => {}
-                    (None, Some(value)) => {
-                        copy_field(&mut merged, &page.front.neutral, field);
-                        merged_json.insert(field.to_owned(), value.clone());
-                        origin.insert(field, i);
-                    }
-                    (Some(a), Some(b)) if a != b => {
-                        let first = &group[origin[field]];
-                        diagnostics.push(
-                            Diagnostic::error(
-                                "translation-mismatch",
-                                &page.file,
-                                format!(
-                                    "{field}: {b} here, but {a} in {}; language-neutral fields must agree between translations",
-                                    first.file
-                                ),
-                            )
-                            .in_source(&page.source, page.front.line_of(field), None)
-                            .with_hint(format!(
-                                "write `{field}` in one translation only, or make both the same"
-                            )),
-                        );
-                    }
-                    _ => {}
+    if group.len() < 2 {
+        return diagnostics;
+    }
+    let mut merged = Neutral::default();
+    // `merged` as JSON, kept in step with it.
+    let mut merged_json = fields_json(&merged);
+    let mut origin: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, page) in group.iter().enumerate() {
+        let page_json = fields_json(&page.front.neutral);
+        for field in NEUTRAL_FIELDS {
+            match (merged_json.get(field), page_json.get(field)) {
+                (_, None) => {}
+                (None, Some(value)) => {
+                    copy_field(&mut merged, &page.front.neutral, field);
+                    merged_json.insert(field.to_owned(), value.clone());
+                    origin.insert(field, i);
                 }
+                (Some(a), Some(b)) if a != b => {
+                    let first = &group[origin[field]];
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "translation-mismatch",
+                            &page.file,
+                            format!(
+                                "{field}: {b} here, but {a} in {}; language-neutral fields must agree between translations",
+                                first.file
+                            ),
+                        )
+                        .in_source(&page.source, page.front.line_of(field), None)
+                        .with_hint(format!(
+                            "write `{field}` in one translation only, or make both the same"
+                        )),
+                    );
+                }
+                _ => {}
             }
         }
-        for page in group.iter_mut() {
-            let page_json = fields_json(&page.front.neutral);
-            for field in NEUTRAL_FIELDS {
-                if !page_json.contains_key(field) {
-                    copy_field(&mut page.front.neutral, &merged, field);
-                }
+    }
+    for page in group.iter_mut() {
+        let page_json = fields_json(&page.front.neutral);
+        for field in NEUTRAL_FIELDS {
+            if !page_json.contains_key(field) {
+                copy_field(&mut page.front.neutral, &merged, field);
             }
         }
     }

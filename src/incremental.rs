@@ -32,7 +32,7 @@
 
 use crate::build::{self, Built, Failed, Loaded, Options, Stopwatch};
 use crate::check;
-use crate::content::{Page, Section, Site, SourceCache};
+use crate::content::{self, Page, Patch, Section, Site, SourceCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::files;
 use crate::highlight::{self, Highlighter};
@@ -42,6 +42,7 @@ use crate::search::{self, DocRef};
 use crate::{feeds, special, templates};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use tera::Tera;
 
 /// What one `apply` changed, for the server to reload.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -71,12 +72,16 @@ pub struct Incremental {
     sources: SourceCache,
     /// Names and bytes of the site's own templates: a change renders everything again.
     templates: Vec<(String, Vec<u8>)>,
+    /// Syntax definitions load once, when a page has code.
+    highlighter: Highlighter,
 }
 
 /// What a successful build leaves for the next same-shape edit.
 struct Memo {
     /// Markdown of `built.site`, aligned with its pages and sections.
     bodies: Bodies,
+    /// The compiled templates, the same as long as the site's template files are.
+    tera: Tera,
     /// The search index's shard sizes.
     index: search::Live,
     /// Warnings about pages without a translation: they change only with the shape.
@@ -87,8 +92,9 @@ struct Memo {
 }
 
 impl Memo {
-    fn new(built: &Built, bodies: Bodies, statics: BTreeSet<String>) -> Memo {
+    fn new(built: &Built, (bodies, tera): (Bodies, Tera), statics: BTreeSet<String>) -> Memo {
         Memo {
+            tera,
             index: search::Live::measure(&built.site, &built.outputs),
             missing_translations: check::missing_translations(&built.site),
             bodies,
@@ -104,13 +110,15 @@ impl Incremental {
         let loaded = build::load(options, Some(&mut sources))?;
         let templates = template_sources(&options.root);
         let statics = static_files(&options.root).0;
-        let (built, bodies) = full(options, loaded)?;
+        let highlighter = Highlighter::default();
+        let (built, kept) = full(options, loaded, &highlighter)?;
         Ok(Incremental {
             options: options.clone(),
-            memo: Some(Memo::new(&built, bodies, statics)),
+            memo: Some(Memo::new(&built, kept, statics)),
             built,
             sources,
             templates,
+            highlighter,
         })
     }
 
@@ -144,33 +152,75 @@ impl Incremental {
             return Ok(Delta::default());
         }
         let mut clock = Stopwatch::start();
-        let loaded = build::load(&self.options, Some(&mut self.sources))?;
-        clock.lap("load");
-        let templates = template_sources(&self.options.root);
-        let (statics, static_error) = static_files(&self.options.root);
-        let same_shape = templates == self.templates
-            && static_error.is_none()
-            && self.memo.as_ref().is_some_and(|m| m.statics == statics)
-            && loaded.site.config == self.built.site.config
-            && same_shape(&loaded.site, &self.built.site);
-        let delta = match self.memo.take() {
-            // Same shape: the same outputs are rendered through templates as last time.
-            Some(memo) if same_shape => {
-                let (memo, delta) = self.partial(loaded, memo, &mut clock)?;
+        let root = &self.options.root;
+        let templates = template_sources(root);
+        let (statics, static_error) = static_files(root);
+        let config = build::config(&self.options)?;
+        // What `partial` needs besides the same pages: the same configuration, templates and
+        // static file names, and the memo of a last build that succeeded.
+        let memo = self.memo.take().filter(|m| {
+            templates == self.templates
+                && static_error.is_none()
+                && m.statics == statics
+                && config == self.built.site.config
+        });
+        self.templates = templates;
+        let delta = match memo {
+            Some(memo) => {
+                // Only files that changed are read; the site is patched in place when the
+                // edit keeps its shape, else loaded again whole and compared.
+                let patched = content::patch(
+                    root,
+                    &mut self.built.site,
+                    &self.options.load(),
+                    &mut self.sources,
+                );
+                let (patch, tera) = match patched {
+                    Some(patch) => (Some(patch), memo.tera),
+                    None => {
+                        let loaded = build::load(&self.options, Some(&mut self.sources))?;
+                        if same_shape(&loaded.site, &self.built.site) {
+                            let tera = loaded.tera;
+                            let patch =
+                                swap_in(&mut self.built.site, loaded.site, loaded.diagnostics);
+                            (Some(patch), tera)
+                        } else {
+                            clock.lap("load");
+                            return self.full(loaded, statics, clock);
+                        }
+                    }
+                };
+                clock.lap("load");
+                let patch = patch.expect("patched or swapped in");
+                let memo = Memo { tera, ..memo };
+                let (memo, delta) = self.partial(patch, memo, &mut clock)?;
                 self.memo = Some(memo);
                 delta
             }
-            _ => {
-                let (built, bodies) = full(&self.options, loaded)?;
-                let mut delta = diff(&self.built.outputs, &built.outputs);
-                delta.full = true;
-                self.memo = Some(Memo::new(&built, bodies, statics));
-                self.built = built;
-                delta
+            None => {
+                let loaded = build::load(&self.options, Some(&mut self.sources))?;
+                clock.lap("load");
+                return self.full(loaded, statics, clock);
             }
         };
         self.built.timings = clock.laps;
-        self.templates = templates;
+        Ok(delta)
+    }
+
+    /// Renders everything from `loaded` and diffs it with the last build.
+    fn full(
+        &mut self,
+        loaded: Loaded,
+        statics: BTreeSet<String>,
+        mut clock: Stopwatch,
+    ) -> Result<Delta, Failed> {
+        let (built, kept) = full(&self.options, loaded, &self.highlighter)?;
+        let mut delta = diff(&self.built.outputs, &built.outputs);
+        delta.full = true;
+        self.memo = Some(Memo::new(&built, kept, statics));
+        self.built = built;
+        clock.lap("everything");
+        self.built.timings = clock.laps;
         Ok(delta)
     }
 
@@ -200,17 +250,32 @@ impl Incremental {
     /// shape is known to be unchanged, so pages and sections line up with the last build's.
     fn partial(
         &mut self,
-        loaded: Loaded,
+        patch: Patch,
         mut memo: Memo,
         clock: &mut Stopwatch,
     ) -> Result<(Memo, Delta), Failed> {
-        let Loaded {
-            site,
-            tera,
-            mut diagnostics,
-        } = loaded;
-        let old = &self.built.site;
-        let changes = Changes::new(old, &site);
+        let result = self.render_patched(&patch, &mut memo, clock);
+        match result {
+            Ok(delta) => Ok((memo, delta)),
+            Err(failed) => {
+                // The last good build stays current (and the next edit renders everything).
+                patch.undo(&mut self.built.site);
+                Err(failed)
+            }
+        }
+    }
+
+    /// The outputs of the patched site that differ, put in place; on failure nothing but
+    /// `memo` has changed (and `memo.bodies` holds the patched site's bodies only on success).
+    fn render_patched(
+        &mut self,
+        patch: &Patch,
+        memo: &mut Memo,
+        clock: &mut Stopwatch,
+    ) -> Result<Delta, Failed> {
+        let site = &self.built.site;
+        let mut diagnostics = patch.diagnostics.clone();
+        let changes = Changes::new(patch, site);
         // Reuse the Markdown of unchanged sources (link targets depend only on the shape); the
         // old bodies of changed ones are kept for what is compared with them.
         let mut reuse_pages: Vec<Option<Rendered>> = std::mem::take(&mut memo.bodies.pages)
@@ -228,17 +293,13 @@ impl Incremental {
             .iter()
             .map(|&j| (j, reuse_sections[j].take()))
             .collect();
-        let bodies = render::render_bodies_reusing(
-            &site,
-            &Highlighter::default(),
-            reuse_pages,
-            reuse_sections,
-        );
+        let bodies =
+            render::render_bodies_reusing(site, &self.highlighter, reuse_pages, reuse_sections);
         diagnostics.extend(build::body_diagnostics(&bodies));
         clock.lap("markdown");
-        let mut affected = Affected::new(old, &site, &changes.front, &changes.index);
+        let mut affected = Affected::new(patch, site, &changes.front, &changes.index);
         affected.pages.extend(&changes.pages);
-        let renderer = Renderer::new(&site, &tera);
+        let renderer = Renderer::new(site, &memo.tera);
         let mut rendered: Vec<Result<Output, Diagnostic>> = Vec::new();
         {
             use rayon::prelude::*;
@@ -277,18 +338,19 @@ impl Incremental {
             .iter()
             .map(|(i, body)| search::Before {
                 doc: DocRef::Page(*i),
-                page: &old.pages[*i],
+                page: patch.page(*i).expect("a changed page was patched"),
                 body,
             })
             .chain(old_intros.iter().filter_map(|(j, body)| {
                 Some(search::Before {
                     doc: DocRef::Intro(*j),
-                    page: old.sections[*j].index.as_ref()?,
+                    page: patch.intro(*j)?,
                     body: body.as_ref()?,
                 })
             }))
             .collect();
-        let index = memo.index.update(&site, &bodies, &before, outputs);
+        let mut index_sizes = memo.index.clone();
+        let index = index_sizes.update(site, &bodies, &before, outputs);
         fresh.extend(index.files);
         let mut removed = index.removed;
         clock.lap("search index");
@@ -302,8 +364,8 @@ impl Incremental {
             .filter(|p| p.is_event())
             .map(|p| p.lang.as_str())
             .collect();
-        fresh.extend(feed_langs.iter().map(|l| feeds::atom(&site, &bodies, l)));
-        let has_code = check::documents(&site, &bodies).any(|(_, b)| b.has_code);
+        fresh.extend(feed_langs.iter().map(|l| feeds::atom(site, &bodies, l)));
+        let has_code = check::documents(site, &bodies).any(|(_, b)| b.has_code);
         match (has_code, find(outputs, highlight::STYLESHEET).is_some()) {
             (true, false) => {
                 fresh.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()))
@@ -331,7 +393,7 @@ impl Incremental {
             added.contains(path) || (find(outputs, path).is_some() && !removed_set.contains(path))
         };
         let document = |path: &str| {
-            check::documents(&site, &bodies)
+            check::documents(site, &bodies)
                 .find(|(p, _)| p.path == path)
                 .map(|(_, b)| b)
         };
@@ -340,11 +402,11 @@ impl Incremental {
             produces: &produces,
             document: &document,
         };
-        let recheck = changes.recheck(&site, &bodies, &old_pages, &old_intros);
+        let recheck = changes.recheck(site, &bodies, &old_pages, &old_intros);
         let every = !added.is_empty() || !removed.is_empty();
-        for (k, (page, body)) in check::documents(&site, &bodies).enumerate() {
+        for (k, (page, body)) in check::documents(site, &bodies).enumerate() {
             if every || recheck.contains(&k) {
-                diagnostics.extend(check::document_links(&site, page, body, &targets));
+                diagnostics.extend(check::document_links(site, page, body, &targets));
             }
         }
         diagnostics.extend(memo.missing_translations.iter().cloned());
@@ -358,27 +420,26 @@ impl Incremental {
             )
             .any(|(a, b)| !a.external.is_empty() || b.is_some_and(|b| !b.external.is_empty()));
         let external_links =
-            externals_changed.then(|| check::external_links(&self.options.root, &site, &bodies));
+            externals_changed.then(|| check::external_links(&self.options.root, site, &bodies));
         clock.lap("feeds and checks");
+        diagnostics::sort(&mut diagnostics);
         if diagnostics.iter().any(Diagnostic::is_error) {
-            diagnostics::sort(&mut diagnostics);
             return Err(Failed {
                 diagnostics,
                 external_links: external_links.unwrap_or_default(),
-                site: Some(site),
+                site: None,
             });
         }
-        diagnostics::sort(&mut diagnostics);
         drop(before);
         // Every check passed: the outputs change in place.
         let delta = replace_outputs(&mut self.built.outputs, fresh, removed);
-        self.built.site = site;
         self.built.diagnostics = diagnostics;
         if let Some(links) = external_links {
             self.built.external_links = links;
         }
         memo.bodies = bodies;
-        Ok((memo, delta))
+        memo.index = index_sizes;
+        Ok(delta)
     }
 }
 
@@ -436,34 +497,31 @@ struct Changes {
 }
 
 impl Changes {
-    fn new(old: &Site, new: &Site) -> Changes {
+    fn new(patch: &Patch, site: &Site) -> Changes {
         let mut pages = Vec::new();
         let mut front_only = Vec::new();
-        let mut front = vec![false; new.pages.len()];
-        for (i, (a, b)) in old.pages.iter().zip(&new.pages).enumerate() {
-            front[i] = a.front != b.front;
-            if a.source != b.source {
-                pages.push(i);
-            } else if front[i] {
-                front_only.push(i);
+        let mut front = vec![false; site.pages.len()];
+        for (i, old) in &patch.pages {
+            let new = &site.pages[*i];
+            front[*i] = old.front != new.front;
+            if old.source != new.source {
+                pages.push(*i);
+            } else if front[*i] {
+                front_only.push(*i);
             }
         }
         let mut intros = Vec::new();
-        let index = old
-            .sections
-            .iter()
-            .zip(&new.sections)
-            .enumerate()
-            .map(|(j, (a, b))| match (&a.index, &b.index) {
-                (Some(a), Some(b)) => {
-                    if a.source != b.source {
-                        intros.push(j);
-                    }
-                    a.source != b.source || a.front != b.front
-                }
-                (a, b) => a.is_some() != b.is_some(),
-            })
-            .collect();
+        let mut index = vec![false; site.sections.len()];
+        for (j, old) in &patch.intros {
+            let new = site.sections[*j]
+                .index
+                .as_ref()
+                .expect("patched intros exist");
+            if old.source != new.source {
+                intros.push(*j);
+            }
+            index[*j] = old.source != new.source || old.front != new.front;
+        }
         Changes {
             pages,
             front_only,
@@ -534,20 +592,54 @@ impl Changes {
     }
 }
 
-/// Renders everything from `loaded`.
-fn full(options: &Options, loaded: Loaded) -> Result<(Built, Bodies), Failed> {
+/// Renders everything from `loaded`; returns also the bodies and templates for `Memo`.
+fn full(
+    options: &Options,
+    loaded: Loaded,
+    highlighter: &Highlighter,
+) -> Result<(Built, (Bodies, Tera)), Failed> {
     let Loaded {
         site,
         tera,
         mut diagnostics,
     } = loaded;
-    let bodies = render::render_bodies(&site, &Highlighter::default());
+    let bodies = render::render_bodies(&site, highlighter);
     diagnostics.extend(build::body_diagnostics(&bodies));
     let renderer = Renderer::new(&site, &tera);
     let outputs = build::render_all(&renderer, &bodies, &mut diagnostics);
     drop(renderer);
     let built = build::finish(options, site, &bodies, outputs, diagnostics, &Ok)?;
-    Ok((built, bodies))
+    Ok((built, (bodies, tera)))
+}
+
+/// `new` (with the same shape as `site`) put in place of `site`, with what differs kept as
+/// it was, as `content::patch` would have patched it.
+fn swap_in(site: &mut Site, new: Site, diagnostics: Vec<Diagnostic>) -> Patch {
+    let old = std::mem::replace(site, new);
+    let mut patch = Patch {
+        pages: Vec::new(),
+        intros: Vec::new(),
+        lists: Vec::new(),
+        diagnostics,
+    };
+    for (i, page) in old.pages.into_iter().enumerate() {
+        let now = &site.pages[i];
+        if page.source != now.source || page.front != now.front {
+            patch.pages.push((i, page));
+        }
+    }
+    for (j, section) in old.sections.into_iter().enumerate() {
+        let now = &site.sections[j];
+        if section.pages != now.pages {
+            patch.lists.push((j, section.pages));
+        }
+        if let (Some(page), Some(now)) = (section.index, &now.index) {
+            if page.source != now.source || page.front != now.front {
+                patch.intros.push((j, page));
+            }
+        }
+    }
+    patch
 }
 
 /// Whether an edit kept what `partial` needs: every page and section, where it is published
@@ -586,7 +678,7 @@ struct Affected {
 }
 
 impl Affected {
-    fn new(old: &Site, new: &Site, page_changed: &[bool], index_changed: &[bool]) -> Self {
+    fn new(patch: &Patch, new: &Site, page_changed: &[bool], index_changed: &[bool]) -> Self {
         let changed = |i: usize| page_changed[i];
         // (language, region key) of changed regions, and of regions named by changed events
         // before or after the edit.
@@ -600,7 +692,8 @@ impl Affected {
             if p.is_region() || p.is_event() {
                 langs.insert(&p.lang);
             }
-            for key in region_refs(p).chain(region_refs(&old.pages[i])) {
+            let old = patch.page(i).expect("a changed page was patched");
+            for key in region_refs(p).chain(region_refs(old)) {
                 named.insert((&p.lang, key));
             }
         }
@@ -627,7 +720,7 @@ impl Affected {
             .enumerate()
             .filter(|(j, s)| {
                 index_changed[*j]
-                    || s.pages != old.sections[*j].pages
+                    || patch.lists.iter().any(|(k, _)| k == j)
                     || s.pages.iter().any(|&i| changed(i))
                     || (s.dir.is_empty() && langs.contains(s.lang.as_str()))
                     || s.subsections.iter().any(|d| {

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 /// What the engine keeps between edits: per language, the sizes its shard scheme was fitted
 /// to, kept in step with the shard files.
+#[derive(Clone)]
 pub struct Live {
     langs: Vec<(String, Sizes)>,
 }
