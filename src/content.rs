@@ -300,17 +300,13 @@ impl Patch {
     }
 }
 
-/// More changed files than this are left to a full `load`: finding each one's translations
-/// scans the listing.
-const PATCH_LIMIT: usize = 64;
-
 /// Brings `site` (loaded with `cache`, with the same configuration and options) up to date
 /// with `root/content` in place, in proportion to what changed: the files are listed and
 /// their stamps compared with the cache, and only changed files and their translations are
 /// read, filled in and checked again. Returns `None`, leaving `site` as it was, when the
 /// edit is more than that: files added, removed or renamed, a file that does not parse, a
-/// page that becomes or stops being a draft or changes its address, or many files changed;
-/// a full `load` then does it.
+/// page that becomes or stops being a draft or changes its address; a full `load` then does
+/// it.
 pub fn patch(
     root: &Path,
     site: &mut Site,
@@ -331,8 +327,18 @@ pub fn patch(
     for (k, entry) in read {
         cache.files.insert(found.files[k].file.clone(), entry);
     }
-    if changed.len() > PATCH_LIMIT {
-        return None;
+    // The files of each changed group of translations (by folder and key).
+    let mut members: BTreeMap<(&str, &str), Vec<&FoundFile>> = changed
+        .iter()
+        .map(|&k| {
+            let f = &found.files[k];
+            ((f.dir.as_str(), f.key.as_str()), Vec::new())
+        })
+        .collect();
+    for f in &found.files {
+        if let Some(m) = members.get_mut(&(f.dir.as_str(), f.key.as_str())) {
+            m.push(f);
+        }
     }
     let order: HashMap<&str, usize> = site
         .config
@@ -342,17 +348,9 @@ pub fn patch(
         .collect();
     // Each changed group of translations, filled in and checked again.
     let mut groups: BTreeMap<(&str, &str), (Vec<Page>, Vec<Diagnostic>)> = BTreeMap::new();
-    for &k in &changed {
-        let f = &found.files[k];
-        if groups.contains_key(&(f.dir.as_str(), f.key.as_str())) {
-            continue;
-        }
+    for (key, files) in members {
         let mut group = Vec::new();
-        for g in found
-            .files
-            .iter()
-            .filter(|g| g.dir == f.dir && g.key == f.key)
-        {
+        for g in files {
             match &cache.files.get(&g.file)?.1 {
                 Ok((page, _)) => group.push(page.clone()),
                 Err(_) => return None,
@@ -360,7 +358,7 @@ pub fn patch(
         }
         group.sort_by_key(|p| order[p.lang.as_str()]);
         let diagnostics = settle_group(&mut group, &site.region_keys);
-        groups.insert((&f.dir, &f.key), (group, diagnostics));
+        groups.insert(key, (group, diagnostics));
     }
     // Where each page goes; `None` for a draft left out.
     let mut places = Vec::new();
@@ -417,6 +415,14 @@ pub fn patch(
         }
         for page in group {
             match places.next().expect("one place per page") {
+                // Read again but the same (a file saved unchanged, or one too recent to
+                // trust its stamp): nothing to replace.
+                Some(Place::Page(i)) if same_page(&site.pages[i], &page) => {}
+                Some(Place::Intro(j))
+                    if site.sections[j]
+                        .index
+                        .as_ref()
+                        .is_some_and(|old| same_page(old, &page)) => {}
                 Some(Place::Page(i)) => {
                     let old = std::mem::replace(&mut site.pages[i], page);
                     if list_order(&old) != list_order(&site.pages[i]) {
@@ -457,6 +463,11 @@ pub fn patch(
 enum Place {
     Page(usize),
     Intro(usize),
+}
+
+/// Whether two versions of a page (with the same path) are alike in all a build reads.
+fn same_page(a: &Page, b: &Page) -> bool {
+    a.source == b.source && a.front == b.front && a.slug == b.slug && a.body_line == b.body_line
 }
 
 /// What a page's place in its list depends on (see `sort_list`).

@@ -452,11 +452,11 @@ fn replace_outputs(outputs: &mut Vec<Output>, fresh: Vec<Output>, removed: Vec<S
             Ok(i) if outputs[i].bytes == o.bytes => {}
             Ok(i) => {
                 delta.changed.push(o.path.clone());
-                outputs[i] = o;
+                outputs[i] = trimmed(o);
             }
             Err(i) => {
                 delta.changed.push(o.path.clone());
-                outputs.insert(i, o);
+                outputs.insert(i, trimmed(o));
             }
         }
     }
@@ -470,6 +470,12 @@ fn replace_outputs(outputs: &mut Vec<Output>, fresh: Vec<Output>, removed: Vec<S
     delta.changed.dedup();
     delta.removed.sort();
     delta
+}
+
+/// `o` without spare capacity.
+fn trimmed(mut o: Output) -> Output {
+    o.bytes.shrink_to_fit();
+    o
 }
 
 /// The bytes of the output at `path` in `outputs` (sorted by path).
@@ -605,10 +611,13 @@ fn full(
     } = loaded;
     let bodies = render::render_bodies(&site, highlighter);
     diagnostics.extend(build::body_diagnostics(&bodies));
-    let renderer = Renderer::new(&site, &tera);
+    // Kept for as long as the server runs: without the room left by growing (a third of the
+    // rendered bytes), and trimmed as each is made, so they never all have it at once.
+    let keep = |o: Output| Ok(trimmed(o));
+    let renderer = Renderer::new(&site, &tera).with_sink(&keep);
     let outputs = build::render_all(&renderer, &bodies, &mut diagnostics);
     drop(renderer);
-    let built = build::finish(options, site, &bodies, outputs, diagnostics, &Ok)?;
+    let built = build::finish(options, site, &bodies, outputs, diagnostics, &keep)?;
     Ok((built, (bodies, tera)))
 }
 
