@@ -10,6 +10,7 @@ use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::time::SystemTime;
 
 pub const CONTENT_DIR: &str = "content";
 pub const REGIONS: &str = "regions";
@@ -175,6 +176,10 @@ pub struct SourceCache {
     /// What filling in and checking each group of translations found, by page id (only ids
     /// with diagnostics).
     groups: HashMap<String, Vec<Diagnostic>>,
+    /// The folders of the last listing, stamped before it was made (`None` when not, or too
+    /// recently changed): a folder's times change when an entry is added, removed or
+    /// renamed, so while they stay the same, the listing does.
+    dirs: Vec<(std::path::PathBuf, Option<Stamp>)>,
 }
 
 /// What tells that a file changed without reading it.
@@ -191,12 +196,11 @@ impl Stamp {
     /// The file's stamp, or `None` when it cannot be trusted: when the file changed within
     /// the last second, a further edit in the same tick of the file system's clock could keep
     /// the same times and size (git calls this "racily clean").
-    fn settled(path: &Path) -> Option<Stamp> {
+    fn settled(path: &Path, now: std::time::SystemTime) -> Option<Stamp> {
         let meta = std::fs::metadata(path).ok()?;
         let modified = meta.modified().ok();
         let recent = |t: std::time::SystemTime| {
-            std::time::SystemTime::now()
-                .duration_since(t)
+            now.duration_since(t)
                 .map_or(true, |age| age < std::time::Duration::from_secs(1))
         };
         #[cfg(unix)]
@@ -234,7 +238,9 @@ fn read_pages(
     // `None` for a cache hit, else what reading it again gave.
     let read: Vec<Option<(Option<Stamp>, PageResult)>> = files
         .par_iter()
-        .map(|f| cache.read_if_changed(root, f))
+        .map_init(SystemTime::now, |now, f| {
+            cache.read_if_changed(root, f, *now)
+        })
         .collect();
     let mut old = std::mem::take(&mut cache.files);
     let mut results = Vec::with_capacity(files.len());
@@ -252,9 +258,14 @@ fn read_pages(
 
 impl SourceCache {
     /// `None` when the cached result for `f` is current, else `f` read again with its stamp.
-    fn read_if_changed(&self, root: &Path, f: &FoundFile) -> Option<(Option<Stamp>, PageResult)> {
+    fn read_if_changed(
+        &self,
+        root: &Path,
+        f: &FoundFile,
+        now: SystemTime,
+    ) -> Option<(Option<Stamp>, PageResult)> {
         // Stamped before reading: an edit during the read changes the stamp.
-        let stamp = Stamp::settled(&root.join(&f.file));
+        let stamp = Stamp::settled(&root.join(&f.file), now);
         match (stamp, self.files.get(&f.file)) {
             (Some(now), Some((Some(then), _))) if now == *then => None,
             _ => Some((stamp, read_page(root, f))),
@@ -313,29 +324,49 @@ pub fn patch(
     options: &LoadOptions,
     cache: &mut SourceCache,
 ) -> Option<Patch> {
-    let found = discover(root, &root.join(CONTENT_DIR), &site.config).ok()?;
-    if !found.diagnostics.is_empty() || found.files != cache.listing {
-        return None;
+    let now = SystemTime::now();
+    let stamps: Vec<Option<Stamp>> = cache
+        .dirs
+        .iter()
+        .map(|(dir, _)| Stamp::settled(dir, now))
+        .collect();
+    let listed = !cache.dirs.is_empty()
+        && (cache.dirs.iter().zip(&stamps)).all(|((_, then), now)| then.is_some() && then == now);
+    if !listed {
+        let found = discover(root, &root.join(CONTENT_DIR), &site.config).ok()?;
+        if !found.diagnostics.is_empty() || found.files != cache.listing {
+            return None;
+        }
+        let before: HashMap<&Path, Stamp> = (cache.dirs.iter().zip(stamps))
+            .filter_map(|((dir, _), stamp)| Some((dir.as_path(), stamp?)))
+            .collect();
+        let dirs = (found.dirs.into_iter())
+            .map(|dir| {
+                let stamp = before.get(dir.as_path()).copied();
+                (dir, stamp)
+            })
+            .collect();
+        cache.dirs = dirs;
     }
+    let found = &cache.listing;
     let read: Vec<(usize, (Option<Stamp>, PageResult))> = found
-        .files
         .par_iter()
         .enumerate()
-        .filter_map(|(k, f)| Some((k, cache.read_if_changed(root, f)?)))
+        .filter_map(|(k, f)| Some((k, cache.read_if_changed(root, f, now)?)))
         .collect();
     let changed: Vec<usize> = read.iter().map(|(k, _)| *k).collect();
     for (k, entry) in read {
-        cache.files.insert(found.files[k].file.clone(), entry);
+        cache.files.insert(found[k].file.clone(), entry);
     }
     // The files of each changed group of translations (by folder and key).
     let mut members: BTreeMap<(&str, &str), Vec<&FoundFile>> = changed
         .iter()
         .map(|&k| {
-            let f = &found.files[k];
+            let f = &found[k];
             ((f.dir.as_str(), f.key.as_str()), Vec::new())
         })
         .collect();
-    for f in &found.files {
+    for f in found {
         if let Some(m) = members.get_mut(&(f.dir.as_str(), f.key.as_str())) {
             m.push(f);
         }
@@ -497,6 +528,10 @@ pub fn load(
     };
     let mut cache = cache;
     let results = read_pages(root, &found.files, cache.as_deref_mut());
+    if let Some(cache) = cache.as_deref_mut() {
+        // Not stamped before the listing: the next `patch` lists again, and stamps them.
+        cache.dirs = found.dirs.iter().map(|d| (d.clone(), None)).collect();
+    }
     let mut whole = !found.diagnostics.iter().any(Diagnostic::is_error);
     diagnostics.extend(found.diagnostics);
     let mut pages = Vec::with_capacity(results.len());
@@ -596,6 +631,8 @@ struct FoundFile {
 struct Found {
     files: Vec<FoundFile>,
     diagnostics: Vec<Diagnostic>,
+    /// Every folder listed, `content/` included.
+    dirs: Vec<std::path::PathBuf>,
 }
 
 /// Lists the Markdown files under `content/` with their language, folder and key.
@@ -611,6 +648,7 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
     let mut found = Found {
         files: Vec::new(),
         diagnostics: Vec::new(),
+        dirs: Vec::new(),
     };
     let walker = walkdir::WalkDir::new(content)
         .sort_by_file_name()
@@ -631,6 +669,10 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
             }
         };
         let path = entry.path();
+        if entry.file_type().is_dir() {
+            found.dirs.push(path.to_owned());
+            continue;
+        }
         if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
             continue;
         }

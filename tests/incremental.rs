@@ -34,6 +34,15 @@ enum Edit {
     RenameEvent(usize),
     Template(u8),
     Touch(usize),
+    /// Gives both translations of a region a heading `Anchor v<n>` (replacing the last one),
+    /// so links to the other id break.
+    Heading(usize, u8),
+    /// Appends a link to a region's `Anchor v<n>` heading, broken while it has the other.
+    LinkAnchor(usize, usize, u8),
+    /// Appends a link to a page the site does not have.
+    BrokenLink(usize),
+    /// Writes a static file: new the first time, other bytes after.
+    Static(u8),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -53,6 +62,10 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => any::<usize>().prop_map(Edit::RenameEvent),
         1 => (0u8..3).prop_map(Edit::Template),
         1 => any::<usize>().prop_map(Edit::Touch),
+        2 => (0..REGIONS, 0u8..2).prop_map(|(r, v)| Edit::Heading(r, v)),
+        2 => (any::<usize>(), 0..REGIONS, 0u8..2).prop_map(|(i, r, v)| Edit::LinkAnchor(i, r, v)),
+        1 => any::<usize>().prop_map(Edit::BrokenLink),
+        1 => (0u8..2).prop_map(Edit::Static),
     ]
 }
 
@@ -223,6 +236,43 @@ fn apply_edit(root: &Path, edit: &Edit, step: usize) -> Vec<PathBuf> {
             std::fs::write(&p, text).unwrap();
             vec![p]
         }),
+        Edit::Heading(r, v) => {
+            let key = corpus::region_key(*r);
+            let touched: Vec<PathBuf> = ["zh", "en"]
+                .iter()
+                .map(|lang| content.join(format!("regions/{key}.{lang}.md")))
+                .filter(|p| p.exists())
+                .collect();
+            for p in &touched {
+                let text = std::fs::read_to_string(p).unwrap();
+                let kept: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !l.starts_with("## Anchor v"))
+                    .collect();
+                let text = format!("{}\n\n## Anchor v{v}\n\nText under it.\n", kept.join("\n"));
+                std::fs::write(p, text).unwrap();
+            }
+            Some(touched)
+        }
+        Edit::LinkAnchor(i, r, v) => pick(&[all("regions"), all("events")].concat(), *i).map(|p| {
+            let key = corpus::region_key(*r);
+            let text = std::fs::read_to_string(&p).unwrap();
+            let link = format!("See [there](@/regions/{key}.md#anchor-v{v}) in step {step}.");
+            std::fs::write(&p, format!("{text}\n{link}\n")).unwrap();
+            vec![p]
+        }),
+        Edit::BrokenLink(i) => pick(&[all("regions"), all("events")].concat(), *i).map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let link = format!("See [nowhere](/en/nowhere-{step}/).");
+            std::fs::write(&p, format!("{text}\n{link}\n")).unwrap();
+            vec![p]
+        }),
+        Edit::Static(v) => {
+            let p = root.join(format!("static/extra-{v}.css"));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, format!("/* step {step} */\n")).unwrap();
+            Some(vec![p])
+        }
     };
     touched.unwrap_or_default()
 }
@@ -368,4 +418,24 @@ fn a_body_edit_renders_only_what_reads_it() {
     assert!(delta
         .changed
         .contains(&"en/regions/added/index.html".to_owned()));
+}
+
+/// The checks an edit that keeps the shape must not skip, in an order random sequences rarely
+/// hit: a heading another page links to renamed (and back), a broken link added and rewritten
+/// away, a static file added then changed, an event's date (its feed) and body changed.
+#[test]
+fn same_shape_edits_keep_checks_and_feeds_whole() {
+    let edits = [
+        Edit::Heading(1, 0),
+        Edit::LinkAnchor(0, 1, 0),
+        Edit::Heading(1, 1),
+        Edit::Heading(1, 0),
+        Edit::BrokenLink(2),
+        Edit::Rewrite(2),
+        Edit::Static(0),
+        Edit::Static(0),
+        Edit::EventDate(0, 2001),
+        Edit::Body(REGIONS * 2 + 1),
+    ];
+    run_sequence(&edits).unwrap();
 }
