@@ -9,7 +9,8 @@
 //! - `HS_BENCH_SCALES` (e.g. `500,5000,50000`): also time full builds at these sizes and print
 //!   the time per page, to check that cost grows linearly.
 //! - `HS_BENCH_DIR` (default `/dev/shm/henan-bench`): tmpfs folder for sources and output.
-//! - `HS_BENCH_SERVE_ONLY`: only the `serve` engine's edit latency.
+//! - `HS_BENCH_SERVE_ONLY`: only the `serve` edit latency (the real server, then the engine in
+//!   process, by stage).
 //! - `HS_BENCH_LINEARITY_ONLY`: only the builds at several sizes (`HS_BENCH_SCALES`, by default
 //!   `500,5000,50000`: 1,500, 15,000 and 150,000 pages).
 //! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`) and
@@ -259,6 +260,7 @@ fn main() {
         corpus::write_hugo_site(&hugo_site, regions, SEED).expect("write Hugo corpus");
     }
     if std::env::var_os("HS_BENCH_SERVE_ONLY").is_some() {
+        serve_server(&site, runs);
         serve_edits(&site, runs);
         return;
     }
@@ -324,6 +326,7 @@ fn main() {
 
     rebuilds(&site, &disk_base.join("ours"), runs);
     sample_portal(runs);
+    serve_server(&site, runs);
     // Last: the engine runs in this process, which keeps its memory afterwards.
     serve_edits(&site, runs);
 
@@ -374,6 +377,106 @@ fn rebuilds(site: &Path, out: &Path, runs: usize) {
 }
 
 /// The `serve` engine: one edit applied in memory, time until the changed outputs are known.
+/// The real preview server as an editor uses it: a page's body saved, then the page fetched
+/// over HTTP every millisecond until it shows the edit; and the server process's peak memory.
+fn serve_server(site: &Path, runs: usize) {
+    use std::io::{BufRead, Read, Write};
+    println!(
+        "\nServe: the real server (`henan-stories serve`), from a save to the edited page served:"
+    );
+    let start = Instant::now();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--root"])
+        .arg(site)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start serve");
+    // Its output read on a thread, so that a full pipe never blocks it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let addr = loop {
+        let line = rx.recv().expect("serve printed its address");
+        if let Some(url) = line.strip_prefix("Serving http://") {
+            let url = url.split_whitespace().next().unwrap_or(url);
+            break url.trim_end_matches('/').to_owned();
+        }
+    };
+    let key = corpus::region_key(21);
+    let path = format!("/zh/regions/{key}/");
+    let get = |path: &str| -> Vec<u8> {
+        let Ok(mut stream) = std::net::TcpStream::connect(&addr) else {
+            return Vec::new();
+        };
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        let mut reply = Vec::new();
+        if stream.write_all(request.as_bytes()).is_ok() {
+            stream.read_to_end(&mut reply).ok();
+        }
+        reply
+    };
+    while !get(&path).starts_with(b"HTTP/1.1 200") {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    println!(
+        "  started, first page served           {:>7.3} s",
+        start.elapsed().as_secs_f64()
+    );
+    let page = site.join(format!("content/regions/{key}.zh.md"));
+    let original = std::fs::read_to_string(&page).unwrap();
+    let mut times = Vec::new();
+    for run in 0..runs.max(3) {
+        let marker = format!("served-edit-{run}");
+        let start = Instant::now();
+        std::fs::write(&page, format!("{original}\n{marker}\n")).unwrap();
+        while !get(&path)
+            .windows(marker.len())
+            .any(|w| w == marker.as_bytes())
+        {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        times.push(start.elapsed().as_secs_f64());
+        // Let the rebuild's report and any late event pass before the next save.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    std::fs::write(&page, original).unwrap();
+    let rebuilt: Vec<String> = rx.try_iter().filter(|l| l.starts_with("Rebuilt")).collect();
+    let peak = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    child.kill().ok();
+    child.wait().ok();
+    println!(
+        "  one page's body edited               {:>7.1} ms median, {:.1}–{:.1} ms (save to page served, polled every ms)",
+        median(times.clone()) * 1000.0,
+        times.iter().cloned().fold(f64::INFINITY, f64::min) * 1000.0,
+        times.iter().cloned().fold(0.0, f64::max) * 1000.0,
+    );
+    if let Some(last) = rebuilt.last() {
+        println!("    the server's last report: {last}");
+    }
+    println!(
+        "  server process peak memory: {}",
+        peak.trim_start_matches("VmHWM:").trim()
+    );
+}
+
 fn serve_edits(site: &Path, runs: usize) {
     println!("\nServe: one page edited, incremental rebuild in memory (in-process):");
     let options = Options {

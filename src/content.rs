@@ -378,7 +378,7 @@ pub fn patch(
         .map(|(i, c)| (c, i))
         .collect();
     // Each changed group of translations, filled in and checked again.
-    let mut groups: BTreeMap<(&str, &str), (Vec<Page>, Vec<Diagnostic>)> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str), Group> = BTreeMap::new();
     for (key, files) in members {
         let mut group = Vec::new();
         for g in files {
@@ -489,6 +489,9 @@ pub fn patch(
     }
     Some(patch)
 }
+
+/// A group of translations filled in and checked again, with what that found.
+type Group = (Vec<Page>, Vec<Diagnostic>);
 
 /// Where a page of a changed group goes in the site.
 enum Place {

@@ -267,7 +267,7 @@ pub fn documents(site: &Site, bodies: &Bodies, lang: &str) -> Vec<DocRef> {
 }
 
 /// The language of a document.
-fn lang_of<'a>(site: &'a Site, doc: DocRef) -> &'a str {
+fn lang_of(site: &Site, doc: DocRef) -> &str {
     match doc {
         DocRef::Page(i) => &site.pages[i].lang,
         DocRef::Intro(j) => &site.sections[j].lang,

@@ -37,7 +37,13 @@ pub struct Before<'a> {
 }
 
 /// (document number, its new score or `None` when the token left it), by token.
-type Changes = BTreeMap<Arc<str>, Vec<(u32, Option<u32>)>>;
+type Changes = BTreeMap<Arc<str>, Vec<Edit>>;
+
+/// A document's new score in a posting list, or `None` to take it out.
+type Edit = (u32, Option<u32>);
+
+/// A token with the edits to its posting list.
+type TokenEdits<'a> = (&'a str, &'a [Edit]);
 
 impl Live {
     /// Measures the index files among `outputs` (sorted by path, with their bytes), as a
@@ -145,7 +151,7 @@ impl Language<'_> {
         }
         let scheme = Scheme::of(*sizes);
         // Changed tokens by shard, each shard's in token order.
-        let mut by_shard: BTreeMap<String, Vec<(&str, &[(u32, Option<u32>)])>> = BTreeMap::new();
+        let mut by_shard: BTreeMap<String, Vec<TokenEdits>> = BTreeMap::new();
         for (token, docs) in &changes {
             by_shard
                 .entry(scheme.shard(token))
@@ -289,7 +295,7 @@ fn count_postings(list: &[u8]) -> usize {
     if list.is_empty() {
         0
     } else {
-        (list.iter().filter(|&&b| b == b',').count() + 1) / 2
+        (list.iter().filter(|&&b| b == b',').count()).div_ceil(2)
     }
 }
 
@@ -310,11 +316,7 @@ fn parse_postings(list: &[u8]) -> Vec<(u32, u32)> {
 
 /// One shard file with `changes` (by token, in token order) applied; `None` when no token is
 /// left in it. `sizes` follows the entries that change.
-fn edit_shard(
-    shard: Option<&[u8]>,
-    changes: &[(&str, &[(u32, Option<u32>)])],
-    sizes: &mut Sizes,
-) -> Option<Vec<u8>> {
+fn edit_shard(shard: Option<&[u8]>, changes: &[TokenEdits], sizes: &mut Sizes) -> Option<Vec<u8>> {
     let current = shard.unwrap_or(b"{}");
     let mut out = Vec::with_capacity(current.len() + 64);
     let sep = |out: &mut Vec<u8>| out.push(if out.is_empty() { b'{' } else { b',' });
@@ -361,7 +363,7 @@ fn edit_shard(
 }
 
 /// A posting list (in document order) with documents' scores set or removed.
-fn apply(mut list: Vec<(u32, u32)>, edits: &[(u32, Option<u32>)]) -> Vec<(u32, u32)> {
+fn apply(mut list: Vec<(u32, u32)>, edits: &[Edit]) -> Vec<(u32, u32)> {
     for &(doc, score) in edits {
         match (list.binary_search_by_key(&doc, |p| p.0), score) {
             (Ok(i), Some(s)) => list[i].1 = s,
@@ -473,7 +475,7 @@ mod tests {
         for e in Entries::new(&before) {
             sizes.add(&e.token, count_postings(e.list));
         }
-        let changes: Vec<(&str, &[(u32, Option<u32>)])> = vec![
+        let changes: Vec<TokenEdits> = vec![
             ("ab", &[(5, Some(9)), (3, Some(1))]),
             ("ac", &[(5, Some(4))]),
             ("ad", &[(5, None)]),
@@ -494,7 +496,7 @@ mod tests {
         }
         assert_eq!(sizes, measured);
         let last = shard(&[("ab", &[(5, 3)])]);
-        let gone: Vec<(&str, &[(u32, Option<u32>)])> = vec![("ab", &[(5, None)])];
+        let gone: Vec<TokenEdits> = vec![("ab", &[(5, None)])];
         let mut sizes = Sizes::default();
         sizes.add("ab", 1);
         assert_eq!(edit_shard(Some(&last), &gone, &mut sizes), None);
