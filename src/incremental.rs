@@ -40,6 +40,7 @@ use crate::markdown::Rendered;
 use crate::render::{self, Bodies, Output, Renderer};
 use crate::search::{self, DocRef};
 use crate::{feeds, special, templates};
+use bytes::Bytes;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tera::Tera;
@@ -64,7 +65,11 @@ impl Delta {
 /// The last successful build, kept up to date by `apply`.
 pub struct Incremental {
     options: Options,
+    /// The last build, its `outputs` moved to `files`.
     built: Built,
+    /// The built files, sorted by path. Whoever serves them gets clones of the `Bytes`, which
+    /// share them: the site is in memory once.
+    files: Vec<File>,
     /// What `partial` reuses; `None` after an `apply` that failed half-way, which makes the
     /// next one render everything.
     memo: Option<Memo>,
@@ -75,6 +80,9 @@ pub struct Incremental {
     /// Syntax definitions load once, when a page has code.
     highlighter: Highlighter,
 }
+
+/// A built file: its path relative to the output folder, and its bytes.
+pub type File = (String, Bytes);
 
 /// What a successful build leaves for the next same-shape edit.
 struct Memo {
@@ -92,11 +100,16 @@ struct Memo {
 }
 
 impl Memo {
-    fn new(built: &Built, (bodies, tera): (Bodies, Tera), statics: BTreeSet<String>) -> Memo {
+    fn new(
+        site: &Site,
+        files: &[File],
+        (bodies, tera): (Bodies, Tera),
+        statics: BTreeSet<String>,
+    ) -> Memo {
         Memo {
             tera,
-            index: search::Live::measure(&built.site, &built.outputs),
-            missing_translations: check::missing_translations(&built.site),
+            index: search::Live::measure(site, files),
+            missing_translations: check::missing_translations(site),
             bodies,
             statics,
         }
@@ -111,29 +124,39 @@ impl Incremental {
         let templates = template_sources(&options.root);
         let statics = static_files(&options.root).0;
         let highlighter = Highlighter::default();
-        let (built, kept) = full(options, loaded, &highlighter)?;
+        let (mut built, kept) = full(options, loaded, &highlighter)?;
+        let files = take_files(&mut built);
         Ok(Incremental {
             options: options.clone(),
-            memo: Some(Memo::new(&built, kept, statics)),
+            memo: Some(Memo::new(&built.site, &files, kept, statics)),
             built,
+            files,
             sources,
             templates,
             highlighter,
         })
     }
 
-    /// The current build: outputs with their bytes, sorted by path; the site model; warnings.
+    /// The current build: the site model, warnings, timings of the last `apply`. Its
+    /// `outputs` are empty: the files are in `files`.
     pub fn built(&self) -> &Built {
         &self.built
     }
 
+    /// The built files, sorted by path.
+    pub fn files(&self) -> &[File] {
+        &self.files
+    }
+
     /// One output's bytes, by path relative to the output folder.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        let outputs = &self.built.outputs;
-        outputs
-            .binary_search_by(|o| o.path.as_str().cmp(path))
-            .ok()
-            .map(|i| outputs[i].bytes.as_slice())
+        find(&self.files, path)
+    }
+
+    /// One output's bytes, shared rather than copied.
+    pub fn shared(&self, path: &str) -> Option<Bytes> {
+        let i = self.files.binary_search_by(|f| f.0.as_str().cmp(path));
+        i.ok().map(|i| self.files[i].1.clone())
     }
 
     /// Warnings of the current build.
@@ -214,11 +237,13 @@ impl Incremental {
         statics: BTreeSet<String>,
         mut clock: Stopwatch,
     ) -> Result<Delta, Failed> {
-        let (built, kept) = full(&self.options, loaded, &self.highlighter)?;
-        let mut delta = diff(&self.built.outputs, &built.outputs);
+        let (mut built, kept) = full(&self.options, loaded, &self.highlighter)?;
+        let files = take_files(&mut built);
+        let mut delta = diff(&self.files, &files);
         delta.full = true;
-        self.memo = Some(Memo::new(&built, kept, statics));
+        self.memo = Some(Memo::new(&built.site, &files, kept, statics));
         self.built = built;
+        self.files = files;
         clock.lap("everything");
         self.built.timings = clock.laps;
         Ok(delta)
@@ -332,7 +357,7 @@ impl Incremental {
             }
         }
         clock.lap("templates");
-        let outputs = &self.built.outputs;
+        let outputs = &self.files;
         // The search index, for the documents whose text or fields changed.
         let before: Vec<search::Before> = old_pages
             .iter()
@@ -432,7 +457,7 @@ impl Incremental {
         }
         drop(before);
         // Every check passed: the outputs change in place.
-        let delta = replace_outputs(&mut self.built.outputs, fresh, removed);
+        let delta = replace_outputs(&mut self.files, fresh, removed);
         self.built.diagnostics = diagnostics;
         if let Some(links) = external_links {
             self.built.external_links = links;
@@ -445,24 +470,24 @@ impl Incremental {
 
 /// `fresh` outputs put in place of those at their paths (or added), `removed` taken out;
 /// `outputs` stays sorted. Says which paths got other bytes and which went.
-fn replace_outputs(outputs: &mut Vec<Output>, fresh: Vec<Output>, removed: Vec<String>) -> Delta {
+fn replace_outputs(files: &mut Vec<File>, fresh: Vec<Output>, removed: Vec<String>) -> Delta {
     let mut delta = Delta::default();
     for o in fresh {
-        match outputs.binary_search_by(|x| x.path.cmp(&o.path)) {
-            Ok(i) if outputs[i].bytes == o.bytes => {}
+        match files.binary_search_by(|x| x.0.cmp(&o.path)) {
+            Ok(i) if files[i].1 == o.bytes => {}
             Ok(i) => {
                 delta.changed.push(o.path.clone());
-                outputs[i] = trimmed(o);
+                files[i] = file(o);
             }
             Err(i) => {
                 delta.changed.push(o.path.clone());
-                outputs.insert(i, trimmed(o));
+                files.insert(i, file(o));
             }
         }
     }
     for path in removed {
-        if let Ok(i) = outputs.binary_search_by(|x| x.path.cmp(&path)) {
-            outputs.remove(i);
+        if let Ok(i) = files.binary_search_by(|x| x.0.cmp(&path)) {
+            files.remove(i);
             delta.removed.push(path);
         }
     }
@@ -478,12 +503,24 @@ fn trimmed(mut o: Output) -> Output {
     o
 }
 
-/// The bytes of the output at `path` in `outputs` (sorted by path).
-fn find<'o>(outputs: &'o [Output], path: &str) -> Option<&'o [u8]> {
-    outputs
-        .binary_search_by(|o| o.path.as_str().cmp(path))
+/// An output as a file kept: without spare capacity, its bytes shareable.
+fn file(o: Output) -> File {
+    let o = trimmed(o);
+    (o.path, Bytes::from(o.bytes))
+}
+
+/// The outputs of `built`, moved out as files.
+fn take_files(built: &mut Built) -> Vec<File> {
+    let outputs = std::mem::take(&mut built.outputs);
+    outputs.into_iter().map(file).collect()
+}
+
+/// The bytes of the file at `path` in `files` (sorted by path).
+fn find<'f>(files: &'f [File], path: &str) -> Option<&'f [u8]> {
+    files
+        .binary_search_by(|f| f.0.as_str().cmp(path))
         .ok()
-        .map(|i| outputs[i].bytes.as_slice())
+        .map(|i| &files[i].1[..])
 }
 
 /// What an edit that kept the shape changed, page by page.
@@ -768,28 +805,28 @@ fn template_sources(root: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Outputs whose bytes differ or that exist only in `old`; both lists sorted by path.
-pub fn diff(old: &[Output], new: &[Output]) -> Delta {
+pub fn diff(old: &[File], new: &[File]) -> Delta {
     let mut delta = Delta::default();
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
         match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) if a.path == b.path => {
-                if a.bytes != b.bytes {
-                    delta.changed.push(b.path.clone());
+            (Some(a), Some(b)) if a.0 == b.0 => {
+                if a.1 != b.1 {
+                    delta.changed.push(b.0.clone());
                 }
                 i += 1;
                 j += 1;
             }
-            (Some(a), Some(b)) if a.path < b.path => {
-                delta.removed.push(a.path.clone());
+            (Some(a), Some(b)) if a.0 < b.0 => {
+                delta.removed.push(a.0.clone());
                 i += 1;
             }
             (Some(a), None) => {
-                delta.removed.push(a.path.clone());
+                delta.removed.push(a.0.clone());
                 i += 1;
             }
             (_, Some(b)) => {
-                delta.changed.push(b.path.clone());
+                delta.changed.push(b.0.clone());
                 j += 1;
             }
             (None, None) => unreachable!("loop condition"),
@@ -802,8 +839,8 @@ pub fn diff(old: &[Output], new: &[Output]) -> Delta {
 mod tests {
     use super::*;
 
-    fn out(path: &str, text: &str) -> Output {
-        Output::new(path, text)
+    fn out(path: &str, text: &str) -> File {
+        file(Output::new(path, text))
     }
 
     #[test]

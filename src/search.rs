@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 mod update;
-pub use update::{Before, IndexUpdate, Live};
+pub use update::{Before, IndexFile, IndexUpdate, Live};
 
 /// Where a language's index lives, under `/<lang>/`.
 pub const INDEX_DIR: &str = "search/index";

@@ -15,6 +15,33 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+/// A built file as the update reads it: the incremental engine keeps its files in another
+/// form than a build's `Output`.
+pub trait IndexFile {
+    fn path(&self) -> &str;
+    fn bytes(&self) -> &[u8];
+}
+
+impl IndexFile for Output {
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl IndexFile for (String, bytes::Bytes) {
+    fn path(&self) -> &str {
+        &self.0
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.1
+    }
+}
+
 /// What the engine keeps between edits: per language, the sizes its shard scheme was fitted
 /// to, kept in step with the shard files.
 #[derive(Clone)]
@@ -48,14 +75,14 @@ type TokenEdits<'a> = (&'a str, &'a [Edit]);
 impl Live {
     /// Measures the index files among `outputs` (sorted by path, with their bytes), as a
     /// full build of `site` made them.
-    pub fn measure(site: &Site, outputs: &[Output]) -> Live {
+    pub fn measure(site: &Site, outputs: &[impl IndexFile]) -> Live {
         let langs = site
             .config
             .codes()
             .map(|lang| {
                 let mut sizes = Sizes::default();
                 for o in shard_files(outputs, lang) {
-                    for entry in Entries::new(&o.bytes) {
+                    for entry in Entries::new(o.bytes()) {
                         sizes.add(&entry.token, count_postings(entry.list));
                     }
                 }
@@ -73,7 +100,7 @@ impl Live {
         site: &Site,
         bodies: &Bodies,
         changed: &[Before],
-        outputs: &[Output],
+        outputs: &[impl IndexFile],
     ) -> IndexUpdate {
         let mut out = IndexUpdate::default();
         for (lang, sizes) in &mut self.langs {
@@ -113,7 +140,7 @@ impl Language<'_> {
         site: &Site,
         bodies: &Bodies,
         changed: &[&Before],
-        outputs: &[Output],
+        outputs: &[impl IndexFile],
         out: &mut IndexUpdate,
     ) {
         let mut changes = Changes::new();
@@ -182,7 +209,7 @@ impl Language<'_> {
         }
         if meta_changed || shards_changed {
             let mut names: BTreeSet<String> = shard_files(outputs, self.lang)
-                .map(|o| shard_name(&o.path).to_owned())
+                .map(|o| shard_name(o.path()).to_owned())
                 .collect();
             for o in &files {
                 names.insert(shard_name(&o.path).to_owned());
@@ -235,7 +262,7 @@ impl Language<'_> {
         sizes: &mut Sizes,
         site: &Site,
         bodies: &Bodies,
-        outputs: &[Output],
+        outputs: &[impl IndexFile],
         out: &mut IndexUpdate,
     ) {
         let mut files = language_index(site, bodies, self.lang, &|o| o);
@@ -247,13 +274,17 @@ impl Language<'_> {
             }
         }
         let prefix = format!("{}/", self.dir);
-        let start = outputs.partition_point(|o| o.path.as_str() < prefix.as_str());
+        let start = outputs.partition_point(|o| o.path() < prefix.as_str());
         out.removed.extend(
             outputs[start..]
                 .iter()
-                .take_while(|o| o.path.starts_with(&prefix))
-                .filter(|o| files.binary_search_by(|f| f.path.cmp(&o.path)).is_err())
-                .map(|o| o.path.clone()),
+                .take_while(|o| o.path().starts_with(&prefix))
+                .filter(|o| {
+                    files
+                        .binary_search_by(|f| f.path.as_str().cmp(o.path()))
+                        .is_err()
+                })
+                .map(|o| o.path().to_owned()),
         );
         out.files.extend(files);
     }
@@ -267,21 +298,21 @@ fn body_text(bodies: &Bodies, doc: DocRef) -> &str {
 }
 
 /// The bytes of the output at `path` in `outputs` (sorted by path).
-fn find<'o>(outputs: &'o [Output], path: &str) -> Option<&'o [u8]> {
+pub(crate) fn find<'o, F: IndexFile>(outputs: &'o [F], path: &str) -> Option<&'o [u8]> {
     outputs
-        .binary_search_by(|o| o.path.as_str().cmp(path))
+        .binary_search_by(|o| o.path().cmp(path))
         .ok()
-        .map(|i| outputs[i].bytes.as_slice())
+        .map(|i| outputs[i].bytes())
 }
 
 /// The shard files of `lang` among `outputs` (sorted by path): not `meta.json`, not snippets.
-fn shard_files<'o>(outputs: &'o [Output], lang: &str) -> impl Iterator<Item = &'o Output> {
+fn shard_files<'o, F: IndexFile>(outputs: &'o [F], lang: &str) -> impl Iterator<Item = &'o F> {
     let prefix = format!("{lang}/{INDEX_DIR}/");
-    let start = outputs.partition_point(|o| o.path.as_str() < prefix.as_str());
+    let start = outputs.partition_point(|o| o.path() < prefix.as_str());
     outputs[start..]
         .iter()
-        .take_while(move |o| o.path.starts_with(&prefix))
-        .filter(|o| !o.path.contains("/text/") && !o.path.ends_with("/meta.json"))
+        .take_while(move |o| o.path().starts_with(&prefix))
+        .filter(|o| !o.path().contains("/text/") && !o.path().ends_with("/meta.json"))
 }
 
 /// `en/search/index/ab.json` → `ab`.

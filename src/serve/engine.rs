@@ -92,12 +92,7 @@ impl Engine for IncrementalEngine {
         let Some(site) = &mut self.site else {
             let site = self.site.insert(Incremental::new(&self.options)?);
             // Nothing was served before: every output is new.
-            let changed = site
-                .built()
-                .outputs
-                .iter()
-                .map(|o| (o.path.clone(), Bytes::copy_from_slice(&o.bytes)))
-                .collect();
+            let changed = site.files().to_vec();
             return Ok(Update {
                 changed,
                 removed: Vec::new(),
@@ -113,7 +108,7 @@ impl Engine for IncrementalEngine {
             .changed
             .into_iter()
             .filter_map(|path| {
-                let bytes = Bytes::copy_from_slice(site.get(&path)?);
+                let bytes = site.shared(&path)?;
                 Some((path, bytes))
             })
             .collect();
