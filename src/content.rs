@@ -377,9 +377,11 @@ pub fn patch(
         .enumerate()
         .map(|(i, c)| (c, i))
         .collect();
-    // Each changed group of translations, filled in and checked again.
-    let mut groups: BTreeMap<(&str, &str), Group> = BTreeMap::new();
-    for (key, files) in members {
+    // Each changed group of translations, filled in and checked again; of its pages, those
+    // that differ from the site's, with their place (one group's worth at a time, so that
+    // re-reading every file never holds a second copy of the site).
+    let mut groups: Vec<Regrouped> = Vec::new();
+    for ((dir, key), files) in members {
         let mut group = Vec::new();
         for g in files {
             match &cache.files.get(&g.file)?.1 {
@@ -389,35 +391,27 @@ pub fn patch(
         }
         group.sort_by_key(|p| order[p.lang.as_str()]);
         let diagnostics = settle_group(&mut group, &site.region_keys);
-        groups.insert(key, (group, diagnostics));
-    }
-    // Where each page goes; `None` for a draft left out.
-    let mut places = Vec::new();
-    for (group, _) in groups.values() {
+        let mut differing = Vec::new();
         for p in group {
-            let shown = options.drafts || !p.front.draft;
-            let place = if p.key == "_index" {
-                let j = site
-                    .sections
-                    .iter()
-                    .position(|s| s.dir == p.dir && s.lang == p.lang);
-                let old = j.and_then(|j| site.sections[j].index.as_ref().map(|i| (j, i)));
-                match old {
-                    Some((j, old)) if shown && old.path == p.path => Some(Place::Intro(j)),
-                    None if !shown => None,
-                    _ => return None,
-                }
-            } else {
-                let i = site.translations(&p.id).position(|q| q.lang == p.lang);
-                let i = i.map(|n| site.by_id[&p.id][n]);
-                match i {
-                    Some(i) if shown && site.pages[i].path == p.path => Some(Place::Page(i)),
-                    None if !shown => None,
-                    _ => return None,
-                }
+            let Some(place) = place(site, options, &p)? else {
+                continue;
             };
-            places.push(place);
+            let now = match place {
+                Place::Page(i) => &site.pages[i],
+                Place::Intro(j) => site.sections[j].index.as_ref().expect("placed"),
+            };
+            // Read again but the same (a file saved unchanged, or one too recent to trust
+            // its stamp): nothing to replace.
+            if !same_page(now, &p) {
+                differing.push((place, p));
+            }
         }
+        let id = if dir.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{dir}/{key}")
+        };
+        groups.push((id, diagnostics, differing));
     }
     // Every file's own warnings; a file that does not parse leaves the site incomplete.
     let mut diagnostics = Vec::new();
@@ -431,30 +425,16 @@ pub fn patch(
         lists: Vec::new(),
         diagnostics,
     };
-    let mut places = places.into_iter();
     let mut resort: BTreeSet<usize> = BTreeSet::new();
-    for (id, (group, diagnostics)) in groups {
-        let id = if id.0.is_empty() {
-            id.1.to_owned()
-        } else {
-            format!("{}/{}", id.0, id.1)
-        };
+    for (id, diagnostics, pages) in groups {
         if diagnostics.is_empty() {
             cache.groups.remove(&id);
         } else {
             cache.groups.insert(id, diagnostics);
         }
-        for page in group {
-            match places.next().expect("one place per page") {
-                // Read again but the same (a file saved unchanged, or one too recent to
-                // trust its stamp): nothing to replace.
-                Some(Place::Page(i)) if same_page(&site.pages[i], &page) => {}
-                Some(Place::Intro(j))
-                    if site.sections[j]
-                        .index
-                        .as_ref()
-                        .is_some_and(|old| same_page(old, &page)) => {}
-                Some(Place::Page(i)) => {
+        for (place, page) in pages {
+            match place {
+                Place::Page(i) => {
                     let old = std::mem::replace(&mut site.pages[i], page);
                     if list_order(&old) != list_order(&site.pages[i]) {
                         let p = &site.pages[i];
@@ -466,13 +446,12 @@ pub fn patch(
                     }
                     patch.pages.push((i, old));
                 }
-                Some(Place::Intro(j)) => {
+                Place::Intro(j) => {
                     let old = site.sections[j].index.replace(page);
                     patch
                         .intros
                         .push((j, old.expect("an intro replaces an intro")));
                 }
-                None => {}
             }
         }
     }
@@ -490,13 +469,38 @@ pub fn patch(
     Some(patch)
 }
 
-/// A group of translations filled in and checked again, with what that found.
-type Group = (Vec<Page>, Vec<Diagnostic>);
+/// A changed group of translations: its id, what filling it in found, and its pages that
+/// differ from the site's, with their places.
+type Regrouped = (String, Vec<Diagnostic>, Vec<(Place, Page)>);
 
 /// Where a page of a changed group goes in the site.
+#[derive(Clone, Copy)]
 enum Place {
     Page(usize),
     Intro(usize),
+}
+
+/// Where `p` (filled in) goes in `site`: `Some(None)` for a draft left out, `None` when the
+/// site has no such place, or has it for a page that is now left out, or at another path.
+fn place(site: &Site, options: &LoadOptions, p: &Page) -> Option<Option<Place>> {
+    let shown = options.drafts || !p.front.draft;
+    if p.key == "_index" {
+        let j = (site.sections.iter()).position(|s| s.dir == p.dir && s.lang == p.lang);
+        let old = j.and_then(|j| site.sections[j].index.as_ref().map(|i| (j, i)));
+        match old {
+            Some((j, old)) if shown && old.path == p.path => Some(Some(Place::Intro(j))),
+            None if !shown => Some(None),
+            _ => None,
+        }
+    } else {
+        let i = site.translations(&p.id).position(|q| q.lang == p.lang);
+        let i = i.map(|n| site.by_id[&p.id][n]);
+        match i {
+            Some(i) if shown && site.pages[i].path == p.path => Some(Some(Place::Page(i))),
+            None if !shown => Some(None),
+            _ => None,
+        }
+    }
 }
 
 /// Whether two versions of a page (with the same path) are alike in all a build reads.
