@@ -126,6 +126,16 @@ impl Site {
             .collect()
     }
 
+    /// The page of the site read from the same file as `page`, if the site has it.
+    fn holding(&self, page: &Page) -> Option<&Page> {
+        if page.key == "_index" {
+            self.section(&page.dir, &page.lang)?.index.as_ref()
+        } else {
+            self.page(&page.id, &page.lang)
+        }
+        .filter(|p| p.file == page.file)
+    }
+
     /// Translations of a page id, in language order.
     pub fn translations(&self, id: &str) -> impl Iterator<Item = &Page> {
         self.by_id
@@ -170,7 +180,9 @@ impl Site {
 pub struct SourceCache {
     /// Every listed file's stamp (`None`: too recent to trust, always read again) and what
     /// reading it gave, before translations filled in each other's fields.
-    files: HashMap<String, (Option<Stamp>, PageResult)>,
+    files: HashMap<String, (Option<Stamp>, Cached)>,
+    /// Files whose entry is `Cached::Read`, for `hollow`.
+    read: Vec<String>,
     /// The files of the last listing, in order.
     listing: Vec<FoundFile>,
     /// What filling in and checking each group of translations found, by page id (only ids
@@ -180,6 +192,100 @@ pub struct SourceCache {
     /// recently changed): a folder's times change when an entry is added, removed or
     /// renamed, so while they stay the same, the listing does.
     dirs: Vec<(std::path::PathBuf, Option<Stamp>)>,
+}
+
+/// What reading a file gave.
+enum Cached {
+    Read(Box<PageResult>),
+    /// What reading gave, for a file whose page is in the site the cache last helped build:
+    /// the page is that one, but for what filling it in from its translations changed — its
+    /// own language-neutral fields (and its slug and path). Keeping only those keeps the
+    /// sources in memory once.
+    InSite {
+        neutral: Neutral,
+        warnings: Vec<Diagnostic>,
+    },
+}
+
+impl Cached {
+    fn warnings(&self) -> Option<&[Diagnostic]> {
+        match self {
+            Cached::Read(read) => read.as_ref().as_ref().ok().map(|(_, w)| w.as_slice()),
+            Cached::InSite { warnings, .. } => Some(warnings),
+        }
+    }
+}
+
+impl SourceCache {
+    /// Keeps only what `site` does not hold of the pages read since the last call: call it
+    /// once `site` is built from them (and will not be put back).
+    pub fn hollow(&mut self, site: &Site) {
+        for file in std::mem::take(&mut self.read) {
+            let Some((_, entry)) = self.files.get_mut(&file) else {
+                continue;
+            };
+            let Cached::Read(read) = entry else {
+                continue;
+            };
+            let Ok((raw, warnings)) = read.as_mut() else {
+                continue;
+            };
+            if site.holding(raw).is_some_and(|p| p.source == raw.source) {
+                *entry = Cached::InSite {
+                    neutral: std::mem::take(&mut raw.front.neutral),
+                    warnings: std::mem::take(warnings),
+                };
+            }
+        }
+    }
+
+    /// Makes every entry whole again from `site` (the one `hollow` was given), before a full
+    /// `load` with this cache.
+    pub fn refill(&mut self, site: &Site) {
+        let pages = site.pages.iter();
+        let pages = pages.chain(site.sections.iter().filter_map(|s| s.index.as_ref()));
+        for page in pages {
+            let Some((_, entry)) = self.files.get_mut(&page.file) else {
+                continue;
+            };
+            if let Cached::InSite { neutral, warnings } = entry {
+                let raw = raw_page(page, std::mem::take(neutral));
+                *entry = Cached::Read(Box::new(Ok((raw, std::mem::take(warnings)))));
+                self.read.push(page.file.clone());
+            }
+        }
+    }
+
+    /// The page of `file` as read (before filling in), from the entry or from `site`.
+    fn raw(&self, file: &str, site: &Site, found: &FoundFile) -> Option<Page> {
+        match &self.files.get(file)?.1 {
+            Cached::Read(read) => read.as_ref().as_ref().ok().map(|(page, _)| page.clone()),
+            Cached::InSite { neutral, .. } => {
+                let page = if found.key == "_index" {
+                    site.section(&found.dir, &found.lang)?.index.as_ref()?
+                } else {
+                    let id = if found.dir.is_empty() {
+                        found.key.clone()
+                    } else {
+                        format!("{}/{}", found.dir, found.key)
+                    };
+                    site.page(&id, &found.lang)?
+                };
+                Some(raw_page(page, neutral.clone()))
+            }
+        }
+    }
+}
+
+/// `page` (filled in) as it was read: with its own `neutral` fields, no slug or path yet.
+fn raw_page(page: &Page, neutral: Neutral) -> Page {
+    let mut raw = Page {
+        slug: String::new(),
+        path: String::new(),
+        ..page.clone()
+    };
+    raw.front.neutral = neutral;
+    raw
 }
 
 /// What tells that a file changed without reading it.
@@ -236,7 +342,7 @@ fn read_pages(
         return files.par_iter().map(|f| read_page(root, f)).collect();
     };
     // `None` for a cache hit, else what reading it again gave.
-    let read: Vec<Option<(Option<Stamp>, PageResult)>> = files
+    let read: Vec<Option<(Option<Stamp>, Cached)>> = files
         .par_iter()
         .map_init(SystemTime::now, |now, f| {
             cache.read_if_changed(root, f, *now)
@@ -245,13 +351,23 @@ fn read_pages(
     let mut old = std::mem::take(&mut cache.files);
     let mut results = Vec::with_capacity(files.len());
     for (f, read) in files.iter().zip(read) {
-        let entry = match read {
+        let mut entry = match read {
             None => old.remove(&f.file).expect("a cache hit"),
             Some(entry) => entry,
         };
-        results.push(entry.1.clone());
+        let result = match &entry.1 {
+            Cached::Read(result) => result.as_ref().clone(),
+            // Not refilled (see `refill`): read again.
+            Cached::InSite { .. } => {
+                let result = read_page(root, f);
+                entry.1 = Cached::Read(Box::new(result.clone()));
+                result
+            }
+        };
+        results.push(result);
         cache.files.insert(f.file.clone(), entry);
     }
+    cache.read = files.iter().map(|f| f.file.clone()).collect();
     cache.listing = files.to_vec();
     results
 }
@@ -263,12 +379,12 @@ impl SourceCache {
         root: &Path,
         f: &FoundFile,
         now: SystemTime,
-    ) -> Option<(Option<Stamp>, PageResult)> {
+    ) -> Option<(Option<Stamp>, Cached)> {
         // Stamped before reading: an edit during the read changes the stamp.
         let stamp = Stamp::settled(&root.join(&f.file), now);
         match (stamp, self.files.get(&f.file)) {
             (Some(now), Some((Some(then), _))) if now == *then => None,
-            _ => Some((stamp, read_page(root, f))),
+            _ => Some((stamp, Cached::Read(Box::new(read_page(root, f))))),
         }
     }
 }
@@ -349,7 +465,7 @@ pub fn patch(
         cache.dirs = dirs;
     }
     let found = &cache.listing;
-    let read: Vec<(usize, (Option<Stamp>, PageResult))> = found
+    let read: Vec<(usize, (Option<Stamp>, Cached))> = found
         .par_iter()
         .enumerate()
         .filter_map(|(k, f)| Some((k, cache.read_if_changed(root, f, now)?)))
@@ -357,6 +473,7 @@ pub fn patch(
     let changed: Vec<usize> = read.iter().map(|(k, _)| *k).collect();
     for (k, entry) in read {
         cache.files.insert(found[k].file.clone(), entry);
+        cache.read.push(found[k].file.clone());
     }
     // The files of each changed group of translations (by folder and key).
     let mut members: BTreeMap<(&str, &str), Vec<&FoundFile>> = changed
@@ -384,10 +501,7 @@ pub fn patch(
     for ((dir, key), files) in members {
         let mut group = Vec::new();
         for g in files {
-            match &cache.files.get(&g.file)?.1 {
-                Ok((page, _)) => group.push(page.clone()),
-                Err(_) => return None,
-            }
+            group.push(cache.raw(&g.file, site, g)?);
         }
         group.sort_by_key(|p| order[p.lang.as_str()]);
         let diagnostics = settle_group(&mut group, &site.region_keys);
@@ -415,8 +529,8 @@ pub fn patch(
     }
     // Every file's own warnings; a file that does not parse leaves the site incomplete.
     let mut diagnostics = Vec::new();
-    for (_, result) in cache.files.values() {
-        diagnostics.extend(result.as_ref().ok()?.1.iter().cloned());
+    for (_, entry) in cache.files.values() {
+        diagnostics.extend(entry.warnings()?.iter().cloned());
     }
     // The edit keeps the shape: the pages go in.
     let mut patch = Patch {

@@ -126,6 +126,7 @@ impl Incremental {
         let highlighter = Highlighter::default();
         let (mut built, kept) = full(options, loaded, &highlighter)?;
         let files = take_files(&mut built);
+        sources.hollow(&built.site);
         Ok(Incremental {
             options: options.clone(),
             memo: Some(Memo::new(&built.site, &files, kept, statics)),
@@ -201,6 +202,7 @@ impl Incremental {
                 let (patch, tera) = match patched {
                     Some(patch) => (Some(patch), memo.tera),
                     None => {
+                        self.sources.refill(&self.built.site);
                         let loaded = build::load(&self.options, Some(&mut self.sources))?;
                         if same_shape(&loaded.site, &self.built.site) {
                             let tera = loaded.tera;
@@ -217,10 +219,12 @@ impl Incremental {
                 let patch = patch.expect("patched or swapped in");
                 let memo = Memo { tera, ..memo };
                 let (memo, delta) = self.partial(patch, memo, &mut clock)?;
+                self.sources.hollow(&self.built.site);
                 self.memo = Some(memo);
                 delta
             }
             None => {
+                self.sources.refill(&self.built.site);
                 let loaded = build::load(&self.options, Some(&mut self.sources))?;
                 clock.lap("load");
                 return self.full(loaded, statics, clock);
@@ -244,6 +248,7 @@ impl Incremental {
         self.memo = Some(Memo::new(&built.site, &files, kept, statics));
         self.built = built;
         self.files = files;
+        self.sources.hollow(&self.built.site);
         clock.lap("everything");
         self.built.timings = clock.laps;
         Ok(delta)
