@@ -239,6 +239,16 @@ impl SourceCache {
         }
     }
 
+    /// Forgets the stamps of the files read since the last `hollow`, so that they are read
+    /// again: after an edit that failed, the site no longer holds what they hold.
+    pub fn forget_read(&mut self) {
+        for file in &self.read {
+            if let Some((stamp, _)) = self.files.get_mut(file) {
+                *stamp = None;
+            }
+        }
+    }
+
     /// Makes every entry whole again from `site` (the one `hollow` was given), before a full
     /// `load` with this cache.
     pub fn refill(&mut self, site: &Site) {

@@ -199,6 +199,7 @@ impl Incremental {
                     &self.options.load(),
                     &mut self.sources,
                 );
+                let in_place = patched.is_some();
                 let (patch, tera) = match patched {
                     Some(patch) => (Some(patch), memo.tera),
                     None => {
@@ -217,11 +218,23 @@ impl Incremental {
                 };
                 clock.lap("load");
                 let patch = patch.expect("patched or swapped in");
-                let memo = Memo { tera, ..memo };
-                let (memo, delta) = self.partial(patch, memo, &mut clock)?;
-                self.sources.hollow(&self.built.site);
-                self.memo = Some(memo);
-                delta
+                let mut memo = Memo { tera, ..memo };
+                match self.partial(patch, &mut memo, &mut clock) {
+                    Ok(delta) => {
+                        self.sources.hollow(&self.built.site);
+                        self.memo = Some(memo);
+                        delta
+                    }
+                    Err(failed) => {
+                        if in_place {
+                            // The site and memo are as before the edit, whose files are read
+                            // again next time: the fix of a broken edit is fast too.
+                            self.sources.forget_read();
+                            self.memo = Some(memo);
+                        }
+                        return Err(failed);
+                    }
+                }
             }
             None => {
                 self.sources.refill(&self.built.site);
@@ -281,22 +294,19 @@ impl Incremental {
     fn partial(
         &mut self,
         patch: Patch,
-        mut memo: Memo,
+        memo: &mut Memo,
         clock: &mut Stopwatch,
-    ) -> Result<(Memo, Delta), Failed> {
-        let result = self.render_patched(&patch, &mut memo, clock);
-        match result {
-            Ok(delta) => Ok((memo, delta)),
-            Err(failed) => {
-                // The last good build stays current (and the next edit renders everything).
-                patch.undo(&mut self.built.site);
-                Err(failed)
-            }
+    ) -> Result<Delta, Failed> {
+        let result = self.render_patched(&patch, memo, clock);
+        if result.is_err() {
+            // The last good build stays current.
+            patch.undo(&mut self.built.site);
         }
+        result
     }
 
-    /// The outputs of the patched site that differ, put in place; on failure nothing but
-    /// `memo` has changed (and `memo.bodies` holds the patched site's bodies only on success).
+    /// The outputs of the patched site that differ, put in place, and `memo` brought up to
+    /// date; on failure nothing has changed.
     fn render_patched(
         &mut self,
         patch: &Patch,
@@ -454,6 +464,15 @@ impl Incremental {
         clock.lap("feeds and checks");
         diagnostics::sort(&mut diagnostics);
         if diagnostics.iter().any(Diagnostic::is_error) {
+            drop(before);
+            let mut bodies = bodies;
+            for (i, body) in old_pages {
+                bodies.pages[i] = body;
+            }
+            for (j, body) in old_intros {
+                bodies.sections[j] = body;
+            }
+            memo.bodies = bodies;
             return Err(Failed {
                 diagnostics,
                 external_links: external_links.unwrap_or_default(),
