@@ -3,8 +3,12 @@
 //!
 //! Correctness comes first: after `apply` the outputs and diagnostics are exactly what a full
 //! build of the current sources gives (`tests/incremental.rs` checks this byte for byte on
-//! random edit sequences). The sources are always listed again, but only files that changed
-//! are read and parsed again (`content::SourceCache`). When an edit keeps the site's shape —
+//! random edit sequences). Every source's size and change times are compared with the last
+//! build whatever the watcher said (the folders are listed again only when their own times
+//! changed), and only files that changed are read and parsed again (`content::SourceCache`).
+//! When those files keep the site's shape, the site model is patched in place: only their
+//! groups of translations are filled in and checked again (`content::patch`); otherwise it
+//! is loaded again whole and compared. When an edit keeps the site's shape —
 //! the same pages at the same paths, the same configuration and templates — Markdown is
 //! rendered again only for files whose source changed, and templates only for the edited
 //! pages and, where front matter changed (cards and lists show titles, summaries, dates and
@@ -23,8 +27,9 @@
 //!   heading of a page whose headings changed (a successful build has no broken links, so the
 //!   others still have none).
 //!
-//! Outputs are updated in place once every check has passed, so a failed edit leaves the last
-//! build current.
+//! Outputs are updated in place once every check has passed. A failed edit leaves the last
+//! build current: the patched pages are put back and the edit's files are read again next
+//! time, so that saving the fix is as quick as any edit.
 //!
 //! Translations, navigation and every link in Markdown depend only on the site's shape, so any
 //! other edit (a page added, removed, renamed or translated, a slug, a draft flag, a template,
