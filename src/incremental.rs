@@ -206,7 +206,7 @@ impl Incremental {
                 );
                 let in_place = patched.is_some();
                 let (patch, tera) = match patched {
-                    Some(patch) => (Some(patch), memo.tera),
+                    Some(patch) => (patch, memo.tera),
                     None => {
                         self.sources.refill(&self.built.site);
                         let loaded = build::load(&self.options, Some(&mut self.sources))?;
@@ -214,7 +214,7 @@ impl Incremental {
                             let tera = loaded.tera;
                             let patch =
                                 swap_in(&mut self.built.site, loaded.site, loaded.diagnostics);
-                            (Some(patch), tera)
+                            (patch, tera)
                         } else {
                             clock.lap("load");
                             return self.full(loaded, statics, clock);
@@ -222,7 +222,6 @@ impl Incremental {
                     }
                 };
                 clock.lap("load");
-                let patch = patch.expect("patched or swapped in");
                 let mut memo = Memo { tera, ..memo };
                 match self.partial(patch, &mut memo, &mut clock) {
                     Ok(delta) => {
