@@ -43,6 +43,9 @@ enum Edit {
     BrokenLink(usize),
     /// Writes a static file: new the first time, other bytes after.
     Static(u8),
+    /// Appends thousands of new Chinese words to a page: the search index outgrows its shard
+    /// scheme (more buckets), so every shard of the language is cut again.
+    Grow(usize),
     /// The edit, then a second's wait before the engine sees it, so that it trusts the
     /// edited files' stamps (see `content::SourceCache`).
     Aged(Box<Edit>),
@@ -276,6 +279,15 @@ fn apply_edit(root: &Path, edit: &Edit, step: usize) -> Vec<PathBuf> {
             std::fs::write(&p, format!("/* step {step} */\n")).unwrap();
             Some(vec![p])
         }
+        Edit::Grow(i) => pick(&all("regions"), *i).map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            // Characters of the CJK block in an order no text has: every bigram is new.
+            let words: String = (0..4000u32)
+                .map(|k| char::from_u32(0x4E00 + (k * 7919 + step as u32 * 31) % 20000).unwrap())
+                .collect();
+            std::fs::write(&p, format!("{text}\n{words}\n")).unwrap();
+            vec![p]
+        }),
         Edit::Aged(edit) => {
             let touched = apply_edit(root, edit, step);
             std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -440,7 +452,8 @@ fn a_body_edit_renders_only_what_reads_it() {
 /// hit: a heading another page links to renamed (and back), a broken link added, another page
 /// edited while it stays broken, then rewritten away (a failed edit is undone in memory and
 /// its file read again), a static file added then changed, an event's date (its feed) and
-/// body changed.
+/// body changed, and a page grown until the search index is cut into more shards, then cut
+/// back.
 #[test]
 fn same_shape_edits_keep_checks_and_feeds_whole() {
     let edits = [
@@ -448,14 +461,16 @@ fn same_shape_edits_keep_checks_and_feeds_whole() {
         Edit::LinkAnchor(0, 1, 0),
         Edit::Heading(1, 1),
         Edit::Heading(1, 0),
-        Edit::Aged(Box::new(Edit::BrokenLink(2))),
+        Edit::Aged(Box::new(Edit::BrokenLink(4))),
         // A page of another region edited while the broken one stays broken, then the fix.
-        Edit::Body(4),
-        Edit::Rewrite(2),
-        Edit::Body(4),
+        Edit::Body(6),
+        Edit::Rewrite(4),
+        Edit::Body(6),
         Edit::Static(0),
         Edit::Static(0),
         Edit::EventDate(0, 2001),
+        Edit::Grow(1),
+        Edit::Rewrite(1),
         Edit::Body(REGIONS * 2 + 1),
     ];
     run_sequence(&edits).unwrap();
