@@ -1,0 +1,480 @@
+//! What `serve` keeps between loads of the content: each file as last read (`SourceCache`),
+//! and `patch`, which brings a loaded site up to date in place, in proportion to what changed.
+
+use super::{
+    discover, read_page, settle_group, sort_list, Found, FoundFile, LoadOptions, Page, PageResult,
+    Site, CONTENT_DIR,
+};
+use crate::diagnostics::Diagnostic;
+use crate::front_matter::Neutral;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::time::SystemTime;
+
+/// Content files as last read and parsed, for `serve`: a file whose size and change times are
+/// those it had when read is not read again. Parsing a page depends only on its bytes and its
+/// path, so the cached result is the one reading it again would give.
+#[derive(Default)]
+pub struct SourceCache {
+    /// Every listed file's stamp (`None`: too recent to trust, always read again) and what
+    /// reading it gave, before translations filled in each other's fields.
+    files: HashMap<String, (Option<Stamp>, Cached)>,
+    /// Files whose entry is `Cached::Read`, for `hollow`.
+    read: Vec<String>,
+    /// The files of the last listing, in order.
+    listing: Vec<FoundFile>,
+    /// What filling in and checking each group of translations found, by page id (only ids
+    /// with diagnostics).
+    pub(super) groups: HashMap<String, Vec<Diagnostic>>,
+    /// The folders of the last listing, stamped before it was made (`None` when not, or too
+    /// recently changed): a folder's times change when an entry is added, removed or
+    /// renamed, so while they stay the same, the listing does.
+    dirs: Vec<(std::path::PathBuf, Option<Stamp>)>,
+}
+
+/// What reading a file gave.
+enum Cached {
+    Read(Box<PageResult>),
+    /// What reading gave, for a file whose page is in the site the cache last helped build:
+    /// the page is that one, but for what filling it in from its translations changed — its
+    /// own language-neutral fields (and its slug and path). Keeping only those keeps the
+    /// sources in memory once.
+    InSite {
+        neutral: Neutral,
+        warnings: Vec<Diagnostic>,
+    },
+}
+
+impl Cached {
+    fn warnings(&self) -> Option<&[Diagnostic]> {
+        match self {
+            Cached::Read(read) => read.as_ref().as_ref().ok().map(|(_, w)| w.as_slice()),
+            Cached::InSite { warnings, .. } => Some(warnings),
+        }
+    }
+}
+
+impl SourceCache {
+    /// Keeps only what `site` does not hold of the pages read since the last call: call it
+    /// once `site` is built from them (and will not be put back).
+    pub fn hollow(&mut self, site: &Site) {
+        for file in std::mem::take(&mut self.read) {
+            let Some((_, entry)) = self.files.get_mut(&file) else {
+                continue;
+            };
+            let Cached::Read(read) = entry else {
+                continue;
+            };
+            let Ok((raw, warnings)) = read.as_mut() else {
+                continue;
+            };
+            if site.holding(raw).is_some_and(|p| p.source == raw.source) {
+                *entry = Cached::InSite {
+                    neutral: std::mem::take(&mut raw.front.neutral),
+                    warnings: std::mem::take(warnings),
+                };
+            }
+        }
+    }
+
+    /// Forgets the stamps of the files read since the last `hollow`, so that they are read
+    /// again: after an edit that failed, the site no longer holds what they hold.
+    pub fn forget_read(&mut self) {
+        for file in &self.read {
+            if let Some((stamp, _)) = self.files.get_mut(file) {
+                *stamp = None;
+            }
+        }
+    }
+
+    /// Makes every entry whole again from `site` (the one `hollow` was given), before a full
+    /// `load` with this cache.
+    pub fn refill(&mut self, site: &Site) {
+        let pages = site.pages.iter();
+        let pages = pages.chain(site.sections.iter().filter_map(|s| s.index.as_ref()));
+        for page in pages {
+            let Some((_, entry)) = self.files.get_mut(&page.file) else {
+                continue;
+            };
+            if let Cached::InSite { neutral, warnings } = entry {
+                let raw = raw_page(page, std::mem::take(neutral));
+                *entry = Cached::Read(Box::new(Ok((raw, std::mem::take(warnings)))));
+                self.read.push(page.file.clone());
+            }
+        }
+    }
+
+    /// The page of `file` as read (before filling in), from the entry or from `site`.
+    fn raw(&self, file: &str, site: &Site, found: &FoundFile) -> Option<Page> {
+        match &self.files.get(file)?.1 {
+            Cached::Read(read) => read.as_ref().as_ref().ok().map(|(page, _)| page.clone()),
+            Cached::InSite { neutral, .. } => {
+                let page = if found.key == "_index" {
+                    site.section(&found.dir, &found.lang)?.index.as_ref()?
+                } else {
+                    let id = if found.dir.is_empty() {
+                        found.key.clone()
+                    } else {
+                        format!("{}/{}", found.dir, found.key)
+                    };
+                    site.page(&id, &found.lang)?
+                };
+                Some(raw_page(page, neutral.clone()))
+            }
+        }
+    }
+}
+
+/// `page` (filled in) as it was read: with its own `neutral` fields, no slug or path yet.
+fn raw_page(page: &Page, neutral: Neutral) -> Page {
+    let mut raw = Page {
+        slug: String::new(),
+        path: String::new(),
+        ..page.clone()
+    };
+    raw.front.neutral = neutral;
+    raw
+}
+
+/// What tells that a file changed without reading it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    /// The inode's change time (Unix), which no tool can set back, and the inode number.
+    #[cfg(unix)]
+    changed: (i64, i64, u64),
+}
+
+impl Stamp {
+    /// The file's stamp, or `None` when it cannot be trusted: when the file changed within
+    /// the last second, a further edit in the same tick of the file system's clock could keep
+    /// the same times and size (git calls this "racily clean").
+    fn settled(path: &Path, now: std::time::SystemTime) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let modified = meta.modified().ok();
+        let recent = |t: std::time::SystemTime| {
+            now.duration_since(t)
+                .map_or(true, |age| age < std::time::Duration::from_secs(1))
+        };
+        #[cfg(unix)]
+        let changed = {
+            use std::os::unix::fs::MetadataExt;
+            let ctime = std::time::UNIX_EPOCH
+                + std::time::Duration::new(meta.ctime().max(0) as u64, meta.ctime_nsec() as u32);
+            if recent(ctime) {
+                return None;
+            }
+            (meta.ctime(), meta.ctime_nsec(), meta.ino())
+        };
+        if modified.is_none_or(recent) {
+            return None;
+        }
+        Some(Stamp {
+            len: meta.len(),
+            modified,
+            #[cfg(unix)]
+            changed,
+        })
+    }
+}
+
+/// Reads and parses the found files, taking unchanged ones from `cache` (when given), which
+/// then holds exactly the found files.
+pub(super) fn read_pages(
+    root: &Path,
+    found: &Found,
+    cache: Option<&mut SourceCache>,
+) -> Vec<PageResult> {
+    let files = &found.files;
+    let Some(cache) = cache else {
+        return files.par_iter().map(|f| read_page(root, f)).collect();
+    };
+    // `None` for a cache hit, else what reading it again gave.
+    let read: Vec<Option<(Option<Stamp>, Cached)>> = files
+        .par_iter()
+        .map_init(SystemTime::now, |now, f| {
+            cache.read_if_changed(root, f, *now)
+        })
+        .collect();
+    let mut old = std::mem::take(&mut cache.files);
+    let mut results = Vec::with_capacity(files.len());
+    for (f, read) in files.iter().zip(read) {
+        let mut entry = match read {
+            None => old.remove(&f.file).expect("a cache hit"),
+            Some(entry) => entry,
+        };
+        let result = match &entry.1 {
+            Cached::Read(result) => result.as_ref().clone(),
+            // Not refilled (see `refill`): read again.
+            Cached::InSite { .. } => {
+                let result = read_page(root, f);
+                entry.1 = Cached::Read(Box::new(result.clone()));
+                result
+            }
+        };
+        results.push(result);
+        cache.files.insert(f.file.clone(), entry);
+    }
+    cache.read = files.iter().map(|f| f.file.clone()).collect();
+    cache.listing = files.to_vec();
+    // Not stamped before the listing: the next `patch` lists again, and stamps them.
+    cache.dirs = found.dirs.iter().map(|d| (d.clone(), None)).collect();
+    results
+}
+
+impl SourceCache {
+    /// `None` when the cached result for `f` is current, else `f` read again with its stamp.
+    fn read_if_changed(
+        &self,
+        root: &Path,
+        f: &FoundFile,
+        now: SystemTime,
+    ) -> Option<(Option<Stamp>, Cached)> {
+        // Stamped before reading: an edit during the read changes the stamp.
+        let stamp = Stamp::settled(&root.join(&f.file), now);
+        match (stamp, self.files.get(&f.file)) {
+            (Some(now), Some((Some(then), _))) if now == *then => None,
+            _ => Some((stamp, Cached::Read(Box::new(read_page(root, f))))),
+        }
+    }
+}
+
+/// The pages and section intros `patch` replaced, as they were before, so that the caller
+/// can compare (or put them back).
+pub struct Patch {
+    /// (index in `Site::pages`, the page before).
+    pub pages: Vec<(usize, Page)>,
+    /// (index in `Site::sections`, its index file before).
+    pub intros: Vec<(usize, Page)>,
+    /// (index in `Site::sections`, its list before) for lists whose order changed.
+    pub lists: Vec<(usize, Vec<usize>)>,
+    /// Every diagnostic a full load would give.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Patch {
+    /// Page `i` of the site as it was before, if the patch replaced it.
+    pub fn page(&self, i: usize) -> Option<&Page> {
+        self.pages.iter().find(|(k, _)| *k == i).map(|(_, p)| p)
+    }
+
+    /// The index file of section `j` as it was before, if the patch replaced it.
+    pub fn intro(&self, j: usize) -> Option<&Page> {
+        self.intros.iter().find(|(k, _)| *k == j).map(|(_, p)| p)
+    }
+
+    /// Puts the pages and lists back as they were before `patch`.
+    pub fn undo(self, site: &mut Site) {
+        for (i, page) in self.pages {
+            site.pages[i] = page;
+        }
+        for (j, page) in self.intros {
+            site.sections[j].index = Some(page);
+        }
+        for (j, list) in self.lists {
+            site.sections[j].pages = list;
+        }
+    }
+}
+
+/// Brings `site` (loaded with `cache`, with the same configuration and options) up to date
+/// with `root/content` in place, in proportion to what changed: the files are listed and
+/// their stamps compared with the cache, and only changed files and their translations are
+/// read, filled in and checked again. Returns `None`, leaving `site` as it was, when the
+/// edit is more than that: files added, removed or renamed, a file that does not parse, a
+/// page that becomes or stops being a draft or changes its address; a full `load` then does
+/// it.
+pub fn patch(
+    root: &Path,
+    site: &mut Site,
+    options: &LoadOptions,
+    cache: &mut SourceCache,
+) -> Option<Patch> {
+    let now = SystemTime::now();
+    let stamps: Vec<Option<Stamp>> = cache
+        .dirs
+        .iter()
+        .map(|(dir, _)| Stamp::settled(dir, now))
+        .collect();
+    let listed = !cache.dirs.is_empty()
+        && (cache.dirs.iter().zip(&stamps)).all(|((_, then), now)| then.is_some() && then == now);
+    if !listed {
+        let found = discover(root, &root.join(CONTENT_DIR), &site.config).ok()?;
+        if !found.diagnostics.is_empty() || found.files != cache.listing {
+            return None;
+        }
+        let before: HashMap<&Path, Stamp> = (cache.dirs.iter().zip(stamps))
+            .filter_map(|((dir, _), stamp)| Some((dir.as_path(), stamp?)))
+            .collect();
+        let dirs = (found.dirs.into_iter())
+            .map(|dir| {
+                let stamp = before.get(dir.as_path()).copied();
+                (dir, stamp)
+            })
+            .collect();
+        cache.dirs = dirs;
+    }
+    let found = &cache.listing;
+    let read: Vec<(usize, (Option<Stamp>, Cached))> = found
+        .par_iter()
+        .enumerate()
+        .filter_map(|(k, f)| Some((k, cache.read_if_changed(root, f, now)?)))
+        .collect();
+    let changed: Vec<usize> = read.iter().map(|(k, _)| *k).collect();
+    for (k, entry) in read {
+        cache.files.insert(found[k].file.clone(), entry);
+        cache.read.push(found[k].file.clone());
+    }
+    // The files of each changed group of translations (by folder and key).
+    let mut members: BTreeMap<(&str, &str), Vec<&FoundFile>> = changed
+        .iter()
+        .map(|&k| {
+            let f = &found[k];
+            ((f.dir.as_str(), f.key.as_str()), Vec::new())
+        })
+        .collect();
+    for f in found {
+        if let Some(m) = members.get_mut(&(f.dir.as_str(), f.key.as_str())) {
+            m.push(f);
+        }
+    }
+    let order: HashMap<&str, usize> = site
+        .config
+        .codes()
+        .enumerate()
+        .map(|(i, c)| (c, i))
+        .collect();
+    // Each changed group of translations, filled in and checked again; of its pages, those
+    // that differ from the site's, with their place (one group's worth at a time, so that
+    // re-reading every file never holds a second copy of the site).
+    let mut groups: Vec<Regrouped> = Vec::new();
+    for ((dir, key), files) in members {
+        let mut group = Vec::new();
+        for g in files {
+            group.push(cache.raw(&g.file, site, g)?);
+        }
+        group.sort_by_key(|p| order[p.lang.as_str()]);
+        let diagnostics = settle_group(&mut group, &site.region_keys);
+        let mut differing = Vec::new();
+        for p in group {
+            let Some(place) = place(site, options, &p)? else {
+                continue;
+            };
+            let now = match place {
+                Place::Page(i) => &site.pages[i],
+                Place::Intro(j) => site.sections[j].index.as_ref().expect("placed"),
+            };
+            // Read again but the same (a file saved unchanged, or one too recent to trust
+            // its stamp): nothing to replace.
+            if !same_page(now, &p) {
+                differing.push((place, p));
+            }
+        }
+        let id = if dir.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{dir}/{key}")
+        };
+        groups.push((id, diagnostics, differing));
+    }
+    // Every file's own warnings; a file that does not parse leaves the site incomplete.
+    let mut diagnostics = Vec::new();
+    for (_, entry) in cache.files.values() {
+        diagnostics.extend(entry.warnings()?.iter().cloned());
+    }
+    // The edit keeps the shape: the pages go in.
+    let mut patch = Patch {
+        pages: Vec::new(),
+        intros: Vec::new(),
+        lists: Vec::new(),
+        diagnostics,
+    };
+    let mut resort: BTreeSet<usize> = BTreeSet::new();
+    for (id, diagnostics, pages) in groups {
+        if diagnostics.is_empty() {
+            cache.groups.remove(&id);
+        } else {
+            cache.groups.insert(id, diagnostics);
+        }
+        for (place, page) in pages {
+            match place {
+                Place::Page(i) => {
+                    let old = std::mem::replace(&mut site.pages[i], page);
+                    if list_order(&old) != list_order(&site.pages[i]) {
+                        let p = &site.pages[i];
+                        resort.extend(
+                            site.sections
+                                .iter()
+                                .position(|s| s.dir == p.dir && s.lang == p.lang),
+                        );
+                    }
+                    patch.pages.push((i, old));
+                }
+                Place::Intro(j) => {
+                    let old = site.sections[j].index.replace(page);
+                    patch
+                        .intros
+                        .push((j, old.expect("an intro replaces an intro")));
+                }
+            }
+        }
+    }
+    for j in resort {
+        let mut list = site.sections[j].pages.clone();
+        sort_list(&site.pages, &mut list);
+        if list != site.sections[j].pages {
+            let old = std::mem::replace(&mut site.sections[j].pages, list);
+            patch.lists.push((j, old));
+        }
+    }
+    for diagnostics in cache.groups.values() {
+        patch.diagnostics.extend(diagnostics.iter().cloned());
+    }
+    Some(patch)
+}
+
+/// A changed group of translations: its id, what filling it in found, and its pages that
+/// differ from the site's, with their places.
+type Regrouped = (String, Vec<Diagnostic>, Vec<(Place, Page)>);
+
+/// Where a page of a changed group goes in the site.
+#[derive(Clone, Copy)]
+enum Place {
+    Page(usize),
+    Intro(usize),
+}
+
+/// Where `p` (filled in) goes in `site`: `Some(None)` for a draft left out, `None` when the
+/// site has no such place, or has it for a page that is now left out, or at another path.
+fn place(site: &Site, options: &LoadOptions, p: &Page) -> Option<Option<Place>> {
+    let shown = options.drafts || !p.front.draft;
+    if p.key == "_index" {
+        let j = (site.sections.iter()).position(|s| s.dir == p.dir && s.lang == p.lang);
+        let old = j.and_then(|j| site.sections[j].index.as_ref().map(|i| (j, i)));
+        match old {
+            Some((j, old)) if shown && old.path == p.path => Some(Some(Place::Intro(j))),
+            None if !shown => Some(None),
+            _ => None,
+        }
+    } else {
+        let i = site.translations(&p.id).position(|q| q.lang == p.lang);
+        let i = i.map(|n| site.by_id[&p.id][n]);
+        match i {
+            Some(i) if shown && site.pages[i].path == p.path => Some(Some(Place::Page(i))),
+            None if !shown => Some(None),
+            _ => None,
+        }
+    }
+}
+
+/// Whether two versions of a page (with the same path) are alike in all a build reads.
+fn same_page(a: &Page, b: &Page) -> bool {
+    a.source == b.source && a.front == b.front && a.slug == b.slug && a.body_line == b.body_line
+}
+
+/// What a page's place in its list depends on (see `sort_list`).
+fn list_order(p: &Page) -> (Option<crate::dates::PartialDate>, Option<i64>, &str) {
+    (p.front.neutral.date, p.front.weight, &p.front.title)
+}
