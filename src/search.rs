@@ -19,8 +19,8 @@ use crate::content::{Page, Site};
 use crate::markdown::{is_cjk, Rendered};
 use crate::render::{Bodies, Output};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 mod update;
@@ -338,8 +338,10 @@ pub const TEXTS_PER_FILE: usize = 64;
 /// thread: a token's string is allocated once per thread, not once per document.
 #[derive(Default)]
 struct Counter {
-    /// token → (the same token, document stamp, body occurrences, title and meta weight)
-    counts: HashMap<Arc<str>, (Arc<str>, u32, u32, u32)>,
+    /// token → (the same token, document stamp, body occurrences, title and meta weight).
+    /// Hashed with FxHash: tokens are short, the build's own text, and looked up millions of
+    /// times (SipHash, whose resistance to chosen keys is not needed here, took 4 % of a build).
+    counts: FxHashMap<Arc<str>, (Arc<str>, u32, u32, u32)>,
     /// The distinct tokens of the current document, in first-seen order.
     seen: Vec<Arc<str>>,
     stamp: u32,
@@ -396,7 +398,7 @@ type PostingList = Vec<(u32, u32)>;
 impl Postings {
     fn gather(sources: &[Source], stem_words: bool) -> Postings {
         // Interned: each token's string is kept once, its postings a flat list of integers.
-        let mut ids: HashMap<Arc<str>, u32> = HashMap::new();
+        let mut ids: FxHashMap<Arc<str>, u32> = FxHashMap::default();
         let mut lists: Vec<PostingList> = Vec::new();
         for (c, chunk) in sources.chunks(CHUNK).enumerate() {
             let scored: Vec<Vec<(Arc<str>, u32)>> = chunk
