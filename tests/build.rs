@@ -121,6 +121,43 @@ fn drafts_are_left_out_unless_asked_for() {
 }
 
 #[test]
+fn summary_line_and_stages_with_verbose() {
+    let site = Site::small();
+    let run = site.run(&["build"]);
+    run.assert_ok();
+    let summary = run.stdout.lines().next().unwrap_or_default();
+    for part in [
+        "Built ",
+        " pages (zh ",
+        ", en ",
+        " written, ",
+        " unchanged, ",
+        " removed, ",
+    ] {
+        assert!(summary.contains(part), "{part:?} in {summary}");
+    }
+    assert!(!run.stdout.contains("peak memory"), "{}", run.stdout);
+    let run = site.run(&["build", "--verbose"]);
+    run.assert_ok();
+    for stage in [
+        "load",
+        "markdown and templates",
+        "feeds and checks",
+        "publish",
+    ] {
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(stage))
+            .unwrap_or_else(|| panic!("no {stage} line in {}", run.stdout));
+        assert!(line.contains(" ms"), "{line}");
+        if cfg!(target_os = "linux") {
+            assert!(line.contains(", peak memory "), "{line}");
+        }
+    }
+}
+
+#[test]
 fn same_input_gives_identical_output_and_rebuild_writes_nothing() {
     let site = Site::small();
     site.build().assert_ok();

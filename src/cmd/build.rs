@@ -102,7 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .map(|b| format!(", peak memory {}", human_bytes(b)))
                 .unwrap_or_default();
             println!(
-                "  {:<18} {:>8.1} ms{peak}",
+                "  {:<22} {:>8.1} ms{peak}",
                 lap.stage,
                 lap.took.as_secs_f64() * 1000.0
             );
