@@ -281,6 +281,26 @@ pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
             }
         }
     }
+    // A folder's intro (`_index`) in one language only: the other language's list has none.
+    for s in &site.sections {
+        let Some(index) = &s.index else { continue };
+        for lang in site.config.codes() {
+            if site
+                .section(&s.dir, lang)
+                .is_some_and(|t| t.index.is_none())
+                || site.section(&s.dir, lang).is_none()
+            {
+                out.push(
+                    Diagnostic::warning(
+                        "missing-translation",
+                        &index.file,
+                        format!("no `{lang}` translation: the `{lang}` list of this folder has no title, intro or summary of its own"),
+                    )
+                    .with_hint(format!("add `_index.{lang}.md` beside this file, translated")),
+                );
+            }
+        }
+    }
     out
 }
 

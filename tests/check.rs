@@ -255,6 +255,28 @@ fn missing_translation_is_a_warning_with_coverage_counts() {
 }
 
 #[test]
+fn section_intro_in_one_language_only_is_a_warning() {
+    let site = Site::small();
+    site.write(
+        "content/regions/_index.en.md",
+        "---\ntitle: Sister regions\nsummary: Where Henan has friends.\n---\nIntro.\n",
+    );
+    let run = check(&site);
+    run.assert_ok();
+    run.stderr_has(&[
+        "warning: content/regions/_index.en.md: no `zh` translation: the `zh` list of this folder has no title, intro or summary of its own",
+        "hint: add `_index.zh.md` beside this file, translated",
+    ]);
+    site.write(
+        "content/regions/_index.zh.md",
+        "---\ntitle: 友好省州\n---\n简介。\n",
+    );
+    let run = check(&site);
+    run.assert_ok();
+    assert!(!run.stderr.contains("_index.en.md"), "{}", run.stderr);
+}
+
+#[test]
 fn misspelt_front_matter_key_is_a_warning_with_a_hint() {
     let site = Site::small();
     site.write(
