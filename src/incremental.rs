@@ -282,7 +282,7 @@ impl Incremental {
             std::path::Component::Normal(name) => Some(name),
             _ => None,
         });
-        if names.clone().any(files::is_ignored) {
+        if !files::is_read(rel) {
             return false;
         }
         let first = names.next();

@@ -91,7 +91,7 @@ pub fn static_files(root: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         .iter()
         .map(|(n, s)| ((*n).to_owned(), s.to_vec()))
         .collect();
-    for (name, path) in files::list_files(&root.join(STATIC_DIR))? {
+    for (name, path) in files::list_static_files(&root.join(STATIC_DIR))? {
         let bytes = files::read(&path)?;
         out.retain(|(n, _)| *n != name);
         out.push((name, bytes));

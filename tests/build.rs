@@ -121,6 +121,25 @@ fn drafts_are_left_out_unless_asked_for() {
 }
 
 #[test]
+fn hidden_static_files_are_published_editor_files_are_not() {
+    let site = Site::small();
+    site.write_bytes("static/.nojekyll", b"");
+    site.write_bytes(
+        "static/.well-known/security.txt",
+        b"Contact: mailto:a@b.org\n",
+    );
+    site.write_bytes("static/.style.css.swp", b"swap");
+    site.write_bytes("static/img/a.png~", b"backup");
+    site.write_bytes("static/.DS_Store", b"clutter");
+    site.build().assert_ok();
+    assert!(site.exists(".nojekyll"));
+    assert!(site.exists(".well-known/security.txt"));
+    for skipped in [".style.css.swp", "img/a.png~", ".DS_Store"] {
+        assert!(!site.exists(skipped), "{skipped}");
+    }
+}
+
+#[test]
 fn summary_line_and_stages_with_verbose() {
     let site = Site::small();
     let run = site.run(&["build"]);

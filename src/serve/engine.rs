@@ -32,10 +32,11 @@ pub struct Change {
 
 impl Change {
     /// Classifies `path` (absolute, below `root`); `None` for files the site does not read:
-    /// editors' swap and backup files, hidden files, and anything outside the sources.
+    /// editors' swap and backup files, hidden files (but for `static/`'s), and anything outside
+    /// the sources.
     pub fn classify(root: &Path, path: &Path) -> Option<Change> {
         let rel = path.strip_prefix(root).ok()?;
-        if rel.iter().any(files::is_ignored) {
+        if !files::is_read(rel) {
             return None;
         }
         let rel = files::relative(root, path);
@@ -148,6 +149,13 @@ mod tests {
             ("/site/templates/page.html", Some(ChangeKind::Template)),
             ("/site/static/style.css", Some(ChangeKind::Static)),
             ("/site/static/img/a.png", Some(ChangeKind::Static)),
+            // Published from static/ although hidden.
+            ("/site/static/.nojekyll", Some(ChangeKind::Static)),
+            (
+                "/site/static/.well-known/security.txt",
+                Some(ChangeKind::Static),
+            ),
+            ("/site/static/.style.css.swp", None),
             // Editors' swap, backup and probe files.
             ("/site/content/regions/.attica.en.md.swp", None),
             ("/site/content/regions/attica.en.md~", None),
