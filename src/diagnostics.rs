@@ -115,7 +115,10 @@ impl Diagnostic {
             None => self.file.clone(),
         };
         let mut out = format!("{}: {headline}: {}\n", paint(code, label), self.message);
-        if let (Some(src), Some(line)) = (&self.source_line, self.line) {
+        if let (Some(full), Some(line)) = (&self.source_line, self.line) {
+            let col = self.column.unwrap_or_else(|| first_non_blank(full));
+            let (src, col) = window(full, col);
+            let src = src.as_str();
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
             let _ = writeln!(out, "{pad} {}", paint("1;34", "|"));
@@ -127,12 +130,12 @@ impl Diagnostic {
                 // Tabs as four spaces, so the caret's columns match what the terminal shows.
                 src.replace('\t', "    ")
             );
-            let col = self.column.unwrap_or_else(|| first_non_blank(src));
             let width = match self.width {
                 Some(chars) => src
                     .chars()
                     .skip(col - 1)
                     .take(chars)
+                    .take_while(|&c| c != ELLIPSIS)
                     .map(char_width)
                     .sum::<usize>()
                     .max(1),
@@ -152,6 +155,38 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// Quoted lines longer than this many terminal columns are cut around the column shown.
+const QUOTE_COLUMNS: usize = 100;
+/// Characters kept before the column shown when a line is cut.
+const QUOTE_BEFORE: usize = 30;
+const ELLIPSIS: char = '…';
+
+/// `line` as quoted, and `column` (1-based, in characters) in it: a long line (a paragraph is
+/// one line in Markdown) is cut to about `QUOTE_COLUMNS` around the column, with `…` where
+/// text was left out.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.iter().copied().map(char_width).sum::<usize>() <= QUOTE_COLUMNS {
+        return (line.to_owned(), column);
+    }
+    let start = column.saturating_sub(1).saturating_sub(QUOTE_BEFORE);
+    let mut out = String::new();
+    if start > 0 {
+        out.push(ELLIPSIS);
+    }
+    let mut width = 0;
+    let mut end = start;
+    while end < chars.len() && width + char_width(chars[end]) <= QUOTE_COLUMNS {
+        width += char_width(chars[end]);
+        out.push(chars[end]);
+        end += 1;
+    }
+    if end < chars.len() {
+        out.push(ELLIPSIS);
+    }
+    (out, column - start + usize::from(start > 0))
 }
 
 fn first_non_blank(line: &str) -> usize {
@@ -230,6 +265,31 @@ pub fn sort(diags: &mut [Diagnostic]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let before = "a".repeat(150);
+        let after = "b".repeat(150);
+        let src = format!("{before}[x](/nowhere/){after}");
+        let d = Diagnostic::error("broken-link", "content/a.en.md", "link")
+            .in_source(&src, 1, Some(151))
+            .underline(14);
+        let text = d.render(false);
+        let lines: Vec<&str> = text.lines().collect();
+        let quoted = lines[2].trim_start_matches("1 | ");
+        assert!(quoted.starts_with('…') && quoted.ends_with('…'), "{text}");
+        assert!(quoted.chars().count() <= QUOTE_COLUMNS + 2, "{text}");
+        let caret = lines[3].trim_start_matches("  | ");
+        let at = caret.find('^').unwrap();
+        assert_eq!(
+            &quoted[quoted.char_indices().nth(at).unwrap().0..][..14],
+            "[x](/nowhere/)"
+        );
+        assert_eq!(caret.trim(), "^".repeat(14));
+        // Short lines are quoted whole.
+        let d = Diagnostic::error("x", "f", "m").in_source("short line", 1, Some(7));
+        assert!(d.render(false).contains("1 | short line\n"));
+    }
 
     #[test]
     fn renders_caret_under_value() {
