@@ -106,6 +106,8 @@ pub struct Stage {
     /// Folders made in `staging` so far: most outputs go to a folder made for an earlier
     /// one, and asking the file system each time costs a few system calls per file.
     made: Mutex<HashSet<PathBuf>>,
+    /// Whether `out` existed when the build started: if not, there is nothing to compare with.
+    published: bool,
     unchanged: AtomicUsize,
     bytes: AtomicU64,
 }
@@ -125,6 +127,7 @@ impl Stage {
         std::fs::create_dir_all(&staging)
             .with_context(|| format!("failed to create {}", staging.display()))?;
         Ok(Stage {
+            published: out.exists(),
             out,
             staging,
             staged: Mutex::new(Vec::new()),
@@ -139,7 +142,7 @@ impl Stage {
     pub fn put(&self, output: Output) -> Result<Output> {
         let Output { path, bytes } = output;
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        if holds(&self.out.join(&path), &bytes) {
+        if self.published && holds(&self.out.join(&path), &bytes) {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
             let staged = self.staging.join(&path);
@@ -209,8 +212,19 @@ impl Stage {
     fn make_staging_room(&self, path: &Path) -> Result<()> {
         let mut made = self.made.lock().expect("no panics while held");
         let parent = path.parent();
-        if !made.contains(path) && parent.is_some_and(|p| made.contains(p)) {
-            return Ok(());
+        if !made.contains(path) {
+            if let Some(parent) = parent {
+                if made.contains(parent) {
+                    return Ok(());
+                }
+                // Most pages have a folder of their own, in a folder made before: one
+                // `mkdir`, and the checks below only if something is in the way.
+                let known = |g: &Path| g == self.staging || made.contains(g);
+                if parent.parent().is_some_and(known) && std::fs::create_dir(parent).is_ok() {
+                    made.insert(parent.to_path_buf());
+                    return Ok(());
+                }
+            }
         }
         if made.contains(path) {
             // `make_room` removes the folder in the way, and what was made in it.
