@@ -295,6 +295,39 @@ fn map_markers_link_to_region_pages_and_clicking_one_navigates() {
 }
 
 #[test]
+fn search_finds_pages_and_arrow_keys_move_through_the_results() {
+    let Some(s) = session() else { return };
+    s.viewport(1280, false);
+    s.open(&format!("{}/en/search/?q=Lublin", served().base));
+    let links = r#"new Promise(done => { const t = Date.now(); (function poll() {
+        const a = [...document.querySelectorAll(".search-results a")].map(a => a.getAttribute("href"));
+        if (a.length > 1 || Date.now() - t > 10000) done(a); else setTimeout(poll, 50); })(); })"#;
+    let found: Vec<String> = serde_json::from_value(s.eval(links)).unwrap();
+    assert!(found.len() > 1, "results for Lublin: {found:?}");
+    assert!(
+        found.iter().any(|h| h.ends_with("/en/regions/lublin/")),
+        "{found:?}"
+    );
+    let focused = r#"document.activeElement.matches(".search-results a") ? document.activeElement.getAttribute("href") : document.activeElement.id"#;
+    s.eval(r#"document.getElementById("search-q").focus() || true"#);
+    s.tab.press_key("ArrowDown").unwrap();
+    assert_eq!(s.eval(focused), found[0].as_str(), "down: the first result");
+    s.tab.press_key("ArrowDown").unwrap();
+    assert_eq!(
+        s.eval(focused),
+        found[1].as_str(),
+        "down: the second result"
+    );
+    s.tab.press_key("ArrowUp").unwrap();
+    s.tab.press_key("ArrowUp").unwrap();
+    assert_eq!(
+        s.eval(focused),
+        "search-q",
+        "up from the first result: the box"
+    );
+}
+
+#[test]
 fn timeline_filters_hide_and_show_entries() {
     let Some(s) = session() else { return };
     s.viewport(375, false);
