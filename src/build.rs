@@ -238,7 +238,10 @@ fn lists(renderer: &Renderer, sections: &[Option<Rendered>]) -> Vec<Result<Outpu
 }
 
 /// The outputs made; failures go to `diags`.
-fn successes(results: Vec<Result<Output, Diagnostic>>, diags: &mut Vec<Diagnostic>) -> Vec<Output> {
+pub(crate) fn successes(
+    results: Vec<Result<Output, Diagnostic>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(results.len() + 16);
     for r in results {
         match r {
@@ -262,16 +265,8 @@ pub(crate) fn finish(
     let mut sunk = search::index_files(&site, bodies, sink);
     sunk.extend(machine_files(&site, bodies, sink));
     let mut extra = Vec::new();
-    let has_code = bodies
-        .pages
-        .iter()
-        .chain(bodies.sections.iter().flatten())
-        .any(|b| b.has_code);
-    if has_code {
-        extra.push(Output {
-            path: "syntax.css".into(),
-            bytes: highlight::stylesheet().into_bytes(),
-        });
+    if check::documents(&site, bodies).any(|(_, b)| b.has_code) {
+        extra.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()));
     }
     match templates::static_files(&options.root) {
         Ok(files) => extra.extend(
@@ -286,12 +281,7 @@ pub(crate) fn finish(
         )),
     }
     sunk.par_extend(extra.into_par_iter().map(sink));
-    for r in sunk {
-        match r {
-            Ok(o) => outputs.push(o),
-            Err(d) => diags.push(d),
-        }
-    }
+    outputs.extend(successes(sunk, &mut diags));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     diags.extend(duplicate_outputs(&outputs));
     diags.extend(check::links(&options.root, &site, bodies, &outputs));

@@ -368,13 +368,7 @@ impl Incremental {
             rendered.extend(special::render_all(&renderer));
         }
         drop(renderer);
-        let mut fresh = Vec::new();
-        for r in rendered {
-            match r {
-                Ok(o) => fresh.push(o),
-                Err(d) => diagnostics.push(d),
-            }
-        }
+        let mut fresh = build::successes(rendered, &mut diagnostics);
         clock.lap("templates");
         let outputs = &self.files;
         // The search index, for the documents whose text or fields changed.
