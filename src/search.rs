@@ -467,7 +467,7 @@ fn language_index<T: Send>(
         let mut bytes = Vec::new();
         for &(_, i) in shard {
             let (token, docs) = &mut postings.tokens[i];
-            bytes.push(if bytes.is_empty() { b'{' } else { b',' });
+            start_entry(&mut bytes);
             write_postings(&mut bytes, token, &std::mem::take(docs));
         }
         bytes.push(b'}');
@@ -486,6 +486,11 @@ fn language_index<T: Send>(
         .collect();
     out.extend(texts);
     out
+}
+
+/// Starts the next entry of a shard's JSON object: `{` before the first, `,` between.
+fn start_entry(out: &mut Vec<u8>) {
+    out.push(if out.is_empty() { b'{' } else { b',' });
 }
 
 /// `"token":[doc,score,gap,score,...]`: each document number after the first as the gap from

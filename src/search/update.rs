@@ -5,8 +5,8 @@
 //! `meta.json` are made again. The result is byte for byte what `index_files` makes.
 
 use super::{
-    documents, json_file, language_index, source, source_of, stems, write_postings, Counter,
-    DocRef, Meta, Scheme, Sizes, FORMAT_VERSION, INDEX_DIR, TEXTS_PER_FILE,
+    documents, json_file, language_index, source, source_of, start_entry, stems, write_postings,
+    Counter, DocRef, Meta, Scheme, Sizes, FORMAT_VERSION, INDEX_DIR, TEXTS_PER_FILE,
 };
 use crate::content::{Page, Site};
 use crate::markdown::Rendered;
@@ -350,7 +350,6 @@ fn parse_postings(list: &[u8]) -> Vec<(u32, u32)> {
 fn edit_shard(shard: Option<&[u8]>, changes: &[TokenEdits], sizes: &mut Sizes) -> Option<Vec<u8>> {
     let current = shard.unwrap_or(b"{}");
     let mut out = Vec::with_capacity(current.len() + 64);
-    let sep = |out: &mut Vec<u8>| out.push(if out.is_empty() { b'{' } else { b',' });
     let mut entries = Entries::new(current).peekable();
     let mut changes = changes.iter().peekable();
     loop {
@@ -363,7 +362,7 @@ fn edit_shard(shard: Option<&[u8]>, changes: &[TokenEdits], sizes: &mut Sizes) -
         let (list, token, edits) = match order {
             std::cmp::Ordering::Less => {
                 let e = entries.next().expect("peeked");
-                sep(&mut out);
+                start_entry(&mut out);
                 out.extend_from_slice(e.raw);
                 continue;
             }
@@ -382,7 +381,7 @@ fn edit_shard(shard: Option<&[u8]>, changes: &[TokenEdits], sizes: &mut Sizes) -
         let list = apply(list, edits);
         if !list.is_empty() {
             sizes.add(token, list.len());
-            sep(&mut out);
+            start_entry(&mut out);
             write_postings(&mut out, token, &list);
         }
     }
@@ -477,7 +476,7 @@ mod tests {
     fn shard(entries: &[(&str, &[(u32, u32)])]) -> Vec<u8> {
         let mut out = Vec::new();
         for (token, docs) in entries {
-            out.push(if out.is_empty() { b'{' } else { b',' });
+            start_entry(&mut out);
             write_postings(&mut out, token, docs);
         }
         out.push(b'}');
