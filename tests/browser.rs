@@ -4,7 +4,8 @@
 //! axe-core violation, a working language switcher, mobile menu, skip link, map markers and
 //! timeline filters. Screenshots go to `target/screenshots/` for people to look at.
 //!
-//! Without Chromium (`/usr/bin/chromium`, or `CHROMIUM`) the tests say they were skipped.
+//! Without Chromium (`/usr/bin/chromium`, or `CHROMIUM`) the tests say they were skipped, and fail
+//! in CI (`CI` set).
 
 mod common;
 
@@ -76,7 +77,7 @@ struct Session {
 fn session() -> Option<Session> {
     static TURN: Mutex<()> = Mutex::new(());
     let Some(path) = chromium() else {
-        println!("skipped: chromium not found");
+        common::missing_tool("chromium (/usr/bin/chromium, or CHROMIUM)");
         return None;
     };
     let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
@@ -208,7 +209,7 @@ fn every_page_kind_fits_phone_and_desktop_and_passes_axe_in_light_and_dark() {
     let Some(s) = session() else { return };
     let axe = axe_source();
     if axe.is_none() {
-        println!("skipped the accessibility check: axe-core not found (set AXE_CORE or run `npm install --prefix target/tools axe-core`)");
+        common::missing_tool("axe-core for the accessibility check (set AXE_CORE or run `npm install --prefix target/tools axe-core`)");
     }
     let mut problems = Vec::new();
     for dark in [false, true] {

@@ -398,7 +398,7 @@ fn colour_on_a_terminal_unless_no_color() {
         "---\ntitle: About\n---\n[x](@/no.md)\n",
     );
     let Some(coloured) = check_on_terminal(&site, false) else {
-        eprintln!("skipped: util-linux `script` is not installed");
+        common::missing_tool("util-linux `script`");
         return;
     };
     assert!(

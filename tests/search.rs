@@ -2,7 +2,7 @@
 //! `static/search.js` run under node (the same code the search page runs), and the Rust and
 //! JavaScript tokenizers are compared word for word; and the search page itself runs in headless
 //! Chromium against the site served over loopback. Tests that need node or Chromium say "skipped"
-//! without them.
+//! without them, and fail without them in CI.
 
 mod common;
 use common::{portal, Site};
@@ -20,7 +20,7 @@ fn node() -> Option<&'static str> {
     if ok {
         Some("node")
     } else {
-        eprintln!("skipped: node is not installed");
+        common::missing_tool("node");
         None
     }
 }
@@ -279,7 +279,7 @@ fn portal_index_is_small() {
 fn rendered_dom(url: &str) -> Option<String> {
     let chromium = Path::new(common::CHROMIUM);
     if !chromium.exists() {
-        eprintln!("skipped: /usr/bin/chromium is not installed");
+        common::missing_tool("chromium (/usr/bin/chromium)");
         return None;
     }
     let profile = tempfile::tempdir().unwrap();

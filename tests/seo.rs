@@ -212,7 +212,7 @@ fn xmllint() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        eprintln!("skipped: xmllint is not installed (Debian package libxml2-utils)");
+        common::missing_tool("xmllint (Debian package libxml2-utils)");
     }
     ok
 }

@@ -691,7 +691,7 @@ mod browser {
     /// `None` (after saying so) when Chromium is not installed.
     pub fn launch() -> Option<Browser> {
         if !Path::new(CHROMIUM).exists() {
-            println!("skipped: chromium not found");
+            common::missing_tool("chromium (/usr/bin/chromium)");
             return None;
         }
         let args: Vec<&OsStr> = common::CHROMIUM_FLAGS.iter().map(OsStr::new).collect();

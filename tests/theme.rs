@@ -135,7 +135,9 @@ fn java_works() -> bool {
 #[test]
 fn every_page_is_valid_html() {
     let Some(jar) = vnu_jar().filter(|_| java_works()) else {
-        println!("skipped: vnu.jar or java not found (set VNU_JAR, or run `npm install --prefix target/tools vnu-jar`)");
+        common::missing_tool(
+            "vnu.jar or java (set VNU_JAR, or run `npm install --prefix target/tools vnu-jar`)",
+        );
         return;
     };
     let site = portal();

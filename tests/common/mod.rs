@@ -96,6 +96,15 @@ impl From<Output> for Run {
 }
 
 /// Where Debian's `chromium` package puts the browser the browser tests drive.
+/// Says that a test could not run because `tool` is missing. Locally the test is skipped (this
+/// prints "skipped: ..."); in CI (`CI` set) it fails, so that a green run proves the test ran.
+pub fn missing_tool(tool: &str) {
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+        panic!("{tool} is missing, and CI must run this test: .ci/run installs it");
+    }
+    println!("skipped: {tool}");
+}
+
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Chromium's flags for tests (besides `--headless` and, as root, `--no-sandbox`; each run also
