@@ -12,6 +12,9 @@ use std::fmt::Write as _;
 /// as (language, site path).
 pub type AlternateGroups = Vec<Vec<(String, String)>>;
 
+/// Each language's feed is `/<lang>/` plus this name.
+pub const ATOM_FILE: &str = "atom.xml";
+
 pub fn sitemap(site: &Site, groups: &AlternateGroups) -> Output {
     let c = &site.config;
     let mut xml = String::from(
@@ -68,7 +71,7 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
         .sum();
     let updated = events.first().map_or(site.build_date, |e| e.1);
     let home = c.permalink(&format!("/{lang}/"));
-    let self_url = c.permalink(&format!("/{lang}/atom.xml"));
+    let self_url = c.permalink(&format!("/{lang}/{ATOM_FILE}"));
     let mut xml = String::with_capacity(room);
     let _ = write!(
         xml,
@@ -103,7 +106,7 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
     }
     xml.push_str("</feed>\n");
     Output {
-        path: format!("{lang}/atom.xml"),
+        path: format!("{lang}/{ATOM_FILE}"),
         bytes: xml.into_bytes(),
     }
 }

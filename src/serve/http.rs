@@ -68,6 +68,11 @@ pub fn resolve(raw: &str, exists: impl Fn(&str) -> bool) -> Resolved {
 
 /// The `Content-Type` for an output path, with `charset=utf-8` on text.
 pub fn content_type(path: &str) -> String {
+    // The feeds are `<lang>/atom.xml`, which extension-based guessing calls `text/xml`; feed
+    // readers and browsers recognise a feed by its own type.
+    if path == crate::feeds::ATOM_FILE || path.ends_with(&format!("/{}", crate::feeds::ATOM_FILE)) {
+        return "application/atom+xml; charset=utf-8".to_owned();
+    }
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let text = mime.type_() == mime_guess::mime::TEXT
         || matches!(mime.subtype().as_str(), "javascript" | "json" | "xml")
@@ -275,7 +280,7 @@ mod tests {
             ("index.html", "text/html; charset=utf-8"),
             ("style.css", "text/css; charset=utf-8"),
             ("site.js", "text/javascript; charset=utf-8"),
-            ("en/atom.xml", "text/xml; charset=utf-8"),
+            ("en/atom.xml", "application/atom+xml; charset=utf-8"),
             ("sitemap.xml", "text/xml; charset=utf-8"),
             ("robots.txt", "text/plain; charset=utf-8"),
             ("data.json", "application/json; charset=utf-8"),
