@@ -301,6 +301,40 @@ pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
             }
         }
     }
+    out.extend(untitled_folders(site));
+    out
+}
+
+/// A folder with no intro in any language and no UI string of its name: its lists are titled
+/// after the folder's name, made readable.
+fn untitled_folders(site: &Site) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for s in &site.sections {
+        let language = site.config.language(&s.lang).expect("configured");
+        let folder = s.dir.rsplit('/').next().unwrap_or(&s.dir);
+        let untitled = !s.dir.is_empty()
+            && !language.strings.contains_key(folder)
+            && site
+                .config
+                .codes()
+                .all(|l| site.section(&s.dir, l).is_none_or(|t| t.index.is_none()));
+        if untitled && seen.insert(&s.dir) {
+            let langs: Vec<String> = site
+                .config
+                .codes()
+                .map(|l| format!("`_index.{l}.md`"))
+                .collect();
+            out.push(
+                Diagnostic::warning(
+                    "missing-intro",
+                    format!("{}/{}", crate::content::CONTENT_DIR, s.dir),
+                    format!("this folder has no intro (`_index`): its lists are titled “{}”, from the folder's name", s.title(language)),
+                )
+                .with_hint(format!("add {} with a `title:` in each language", langs.join(" and "))),
+            );
+        }
+    }
     out
 }
 

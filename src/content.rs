@@ -84,6 +84,35 @@ pub struct Section {
     pub subsections: Vec<String>,
 }
 
+impl Section {
+    /// The list's title: the intro's, else the site's UI string named like the folder (`regions`),
+    /// else the folder's name made readable (`cultural-exchange` → "Cultural exchange"); the home
+    /// page is titled after the site.
+    pub fn title(&self, language: &crate::config::Language) -> std::borrow::Cow<'_, str> {
+        if let Some(index) = &self.index {
+            return index.front.title.as_str().into();
+        }
+        if self.dir.is_empty() {
+            return language.title.clone().into();
+        }
+        let last = self.dir.rsplit('/').next().unwrap_or(&self.dir);
+        match language.strings.get(last) {
+            Some(title) => title.clone().into(),
+            None => readable(last).into(),
+        }
+    }
+}
+
+/// A folder name as a title: separators become spaces, the first letter a capital.
+fn readable(name: &str) -> String {
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.trim().chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Everything loaded and validated, ready to render. Pages are sorted by (id, language order).
 #[derive(Debug)]
 pub struct Site {

@@ -196,7 +196,8 @@ pub struct NavItem {
 /// A page as a list entry or a link: enough to show a card.
 #[derive(Serialize, Clone)]
 pub struct PageLink<'a> {
-    pub title: &'a str,
+    /// Borrowed from front matter, except for a folder without an intro (see `Section::title`).
+    pub title: std::borrow::Cow<'a, str>,
     pub summary: Option<&'a str>,
     pub url: String,
     pub path: &'a str,
@@ -577,18 +578,8 @@ impl<'a> Renderer<'a> {
     ) -> Vec<Result<Output, Diagnostic>> {
         let site = self.site;
         let language = site.config.language(&s.lang).expect("configured");
-        let fallback_title = if s.dir.is_empty() {
-            language.title.clone()
-        } else {
-            let last = s.dir.rsplit('/').next().unwrap_or(&s.dir);
-            language
-                .strings
-                .get(last)
-                .cloned()
-                .unwrap_or_else(|| last.to_owned())
-        };
         let index = s.index.as_ref();
-        let title = index.map_or(fallback_title, |i| i.front.title.clone());
+        let title = s.title(language);
         let description = index
             .and_then(|i| i.front.summary.clone())
             .unwrap_or_else(|| language.description.clone());
@@ -616,7 +607,7 @@ impl<'a> Renderer<'a> {
             .into_par_iter()
             .map(|number| {
                 let view = SectionView {
-                    title: title.clone(),
+                    title: title.to_string(),
                     description: description.clone(),
                     dir: &s.dir,
                     content: body.map_or("", |b| b.html.as_str()),
@@ -664,12 +655,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn section_link(&self, s: &'a Section) -> PageLink<'a> {
-        let title = s
-            .index
-            .as_ref()
-            .map_or(s.dir.as_str(), |i| i.front.title.as_str());
+        let language = self.site.config.language(&s.lang).expect("configured");
         PageLink {
-            title,
+            title: s.title(language),
             summary: s.index.as_ref().and_then(|i| i.front.summary.as_deref()),
             url: self.site.config.url(&s.path),
             path: &s.path,
@@ -753,7 +741,7 @@ pub fn output_path(path: &str) -> String {
 pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
     let n = &p.front.neutral;
     PageLink {
-        title: &p.front.title,
+        title: p.front.title.as_str().into(),
         summary: p.front.summary.as_deref(),
         url: site.config.url(&p.path),
         path: &p.path,

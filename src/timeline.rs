@@ -85,21 +85,21 @@ pub fn build<'a>(site: &'a Site, lang: &'a str) -> Timeline<'a> {
         }
     }
     entries.sort_by(|a, b| {
-        (a.date, a.kind, a.page.title, a.page.path).cmp(&(
+        (a.date, a.kind, &a.page.title, a.page.path).cmp(&(
             b.date,
             b.kind,
-            b.page.title,
+            &b.page.title,
             b.page.path,
         ))
     });
     upcoming.sort_by(|a, b| {
-        (a.anniversary.date.first_day(), a.region.title)
-            .cmp(&(b.anniversary.date.first_day(), b.region.title))
+        (a.anniversary.date.first_day(), &a.region.title)
+            .cmp(&(b.anniversary.date.first_day(), &b.region.title))
     });
     let mut kinds: Vec<&'static str> = entries.iter().map(|e| e.kind).collect();
     kinds.sort_unstable();
     kinds.dedup();
-    regions.sort_by(|a, b| a.title.cmp(b.title));
+    regions.sort_by(|a, b| a.title.cmp(&b.title));
     let mut years: Vec<Year> = Vec::new();
     for e in entries {
         match years.last_mut() {

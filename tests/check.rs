@@ -246,11 +246,13 @@ fn missing_translation_is_a_warning_with_coverage_counts() {
         "warning: content/regions/lublin.zh.md: no `en` translation",
         "hint: start one with `henan-stories new region lublin.en`",
         "hint: start one with `henan-stories new page stories/2023/spring.zh`",
+        "warning: content/stories: this folder has no intro (`_index`): its lists are titled “Stories”",
+        "warning: content/stories/2023: this folder has no intro",
     ]);
     run.stdout_has(&[
         "  regions: zh 2/2, en 1/2",
         "  stories: zh 0/1, en 1/1",
-        "check: 0 errors and 2 warnings",
+        "check: 0 errors and 4 warnings",
     ]);
 }
 
@@ -605,4 +607,40 @@ fn external_failures_appear_in_json() {
     assert_eq!(d["file"], "content/about.en.md");
     assert_eq!(d["line"], 4);
     assert_eq!(d["column"], 5);
+}
+
+#[test]
+fn a_folder_without_an_intro_gets_a_readable_title_and_a_warning() {
+    let site = Site::small();
+    site.write(
+        "content/cultural-exchange/opera.en.md",
+        "---\ntitle: Opera\n---\nYu opera on tour.\n",
+    );
+    site.write(
+        "content/cultural-exchange/opera.zh.md",
+        "---\ntitle: 豫剧\n---\n豫剧巡演。\n",
+    );
+    let (run, json) = check_json(&site);
+    run.assert_ok();
+    let warnings: Vec<&Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "missing-intro")
+        .collect();
+    assert_eq!(warnings.len(), 1, "{json:#}");
+    assert_eq!(warnings[0]["file"], "content/cultural-exchange");
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("“Cultural exchange”"),
+        "{json:#}"
+    );
+    site.build().assert_ok();
+    for lang in ["zh", "en"] {
+        let list = site.public(&format!("{lang}/cultural-exchange/index.html"));
+        assert!(list.contains("<h1>Cultural exchange</h1>"), "{list}");
+        assert!(!list.contains(">cultural-exchange<"), "{list}");
+    }
 }
