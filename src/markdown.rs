@@ -122,8 +122,28 @@ pub fn render(cx: &Context) -> Rendered {
         let col = body[line_starts[line - 1]..offset].chars().count() + 1;
         (line + cx.source[..cx.body_start].matches('\n').count(), col)
     };
+    let mut task_label_open = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        // A task item's label ends with the item's text, before a nested list.
+        if task_label_open
+            && matches!(
+                event,
+                Event::End(TagEnd::Paragraph | TagEnd::Item) | Event::Start(Tag::List(_))
+            )
+        {
+            events.push(Event::Html("</label>".into()));
+            task_label_open = false;
+        }
         match event {
+            // A checkbox without a label has no accessible name: wrap it with the item's text.
+            Event::TaskListMarker(done) => {
+                let checked = if done { " checked" } else { "" };
+                events.push(Event::Html(
+                    format!("<label class=\"task\"><input type=\"checkbox\" disabled{checked}> ")
+                        .into(),
+                ));
+                task_label_open = true;
+            }
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((events.len(), level, id.map(|i| i.to_string())));
                 events.push(Event::Text(CowStr::Borrowed("")));
@@ -531,9 +551,29 @@ mod tests {
         let r = render_str("| a |\n|---|\n| b |\n\n~~x~~ [^1]\n\n- [x] done\n\n[^1]: note\n\n```rust\nfn x() {}\n```\n");
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("<del>x</del>"));
-        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains(
+            "<li><label class=\"task\"><input type=\"checkbox\" disabled checked> done</label></li>"
+        ));
         assert!(r.html.contains("footnote"));
         assert!(r.has_code && r.html.contains("hl-"));
+    }
+
+    #[test]
+    fn task_items_label_their_checkbox_up_to_a_nested_list() {
+        let r = render_str(
+            "- [ ] open [link](https://example.org/)\n  - nested\n\n- [x] loose\n\n  more\n",
+        );
+        assert!(
+            r.html.contains("<label class=\"task\"><input type=\"checkbox\" disabled> open <a href=\"https://example.org/\">link</a></label>"),
+            "{}",
+            r.html
+        );
+        let r = render_str("- [x] loose\n\n  more\n");
+        assert!(
+            r.html.contains("<p><label class=\"task\"><input type=\"checkbox\" disabled checked> loose</label></p>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
