@@ -8,6 +8,7 @@
 // `Diagnostic` is the error type of every stage; it is large but only built on the error path,
 // where carrying the file, line and source line matters more than a few bytes moved.
 #![allow(clippy::result_large_err)]
+#![forbid(unsafe_code)]
 
 pub mod build;
 pub mod check;
