@@ -1,11 +1,12 @@
 //! The build pipeline: load → validate → render → (only if all of that succeeded) write.
 
 use crate::check::{self, ExternalRef};
-use crate::config::{Config, CONFIG_FILE};
+use crate::config::Config;
 use crate::content::{self, LoadOptions, Page, Site};
 use crate::dates::PartialDate;
 use crate::diagnostics::{self, Diagnostic};
 use crate::highlight::{self, Highlighter};
+use crate::layout::{CONFIG_FILE, SPECIAL_PAGES};
 use crate::markdown::Rendered;
 use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
@@ -15,9 +16,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tera::Tera;
-
-/// Pages every language gets besides its content: `/<lang>/<name>/`.
-pub const SPECIAL_PAGES: [&str; 3] = ["timeline", "map", "search"];
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -276,7 +274,7 @@ pub(crate) fn finish(
         ),
         Err(e) => diags.push(Diagnostic::error(
             "io",
-            templates::STATIC_DIR,
+            crate::layout::STATIC_DIR,
             format!("{e:#}"),
         )),
     }
@@ -398,7 +396,7 @@ fn duplicate_outputs(outputs: &[Output]) -> Vec<Diagnostic> {
         .map(|w| {
             Diagnostic::error(
                 "url-collision",
-                format!("{}/{}", templates::STATIC_DIR, w[0].path),
+                format!("{}/{}", crate::layout::STATIC_DIR, w[0].path),
                 format!("`{}` is also a page the site generates", w[0].path),
             )
         })

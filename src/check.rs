@@ -7,9 +7,9 @@
 use crate::content::{Page, Site};
 use crate::diagnostics::{self, Diagnostic};
 use crate::front_matter::PageKind;
+use crate::layout::STATIC_DIR;
 use crate::markdown::Rendered;
 use crate::render::{self, Bodies, Output};
-use crate::templates::STATIC_DIR;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -328,7 +328,7 @@ fn untitled_folders(site: &Site) -> Vec<Diagnostic> {
             out.push(
                 Diagnostic::warning(
                     "missing-intro",
-                    format!("{}/{}", crate::content::CONTENT_DIR, s.dir),
+                    format!("{}/{}", crate::layout::CONTENT_DIR, s.dir),
                     format!("this folder has no intro (`_index`): its lists are titled “{}”, from the folder's name", s.title(language)),
                 )
                 .with_hint(format!("add {} with a `title:` in each language", langs.join(" and "))),

@@ -1,10 +1,9 @@
 //! `site.toml`: the site's base URL, languages with their UI strings, and Henan's hub marker.
 
 use crate::diagnostics::Diagnostic;
+use crate::layout::CONFIG_FILE;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-pub const CONFIG_FILE: &str = "site.toml";
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Config {

@@ -7,6 +7,7 @@ use crate::dates::PartialDate;
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::files;
 use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
+use crate::layout::CONTENT_DIR;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -14,7 +15,6 @@ mod cache;
 use cache::read_pages;
 pub use cache::{patch, Patch, SourceCache};
 
-pub const CONTENT_DIR: &str = "content";
 pub const REGIONS: &str = "regions";
 pub const EVENTS: &str = "events";
 

@@ -27,12 +27,23 @@ pub fn is_unpublished(name: &OsStr) -> bool {
 /// Whether a build reads the file at `rel` (relative to the site root, any source folder):
 /// hidden and editors' files are skipped, except hidden files below `static/`.
 pub fn is_read(rel: &Path) -> bool {
-    let skip = if rel.starts_with(crate::templates::STATIC_DIR) {
+    let skip = if rel.starts_with(crate::layout::STATIC_DIR) {
         is_unpublished
     } else {
         is_ignored
     };
     !rel.iter().any(skip)
+}
+
+/// The source a path (relative to the site root) belongs to, if a build reads it: what the
+/// preview watches and what makes the incremental engine rebuild.
+pub fn source(rel: &Path) -> Option<crate::layout::Source> {
+    if !is_read(rel) {
+        return None;
+    }
+    let whole = relative(Path::new(""), rel);
+    let first = whole.split('/').next()?;
+    crate::layout::Source::of(first, &whole)
 }
 
 /// `path` relative to `base`, with `/` separators, for messages and URLs.

@@ -278,19 +278,7 @@ impl Incremental {
             .strip_prefix(root)
             .or_else(|_| path.strip_prefix(root.canonicalize().unwrap_or_default()))
             .unwrap_or(path);
-        let mut names = rel.components().filter_map(|c| match c {
-            std::path::Component::Normal(name) => Some(name),
-            _ => None,
-        });
-        if !files::is_read(rel) {
-            return false;
-        }
-        let first = names.next();
-        first.is_some_and(|f| {
-            ["content", "templates", "static", crate::config::CONFIG_FILE]
-                .iter()
-                .any(|name| f == *name)
-        })
+        files::source(rel).is_some()
     }
 
     /// Renders again only what reads a changed page (see the module comment); the site's
@@ -415,7 +403,7 @@ impl Incremental {
             Ok(files) => fresh.extend(files.into_iter().map(|(p, b)| Output::new(p, b))),
             Err(e) => diagnostics.push(Diagnostic::error(
                 "io",
-                templates::STATIC_DIR,
+                crate::layout::STATIC_DIR,
                 format!("{e:#}"),
             )),
         }
@@ -813,7 +801,7 @@ fn region_refs(p: &Page) -> impl Iterator<Item = &str> {
 
 /// The site's own templates, by name, for noticing that one changed.
 fn template_sources(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let dir = root.join(crate::templates::TEMPLATES_DIR);
+    let dir = root.join(crate::layout::TEMPLATES_DIR);
     let mut out: Vec<(String, Vec<u8>)> = files::list_files(&dir)
         .unwrap_or_default()
         .into_iter()

@@ -25,6 +25,7 @@ pub mod geo;
 pub mod highlight;
 pub mod i18n;
 pub mod incremental;
+pub mod layout;
 pub mod map;
 pub mod markdown;
 pub mod output;

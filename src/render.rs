@@ -820,7 +820,7 @@ fn nav_items(site: &Site, lang: &str) -> Vec<NavItem> {
         }
     }
     // Search has its box in the header rather than a menu entry.
-    for special in crate::build::SPECIAL_PAGES
+    for special in crate::layout::SPECIAL_PAGES
         .iter()
         .filter(|&&s| s != "search")
     {

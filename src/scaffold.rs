@@ -6,10 +6,11 @@
 //! archetype produces must pass the front-matter parser, so a new draft never breaks the build.
 
 use crate::config::Config;
-use crate::content::{CONTENT_DIR, EVENTS, REGIONS};
+use crate::content::{EVENTS, REGIONS};
 use crate::dates::PartialDate;
 use crate::diagnostics::Diagnostic;
 use crate::front_matter::{self, PageKind};
+use crate::layout::CONTENT_DIR;
 use crate::templates::error_chain;
 use std::path::Path;
 

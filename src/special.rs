@@ -1,8 +1,8 @@
 //! Pages every language gets besides its content: the timeline, the map and the search page.
 
-use crate::build::SPECIAL_PAGES;
 use crate::diagnostics::Diagnostic;
 use crate::geo::World;
+use crate::layout::SPECIAL_PAGES;
 use crate::render::{Job, Output, Renderer};
 use crate::seo::Seo;
 use crate::{map, timeline};

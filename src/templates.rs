@@ -3,11 +3,9 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::files;
+use crate::layout::{STATIC_DIR, TEMPLATES_DIR};
 use std::path::Path;
 use tera::Tera;
-
-pub const TEMPLATES_DIR: &str = "templates";
-pub const STATIC_DIR: &str = "static";
 
 macro_rules! builtin {
     ($dir:literal: $($name:literal),* $(,)?) => {

@@ -3,10 +3,11 @@
 
 use super::{
     discover, read_page, settle_group, sort_list, Found, FoundFile, LoadOptions, Page, PageResult,
-    Site, CONTENT_DIR,
+    Site,
 };
 use crate::diagnostics::Diagnostic;
 use crate::front_matter::Neutral;
+use crate::layout::CONTENT_DIR;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;

@@ -2,24 +2,15 @@
 //! how a rebuild is done: `IncrementalEngine` renders again only what an edit affects.
 
 use crate::build::{Failed, Options};
-use crate::config::CONFIG_FILE;
-use crate::content::CONTENT_DIR;
 use crate::diagnostics::Diagnostic;
 use crate::files;
 use crate::incremental::Incremental;
-use crate::templates::{STATIC_DIR, TEMPLATES_DIR};
+use crate::layout::{CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 use bytes::Bytes;
 use std::path::{Path, PathBuf};
 
 /// Which part of the site a changed file belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ChangeKind {
-    /// `site.toml`: everything depends on it.
-    Config,
-    Content,
-    Template,
-    Static,
-}
+pub use crate::layout::Source as ChangeKind;
 
 /// A file (or folder) under one of the watched sources that was created, edited, renamed or
 /// removed.
@@ -35,20 +26,11 @@ impl Change {
     /// editors' swap and backup files, hidden files (but for `static/`'s), and anything outside
     /// the sources.
     pub fn classify(root: &Path, path: &Path) -> Option<Change> {
-        let rel = path.strip_prefix(root).ok()?;
-        if !files::is_read(rel) {
-            return None;
-        }
-        let rel = files::relative(root, path);
-        let first = rel.split('/').next()?;
-        let kind = match first {
-            CONFIG_FILE if rel == CONFIG_FILE => ChangeKind::Config,
-            CONTENT_DIR => ChangeKind::Content,
-            TEMPLATES_DIR => ChangeKind::Template,
-            STATIC_DIR => ChangeKind::Static,
-            _ => return None,
-        };
-        Some(Change { kind, path: rel })
+        let kind = files::source(path.strip_prefix(root).ok()?)?;
+        Some(Change {
+            kind,
+            path: files::relative(root, path),
+        })
     }
 }
 
