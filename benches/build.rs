@@ -18,8 +18,8 @@
 
 mod corpus;
 
-use henan_stories::build::Options;
 use henan_stories::incremental::Incremental;
+use henan_stories::pipeline::Options;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

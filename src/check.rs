@@ -8,8 +8,9 @@ use crate::content::{Page, Site};
 use crate::diagnostics::{self, Diagnostic};
 use crate::front_matter::PageKind;
 use crate::layout::STATIC_DIR;
+use crate::markdown::Bodies;
 use crate::markdown::Rendered;
-use crate::render::{self, Bodies, Output};
+use crate::output::Output;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -37,7 +38,7 @@ pub fn links(root: &Path, site: &Site, bodies: &Bodies, outputs: &[Output]) -> V
         .iter()
         .map(|p| p.path.as_str())
         .chain(site.sections.iter().map(|s| s.path.as_str()))
-        .map(render::output_path)
+        .map(crate::output::output_path)
         .collect();
     let produced: HashSet<&str> = outputs
         .iter()
@@ -144,7 +145,7 @@ fn anchor_hint(anchor: &str, ids: &HashSet<&str>) -> String {
 /// A site path the build publishes; `/en/about` counts for `/en/about/` (servers redirect it).
 fn exists(produces: &dyn Fn(&str) -> bool, path: &str) -> bool {
     let rel = path.trim_start_matches('/');
-    produces(render::output_path(path).as_str())
+    produces(crate::output::output_path(path).as_str())
         || produces(rel)
         || produces(format!("{rel}/index.html").as_str())
 }

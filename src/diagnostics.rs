@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -260,6 +261,56 @@ pub fn sort(diags: &mut [Diagnostic]) {
         (a.severity, &a.file, a.line, a.column, &a.message)
             .cmp(&(b.severity, &b.file, b.line, b.column, &b.message))
     });
+}
+
+// ---- Printing: how the commands and the preview show diagnostics ----
+
+/// Colour on a terminal, plain text when piped or when `NO_COLOR` is set.
+pub fn use_colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// Prints diagnostics to stderr, followed by a count when there are errors.
+pub fn report(diagnostics: &[Diagnostic]) {
+    eprint!(
+        "{}",
+        report_text(diagnostics, use_colour(), "nothing was published")
+    );
+}
+
+/// Diagnostics as `report` prints them; when there are errors, the count ends with `outcome`
+/// (what the command did about them).
+pub fn report_text(diagnostics: &[Diagnostic], colour: bool, outcome: &str) -> String {
+    let mut text: String = diagnostics.iter().map(|d| d.render(colour)).collect();
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        text.push_str(&format!("{}; {outcome}\n", count(diagnostics)));
+    }
+    text
+}
+
+/// Every diagnostic rendered like the Rust compiler's, coloured only on a terminal.
+pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+    let colour = use_colour();
+    diagnostics.iter().map(|d| d.render(colour)).collect()
+}
+
+/// `2 errors and 1 warning`.
+pub fn count(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    format!(
+        "{errors} error{} and {warnings} warning{}",
+        plural(errors),
+        plural(warnings)
+    )
+}
+
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 #[cfg(test)]

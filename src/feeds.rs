@@ -5,7 +5,8 @@ use crate::content::Site;
 use crate::dates::PartialDate;
 use crate::front_matter::PageKind;
 use crate::highlight::{escape_html as esc, escape_html_into};
-use crate::render::{Bodies, Output};
+use crate::markdown::Bodies;
+use crate::output::Output;
 use std::fmt::Write as _;
 
 /// Site paths that exist in several languages, grouped: each inner list is one page's versions

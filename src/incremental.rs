@@ -35,14 +35,16 @@
 //! other edit (a page added, removed, renamed or translated, a slug, a draft flag, a template,
 //! `site.toml`) renders everything again, still in memory.
 
-use crate::build::{self, Built, Failed, Loaded, Options, Stopwatch};
 use crate::check;
 use crate::content::{self, Page, Patch, Section, Site, SourceCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::files;
 use crate::highlight::{self, Highlighter};
+use crate::markdown::Bodies;
 use crate::markdown::Rendered;
-use crate::render::{self, Bodies, Output, Renderer};
+use crate::output::Output;
+use crate::pipeline::{self, Built, Failed, Loaded, Options, Stopwatch};
+use crate::render::{self, Renderer};
 use crate::search::{self, DocRef};
 use crate::{feeds, special, templates};
 use bytes::Bytes;
@@ -125,7 +127,7 @@ impl Incremental {
     /// Builds the site in memory.
     pub fn new(options: &Options) -> Result<Self, Failed> {
         let mut sources = SourceCache::default();
-        let loaded = build::load(options, Some(&mut sources))?;
+        let loaded = pipeline::load(options, Some(&mut sources))?;
         let templates = template_sources(&options.root);
         let statics = static_files(&options.root).0;
         let highlighter = Highlighter::default();
@@ -184,7 +186,7 @@ impl Incremental {
         let root = &self.options.root;
         let templates = template_sources(root);
         let (statics, static_error) = static_files(root);
-        let config = build::config(&self.options)?;
+        let config = pipeline::config(&self.options)?;
         // What `partial` needs besides the same pages: the same configuration, templates and
         // static file names, and the memo of a last build that succeeded.
         let memo = self.memo.take().filter(|m| {
@@ -209,7 +211,7 @@ impl Incremental {
                     Some(patch) => (patch, memo.tera),
                     None => {
                         self.sources.refill(&self.built.site);
-                        let loaded = build::load(&self.options, Some(&mut self.sources))?;
+                        let loaded = pipeline::load(&self.options, Some(&mut self.sources))?;
                         if same_shape(&loaded.site, &self.built.site) {
                             let tera = loaded.tera;
                             let patch =
@@ -242,7 +244,7 @@ impl Incremental {
             }
             None => {
                 self.sources.refill(&self.built.site);
-                let loaded = build::load(&self.options, Some(&mut self.sources))?;
+                let loaded = pipeline::load(&self.options, Some(&mut self.sources))?;
                 clock.lap("load");
                 return self.full(loaded, statics, clock);
             }
@@ -327,7 +329,7 @@ impl Incremental {
             .collect();
         let bodies =
             render::render_bodies_reusing(site, &self.highlighter, reuse_pages, reuse_sections);
-        diagnostics.extend(build::body_diagnostics(&bodies));
+        diagnostics.extend(pipeline::body_diagnostics(&bodies));
         clock.lap("markdown");
         let mut affected = Affected::new(patch, site, &changes.front, &changes.index);
         affected.pages.extend(&changes.pages);
@@ -356,7 +358,7 @@ impl Incremental {
             rendered.extend(special::render_all(&renderer));
         }
         drop(renderer);
-        let mut fresh = build::successes(rendered, &mut diagnostics);
+        let mut fresh = pipeline::successes(rendered, &mut diagnostics);
         clock.lap("templates");
         let outputs = &self.files;
         // The search index, for the documents whose text or fields changed.
@@ -657,14 +659,14 @@ fn full(
         mut diagnostics,
     } = loaded;
     let bodies = render::render_bodies(&site, highlighter);
-    diagnostics.extend(build::body_diagnostics(&bodies));
+    diagnostics.extend(pipeline::body_diagnostics(&bodies));
     // Kept for as long as the server runs: without the room left by growing (a third of the
     // rendered bytes), and trimmed as each is made, so they never all have it at once.
     let keep = |o: Output| Ok(trimmed(o));
     let renderer = Renderer::new(&site, &tera).with_sink(&keep);
-    let outputs = build::render_all(&renderer, &bodies, &mut diagnostics);
+    let outputs = pipeline::render_all(&renderer, &bodies, &mut diagnostics);
     drop(renderer);
-    let built = build::finish(options, site, &bodies, outputs, diagnostics, &keep)?;
+    let built = pipeline::finish(options, site, &bodies, outputs, diagnostics, &keep)?;
     Ok((built, (bodies, tera)))
 }
 

@@ -6,7 +6,7 @@ use crate::content::{Page, Site};
 use crate::front_matter::{Coordinates, PageKind, Status};
 use crate::geo::{self, Frame, World};
 use crate::highlight::escape_html as esc;
-use crate::render::{page_link, PageLink};
+use crate::view::{page_link, PageLink};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -198,8 +198,8 @@ pub fn locator(base_path: &str, lat: f64, lon: f64, label: &str) -> String {
 }
 
 /// `world.svg`, the locator maps' background.
-pub fn world_file(world: &World) -> crate::render::Output {
-    crate::render::Output {
+pub fn world_file(world: &World) -> crate::output::Output {
+    crate::output::Output {
         path: WORLD_SVG.into(),
         bytes: geo::world_svg(world, &Frame::world(WIDTH)).into_bytes(),
     }

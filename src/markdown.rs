@@ -78,6 +78,13 @@ pub struct Resolved {
 /// (content id, explicit language, linking page's language) → where the link goes.
 pub type Resolver<'a> = dyn Fn(&str, Option<&str>, &str) -> Option<Resolved> + Sync + 'a;
 
+/// Markdown of every page and section intro, rendered once and shared by all views.
+pub struct Bodies {
+    pub pages: Vec<Rendered>,
+    /// Keyed like `Site::sections`.
+    pub sections: Vec<Option<Rendered>>,
+}
+
 /// Everything rendering needs to know about the page and the site.
 pub struct Context<'a> {
     pub file: &'a str,
@@ -291,7 +298,7 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
         return dest.to_owned();
     };
     link.content_link = true;
-    let (id, lang) = content_id(&content_path, cx.resolve_langs());
+    let (id, lang) = content_id(&content_path);
     match (cx.resolve)(&id, lang.as_deref(), cx.lang) {
         Some(resolved) => {
             if let Some(other) = &resolved.fallback_lang {
@@ -332,13 +339,6 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
     }
 }
 
-impl Context<'_> {
-    /// Language codes a link may name explicitly (`attica.en.md`): any short lowercase suffix.
-    fn resolve_langs(&self) -> fn(&str) -> bool {
-        |s: &str| (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
-    }
-}
-
 /// `mailto:`, `tel:`, `data:`, `javascript:` and the like: nothing the site publishes.
 fn has_scheme(dest: &str) -> bool {
     let scheme = dest.split(':').next().unwrap_or("");
@@ -351,10 +351,14 @@ fn has_scheme(dest: &str) -> bool {
 }
 
 /// `regions/attica.en.md` → (`regions/attica`, Some(`en`)); `about.md` → (`about`, None).
-fn content_id(path: &str, is_lang: fn(&str) -> bool) -> (String, Option<String>) {
+/// A suffix shaped like a language code names one (whether configured is the resolver's
+/// question: a link to `attica.fr.md` is broken, not a page called `attica.fr`).
+fn content_id(path: &str) -> (String, Option<String>) {
     let stem = path.trim_start_matches('/').trim_end_matches(".md");
     match stem.rsplit_once('.') {
-        Some((id, lang)) if is_lang(lang) => (id.to_owned(), Some(lang.to_owned())),
+        Some((id, lang)) if crate::config::is_language_code(lang) => {
+            (id.to_owned(), Some(lang.to_owned()))
+        }
         _ => (stem.to_owned(), None),
     }
 }

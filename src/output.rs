@@ -2,13 +2,43 @@
 //! bytes changed, remove files no longer produced. Called only after everything rendered, so a
 //! failed build never touches the published site, and an unchanged site writes nothing.
 
-use crate::render::Output;
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
+
+/// One file of the built site: a path relative to the output folder, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Output {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Output {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// What becomes of each output as soon as it is rendered: an in-memory build keeps it; a build
+/// that publishes stages it on disk and keeps only its path, so memory does not grow with the
+/// site's HTML.
+pub type Sink<'s> = &'s (dyn Fn(Output) -> Result<Output, crate::diagnostics::Diagnostic> + Sync);
+
+/// `/en/regions/attica/` → `en/regions/attica/index.html`; file paths stay as they are.
+pub fn output_path(path: &str) -> String {
+    let rel = path.trim_start_matches('/');
+    if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_owned()
+    }
+}
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SyncReport {

@@ -5,39 +5,18 @@ use crate::config::{Config, Language};
 use crate::content::{Page, Section, Site};
 use crate::dates::PartialDate;
 use crate::diagnostics::Diagnostic;
-use crate::front_matter::{Coordinates, PageKind, Status};
+use crate::front_matter::{Coordinates, PageKind};
 use crate::highlight::Highlighter;
-use crate::markdown::{self, Heading, Rendered, Resolved};
+use crate::markdown::{self, Bodies, Heading, Rendered, Resolved};
+use crate::output::{output_path, Output};
 use crate::pagination::{self, Pager};
 use crate::seo::Seo;
 use crate::templates::error_chain;
+use crate::view::{next_anniversary, page_link, Anniversary, PageLink};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use tera::Tera;
-
-/// One file of the built site: a path relative to the output folder, and its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl Output {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        Output {
-            path: path.into(),
-            bytes: bytes.into(),
-        }
-    }
-}
-
-/// Markdown of every page and section intro, rendered once and shared by all views.
-pub struct Bodies {
-    pub pages: Vec<Rendered>,
-    /// Keyed like `Site::sections`.
-    pub sections: Vec<Option<Rendered>>,
-}
 
 /// Renders every page's Markdown in parallel.
 pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
@@ -193,26 +172,6 @@ pub struct NavItem {
     pub path: String,
 }
 
-/// A page as a list entry or a link: enough to show a card.
-#[derive(Serialize, Clone)]
-pub struct PageLink<'a> {
-    /// Borrowed from front matter, except for a folder without an intro (see `Section::title`).
-    pub title: std::borrow::Cow<'a, str>,
-    pub summary: Option<&'a str>,
-    pub url: String,
-    pub path: &'a str,
-    pub key: &'a str,
-    pub kind: PageKind,
-    pub date: Option<PartialDate>,
-    pub date_display: Option<String>,
-    pub event_kind: Option<&'static str>,
-    pub country: Option<&'a str>,
-    pub country_code: Option<&'a str>,
-    pub established: Option<PartialDate>,
-    pub established_display: Option<String>,
-    pub status: &'static str,
-}
-
 #[derive(Serialize)]
 struct PageView<'a> {
     #[serde(flatten)]
@@ -238,15 +197,6 @@ struct PageView<'a> {
     next_anniversary: Option<Anniversary>,
     /// Regions with coordinates: a small inline SVG map of their position.
     locator: Option<String>,
-}
-
-#[derive(Serialize, Clone)]
-pub struct Anniversary {
-    pub years: i32,
-    pub date: PartialDate,
-    pub date_display: String,
-    /// `结好40周年` / `40th anniversary`.
-    pub label: String,
 }
 
 #[derive(Serialize)]
@@ -292,8 +242,8 @@ pub struct Renderer<'a> {
     events: HashMap<(&'a str, &'a str), Vec<&'a Page>>,
     /// The map's arcs, drawn the first time a map needs them.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
-    /// Where each rendered output goes (see `build::Sink`).
-    sink: crate::build::Sink<'a>,
+    /// Where each rendered output goes (see `output::Sink`).
+    sink: crate::output::Sink<'a>,
 }
 
 impl<'a> Renderer<'a> {
@@ -348,7 +298,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Hands every rendered output to `sink` as soon as it is rendered.
-    pub fn with_sink(self, sink: crate::build::Sink<'a>) -> Self {
+    pub fn with_sink(self, sink: crate::output::Sink<'a>) -> Self {
         Renderer { sink, ..self }
     }
 
@@ -728,39 +678,6 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// `/en/regions/attica/` → `en/regions/attica/index.html`; file paths stay as they are.
-pub fn output_path(path: &str) -> String {
-    let rel = path.trim_start_matches('/');
-    if rel.is_empty() || rel.ends_with('/') {
-        format!("{rel}index.html")
-    } else {
-        rel.to_owned()
-    }
-}
-
-pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
-    let n = &p.front.neutral;
-    PageLink {
-        title: p.front.title.as_str().into(),
-        summary: p.front.summary.as_deref(),
-        url: site.config.url(&p.path),
-        path: &p.path,
-        key: &p.key,
-        kind: p.kind,
-        date: n.date,
-        date_display: n.date.map(|d| d.display(&p.lang)),
-        event_kind: n.kind.map(|k| k.name()),
-        country: p.front.country.as_deref(),
-        country_code: n.country_code.as_deref(),
-        established: n.established,
-        established_display: n.established.map(|d| d.display(&p.lang)),
-        status: match n.status {
-            Some(Status::Preparing) => "preparing",
-            _ => "established",
-        },
-    }
-}
-
 /// Published events that concern each region, newest first, by (language, region key).
 fn events_by_region(site: &Site) -> HashMap<(&str, &str), Vec<&Page>> {
     let mut map: HashMap<(&str, &str), Vec<&Page>> = HashMap::new();
@@ -778,30 +695,6 @@ fn events_by_region(site: &Site) -> HashMap<(&str, &str), Vec<&Page>> {
         list.sort_by_key(|e| std::cmp::Reverse(e.front.neutral.date));
     }
     map
-}
-
-/// The next round (5-year) anniversary of an established region, counted from `today`.
-pub fn next_anniversary(p: &Page, today: PartialDate, lang: &str) -> Option<Anniversary> {
-    let n = &p.front.neutral;
-    if !p.is_region() || n.status == Some(Status::Preparing) {
-        return None;
-    }
-    let (years, date) = n.established?.next_round_anniversary(today, 5);
-    Some(anniversary_view(years, date, lang))
-}
-
-pub fn anniversary_view(years: i32, date: PartialDate, lang: &str) -> Anniversary {
-    let label = if lang.starts_with("zh") {
-        format!("结好{years}周年")
-    } else {
-        format!("{} anniversary", crate::dates::ordinal(years))
-    };
-    Anniversary {
-        years,
-        date,
-        date_display: date.display(lang),
-        label,
-    }
 }
 
 fn nav_items(site: &Site, lang: &str) -> Vec<NavItem> {

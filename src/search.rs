@@ -16,8 +16,9 @@
 //!   array), loaded only for the results shown (snippets).
 
 use crate::content::{Page, Site};
+use crate::markdown::Bodies;
 use crate::markdown::{is_cjk, Rendered};
-use crate::render::{Bodies, Output};
+use crate::output::Output;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;

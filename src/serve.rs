@@ -11,9 +11,8 @@ mod http;
 mod reload;
 mod watch;
 
-use crate::build;
-use crate::cmd;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{self, Diagnostic};
+use crate::pipeline;
 use anyhow::{Context, Result};
 use bytes::Bytes;
 use engine::{Change, Engine, IncrementalEngine, Update};
@@ -145,10 +144,10 @@ pub fn run(options: Options) -> Result<()> {
     let url = format!("http://{}", listener.local_addr()?);
     // Watch before the first build, so that an edit made during it is not missed.
     let watcher = watch::Watcher::start(&root)?;
-    let mut engine = IncrementalEngine::new(build::Options {
+    let mut engine = IncrementalEngine::new(pipeline::Options {
         drafts: true,
         base_url: Some(url.clone()),
-        ..build::Options::new(&root)
+        ..pipeline::Options::new(&root)
     });
     let shared = Arc::new(Shared::new());
     let mut log = Log::default();
@@ -240,7 +239,7 @@ impl Log {
     fn outcome(
         &mut self,
         shared: &Shared,
-        outcome: Result<Update, build::Failed>,
+        outcome: Result<Update, pipeline::Failed>,
         changes: &[Change],
         took: Duration,
     ) {
@@ -248,14 +247,14 @@ impl Log {
             Ok(update) => {
                 shared.apply(Ok(&update));
                 if update.warnings != self.warnings {
-                    cmd::report(&update.warnings);
+                    diagnostics::report(&update.warnings);
                     self.warnings = update.warnings.clone();
                 }
                 let n = update.changed.len();
                 if changes.is_empty() {
                     println!(
                         "Built {n} file{} in {} ms",
-                        cmd::plural(n),
+                        diagnostics::plural(n),
                         took.as_millis()
                     );
                 } else {
@@ -263,7 +262,7 @@ impl Log {
                         "Rebuilt in {} ms{}: {n} file{} changed, {} removed",
                         took.as_millis(),
                         after(changes),
-                        cmd::plural(n),
+                        diagnostics::plural(n),
                         update.removed.len(),
                     );
                 }
@@ -271,9 +270,13 @@ impl Log {
             Err(failed) => {
                 eprint!(
                     "{}",
-                    cmd::report_text(&failed.diagnostics, cmd::use_colour(), KEPT)
+                    diagnostics::report_text(&failed.diagnostics, diagnostics::use_colour(), KEPT)
                 );
-                shared.apply(Err(cmd::report_text(&failed.diagnostics, false, KEPT)));
+                shared.apply(Err(diagnostics::report_text(
+                    &failed.diagnostics,
+                    false,
+                    KEPT,
+                )));
                 // Warnings come back with the next good build.
                 self.warnings.clear();
             }

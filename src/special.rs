@@ -3,7 +3,8 @@
 use crate::diagnostics::Diagnostic;
 use crate::geo::World;
 use crate::layout::SPECIAL_PAGES;
-use crate::render::{Job, Output, Renderer};
+use crate::output::Output;
+use crate::render::{Job, Renderer};
 use crate::seo::Seo;
 use crate::{map, timeline};
 

@@ -4,7 +4,7 @@
 use crate::content::Site;
 use crate::dates::PartialDate;
 use crate::front_matter::{PageKind, Status};
-use crate::render::{anniversary_view, page_link, Anniversary, PageLink};
+use crate::view::{anniversary_view, page_link, Anniversary, PageLink};
 use serde::Serialize;
 
 #[derive(Serialize)]

@@ -2,10 +2,11 @@
 //! Markdown rendering and the whole in-memory build. Whatever comes in, nothing panics: bad input
 //! is a diagnostic. Case counts stay modest so `cargo test` stays quick.
 
-use henan_stories::build::{self, Options};
+use henan_stories::build;
 use henan_stories::front_matter::{self, PageKind};
 use henan_stories::highlight::Highlighter;
 use henan_stories::markdown::{self, Resolved};
+use henan_stories::pipeline::Options;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 

@@ -7,9 +7,10 @@
 #[path = "../benches/corpus/mod.rs"]
 mod corpus;
 
-use henan_stories::build::{self, Options};
+use henan_stories::build;
 use henan_stories::dates::PartialDate;
 use henan_stories::incremental::Incremental;
+use henan_stories::pipeline::Options;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -317,7 +318,7 @@ fn new_region(n: usize, lang: &str) -> String {
 
 type Snapshot = BTreeMap<String, Vec<u8>>;
 
-fn snapshot(outputs: &[henan_stories::render::Output]) -> Snapshot {
+fn snapshot(outputs: &[henan_stories::output::Output]) -> Snapshot {
     outputs
         .iter()
         .map(|o| (o.path.clone(), o.bytes.clone()))

@@ -1,7 +1,8 @@
 //! `henan-stories build`: publish the site, or report every problem and publish nothing.
 
-use crate::build::{self, Options};
-use crate::cmd::report;
+use crate::build;
+use crate::diagnostics::report;
+use crate::pipeline::Options;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -114,7 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// What a page loads besides its HTML: the theme's stylesheet and script everywhere, plus the
 /// code stylesheet on pages with highlighted code and the search script on the search page.
 /// Everything is local: no fonts or CDNs.
-fn page_weight(outputs: &[crate::render::Output], published: impl Fn(&str) -> u64) -> String {
+fn page_weight(outputs: &[crate::output::Output], published: impl Fn(&str) -> u64) -> String {
     let size = |name: &str| {
         outputs
             .iter()

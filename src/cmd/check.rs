@@ -1,11 +1,12 @@
 //! `henan-stories check`: everything `build` validates, plus translation coverage and (on
 //! request) external links; writes nothing.
 
-use crate::build::{self, Options};
+use crate::build;
 use crate::check::{self, Coverage};
-use crate::cmd::{count, render_all};
 use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{count, render_all};
 use crate::external;
+use crate::pipeline::Options;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;

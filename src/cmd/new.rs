@@ -1,9 +1,9 @@
 //! `henan-stories new region|event|page <key-or-path>`: start a page in every language.
 
-use crate::build::load_config;
-use crate::cmd::render_all;
 use crate::dates::PartialDate;
+use crate::diagnostics::render_all;
 use crate::front_matter::PageKind;
+use crate::pipeline::load_config;
 use crate::scaffold::{self, Request};
 use std::path::PathBuf;
 use std::process::ExitCode;

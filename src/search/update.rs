@@ -9,8 +9,9 @@ use super::{
     Counter, DocRef, Meta, Scheme, Sizes, FORMAT_VERSION, INDEX_DIR, TEXTS_PER_FILE,
 };
 use crate::content::{Page, Site};
+use crate::markdown::Bodies;
 use crate::markdown::Rendered;
-use crate::render::{Bodies, Output};
+use crate::output::Output;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -1,11 +1,11 @@
 //! The rebuild step of the live preview, behind one trait so that the server does not depend on
 //! how a rebuild is done: `IncrementalEngine` renders again only what an edit affects.
 
-use crate::build::{Failed, Options};
 use crate::diagnostics::Diagnostic;
 use crate::files;
 use crate::incremental::Incremental;
 use crate::layout::{CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
+use crate::pipeline::{Failed, Options};
 use bytes::Bytes;
 use std::path::{Path, PathBuf};
 
