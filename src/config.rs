@@ -109,13 +109,9 @@ impl Config {
             ));
         }
         for code in raw.languages.keys() {
-            let ok = !code.is_empty()
-                && code
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit());
-            if !ok {
+            if !is_language_code(code) {
                 return Err(format!(
-                    "language code `{code}`: expected a lowercase code like `zh` or `en`"
+                    "language code `{code}`: expected a lowercase code like `zh`, `en` or `pt-br`"
                 ));
             }
         }
@@ -212,9 +208,80 @@ impl Language {
     }
 }
 
+/// What a language code looks like: two or three lowercase letters (`zh`, `en`), optionally a
+/// `-` and a lowercase subtag of letters or digits (`zh-hans`, `pt-br`). `site.toml`'s languages
+/// are such codes, and a file or link suffix of this shape names a language.
+pub fn is_language_code(s: &str) -> bool {
+    let (base, subtag) = match s.split_once('-') {
+        Some((base, subtag)) => (base, Some(subtag)),
+        None => (s, None),
+    };
+    (2..=3).contains(&base.len())
+        && base.bytes().all(|b| b.is_ascii_lowercase())
+        && subtag.is_none_or(|t| {
+            (1..=8).contains(&t.len())
+                && t.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// A file or link name's language suffix: `attica.en` → (`attica`, `en`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Suffix<'a> {
+    /// The name ends in a configured language's code.
+    Language(&'a str, &'a str),
+    /// The name ends in something shaped like a language code that `site.toml` does not
+    /// configure (`attica.fr`): (stem, suffix).
+    Unconfigured(&'a str, &'a str),
+    /// No language suffix: the whole name.
+    None(&'a str),
+}
+
+impl Config {
+    /// Splits the language suffix off `name` (`regions/attica.en`; no `.md`).
+    pub fn split_language<'a>(&self, name: &'a str) -> Suffix<'a> {
+        let last = name.rsplit('/').next().unwrap_or(name);
+        match last.rsplit_once('.') {
+            Some((_, suffix)) => {
+                let stem = &name[..name.len() - suffix.len() - 1];
+                if self.language(suffix).is_some() {
+                    Suffix::Language(stem, suffix)
+                } else if is_language_code(suffix) {
+                    Suffix::Unconfigured(stem, suffix)
+                } else {
+                    Suffix::None(name)
+                }
+            }
+            None => Suffix::None(name),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_rule_for_language_codes_and_suffixes() {
+        for code in ["zh", "en", "haw", "zh-hans", "pt-br", "es-419"] {
+            assert!(is_language_code(code), "{code}");
+        }
+        for code in ["", "e", "english", "EN", "zh_hans", "zh-", "2023"] {
+            assert!(!is_language_code(code), "{code}");
+        }
+        let c = Config::parse("base_url = \"https://x.org/\"\ndefault_language = \"zh\"\n[languages.zh]\ntitle = \"a\"\n[languages.en]\ntitle = \"b\"\n");
+        let c = c.unwrap();
+        assert_eq!(
+            c.split_language("regions/attica.en"),
+            Suffix::Language("regions/attica", "en")
+        );
+        assert_eq!(
+            c.split_language("regions/attica.fr"),
+            Suffix::Unconfigured("regions/attica", "fr")
+        );
+        assert_eq!(c.split_language("v1.2/notes"), Suffix::None("v1.2/notes"));
+        assert_eq!(c.split_language("report.2023"), Suffix::None("report.2023"));
+    }
 
     #[test]
     fn base_path_from_url_with_path() {

@@ -2,7 +2,7 @@
 //! `content/`: discovery, front matter, translation pairing, inheritance of language-neutral
 //! fields, and the cross-file checks (URL collisions, region references).
 
-use crate::config::Config;
+use crate::config::{Config, Suffix};
 use crate::dates::PartialDate;
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::files;
@@ -395,24 +395,13 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
 /// `attica.en` → (`attica`, `en`); `attica` → (`attica`, default language);
 /// `attica.fr` → an error when `fr` is not configured.
 fn split_language(stem: &str, config: &Config) -> Result<(String, String), String> {
-    if let Some((key, suffix)) = stem.rsplit_once('.') {
-        if config.language(suffix).is_some() {
-            return Ok((key.to_owned(), suffix.to_owned()));
-        }
-        if looks_like_language(suffix) {
-            return Err(format!(
-                "language suffix `.{suffix}` names a language that is not configured in site.toml"
-            ));
-        }
+    match config.split_language(stem) {
+        Suffix::Language(key, lang) => Ok((key.to_owned(), lang.to_owned())),
+        Suffix::Unconfigured(_, suffix) => Err(format!(
+            "language suffix `.{suffix}` names a language that is not configured in site.toml"
+        )),
+        Suffix::None(key) => Ok((key.to_owned(), config.default_language.clone())),
     }
-    Ok((stem.to_owned(), config.default_language.clone()))
-}
-
-fn looks_like_language(s: &str) -> bool {
-    let (base, region) = s.split_once('-').unwrap_or((s, ""));
-    (2..=3).contains(&base.len())
-        && base.bytes().all(|b| b.is_ascii_lowercase())
-        && region.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 fn kind_of(dir: &str) -> PageKind {
@@ -451,11 +440,7 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
     let parsed = front_matter::parse(&f.file, &source, kind)?;
     let warnings = front_matter::typo_warnings(&f.file, &source, &parsed.front, kind);
     let body_start = source.len() - parsed.body.len();
-    let id = if f.dir.is_empty() {
-        f.key.clone()
-    } else {
-        format!("{}/{}", f.dir, f.key)
-    };
+    let id = page_id(&f.dir, &f.key);
     Ok((
         Page {
             file: f.file.clone(),
@@ -615,6 +600,16 @@ fn check_events(pages: &[Page], region_keys: &[String]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A page's id, shared by its translations: its path under `content/` without the language
+/// suffix (`regions/attica`, `about`).
+pub(crate) fn page_id(dir: &str, key: &str) -> String {
+    if dir.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{dir}/{key}")
+    }
 }
 
 fn index_by_id(pages: &[Page]) -> HashMap<String, Vec<usize>> {

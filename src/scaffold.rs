@@ -5,7 +5,7 @@
 //! `archetypes/region.md`), then among the built-in defaults compiled into the binary. What an
 //! archetype produces must pass the front-matter parser, so a new draft never breaks the build.
 
-use crate::config::Config;
+use crate::config::{Config, Suffix};
 use crate::content::{EVENTS, REGIONS};
 use crate::dates::PartialDate;
 use crate::diagnostics::Diagnostic;
@@ -134,14 +134,10 @@ fn split_language(
     config: &Config,
 ) -> Result<(String, Option<String>), (String, String)> {
     let name = name.strip_suffix(".md").unwrap_or(name);
-    let last = name.rsplit('/').next().unwrap_or(name);
-    match last.rsplit_once('.') {
-        None => Ok((name.to_owned(), None)),
-        Some((_, suffix)) if config.language(suffix).is_some() => {
-            let path = &name[..name.len() - suffix.len() - 1];
-            Ok((path.to_owned(), Some(suffix.to_owned())))
-        }
-        Some((_, suffix)) => {
+    match config.split_language(name) {
+        Suffix::None(_) => Ok((name.to_owned(), None)),
+        Suffix::Language(path, lang) => Ok((path.to_owned(), Some(lang.to_owned()))),
+        Suffix::Unconfigured(_, suffix) => {
             let codes: Vec<&str> = config.codes().collect();
             Err((
                 format!("`.{suffix}` is not a language configured in site.toml"),

@@ -2,8 +2,8 @@
 //! and `patch`, which brings a loaded site up to date in place, in proportion to what changed.
 
 use super::{
-    discover, read_page, settle_group, sort_list, Found, FoundFile, LoadOptions, Page, PageResult,
-    Site,
+    discover, page_id, read_page, settle_group, sort_list, Found, FoundFile, LoadOptions, Page,
+    PageResult, Site,
 };
 use crate::diagnostics::Diagnostic;
 use crate::front_matter::Neutral;
@@ -114,12 +114,7 @@ impl SourceCache {
                 let page = if found.key == "_index" {
                     site.section(&found.dir, &found.lang)?.index.as_ref()?
                 } else {
-                    let id = if found.dir.is_empty() {
-                        found.key.clone()
-                    } else {
-                        format!("{}/{}", found.dir, found.key)
-                    };
-                    site.page(&id, &found.lang)?
+                    site.page(&page_id(&found.dir, &found.key), &found.lang)?
                 };
                 Some(raw_page(page, neutral.clone()))
             }
@@ -373,12 +368,7 @@ pub fn patch(
                 differing.push((place, p));
             }
         }
-        let id = if dir.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{dir}/{key}")
-        };
-        groups.push((id, diagnostics, differing));
+        groups.push((page_id(dir, key), diagnostics, differing));
     }
     // Every file's own warnings; a file that does not parse leaves the site incomplete.
     let mut diagnostics = Vec::new();
