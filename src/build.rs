@@ -9,6 +9,7 @@ use crate::highlight::{self, Highlighter};
 use crate::markdown::Rendered;
 use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
+use crate::templates::Static;
 use crate::{feeds, search, special, templates};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -120,14 +121,45 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
 
 /// Loads, validates and renders the whole site in memory; writes nothing.
 pub fn build(options: &Options) -> Result<Built, Failed> {
-    build_with(options, &Ok)
+    build_with(
+        options,
+        Sinks {
+            output: &Ok,
+            file: &read_static,
+        },
+    )
 }
 
 /// What becomes of each output as soon as it is rendered: `build` keeps it; `build_and_write`
 /// stages it on disk and keeps only its path, so memory does not grow with the site's HTML.
 pub type Sink<'s> = &'s (dyn Fn(Output) -> Result<Output, Diagnostic> + Sync);
 
-fn build_with(options: &Options, sink: Sink) -> Result<Built, Failed> {
+/// What becomes of a file of the site's `static/` (its output path, the file): `build` reads
+/// it into an output; `build_and_write` copies it to the staging folder, never holding a
+/// large file in memory whole.
+pub type FileSink<'s> = &'s (dyn Fn(String, &Path) -> Result<Output, Diagnostic> + Sync);
+
+/// Where outputs go as they are made: rendered ones, and static files of the site.
+#[derive(Clone, Copy)]
+pub struct Sinks<'s> {
+    pub output: Sink<'s>,
+    pub file: FileSink<'s>,
+}
+
+/// A static file of the site read into an output.
+pub fn read_static(path: String, source: &Path) -> Result<Output, Diagnostic> {
+    let bytes = crate::files::read(source).map_err(|e| {
+        Diagnostic::error(
+            "io",
+            format!("{}/{path}", templates::STATIC_DIR),
+            format!("{e:#}"),
+        )
+    })?;
+    Ok(Output::new(path, bytes))
+}
+
+fn build_with(options: &Options, sinks: Sinks) -> Result<Built, Failed> {
+    let sink = sinks.output;
     let mut clock = Stopwatch::start();
     let Loaded {
         mut site,
@@ -149,7 +181,7 @@ fn build_with(options: &Options, sink: Sink) -> Result<Built, Failed> {
     diagnostics.extend(body_diagnostics(&bodies));
     let outputs = successes(results, &mut diagnostics);
     clock.lap("markdown and templates");
-    let finished = finish(options, site, &bodies, outputs, diagnostics, sink)?;
+    let finished = finish(options, site, &bodies, outputs, diagnostics, sinks)?;
     clock.lap("feeds and checks");
     Ok(Built {
         timings: clock.laps,
@@ -260,27 +292,28 @@ pub(crate) fn finish(
     bodies: &Bodies,
     mut outputs: Vec<Output>,
     mut diags: Vec<Diagnostic>,
-    sink: Sink,
+    sinks: Sinks,
 ) -> Result<Built, Failed> {
+    let sink = sinks.output;
     let mut sunk = search::index_files(&site, bodies, sink);
     sunk.extend(machine_files(&site, bodies, sink));
-    let mut extra = Vec::new();
     if check::documents(&site, bodies).any(|(_, b)| b.has_code) {
-        extra.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()));
+        sunk.push(sink(Output::new(
+            highlight::STYLESHEET,
+            highlight::stylesheet(),
+        )));
     }
     match templates::static_files(&options.root) {
-        Ok(files) => extra.extend(
-            files
-                .into_iter()
-                .map(|(path, bytes)| Output { path, bytes }),
-        ),
+        Ok(files) => sunk.par_extend(files.into_par_iter().map(|(path, file)| match file {
+            Static::Builtin(bytes) => sink(Output::new(path, bytes)),
+            Static::File(source) => (sinks.file)(path, &source),
+        })),
         Err(e) => diags.push(Diagnostic::error(
             "io",
             templates::STATIC_DIR,
             format!("{e:#}"),
         )),
     }
-    sunk.par_extend(extra.into_par_iter().map(sink));
     outputs.extend(successes(sunk, &mut diags));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     diags.extend(duplicate_outputs(&outputs));
@@ -328,19 +361,30 @@ pub fn build_and_write_with(
     };
     output::check_output_dir(&options.root, out).map_err(failed)?;
     let stage = output::Stage::new(out).map_err(failed)?;
+    let staging_failed = |path: &str, e: anyhow::Error| {
+        Diagnostic::error(
+            "output",
+            out.join(path).display().to_string(),
+            format!("{e:#}"),
+        )
+    };
     let put = |o: Output| {
         rendered();
         let path = o.path.clone();
-        stage.put(o).map_err(|e| {
-            Diagnostic::error(
-                "output",
-                out.join(&path).display().to_string(),
-                format!("{e:#}"),
-            )
-        })
+        stage.put(o).map_err(|e| staging_failed(&path, e))
+    };
+    let copy = |path: String, source: &Path| {
+        rendered();
+        stage
+            .put_file(path.clone(), source)
+            .map_err(|e| staging_failed(&path, e))
+    };
+    let sinks = Sinks {
+        output: &put,
+        file: &copy,
     };
     // On failure `stage` is dropped with the staged files, and `out` was never touched.
-    let mut built = build_with(options, &put)?;
+    let mut built = build_with(options, sinks)?;
     let mut clock = Stopwatch::start();
     let report = stage.commit(&built.outputs).map_err(failed)?;
     clock.lap("publish");

@@ -412,7 +412,18 @@ impl Incremental {
             _ => {}
         }
         match templates::static_files(&self.options.root) {
-            Ok(files) => fresh.extend(files.into_iter().map(|(p, b)| Output::new(p, b))),
+            Ok(files) => {
+                for (path, file) in files {
+                    match file.read() {
+                        Ok(bytes) => fresh.push(Output::new(path, bytes)),
+                        Err(e) => diagnostics.push(Diagnostic::error(
+                            "io",
+                            format!("{}/{path}", templates::STATIC_DIR),
+                            format!("{e:#}"),
+                        )),
+                    }
+                }
+            }
             Err(e) => diagnostics.push(Diagnostic::error(
                 "io",
                 templates::STATIC_DIR,
@@ -676,7 +687,11 @@ fn full(
     let renderer = Renderer::new(&site, &tera).with_sink(&keep);
     let outputs = build::render_all(&renderer, &bodies, &mut diagnostics);
     drop(renderer);
-    let built = build::finish(options, site, &bodies, outputs, diagnostics, &keep)?;
+    let sinks = build::Sinks {
+        output: &keep,
+        file: &build::read_static,
+    };
+    let built = build::finish(options, site, &bodies, outputs, diagnostics, sinks)?;
     Ok((built, (bodies, tera)))
 }
 
