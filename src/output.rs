@@ -259,9 +259,11 @@ impl Stage {
                 self.paths.out.display()
             )
         };
+        pause("assembling the new site");
         self.assemble(&same, &wanted).with_context(untouched)?;
-        pause();
+        pause("swapping it in");
         swap(&self.paths)?;
+        pause("removing what the staging folder holds");
         Ok(report)
     }
 
@@ -274,7 +276,7 @@ impl Stage {
             self.make_staging_room(&target)?;
             link_or_copy(&out.join(path), &target)
         })?;
-        pause();
+        pause("carrying over files the build did not write");
         for rel in &self.published.foreign {
             carry(out, staging, rel)?;
         }
@@ -439,7 +441,7 @@ fn swap(paths: &Paths) -> Result<()> {
             paths.old.display()
         )
     })?;
-    pause();
+    pause("moving the new site in");
     if let Err(e) = fs::rename(&paths.staging, &paths.out) {
         let restored = fs::rename(&paths.old, &paths.out).is_ok();
         let state = if restored {
@@ -452,7 +454,7 @@ fn swap(paths: &Paths) -> Result<()> {
         };
         return Err(e).with_context(|| format!("nothing was published: {state}"));
     }
-    pause();
+    pause("removing the old site");
     let _ = fs::remove_dir_all(&paths.old);
     Ok(())
 }
@@ -484,9 +486,11 @@ fn exchange(_: &Path, _: &Path) -> Result<bool> {
     Ok(false)
 }
 
-/// The test hook's pause between publishing steps.
-fn pause() {
+/// The test hook's pause before the publishing step `next`, said on stderr so that a test
+/// knows when publishing has begun.
+fn pause(next: &str) {
     if let Some(ms) = std::env::var(PAUSE_VAR).ok().and_then(|v| v.parse().ok()) {
+        eprintln!("(test hook) publishing: {next}");
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }

@@ -188,30 +188,63 @@ fn published(out: &Path, exchange: bool) -> Vec<(String, Vec<u8>)> {
     snapshot(out)
 }
 
+/// Waits until `child` says it began publishing (through the test hook), or ends.
+fn until_publishing(child: &mut Child) -> bool {
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("(test hook) publishing") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if rx.recv_timeout(Duration::from_millis(5)).is_ok() {
+            return true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+    }
+    panic!("the build neither published nor ended");
+}
+
 fn kill_while_publishing(exchange: bool) {
-    let (a, b) = (sized_site(150, "First"), sized_site(120, "Second"));
+    const PAUSE_MS: u64 = 30;
+    let (a, b) = (sized_site(40, "First"), sized_site(30, "Second"));
     let wants = [reference(&a), reference(&b)];
     let dir = tempfile::tempdir().unwrap();
     let out: PathBuf = dir.path().join("out");
     build_into(&a, &out).assert_ok();
-    let started = Instant::now();
-    build_into(&b, &out).assert_ok();
-    let span = started.elapsed().as_millis() as u64 + 150;
-    // A fixed pseudo-random sequence: the same kill times each run.
+    // A file of the user's, which every build carries over.
+    let cname = ("CNAME".to_owned(), b"stories.example.org\n".to_vec());
+    std::fs::write(out.join(&cname.0), &cname.1).unwrap();
+    // A fixed pseudo-random sequence (xorshift): the same kill times each run.
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut published_kills = 0;
-    for attempt in 0..24 {
+    let mut interrupted = 0;
+    for attempt in 0..16 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let site = [&a, &b][attempt % 2];
-        let mut child = spawn_build(site, &out, 25, exchange);
-        std::thread::sleep(Duration::from_millis(seed % span));
-        let finished = child.try_wait().unwrap().is_some();
+        // Alternate sites, so that each build has something to publish.
+        let site = [&b, &a][attempt % 2];
+        let mut child = spawn_build(site, &out, PAUSE_MS, exchange);
+        let publishing = until_publishing(&mut child);
+        // Anywhere in the publishing steps (each paused), or just after.
+        std::thread::sleep(Duration::from_millis(seed % (PAUSE_MS * 6)));
+        let running = child.try_wait().unwrap().is_none();
         child.kill().unwrap();
         child.wait().unwrap();
-        published_kills += usize::from(!finished);
-        let got = published(&out, exchange);
+        interrupted += usize::from(publishing && running);
+        let mut got = published(&out, exchange);
+        assert!(got.contains(&cname), "attempt {attempt}: CNAME lost");
+        got.retain(|f| *f != cname);
         assert!(
             wants.contains(&got),
             "attempt {attempt}: {} is not one complete build ({} files)",
@@ -219,9 +252,11 @@ fn kill_while_publishing(exchange: bool) {
             got.len()
         );
     }
-    assert!(published_kills > 0, "no build was interrupted");
+    assert!(interrupted >= 8, "only {interrupted} builds interrupted");
     build_into(&a, &out).assert_ok();
-    assert!(snapshot(&out) == wants[0]);
+    let mut got = snapshot(&out);
+    got.retain(|f| *f != cname);
+    assert!(got == wants[0]);
     assert!(!out.with_file_name(".out.staging").exists());
     assert!(!out.with_file_name(".out.old").exists());
 }
