@@ -255,7 +255,7 @@ impl Stage {
         }
         let untouched = || {
             format!(
-                "nothing was published: {} still holds the previous build",
+                "{} still holds the previous build, unchanged",
                 self.paths.out.display()
             )
         };
@@ -425,7 +425,7 @@ fn swap(paths: &Paths) -> Result<()> {
     if fs::symlink_metadata(&paths.out).is_err() {
         return fs::rename(&paths.staging, &paths.out).with_context(|| {
             format!(
-                "nothing was published: moving {} to {} failed",
+                "moving {} to {} failed, so there is no published site yet",
                 paths.staging.display(),
                 paths.out.display()
             )
@@ -436,7 +436,7 @@ fn swap(paths: &Paths) -> Result<()> {
     }
     fs::rename(&paths.out, &paths.old).with_context(|| {
         format!(
-            "nothing was published: {} still holds the previous build; moving it aside to {} failed",
+            "{} still holds the previous build, unchanged: moving it aside to {} failed",
             paths.out.display(),
             paths.old.display()
         )
@@ -452,7 +452,7 @@ fn swap(paths: &Paths) -> Result<()> {
                 paths.old.display()
             )
         };
-        return Err(e).with_context(|| format!("nothing was published: {state}"));
+        return Err(e).with_context(|| format!("moving the new site in failed: {state}"));
     }
     pause("removing the old site");
     let _ = fs::remove_dir_all(&paths.old);
@@ -472,7 +472,7 @@ fn exchange(a: &Path, b: &Path) -> Result<bool> {
         Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => Ok(false),
         Err(e) => Err(std::io::Error::from(e)).with_context(|| {
             format!(
-                "nothing was published: {} still holds the previous build; exchanging it with {} failed",
+                "{} still holds the previous build, unchanged: exchanging it with {} failed",
                 b.display(),
                 a.display()
             )
