@@ -213,7 +213,7 @@ impl Stage {
         } else {
             let staged = self.paths.staging.join(&path);
             self.make_staging_room(&staged)?;
-            fs::copy(source, &staged).with_context(|| {
+            copy_static(source, &staged).with_context(|| {
                 format!(
                     "failed to copy {} to {}",
                     source.display(),
@@ -470,13 +470,21 @@ fn exchange(a: &Path, b: &Path) -> Result<bool> {
     match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
         Ok(()) => Ok(true),
         Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => Ok(false),
-        Err(e) => Err(std::io::Error::from(e)).with_context(|| {
-            format!(
-                "{} still holds the previous build, unchanged: exchanging it with {} failed",
-                b.display(),
-                a.display()
-            )
-        }),
+        Err(e) => {
+            // The new site is assembled beside the output folder and swapped in.
+            let hint = if matches!(e, Errno::BUSY | Errno::XDEV) {
+                " (the output folder must be an ordinary folder on the same file system as the folder above it, not a mount point)"
+            } else {
+                ""
+            };
+            Err(std::io::Error::from(e)).with_context(|| {
+                format!(
+                    "{} still holds the previous build, unchanged: exchanging it with {} failed{hint}",
+                    b.display(),
+                    a.display()
+                )
+            })
+        }
     }
 }
 
@@ -541,18 +549,30 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-/// True when `published` is a file with the same bytes as `source`: sizes first, then the
-/// contents in chunks, so a large file is never held in memory whole.
+/// Copies a static file (in the kernel where it can), with its modification time, so that
+/// the next build's `same_content` need not read it.
+fn copy_static(source: &Path, to: &Path) -> std::io::Result<()> {
+    fs::copy(source, to)?;
+    let modified = fs::metadata(source)?.modified()?;
+    File::options().write(true).open(to)?.set_modified(modified)
+}
+
+/// True when `published` is a file with the same bytes as `source`. Like rsync's quick check:
+/// a different size means changed, the same size and modification time (which `copy_static`
+/// gives the copy) unchanged; otherwise the contents are compared in chunks, so a large file
+/// is never held in memory whole.
 fn same_content(published: &Path, source: &Path) -> bool {
     const CHUNK: u64 = 1 << 16;
-    let size = |p: &Path| {
-        fs::symlink_metadata(p)
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| m.len())
-    };
-    if size(published).is_none() || size(published) != fs::metadata(source).ok().map(|m| m.len()) {
+    let (Ok(p), Ok(s)) = (fs::symlink_metadata(published), fs::metadata(source)) else {
         return false;
+    };
+    if !p.is_file() || p.len() != s.len() {
+        return false;
+    }
+    if p.modified()
+        .is_ok_and(|t| s.modified().is_ok_and(|u| t == u))
+    {
+        return true;
     }
     let (Ok(mut a), Ok(mut b)) = (File::open(published), File::open(source)) else {
         return false;

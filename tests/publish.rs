@@ -295,7 +295,18 @@ fn a_large_static_file_is_copied_without_holding_it_in_memory() {
     if cfg!(target_os = "linux") {
         assert!(peak(&run) < 60.0, "{}", run.stdout);
     }
-    // Unchanged: compared in chunks, not written again.
+    let source_mtime = |site: &Site| {
+        std::fs::metadata(site.path("static/video/talk.mp4"))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    // The copy keeps the source's modification time: the next build need not read either.
+    assert_eq!(
+        std::fs::metadata(&published).unwrap().modified().unwrap(),
+        source_mtime(&site)
+    );
+    // Unchanged: not written again.
     let mtime = std::fs::metadata(&published).unwrap().modified().unwrap();
     let again = site.run(&["build", "--verbose"]);
     again.assert_ok().stdout_has(&[" 0 written"]);
@@ -306,6 +317,16 @@ fn a_large_static_file_is_copied_without_holding_it_in_memory() {
         mtime,
         std::fs::metadata(&published).unwrap().modified().unwrap()
     );
+    // Touched but the same bytes: compared in chunks, still not written.
+    let touched = std::fs::File::options()
+        .write(true)
+        .open(site.path("static/video/talk.mp4"))
+        .unwrap();
+    touched
+        .set_modified(std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000))
+        .unwrap();
+    drop(touched);
+    site.build().assert_ok().stdout_has(&[" 0 written"]);
     // Changed at the end: found, and copied.
     let mut video = std::fs::OpenOptions::new()
         .write(true)
