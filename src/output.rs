@@ -277,9 +277,10 @@ impl Stage {
             link_or_copy(&out.join(path), &target)
         })?;
         pause("carrying over files the build did not write");
-        for rel in &self.published.foreign {
-            carry(out, staging, rel)?;
-        }
+        self.published
+            .foreign
+            .par_iter()
+            .try_for_each(|rel| carry(out, staging, rel))?;
         let mut manifest = format!("{MANIFEST_HEADER}\n");
         for path in wanted {
             manifest.push_str(&serde_json::to_string(path).expect("a string serializes"));
@@ -523,7 +524,10 @@ fn carry(out: &Path, staging: &Path, rel: &Path) -> Result<()> {
             from.display()
         )
     };
-    let is_dir = fs::symlink_metadata(&from).is_ok_and(|m| m.is_dir());
+    let Ok(meta) = fs::symlink_metadata(&from) else {
+        return Ok(()); // removed since the build started
+    };
+    let is_dir = meta.is_dir();
     match fs::symlink_metadata(&to) {
         Ok(m) if is_dir && m.is_dir() => return Ok(()),
         Ok(_) => bail!(clash()),
@@ -697,6 +701,38 @@ mod tests {
         assert_eq!(read("x").as_deref(), Some("3"));
         assert_eq!(read("y/z").as_deref(), Some("5"));
         assert_eq!(read("x2/a").as_deref(), Some("6"));
+    }
+
+    #[test]
+    fn keeps_files_it_did_not_write_and_refuses_a_folder_it_does_not_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("public");
+        sync(&site, &[out("a.html", "A"), out("b.html", "B")]).unwrap();
+        std::fs::write(site.join("CNAME"), "example.org").unwrap();
+        let r = sync(&site, &[out("a.html", "A2")]).unwrap();
+        assert_eq!((r.written, r.unchanged, r.removed), (1, 0, 1));
+        assert!(site.join("CNAME").exists());
+        assert!(!site.join("b.html").exists());
+        std::fs::remove_file(site.join(MANIFEST)).unwrap();
+        let e = sync(&site, &[out("a.html", "A")]).unwrap_err();
+        assert!(format!("{e:#}").contains("holds no"), "{e:#}");
+        assert!(site.join("CNAME").exists());
+    }
+
+    #[test]
+    fn a_site_moved_aside_by_an_interrupted_publish_is_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("public");
+        sync(&site, &[out("a.html", "A")]).unwrap();
+        std::fs::write(site.join("CNAME"), "example.org").unwrap();
+        // Killed between the two renames: the old site aside, the new one still staged.
+        std::fs::rename(&site, dir.path().join(".public.old")).unwrap();
+        std::fs::create_dir(dir.path().join(".public.staging")).unwrap();
+        let r = sync(&site, &[out("a.html", "A")]).unwrap();
+        assert_eq!((r.written, r.unchanged), (0, 1));
+        assert!(site.join("CNAME").exists());
+        assert!(!dir.path().join(".public.old").exists());
+        assert!(!dir.path().join(".public.staging").exists());
     }
 
     #[test]
