@@ -396,10 +396,18 @@ fn read_manifest(out: &Path) -> Result<BTreeSet<String>> {
     let path = out.join(MANIFEST);
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "refusing to publish into {}: it is not empty and holds no {MANIFEST}, so it is not the output of an earlier build, and publishing could overwrite or delete files there; choose a new or empty folder with --output, or delete this one if it holds nothing you need",
-            out.display()
-        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A site published before builds wrote the manifest has a sitemap.
+            let older = if out.join("sitemap.xml").is_file() {
+                " (a folder published by a version of henan-stories that wrote no manifest is deleted once, then built again)"
+            } else {
+                ""
+            };
+            bail!(
+                "refusing to publish into {}: it is not empty and holds no {MANIFEST}, so it is not the output of an earlier build, and publishing could overwrite or delete files there; choose a new or empty folder with --output, or delete this one if it holds nothing you need{older}",
+                out.display()
+            )
+        }
         Err(e) => return Err(e).with_context(|| format!("failed to read {}", path.display())),
     };
     let mut lines = text.lines();

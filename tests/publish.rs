@@ -40,6 +40,7 @@ fn a_web_root_with_a_sitemap_but_no_manifest_is_refused() {
     build_into(&site, root.path()).assert_failed().stderr_has(&[
         "refusing to publish into",
         "holds no .henan-stories.manifest",
+        "wrote no manifest is deleted once",
     ]);
     assert_eq!(before, snapshot(root.path()));
 }
