@@ -341,3 +341,21 @@ fn a_large_static_file_is_copied_without_holding_it_in_memory() {
     let bytes = std::fs::read(&published).unwrap();
     assert_eq!(bytes.last(), Some(&b'x'));
 }
+
+#[test]
+fn unchanged_files_keep_their_modification_time_when_others_change() {
+    let site = Site::small();
+    site.build().assert_ok();
+    let mtime = |rel: &str| {
+        std::fs::metadata(site.path("public").join(rel))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let before = mtime("en/regions/lublin/index.html");
+    std::thread::sleep(Duration::from_millis(20));
+    site.write("content/about.en.md", "---\ntitle: About\n---\nNew text.\n");
+    site.build().assert_ok().stdout_has(&[" 0 removed"]);
+    assert!(site.public("en/about/index.html").contains("New text."));
+    assert_eq!(before, mtime("en/regions/lublin/index.html"));
+}
