@@ -5,19 +5,27 @@ use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::markdown::Bodies;
-use crate::output::{self, Output, Sink, SyncReport};
+use crate::output::{self, Output, Sinks, SyncReport};
 use crate::pipeline::{
-    body_diagnostics, finish, lists, load, successes, Built, Failed, Loaded, Options, Stopwatch,
+    body_diagnostics, finish, lists, load, read_static, successes, Built, Failed, Loaded, Options,
+    Stopwatch,
 };
 use crate::render::{self, Renderer};
 use std::path::Path;
 
 /// Loads, validates and renders the whole site in memory; writes nothing.
 pub fn build(options: &Options) -> Result<Built, Failed> {
-    build_with(options, &Ok)
+    build_with(
+        options,
+        Sinks {
+            output: &Ok,
+            file: &read_static,
+        },
+    )
 }
 
-fn build_with(options: &Options, sink: Sink) -> Result<Built, Failed> {
+fn build_with(options: &Options, sinks: Sinks) -> Result<Built, Failed> {
+    let sink = sinks.output;
     let mut clock = Stopwatch::start();
     let Loaded {
         mut site,
@@ -39,7 +47,7 @@ fn build_with(options: &Options, sink: Sink) -> Result<Built, Failed> {
     diagnostics.extend(body_diagnostics(&bodies));
     let outputs = successes(results, &mut diagnostics);
     clock.lap("markdown and templates");
-    let finished = finish(options, site, &bodies, outputs, diagnostics, sink)?;
+    let finished = finish(options, site, &bodies, outputs, diagnostics, sinks)?;
     clock.lap("feeds and checks");
     Ok(Built {
         timings: clock.laps,
@@ -72,19 +80,30 @@ pub fn build_and_write_with(
     };
     output::check_output_dir(&options.root, out).map_err(failed)?;
     let stage = output::Stage::new(out).map_err(failed)?;
+    let staging_failed = |path: &str, e: anyhow::Error| {
+        Diagnostic::error(
+            "output",
+            out.join(path).display().to_string(),
+            format!("{e:#}"),
+        )
+    };
     let put = |o: Output| {
         rendered();
         let path = o.path.clone();
-        stage.put(o).map_err(|e| {
-            Diagnostic::error(
-                "output",
-                out.join(&path).display().to_string(),
-                format!("{e:#}"),
-            )
-        })
+        stage.put(o).map_err(|e| staging_failed(&path, e))
+    };
+    let copy = |path: String, source: &Path| {
+        rendered();
+        stage
+            .put_file(path.clone(), source)
+            .map_err(|e| staging_failed(&path, e))
+    };
+    let sinks = Sinks {
+        output: &put,
+        file: &copy,
     };
     // On failure `stage` is dropped with the staged files, and `out` was never touched.
-    let mut built = build_with(options, &put)?;
+    let mut built = build_with(options, sinks)?;
     let mut clock = Stopwatch::start();
     let report = stage.commit(&built.outputs).map_err(failed)?;
     clock.lap("publish");

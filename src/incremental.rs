@@ -402,7 +402,14 @@ impl Incremental {
             _ => {}
         }
         match templates::static_files(&self.options.root) {
-            Ok(files) => fresh.extend(files.into_iter().map(|(p, b)| Output::new(p, b))),
+            Ok(files) => {
+                for (path, file) in files {
+                    match pipeline::static_output(path, file) {
+                        Ok(output) => fresh.push(output),
+                        Err(d) => diagnostics.push(d),
+                    }
+                }
+            }
             Err(e) => diagnostics.push(Diagnostic::error(
                 "io",
                 crate::layout::STATIC_DIR,
@@ -666,7 +673,11 @@ fn full(
     let renderer = Renderer::new(&site, &tera).with_sink(&keep);
     let outputs = pipeline::render_all(&renderer, &bodies, &mut diagnostics);
     drop(renderer);
-    let built = pipeline::finish(options, site, &bodies, outputs, diagnostics, &keep)?;
+    let sinks = crate::output::Sinks {
+        output: &keep,
+        file: &pipeline::read_static,
+    };
+    let built = pipeline::finish(options, site, &bodies, outputs, diagnostics, sinks)?;
     Ok((built, (bodies, tera)))
 }
 

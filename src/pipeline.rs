@@ -10,8 +10,9 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::highlight;
 use crate::layout::{CONFIG_FILE, SPECIAL_PAGES};
 use crate::markdown::{Bodies, Rendered};
-use crate::output::{Output, Sink};
+use crate::output::{Output, Sink, Sinks};
 use crate::render::Renderer;
+use crate::templates::Static;
 use crate::{feeds, search, special, templates};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -107,6 +108,23 @@ fn peak_memory() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+/// A static file of the site read into an output.
+pub fn read_static(path: String, source: &Path) -> Result<Output, Diagnostic> {
+    static_output(path, Static::File(source.to_owned()))
+}
+
+/// A static file, built-in or the site's, read into an output.
+pub fn static_output(path: String, file: Static) -> Result<Output, Diagnostic> {
+    let bytes = file.read().map_err(|e| {
+        Diagnostic::error(
+            "io",
+            format!("{}/{path}", crate::layout::STATIC_DIR),
+            format!("{e:#}"),
+        )
+    })?;
+    Ok(Output::new(path, bytes))
 }
 
 pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
@@ -224,27 +242,28 @@ pub(crate) fn finish(
     bodies: &Bodies,
     mut outputs: Vec<Output>,
     mut diags: Vec<Diagnostic>,
-    sink: Sink,
+    sinks: Sinks,
 ) -> Result<Built, Failed> {
+    let sink = sinks.output;
     let mut sunk = search::index_files(&site, bodies, sink);
     sunk.extend(machine_files(&site, bodies, sink));
-    let mut extra = Vec::new();
     if check::documents(&site, bodies).any(|(_, b)| b.has_code) {
-        extra.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()));
+        sunk.push(sink(Output::new(
+            highlight::STYLESHEET,
+            highlight::stylesheet(),
+        )));
     }
     match templates::static_files(&options.root) {
-        Ok(files) => extra.extend(
-            files
-                .into_iter()
-                .map(|(path, bytes)| Output { path, bytes }),
-        ),
+        Ok(files) => sunk.par_extend(files.into_par_iter().map(|(path, file)| match file {
+            Static::Builtin(bytes) => sink(Output::new(path, bytes)),
+            Static::File(source) => (sinks.file)(path, &source),
+        })),
         Err(e) => diags.push(Diagnostic::error(
             "io",
             crate::layout::STATIC_DIR,
             format!("{e:#}"),
         )),
     }
-    sunk.par_extend(extra.into_par_iter().map(sink));
     outputs.extend(successes(sunk, &mut diags));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     diags.extend(duplicate_outputs(&outputs));

@@ -83,16 +83,33 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+/// Where a static file's bytes are: compiled into the binary, or a file in the site's
+/// `static/`, read or copied only when needed (a video there is never held in memory whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Static {
+    Builtin(&'static [u8]),
+    File(std::path::PathBuf),
+}
+
+impl Static {
+    /// The bytes, read from disk for a site file.
+    pub fn read(&self) -> anyhow::Result<Vec<u8>> {
+        match self {
+            Static::Builtin(bytes) => Ok(bytes.to_vec()),
+            Static::File(path) => files::read(path),
+        }
+    }
+}
+
 /// Static files to publish: the built-in ones, then the site's `static/` (which wins).
-pub fn static_files(root: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let mut out: Vec<(String, Vec<u8>)> = BUILTIN_STATIC
+pub fn static_files(root: &Path) -> anyhow::Result<Vec<(String, Static)>> {
+    let mut out: Vec<(String, Static)> = BUILTIN_STATIC
         .iter()
-        .map(|(n, s)| ((*n).to_owned(), s.to_vec()))
+        .map(|(n, s)| ((*n).to_owned(), Static::Builtin(s)))
         .collect();
     for (name, path) in files::list_static_files(&root.join(STATIC_DIR))? {
-        let bytes = files::read(&path)?;
         out.retain(|(n, _)| *n != name);
-        out.push((name, bytes));
+        out.push((name, Static::File(path)));
     }
     Ok(out)
 }

@@ -625,7 +625,7 @@ fn refuses_to_empty_a_folder_that_is_not_an_earlier_build() {
     let run = site.run(&["build", "--output", elsewhere.path().to_str().unwrap()]);
     run.assert_failed();
     assert!(
-        run.stderr.contains("holds files but no sitemap.xml"),
+        run.stderr.contains("holds no .henan-stories.manifest"),
         "{}",
         run.stderr
     );
@@ -634,15 +634,15 @@ fn refuses_to_empty_a_folder_that_is_not_an_earlier_build() {
 }
 
 #[test]
-fn hidden_files_in_the_output_are_left_alone() {
+fn files_in_the_output_the_build_did_not_write_are_left_alone() {
     let site = Site::small();
     site.build().assert_ok();
     // A pages branch checked out in public/ keeps its .git; .nojekyll stays too.
     site.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n");
     site.write("public/.nojekyll", "");
-    site.write("public/stale.html", "old");
+    site.write("public/notes.html", "mine");
     site.build().assert_ok();
     assert!(site.path("public/.git/HEAD").exists());
     assert!(site.path("public/.nojekyll").exists());
-    assert!(!site.path("public/stale.html").exists());
+    assert!(site.path("public/notes.html").exists());
 }
