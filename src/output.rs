@@ -87,16 +87,12 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
     let out_abs = absolute(out);
     if root.starts_with(&out_abs) {
         bail!(
-            "refusing to publish into {}: it contains the site itself, and stale files there would be deleted",
-            out.display()
+            "refusing to publish here: it contains the site itself, and stale files there would be deleted"
         );
     }
     for dir in [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR] {
         if out_abs.starts_with(root.join(dir)) {
-            bail!(
-                "refusing to publish into {}: it is inside the site's {dir}/ folder",
-                out.display()
-            );
+            bail!("refusing to publish here: it is inside the site's {dir}/ folder");
         }
     }
     Ok(())
@@ -417,8 +413,7 @@ fn published(out: &Path) -> Result<Published> {
         let kind = entry.file_type();
         if kind.is_symlink() {
             bail!(
-                "refusing to publish into {}: {} is a symbolic link, and the build never writes through links (nor outside the output folder); remove the link or choose another folder",
-                out.display(),
+                "refusing to publish here: {} is a symbolic link, and the build never writes through links (nor outside the output folder); remove the link or choose another folder",
                 entry.path().display()
             );
         }
@@ -448,8 +443,7 @@ fn read_manifest(out: &Path) -> Result<BTreeSet<String>> {
                 ""
             };
             bail!(
-                "refusing to publish into {}: it is not empty and holds no {MANIFEST}, so it is not the output of an earlier build, and publishing could overwrite or delete files there; choose a new or empty folder with --output, or delete this one if it holds nothing you need{older}",
-                out.display()
+                "refusing to publish here: it is not empty and holds no {MANIFEST}, so it is not the output of an earlier build, and publishing could overwrite or delete files there; choose a new or empty folder with --output, or delete this one if it holds nothing you need{older}"
             )
         }
         Err(e) => return Err(e).with_context(|| format!("failed to read {}", path.display())),
@@ -457,8 +451,7 @@ fn read_manifest(out: &Path) -> Result<BTreeSet<String>> {
     let mut lines = text.lines();
     if lines.next() != Some(MANIFEST_HEADER) {
         bail!(
-            "refusing to publish into {}: {} does not start with `{MANIFEST_HEADER}`; choose a new or empty folder with --output, or delete this one if it holds nothing you need",
-            out.display(),
+            "refusing to publish here: {} does not start with `{MANIFEST_HEADER}`; choose a new or empty folder with --output, or delete this one if it holds nothing you need",
             path.display()
         );
     }

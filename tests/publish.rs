@@ -38,7 +38,7 @@ fn a_web_root_with_a_sitemap_but_no_manifest_is_refused() {
     std::fs::write(root.path().join("thesis.txt"), "years of work").unwrap();
     let before = snapshot(root.path());
     build_into(&site, root.path()).assert_failed().stderr_has(&[
-        "refusing to publish into",
+        "refusing to publish here",
         "holds no .henan-stories.manifest",
         "wrote no manifest is deleted once",
     ]);
