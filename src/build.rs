@@ -2,7 +2,7 @@
 //! orchestrator that the commands call; the stages it runs are in `pipeline`.
 
 use crate::content::Page;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
 use crate::highlight::Highlighter;
 use crate::markdown::Bodies;
 use crate::output::{self, Output, Sinks, SyncReport};
@@ -71,7 +71,7 @@ pub fn build_and_write_with(
 ) -> Result<(Built, SyncReport), Failed> {
     let failed = |e: anyhow::Error| Failed {
         diagnostics: vec![Diagnostic::error(
-            "output",
+            Kind::Output,
             out.display().to_string(),
             format!("{e:#}"),
         )],
@@ -82,7 +82,7 @@ pub fn build_and_write_with(
     let stage = output::Stage::new(out).map_err(failed)?;
     let staging_failed = |path: &str, e: anyhow::Error| {
         Diagnostic::error(
-            "output",
+            Kind::Output,
             out.join(path).display().to_string(),
             format!("{e:#}"),
         )

@@ -5,7 +5,7 @@
 //! `build` runs the link and translation checks, so a site that `check` passes also builds.
 
 use crate::content::{Page, Site};
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{self, Diagnostic, Kind};
 use crate::front_matter::PageKind;
 use crate::layout::STATIC_DIR;
 use crate::markdown::Bodies;
@@ -110,7 +110,7 @@ pub(crate) fn document_links(
         };
         if let Some((message, hint)) = problem {
             out.push(
-                Diagnostic::error("broken-link", &page.file, message)
+                Diagnostic::error(Kind::BrokenLink, &page.file, message)
                     .in_source(
                         &page.source_text(targets.root),
                         link.line,
@@ -273,7 +273,7 @@ pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
                 };
                 out.push(
                     Diagnostic::warning(
-                        "missing-translation",
+                        Kind::MissingTranslation,
                         &p.file,
                         format!("no `{lang}` translation: the language switcher links to the `{lang}` home page instead"),
                     )
@@ -293,7 +293,7 @@ pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
             {
                 out.push(
                     Diagnostic::warning(
-                        "missing-translation",
+                        Kind::MissingTranslation,
                         &index.file,
                         format!("no `{lang}` translation: the `{lang}` list of this folder has no title, intro or summary of its own"),
                     )
@@ -328,7 +328,7 @@ fn untitled_folders(site: &Site) -> Vec<Diagnostic> {
                 .collect();
             out.push(
                 Diagnostic::warning(
-                    "missing-intro",
+                    Kind::MissingIntro,
                     format!("{}/{}", crate::layout::CONTENT_DIR, s.dir),
                     format!("this folder has no intro (`_index`): its lists are titled “{}”, from the folder's name", s.title(language)),
                 )
@@ -353,7 +353,7 @@ pub struct ExternalRef {
 impl ExternalRef {
     /// An error at this link, with the source line quoted under it.
     pub fn error(&self, message: String) -> Diagnostic {
-        let mut d = Diagnostic::error("external-link", &self.file, message)
+        let mut d = Diagnostic::error(Kind::ExternalLink, &self.file, message)
             .at(self.line, Some(self.column))
             .underline(self.len);
         d.source_line.clone_from(&self.source_line);

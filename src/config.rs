@@ -1,6 +1,6 @@
 //! `site.toml`: the site's base URL, languages with their UI strings, and Henan's hub marker.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
 use crate::layout::CONFIG_FILE;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -84,13 +84,13 @@ impl Config {
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             let message = e.message().to_owned();
-            let d = Diagnostic::error("config", CONFIG_FILE, message);
+            let d = Diagnostic::error(Kind::Config, CONFIG_FILE, message);
             match line {
                 Some(l) => d.in_source(text, l, None),
                 None => d,
             }
         })?;
-        Self::from_raw(raw).map_err(|m| Diagnostic::error("config", CONFIG_FILE, m))
+        Self::from_raw(raw).map_err(|m| Diagnostic::error(Kind::Config, CONFIG_FILE, m))
     }
 
     fn from_raw(mut raw: RawConfig) -> Result<Config, String> {

@@ -4,7 +4,7 @@
 
 use crate::config::{Config, Suffix};
 use crate::dates::PartialDate;
-use crate::diagnostics::{suggest, Diagnostic};
+use crate::diagnostics::{suggest, Diagnostic, Kind};
 use crate::files;
 use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
 use crate::layout::CONTENT_DIR;
@@ -333,7 +333,7 @@ struct Found {
 fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagnostic> {
     if !content.is_dir() {
         return Err(Diagnostic::error(
-            "content",
+            Kind::Content,
             CONTENT_DIR,
             format!("no `{CONTENT_DIR}/` folder in {}", root.display()),
         )
@@ -356,9 +356,11 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
                     .path()
                     .map(|p| files::relative(root, p))
                     .unwrap_or_default();
-                found
-                    .diagnostics
-                    .push(Diagnostic::error("io", at, format!("cannot read: {e}")));
+                found.diagnostics.push(Diagnostic::error(
+                    Kind::Io,
+                    at,
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         };
@@ -383,7 +385,7 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
             Err(message) => {
                 let codes: Vec<&str> = config.codes().collect();
                 found.diagnostics.push(
-                    Diagnostic::error("language", file, message)
+                    Diagnostic::error(Kind::Language, file, message)
                         .with_hint(format!("configured languages: {}", codes.join(", "))),
                 );
             }
@@ -415,7 +417,7 @@ fn kind_of(dir: &str) -> PageKind {
 fn read_page(root: &Path, f: &FoundFile) -> PageResult {
     let bytes = std::fs::read(root.join(&f.file)).map_err(|e| {
         vec![Diagnostic::error(
-            "io",
+            Kind::Io,
             &f.file,
             format!("cannot read the file: {e}"),
         )]
@@ -424,7 +426,7 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
         let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
         vec![Diagnostic::error(
-            "encoding",
+            Kind::Encoding,
             &f.file,
             "expected UTF-8 text; save the file as UTF-8",
         )
@@ -508,7 +510,7 @@ fn inherit_neutral(group: &mut [Page]) -> Vec<Diagnostic> {
                     let first = &group[origin[field]];
                     diagnostics.push(
                         Diagnostic::error(
-                            "translation-mismatch",
+                            Kind::TranslationMismatch,
                             &page.file,
                             format!(
                                 "{field}: {b} here, but {a} in {}; language-neutral fields must agree between translations",
@@ -568,7 +570,7 @@ fn check_events(pages: &[Page], region_keys: &[String]) -> Vec<Diagnostic> {
         if page.front.neutral.date.is_none() {
             out.push(
                 Diagnostic::error(
-                    "front-matter",
+                    Kind::FrontMatter,
                     &page.file,
                     "missing `date`: every event needs a date (in at least one of its translations)",
                 )
@@ -588,7 +590,7 @@ fn check_events(pages: &[Page], region_keys: &[String]) -> Vec<Diagnostic> {
                 .and_then(|l| l.find(region.as_str()))
                 .map(|i| i + 1);
             let mut d = Diagnostic::error(
-                "unknown-region",
+                Kind::UnknownRegion,
                 &page.file,
                 format!("regions: no region `{region}` in content/regions/"),
             )
@@ -720,7 +722,7 @@ fn check_collisions(site: &Site) -> Vec<Diagnostic> {
         if let Some(other) = seen.insert(path.to_owned(), file) {
             out.push(
                 Diagnostic::error(
-                    "url-collision",
+                    Kind::UrlCollision,
                     file,
                     format!("publishes to {path}, which {other} also publishes to"),
                 )

@@ -14,6 +14,32 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of problem a diagnostic is. Its kebab-case name (`BrokenLink` → `broken-link`) is
+/// part of `check --format json`'s output, so names never change; variants are in the order of
+/// their names, so that diagnostics sort as they did when kinds were strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Archetype,
+    BrokenLink,
+    Config,
+    Content,
+    Encoding,
+    ExternalLink,
+    FrontMatter,
+    Io,
+    Language,
+    MissingIntro,
+    MissingTranslation,
+    New,
+    Output,
+    Template,
+    TranslationMismatch,
+    UnknownField,
+    UnknownRegion,
+    UrlCollision,
+}
+
 /// One problem, located in a file relative to the site root (`content/regions/attica.en.md`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
@@ -24,7 +50,7 @@ pub struct Diagnostic {
     /// 1-based column (in characters), when known.
     pub column: Option<usize>,
     /// A short machine-readable category, e.g. `front-matter`, `broken-link`, `missing-translation`.
-    pub kind: &'static str,
+    pub kind: Kind,
     pub message: String,
     /// How many characters the caret underlines, when known (else the rest of the word).
     #[serde(skip)]
@@ -37,21 +63,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(kind: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(kind: Kind, file: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, kind, file, message)
     }
 
-    pub fn warning(
-        kind: &'static str,
-        file: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(kind: Kind, file: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, kind, file, message)
     }
 
     fn new(
         severity: Severity,
-        kind: &'static str,
+        kind: Kind,
         file: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
@@ -322,7 +344,7 @@ mod tests {
         let before = "a".repeat(150);
         let after = "b".repeat(150);
         let src = format!("{before}[x](/nowhere/){after}");
-        let d = Diagnostic::error("broken-link", "content/a.en.md", "link")
+        let d = Diagnostic::error(Kind::BrokenLink, "content/a.en.md", "link")
             .in_source(&src, 1, Some(151))
             .underline(14);
         let text = d.render(false);
@@ -338,14 +360,14 @@ mod tests {
         );
         assert_eq!(caret.trim(), "^".repeat(14));
         // Short lines are quoted whole.
-        let d = Diagnostic::error("x", "f", "m").in_source("short line", 1, Some(7));
+        let d = Diagnostic::error(Kind::Io, "f", "m").in_source("short line", 1, Some(7));
         assert!(d.render(false).contains("1 | short line\n"));
     }
 
     #[test]
     fn renders_caret_under_value() {
         let src = "---\ntitle: A\nestablished: spring 2023\n---\n";
-        let d = Diagnostic::error("front-matter", "content/a.en.md", "bad date")
+        let d = Diagnostic::error(Kind::FrontMatter, "content/a.en.md", "bad date")
             .in_source(src, 3, Some(14))
             .with_hint("write 2023");
         let text = d.render(false);
@@ -358,7 +380,7 @@ mod tests {
     #[test]
     fn caret_lines_up_after_tabs_and_wide_characters() {
         let src = "---\ntitle: T\n---\n阿提卡\t[链接](@/nope.md)\n";
-        let d = Diagnostic::error("broken-link", "content/a.zh.md", "no such file")
+        let d = Diagnostic::error(Kind::BrokenLink, "content/a.zh.md", "no such file")
             .in_source(src, 4, Some(5))
             .underline(17);
         let text = d.render(false);

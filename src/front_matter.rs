@@ -6,7 +6,7 @@
 //! strings and fuzzed without touching the disk.
 
 use crate::dates::{self, PartialDate};
-use crate::diagnostics::{suggest, Diagnostic};
+use crate::diagnostics::{suggest, Diagnostic, Kind};
 use serde::Serialize;
 use serde_json::Value as Json;
 use serde_yaml as yaml;
@@ -186,7 +186,7 @@ pub fn typo_warnings(
             let line = front.line_of(key);
             Some(
                 Diagnostic::warning(
-                    "unknown-field",
+                    Kind::UnknownField,
                     file,
                     format!("unknown field `{key}` is kept as page.extra.{key}"),
                 )
@@ -211,7 +211,7 @@ fn known_keys(kind: PageKind) -> Vec<&'static str> {
 fn split<'a>(file: &str, source: &'a str) -> Result<(&'a str, &'a str, usize), Diagnostic> {
     let missing = || {
         Diagnostic::error(
-            "front-matter",
+            Kind::FrontMatter,
             file,
             "expected front matter: a first line `---`, YAML with at least `title:`, then a line `---`",
         )
@@ -233,7 +233,7 @@ fn split<'a>(file: &str, source: &'a str) -> Result<(&'a str, &'a str, usize), D
         offset += line.len();
     }
     Err(Diagnostic::error(
-        "front-matter",
+        Kind::FrontMatter,
         file,
         "the front matter is not closed: expected a line `---` after the YAML",
     )
@@ -249,7 +249,7 @@ fn parse_yaml(file: &str, source: &str, text: &str) -> Result<yaml::Mapping, Dia
         Ok(yaml::Value::Mapping(m)) => Ok(m),
         Ok(yaml::Value::Null) => Ok(yaml::Mapping::new()),
         Ok(_) => Err(Diagnostic::error(
-            "front-matter",
+            Kind::FrontMatter,
             file,
             "expected the front matter to be `key: value` lines",
         )
@@ -273,7 +273,7 @@ fn parse_yaml(file: &str, source: &str, text: &str) -> Result<yaml::Mapping, Dia
                 .unwrap_or(&message)
                 .to_owned();
             Err(Diagnostic::error(
-                "front-matter",
+                Kind::FrontMatter,
                 file,
                 format!("invalid YAML in front matter: {message}"),
             )
@@ -384,7 +384,7 @@ impl Reader<'_> {
             Some(_) => self.fail("title", "`title` is empty: every page needs a title".into()),
             None => self.errors.push(
                 Diagnostic::error(
-                    "front-matter",
+                    Kind::FrontMatter,
                     self.file,
                     "missing `title`: every page needs a title",
                 )
@@ -413,7 +413,7 @@ impl Reader<'_> {
             format!("{key}: {message}")
         };
         self.errors.push(
-            Diagnostic::error("front-matter", self.file, message).in_source(
+            Diagnostic::error(Kind::FrontMatter, self.file, message).in_source(
                 self.source,
                 line,
                 column,

@@ -37,7 +37,7 @@
 
 use crate::check;
 use crate::content::{self, Page, Patch, Section, Site, SourceCache};
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{self, Diagnostic, Kind};
 use crate::files;
 use crate::highlight::{self, Highlighter};
 use crate::markdown::Bodies;
@@ -411,7 +411,7 @@ impl Incremental {
                 }
             }
             Err(e) => diagnostics.push(Diagnostic::error(
-                "io",
+                Kind::Io,
                 crate::layout::STATIC_DIR,
                 format!("{e:#}"),
             )),

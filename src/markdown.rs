@@ -4,7 +4,7 @@
 //! Rendering returns a [`Rendered`] struct (HTML, table of contents, counts, the links it saw) so
 //! later stages check links without parsing HTML again.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
 use crate::highlight::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -304,7 +304,7 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
             if let Some(other) = &resolved.fallback_lang {
                 out.diagnostics.push(
                     Diagnostic::warning(
-                        "missing-translation",
+                        Kind::MissingTranslation,
                         cx.file,
                         format!("link to `{target}`: it has no `{}` version, so the link goes to the `{other}` page", cx.lang),
                     )
@@ -329,7 +329,7 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
                 )
             };
             out.diagnostics.push(
-                Diagnostic::error("broken-link", cx.file, message)
+                Diagnostic::error(Kind::BrokenLink, cx.file, message)
                     .in_source(cx.source, line, Some(column))
                     .underline(len)
                     .with_hint(hint),

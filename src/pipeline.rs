@@ -6,7 +6,7 @@ use crate::check::{self, ExternalRef};
 use crate::config::Config;
 use crate::content::{self, LoadOptions, Site};
 use crate::dates::PartialDate;
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{self, Diagnostic, Kind};
 use crate::highlight;
 use crate::layout::{CONFIG_FILE, SPECIAL_PAGES};
 use crate::markdown::{Bodies, Rendered};
@@ -119,7 +119,7 @@ pub fn read_static(path: String, source: &Path) -> Result<Output, Diagnostic> {
 pub fn static_output(path: String, file: Static) -> Result<Output, Diagnostic> {
     let bytes = file.read().map_err(|e| {
         Diagnostic::error(
-            "io",
+            Kind::Io,
             format!("{}/{path}", crate::layout::STATIC_DIR),
             format!("{e:#}"),
         )
@@ -130,7 +130,7 @@ pub fn static_output(path: String, file: Static) -> Result<Output, Diagnostic> {
 pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join(CONFIG_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        Diagnostic::error("config", CONFIG_FILE, format!("cannot read {}: {e}", path.display()))
+        Diagnostic::error(Kind::Config, CONFIG_FILE, format!("cannot read {}: {e}", path.display()))
             .with_hint("a site folder needs a site.toml with at least base_url = \"https://example.org/\"; pass --root DIR if the site is elsewhere")
     })?;
     Config::parse(&text)
@@ -159,7 +159,7 @@ pub(crate) fn config(options: &Options) -> Result<Config, Failed> {
     if let Some(url) = &options.base_url {
         config
             .set_base_url(url)
-            .map_err(|m| fail(vec![Diagnostic::error("config", "--base-url", m)], None))?;
+            .map_err(|m| fail(vec![Diagnostic::error(Kind::Config, "--base-url", m)], None))?;
     }
     Ok(config)
 }
@@ -259,7 +259,7 @@ pub(crate) fn finish(
             Static::File(source) => (sinks.file)(path, &source),
         })),
         Err(e) => diags.push(Diagnostic::error(
-            "io",
+            Kind::Io,
             crate::layout::STATIC_DIR,
             format!("{e:#}"),
         )),
@@ -335,7 +335,7 @@ fn duplicate_outputs(outputs: &[Output]) -> Vec<Diagnostic> {
         .filter(|w| w[0].path == w[1].path)
         .map(|w| {
             Diagnostic::error(
-                "url-collision",
+                Kind::UrlCollision,
                 format!("{}/{}", crate::layout::STATIC_DIR, w[0].path),
                 format!("`{}` is also a page the site generates", w[0].path),
             )

@@ -4,7 +4,7 @@
 use crate::config::{Config, Language};
 use crate::content::{Page, Section, Site};
 use crate::dates::PartialDate;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
 use crate::front_matter::{Coordinates, PageKind};
 use crate::highlight::Highlighter;
 use crate::markdown::{self, Bodies, Heading, Rendered, Resolved};
@@ -320,7 +320,7 @@ impl<'a> Renderer<'a> {
         } = job;
         let fail = |e: &dyn std::error::Error| {
             Diagnostic::error(
-                "template",
+                Kind::Template,
                 what,
                 format!("rendering with template `{template}`: {}", error_chain(e)),
             )

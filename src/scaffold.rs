@@ -8,7 +8,7 @@
 use crate::config::{Config, Suffix};
 use crate::content::{EVENTS, REGIONS};
 use crate::dates::PartialDate;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
 use crate::front_matter::{self, PageKind};
 use crate::layout::CONTENT_DIR;
 use crate::templates::error_chain;
@@ -46,7 +46,7 @@ pub fn plan(
     request: &Request,
 ) -> Result<Vec<NewFile>, Vec<Diagnostic>> {
     let fail = |message: String, hint: &str| {
-        vec![Diagnostic::error("new", request.name, message).with_hint(hint)]
+        vec![Diagnostic::error(Kind::New, request.name, message).with_hint(hint)]
     };
     let (path, only_lang) = split_language(request.name, config).map_err(|(m, h)| fail(m, &h))?;
     validate_path(&path, request.kind).map_err(|(m, h)| fail(m, h))?;
@@ -78,7 +78,7 @@ pub fn plan(
             if is_same_page && root.join(existing).exists() {
                 errors.push(
                     Diagnostic::error(
-                        "new",
+                        Kind::New,
                         existing.as_str(),
                         "this file already exists; nothing was written",
                     )
@@ -107,7 +107,7 @@ pub fn write(root: &Path, files: &[NewFile]) -> Result<(), Diagnostic> {
                 let _ = std::fs::remove_file(root.join(&done.file));
             }
             return Err(Diagnostic::error(
-                "io",
+                Kind::Io,
                 f.file.as_str(),
                 format!("cannot write {}: {e}; nothing was written", f.file),
             ));
@@ -207,7 +207,7 @@ fn archetype(root: &Path, kind: PageKind, lang: &str) -> Result<(String, String)
         if path.is_file() {
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Diagnostic::error(
-                    "io",
+                    Kind::Io,
                     rel.as_str(),
                     format!("cannot read the archetype: {e}"),
                 )
@@ -243,7 +243,7 @@ fn render(
     );
     let text = tera::Tera::one_off(&template, &cx, false).map_err(|e| {
         vec![Diagnostic::error(
-            "archetype",
+            Kind::Archetype,
             origin.as_str(),
             format!("the archetype does not render: {}", error_chain(&e)),
         )]

@@ -1,7 +1,7 @@
 //! Tera templates: the built-in theme compiled into the binary, overridden file by file by the
 //! site's own `templates/`; and the theme's static files, likewise overridden by `static/`.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
 use crate::files;
 use crate::layout::{STATIC_DIR, TEMPLATES_DIR};
 use std::path::Path;
@@ -35,7 +35,7 @@ pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
         .collect();
     let mut errors = Vec::new();
     let site_files = files::list_files(&dir)
-        .map_err(|e| vec![Diagnostic::error("io", TEMPLATES_DIR, format!("{e:#}"))])?;
+        .map_err(|e| vec![Diagnostic::error(Kind::Io, TEMPLATES_DIR, format!("{e:#}"))])?;
     for (name, path) in site_files {
         match std::fs::read_to_string(&path) {
             Ok(text) => {
@@ -43,7 +43,7 @@ pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
                 sources.push((name, text));
             }
             Err(e) => errors.push(Diagnostic::error(
-                "io",
+                Kind::Io,
                 format!("{TEMPLATES_DIR}/{name}"),
                 format!("cannot read the template: {e}"),
             )),
@@ -59,7 +59,7 @@ pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| {
             vec![Diagnostic::error(
-                "template",
+                Kind::Template,
                 TEMPLATES_DIR,
                 format!("the templates do not compile: {}", error_chain(&e)),
             )]
