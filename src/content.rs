@@ -473,6 +473,7 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
 fn settle_group(group: &mut [Page], region_keys: &[String]) -> Vec<Diagnostic> {
     let mut diagnostics = inherit_neutral(group);
     diagnostics.extend(check_events(group, region_keys));
+    diagnostics.extend(group.iter().filter_map(country_mismatch));
     for p in group.iter_mut() {
         p.slug = p
             .front
@@ -483,6 +484,33 @@ fn settle_group(group: &mut [Page], region_keys: &[String]) -> Vec<Diagnostic> {
         p.path = page_path(&p.lang, &p.dir, &p.slug, &p.key);
     }
     diagnostics
+}
+
+/// A warning when a page's `country` is not a name of the country its `country_code` (its own
+/// or inherited) stands for: `country: Poland` with `country_code: PT`.
+fn country_mismatch(p: &Page) -> Option<Diagnostic> {
+    let written = p.front.country.as_deref()?;
+    let code = p.front.neutral.country_code.as_deref()?;
+    if crate::countries::agrees(code, written)? {
+        return None;
+    }
+    let line = p
+        .source
+        .lines()
+        .position(|l| l.starts_with("country:"))
+        .map_or(1, |i| i + 1);
+    let mut d = Diagnostic::warning(
+        Kind::CountryMismatch,
+        &p.file,
+        format!("country: \"{written}\" is not the country of country_code {code}"),
+    )
+    .in_source(&p.source, line, Some(1));
+    if let Some(name) = crate::countries::name(code, &p.lang) {
+        d = d.with_hint(format!(
+            "{code} is {name}: correct the country or the code (set in this page or its translation)"
+        ));
+    }
+    Some(d)
 }
 
 /// Fills each translation's missing language-neutral fields from its counterparts, and reports

@@ -24,6 +24,7 @@ pub enum Kind {
     BrokenLink,
     Config,
     Content,
+    CountryMismatch,
     Encoding,
     ExternalLink,
     FrontMatter,

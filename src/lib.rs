@@ -15,6 +15,7 @@ pub mod check;
 pub mod cmd;
 pub mod config;
 pub mod content;
+pub mod countries;
 pub mod dates;
 pub mod diagnostics;
 pub mod external;

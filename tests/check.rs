@@ -644,3 +644,33 @@ fn a_folder_without_an_intro_gets_a_readable_title_and_a_warning() {
         assert!(!list.contains(">cultural-exchange<"), "{list}");
     }
 }
+
+#[test]
+fn a_country_that_disagrees_with_its_code_is_a_warning() {
+    let site = Site::small();
+    // The code comes from the Chinese translation (PL); the English page names another country.
+    site.write(
+        "content/regions/lublin.en.md",
+        "---\ntitle: Lublin\ncountry: Portugal\n---\nLublin.\n",
+    );
+    site.write(
+        "content/regions/attica.en.md",
+        "---\ntitle: Attica\ncountry: greece\n---\n## Cooperation\n\nAttica.\n",
+    );
+    let run = check(&site);
+    run.assert_ok();
+    run.stderr_has(&[
+        "warning: content/regions/lublin.en.md:3",
+        "country: \"Portugal\" is not the country of country_code PL",
+        "hint: PL is Poland",
+    ]);
+    assert!(!run.stderr.contains("attica"), "{}", run.stderr);
+    let (_, json) = check_json(&site);
+    let kinds: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["country-mismatch"], "{json:#}");
+}
