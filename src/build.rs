@@ -1,6 +1,7 @@
 //! The build pipeline: load → validate → render → (only if all of that succeeded) write.
 
 use crate::check::{self, ExternalRef};
+use crate::collisions::{self, Origins};
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::{self, LoadOptions, Page, Site};
 use crate::dates::PartialDate;
@@ -11,7 +12,7 @@ use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
 use crate::{feeds, search, special, templates};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tera::Tera;
@@ -268,22 +269,31 @@ pub(crate) fn finish(
     if check::documents(&site, bodies).any(|(_, b)| b.has_code) {
         extra.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()));
     }
-    match templates::static_files(&options.root) {
-        Ok(files) => extra.extend(
-            files
-                .into_iter()
-                .map(|(path, bytes)| Output { path, bytes }),
-        ),
-        Err(e) => diags.push(Diagnostic::error(
-            "io",
-            templates::STATIC_DIR,
-            format!("{e:#}"),
-        )),
-    }
+    let statics = match templates::static_files(&options.root) {
+        Ok(files) => files
+            .into_iter()
+            .map(|(path, bytes)| Output { path, bytes })
+            .collect(),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "io",
+                templates::STATIC_DIR,
+                format!("{e:#}"),
+            ));
+            Vec::new()
+        }
+    };
+    // Checked before the static files are staged, which would fail less clearly.
+    let clashing = {
+        let made = outputs.iter().chain(sunk.iter().flatten()).chain(&extra);
+        let found = collisions(&options.root, &site, made, &statics);
+        diags.extend(found.1);
+        found.0
+    };
+    extra.extend(statics.into_iter().filter(|o| !clashing.contains(&o.path)));
     sunk.par_extend(extra.into_par_iter().map(sink));
     outputs.extend(successes(sunk, &mut diags));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    diags.extend(duplicate_outputs(&outputs));
     diags.extend(check::links(&options.root, &site, bodies, &outputs));
     diags.extend(check::missing_translations(&site));
     let external_links = check::external_links(&options.root, &site, bodies);
@@ -390,17 +400,25 @@ fn machine_files(site: &Site, bodies: &Bodies, sink: Sink) -> Vec<Result<Output,
     out
 }
 
-/// A static file may not shadow a generated page.
-fn duplicate_outputs(outputs: &[Output]) -> Vec<Diagnostic> {
-    outputs
-        .windows(2)
-        .filter(|w| w[0].path == w[1].path)
-        .map(|w| {
-            Diagnostic::error(
-                "url-collision",
-                format!("{}/{}", templates::STATIC_DIR, w[0].path),
-                format!("`{}` is also a page the site generates", w[0].path),
-            )
-        })
-        .collect()
+/// The errors of outputs that cannot all be published (see `collisions`), and the paths of
+/// the static files among them, which are not to be staged.
+pub(crate) fn collisions<'o>(
+    root: &Path,
+    site: &Site,
+    made: impl Iterator<Item = &'o Output>,
+    statics: &'o [Output],
+) -> (HashSet<String>, Vec<Diagnostic>) {
+    let mut paths: Vec<&str> = made.chain(statics).map(|o| o.path.as_str()).collect();
+    paths.sort_unstable();
+    let pairs = collisions::clashes(&paths);
+    if pairs.is_empty() {
+        return Default::default();
+    }
+    let origins = Origins::new(root, site, statics.iter().map(|o| o.path.as_str()));
+    let clashing = pairs
+        .iter()
+        .flat_map(|&(a, b)| [a, b])
+        .map(str::to_owned)
+        .collect();
+    (clashing, origins.diagnostics(&pairs))
 }

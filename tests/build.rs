@@ -559,6 +559,41 @@ fn url_collisions_are_errors() {
 }
 
 #[test]
+fn a_static_file_in_the_place_of_a_page_folder_is_an_error_naming_both() {
+    // `public/en` would become a file and the English site would be gone.
+    let (site, run) = broken(&[("static/en", "not a site")]);
+    run.stderr_has(&[
+        "error: static/en: publishes the file `en`, but ",
+        "inside a folder of that name (and ",
+        "more outputs under `en/`)",
+    ]);
+    assert_eq!(
+        run.stderr.matches("error: static/en:").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(site.public("en/index.html").contains("Henan Stories"));
+    // A static file below a page's file: page and static file would take turns.
+    let (_, run) = broken(&[("static/zh/about/index.html/x", "x")]);
+    run.stderr_has(&[
+        "error: static/zh/about/index.html/x: publishes `zh/about/index.html/x`, inside \
+         `zh/about/index.html`, which content/about.zh.md publishes as a file",
+    ]);
+    // The same path as a built-in output.
+    let (_, run) = broken(&[("static/en/atom.xml", "<feed/>")]);
+    run.stderr_has(&[
+        "error: static/en/atom.xml: publishes `en/atom.xml`, which the Atom feed of `en` \
+         (`en/atom.xml`) also publishes",
+    ]);
+    let (_, run) = broken(&[("static/en/about/index.html", "<p>mine</p>")]);
+    run.stderr_has(&[
+        "error: static/en/about/index.html: publishes `en/about/index.html`, which \
+         content/about.en.md also publishes",
+    ]);
+}
+
+#[test]
 fn missing_config_and_content_are_explained() {
     let empty = tempfile::tempdir().unwrap();
     let run: common::Run = common::bin()

@@ -128,6 +128,26 @@ fn missing_static_file_and_image_until_the_file_exists() {
 }
 
 #[test]
+fn a_static_file_in_the_place_of_a_page_folder_is_reported() {
+    fails_with(
+        &[("static/en", "not a site")],
+        &["error: static/en: publishes the file `en`, but "],
+    );
+    let (run, json) = {
+        let site = Site::small();
+        site.write("static/zh/about/index.html/x", "x");
+        check_json(&site)
+    };
+    run.assert_failed();
+    let found = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["kind"] == "url-collision" && d["file"] == "static/zh/about/index.html/x");
+    assert!(found, "{json:#}");
+}
+
+#[test]
 fn bad_anchor_on_another_page_and_the_same_page() {
     fails_with(
         &[(

@@ -475,3 +475,35 @@ fn same_shape_edits_keep_checks_and_feeds_whole() {
     ];
     run_sequence(&edits).unwrap();
 }
+
+/// A static file added under `serve` where the site needs a folder fails like a full build
+/// does, and the engine keeps serving the last good build.
+#[test]
+fn a_static_file_in_the_place_of_a_page_folder_is_never_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    corpus::write_site(&root, REGIONS, 7).unwrap();
+    let options = Options {
+        build_date: PartialDate::ymd(2025, 11, 25),
+        ..Options::new(&root)
+    };
+    let mut engine = Incremental::new(&options).unwrap();
+    let home = engine.get("en/index.html").unwrap().to_vec();
+    let file = root.join("static/en");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "not a site").unwrap();
+    let failed = engine.apply(std::slice::from_ref(&file)).unwrap_err();
+    let full = build::build(&options)
+        .err()
+        .expect("a full build fails too");
+    assert_eq!(messages(&failed.diagnostics), messages(&full.diagnostics));
+    assert!(
+        failed.diagnostics.iter().any(|d| d.file == "static/en"
+            && d.kind == "url-collision"
+            && d.message.starts_with("publishes the file `en`, but ")),
+        "{:?}",
+        failed.diagnostics
+    );
+    assert_eq!(engine.get("en/index.html"), Some(&home[..]));
+    assert!(engine.get("en").is_none());
+}
