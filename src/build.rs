@@ -10,7 +10,7 @@ use crate::highlight::{self, Highlighter};
 use crate::markdown::Rendered;
 use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
-use crate::{feeds, search, special, templates};
+use crate::{feeds, files, search, special, templates};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -194,6 +194,7 @@ pub(crate) fn load(
 ) -> Result<Loaded, Failed> {
     let loaded = content::load(&options.root, config(options)?, &options.load(), cache);
     let mut diags = loaded.diagnostics;
+    diags.extend(files::problems(&options.root));
     let tera = templates::load(&options.root);
     // Go on past errors while the model is whole, so one run also finds the broken links.
     let renderable = loaded.whole || !diags.iter().any(Diagnostic::is_error);

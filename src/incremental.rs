@@ -206,7 +206,11 @@ impl Incremental {
                 );
                 let in_place = patched.is_some();
                 let (patch, tera) = match patched {
-                    Some(patch) => (patch, memo.tera),
+                    Some(mut patch) => {
+                        // As `build::load` reports them: the links and names listings leave out.
+                        patch.diagnostics.extend(files::problems(root));
+                        (patch, memo.tera)
+                    }
                     None => {
                         self.sources.refill(&self.built.site);
                         let loaded = build::load(&self.options, Some(&mut self.sources))?;
@@ -813,8 +817,7 @@ fn region_refs(p: &Page) -> impl Iterator<Item = &str> {
 
 /// The site's own templates, by name, for noticing that one changed.
 fn template_sources(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let dir = root.join(crate::templates::TEMPLATES_DIR);
-    let mut out: Vec<(String, Vec<u8>)> = files::list_files(&dir)
+    let mut out: Vec<(String, Vec<u8>)> = files::list_files(root, crate::templates::TEMPLATES_DIR)
         .unwrap_or_default()
         .into_iter()
         .map(|(name, path)| {

@@ -30,13 +30,12 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] =
 
 /// Compiles the built-in templates with the site's overrides and additions.
 pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
-    let dir = root.join(TEMPLATES_DIR);
     let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
         .iter()
         .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
         .collect();
     let mut errors = Vec::new();
-    let site_files = files::list_files(&dir)
+    let site_files = files::list_files(root, TEMPLATES_DIR)
         .map_err(|e| vec![Diagnostic::error("io", TEMPLATES_DIR, format!("{e:#}"))])?;
     for (name, path) in site_files {
         match std::fs::read_to_string(&path) {
@@ -91,7 +90,7 @@ pub fn static_files(root: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         .iter()
         .map(|(n, s)| ((*n).to_owned(), s.to_vec()))
         .collect();
-    for (name, path) in files::list_static_files(&root.join(STATIC_DIR))? {
+    for (name, path) in files::list_static_files(root, STATIC_DIR)? {
         let bytes = files::read(&path)?;
         out.retain(|(n, _)| *n != name);
         out.push((name, bytes));

@@ -148,6 +148,34 @@ fn a_static_file_in_the_place_of_a_page_folder_is_reported() {
 }
 
 #[test]
+fn skipped_links_and_names_that_are_not_utf8_are_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = Site::small();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", site.path("static/host.txt")).unwrap();
+    let (run, json) = check_json(&site);
+    run.assert_ok();
+    let kinds = |json: &Value| -> Vec<(String, String, String)> {
+        let list = json["diagnostics"].as_array().unwrap().iter();
+        list.map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+            (s("severity"), s("kind"), s("file"))
+        })
+        .collect()
+    };
+    let warning = ("warning".into(), "symlink".into(), "static/host.txt".into());
+    assert!(kinds(&json).contains(&warning), "{json:#}");
+    let bad = site
+        .path("content")
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9.en.md"));
+    std::fs::write(bad, "---\ntitle: Cafe\n---\n").unwrap();
+    let (run, json) = check_json(&site);
+    run.assert_failed();
+    let error = ("error".into(), "file-name".into(), "content".into());
+    assert!(kinds(&json).contains(&error), "{json:#}");
+}
+
+#[test]
 fn bad_anchor_on_another_page_and_the_same_page() {
     fails_with(
         &[(
