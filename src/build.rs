@@ -1,7 +1,7 @@
 //! The build pipeline: load → validate → render → (only if all of that succeeded) write.
 
 use crate::check::{self, ExternalRef};
-use crate::collisions::{self, Origins};
+use crate::collisions;
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::{self, LoadOptions, Page, Site};
 use crate::dates::PartialDate;
@@ -12,7 +12,7 @@ use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
 use crate::{feeds, files, search, special, templates};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tera::Tera;
@@ -287,7 +287,9 @@ pub(crate) fn finish(
     // Checked before the static files are staged, which would fail less clearly.
     let clashing = {
         let made = outputs.iter().chain(sunk.iter().flatten()).chain(&extra);
-        let found = collisions(&options.root, &site, made, &statics);
+        let paths = made.chain(&statics).map(|o| o.path.as_str()).collect();
+        let static_paths = statics.iter().map(|o| o.path.as_str());
+        let found = collisions::check(&options.root, &site, paths, static_paths);
         diags.extend(found.1);
         found.0
     };
@@ -399,27 +401,4 @@ fn machine_files(site: &Site, bodies: &Bodies, sink: Sink) -> Vec<Result<Output,
             .map(|l| sink(feeds::atom(site, bodies, l))),
     );
     out
-}
-
-/// The errors of outputs that cannot all be published (see `collisions`), and the paths of
-/// the static files among them, which are not to be staged.
-pub(crate) fn collisions<'o>(
-    root: &Path,
-    site: &Site,
-    made: impl Iterator<Item = &'o Output>,
-    statics: &'o [Output],
-) -> (HashSet<String>, Vec<Diagnostic>) {
-    let mut paths: Vec<&str> = made.chain(statics).map(|o| o.path.as_str()).collect();
-    paths.sort_unstable();
-    let pairs = collisions::clashes(&paths);
-    if pairs.is_empty() {
-        return Default::default();
-    }
-    let origins = Origins::new(root, site, statics.iter().map(|o| o.path.as_str()));
-    let clashing = pairs
-        .iter()
-        .flat_map(|&(a, b)| [a, b])
-        .map(str::to_owned)
-        .collect();
-    (clashing, origins.diagnostics(&pairs))
 }

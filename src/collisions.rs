@@ -11,6 +11,29 @@ use crate::{highlight, search};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+/// The errors of the outputs at `paths` that cannot all be published, and the paths that
+/// clash (the static files among them are better not staged). `statics`: the output paths of
+/// the static files (the theme's and the site's).
+pub fn check<'p>(
+    root: &Path,
+    site: &Site,
+    mut paths: Vec<&'p str>,
+    statics: impl Iterator<Item = &'p str>,
+) -> (HashSet<String>, Vec<Diagnostic>) {
+    paths.sort_unstable();
+    let pairs = clashes(&paths);
+    if pairs.is_empty() {
+        return Default::default();
+    }
+    let origins = Origins::new(root, site, statics);
+    let clashing = pairs
+        .iter()
+        .flat_map(|&(a, b)| [a, b])
+        .map(str::to_owned)
+        .collect();
+    (clashing, origins.diagnostics(&pairs))
+}
+
 /// Pairs of output paths that cannot both be published: equal, or the first a folder holding
 /// the second. `paths` sorted (equal paths next to each other).
 pub fn clashes<'p>(paths: &[&'p str]) -> Vec<(&'p str, &'p str)> {
@@ -54,16 +77,16 @@ impl Origin {
 }
 
 /// Tells where outputs come from: the site's static files (by output path) and its pages.
-pub struct Origins<'a> {
-    root: &'a Path,
-    statics: HashSet<&'a str>,
+struct Origins<'r, 's> {
+    root: &'r Path,
+    statics: HashSet<&'s str>,
     /// Pages and lists by output path.
     documents: HashMap<String, Origin>,
 }
 
-impl<'a> Origins<'a> {
+impl<'r, 's> Origins<'r, 's> {
     /// `statics`: the output paths of the static files (the theme's and the site's).
-    pub fn new(root: &'a Path, site: &Site, statics: impl Iterator<Item = &'a str>) -> Self {
+    fn new(root: &'r Path, site: &Site, statics: impl Iterator<Item = &'s str>) -> Self {
         let pages = site
             .pages
             .iter()
@@ -105,7 +128,7 @@ impl<'a> Origins<'a> {
     }
 
     /// One error per source that clashes, naming the other source; `pairs` from `clashes`.
-    pub fn diagnostics(&self, pairs: &[(&str, &str)]) -> Vec<Diagnostic> {
+    fn diagnostics(&self, pairs: &[(&str, &str)]) -> Vec<Diagnostic> {
         // By the source named first, then the path it clashes at: a static file `en` clashes
         // with every page under `en/`, and is reported once.
         let mut found: BTreeMap<(Origin, &str), (Origin, &str, usize)> = BTreeMap::new();

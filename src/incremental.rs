@@ -37,6 +37,7 @@
 
 use crate::build::{self, Built, Failed, Loaded, Options, Stopwatch};
 use crate::check;
+use crate::collisions;
 use crate::content::{self, Page, Patch, Section, Site, SourceCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::files;
@@ -408,13 +409,27 @@ impl Incremental {
             .collect();
         fresh.extend(feed_langs.iter().map(|l| feeds::atom(site, &bodies, l)));
         let has_code = check::documents(site, &bodies).any(|(_, b)| b.has_code);
-        match (has_code, find(outputs, highlight::STYLESHEET).is_some()) {
+        // A static file of that name is not the stylesheet (and clashes with it, below).
+        let stylesheet = find(outputs, highlight::STYLESHEET).is_some()
+            && !memo.statics.contains(highlight::STYLESHEET);
+        match (has_code, stylesheet) {
             (true, false) => {
                 fresh.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()))
             }
             (false, true) => removed.push(highlight::STYLESHEET.to_owned()),
             _ => {}
         }
+        // Static files keep their names (else everything is rendered again), so only a new
+        // generated output (the code stylesheet, a search shard) can clash with one.
+        let new_paths: Vec<&str> = fresh
+            .iter()
+            .map(|o| o.path.as_str())
+            .filter(|p| find(outputs, p).is_none() || memo.statics.contains(*p))
+            .chain(memo.statics.iter().map(String::as_str))
+            .collect();
+        let statics = memo.statics.iter().map(String::as_str);
+        let root = &self.options.root;
+        diagnostics.extend(collisions::check(root, site, new_paths, statics).1);
         match templates::static_files(&self.options.root) {
             Ok(files) => fresh.extend(files.into_iter().map(|(p, b)| Output::new(p, b))),
             Err(e) => diagnostics.push(Diagnostic::error(

@@ -408,10 +408,9 @@ proptest! {
     }
 }
 
-/// Edits that keep the site's shape must not render everything again, and an edit to one
-/// region's body changes that page and the search index only.
-#[test]
-fn a_body_edit_renders_only_what_reads_it() {
+/// A generated site in a temporary folder (removed when the first is dropped), its root and
+/// build options.
+fn small_site() -> (tempfile::TempDir, PathBuf, Options) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     corpus::write_site(&root, REGIONS, 7).unwrap();
@@ -419,6 +418,14 @@ fn a_body_edit_renders_only_what_reads_it() {
         build_date: PartialDate::ymd(2025, 11, 25),
         ..Options::new(&root)
     };
+    (dir, root, options)
+}
+
+/// Edits that keep the site's shape must not render everything again, and an edit to one
+/// region's body changes that page and the search index only.
+#[test]
+fn a_body_edit_renders_only_what_reads_it() {
+    let (_dir, root, options) = small_site();
     let mut engine = Incremental::new(&options).unwrap();
     let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
     let text = std::fs::read_to_string(&page).unwrap();
@@ -480,13 +487,7 @@ fn same_shape_edits_keep_checks_and_feeds_whole() {
 /// does, and the engine keeps serving the last good build.
 #[test]
 fn a_static_file_in_the_place_of_a_page_folder_is_never_served() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    corpus::write_site(&root, REGIONS, 7).unwrap();
-    let options = Options {
-        build_date: PartialDate::ymd(2025, 11, 25),
-        ..Options::new(&root)
-    };
+    let (_dir, root, options) = small_site();
     let mut engine = Incremental::new(&options).unwrap();
     let home = engine.get("en/index.html").unwrap().to_vec();
     let file = root.join("static/en");
@@ -506,4 +507,39 @@ fn a_static_file_in_the_place_of_a_page_folder_is_never_served() {
     );
     assert_eq!(engine.get("en/index.html"), Some(&home[..]));
     assert!(engine.get("en").is_none());
+}
+
+/// An edit that keeps the shape but makes a new output where a static file is (the code
+/// stylesheet, once a page has code) fails as a full build does.
+#[test]
+fn a_new_output_on_a_static_file_fails_as_a_full_build_does() {
+    let (_dir, root, options) = small_site();
+    for dir in ["regions", "events"] {
+        for path in files(&root, dir, |_| true) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let without_code = text.split("```").next().unwrap();
+            std::fs::write(&path, without_code).unwrap();
+        }
+    }
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/syntax.css"), "/* mine */").unwrap();
+    let mut engine = Incremental::new(&options).unwrap();
+    let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\n```rust\nfn main() {{}}\n```\n")).unwrap();
+    let failed = engine.apply(std::slice::from_ref(&page)).unwrap_err();
+    let full = build::build(&options)
+        .err()
+        .expect("a full build fails too");
+    assert_eq!(messages(&failed.diagnostics), messages(&full.diagnostics));
+    assert!(
+        failed.diagnostics.iter().any(|d| {
+            d.file == "static/syntax.css"
+            && d.message
+                == "publishes `syntax.css`, which the code stylesheet (`syntax.css`) also publishes"
+        }),
+        "{:?}",
+        failed.diagnostics
+    );
+    assert_eq!(engine.get("syntax.css"), Some(&b"/* mine */"[..]));
 }
