@@ -483,6 +483,20 @@ fn same_shape_edits_keep_checks_and_feeds_whole() {
     run_sequence(&edits).unwrap();
 }
 
+/// `engine.apply` after `changed` fails with the diagnostics a full build gives, which it
+/// returns.
+#[track_caller]
+fn fails_as_a_full_build(
+    engine: &mut Incremental,
+    options: &Options,
+    changed: &Path,
+) -> Vec<henan_stories::diagnostics::Diagnostic> {
+    let failed = engine.apply(&[changed.to_owned()]).unwrap_err();
+    let full = build::build(options).err().expect("a full build fails too");
+    assert_eq!(messages(&failed.diagnostics), messages(&full.diagnostics));
+    failed.diagnostics
+}
+
 /// A static file added under `serve` where the site needs a folder fails like a full build
 /// does, and the engine keeps serving the last good build.
 #[test]
@@ -493,17 +507,12 @@ fn a_static_file_in_the_place_of_a_page_folder_is_never_served() {
     let file = root.join("static/en");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, "not a site").unwrap();
-    let failed = engine.apply(std::slice::from_ref(&file)).unwrap_err();
-    let full = build::build(&options)
-        .err()
-        .expect("a full build fails too");
-    assert_eq!(messages(&failed.diagnostics), messages(&full.diagnostics));
+    let failed = fails_as_a_full_build(&mut engine, &options, &file);
     assert!(
-        failed.diagnostics.iter().any(|d| d.file == "static/en"
+        failed.iter().any(|d| d.file == "static/en"
             && d.kind == "url-collision"
             && d.message.starts_with("publishes the file `en`, but ")),
-        "{:?}",
-        failed.diagnostics
+        "{failed:?}"
     );
     assert_eq!(engine.get("en/index.html"), Some(&home[..]));
     assert!(engine.get("en").is_none());
@@ -527,19 +536,13 @@ fn a_new_output_on_a_static_file_fails_as_a_full_build_does() {
     let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
     let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(&page, format!("{text}\n```rust\nfn main() {{}}\n```\n")).unwrap();
-    let failed = engine.apply(std::slice::from_ref(&page)).unwrap_err();
-    let full = build::build(&options)
-        .err()
-        .expect("a full build fails too");
-    assert_eq!(messages(&failed.diagnostics), messages(&full.diagnostics));
+    let failed = fails_as_a_full_build(&mut engine, &options, &page);
+    let message = "publishes `syntax.css`, which the code stylesheet (`syntax.css`) also publishes";
     assert!(
-        failed.diagnostics.iter().any(|d| {
-            d.file == "static/syntax.css"
-            && d.message
-                == "publishes `syntax.css`, which the code stylesheet (`syntax.css`) also publishes"
-        }),
-        "{:?}",
-        failed.diagnostics
+        failed
+            .iter()
+            .any(|d| d.file == "static/syntax.css" && d.message == message),
+        "{failed:?}"
     );
     assert_eq!(engine.get("syntax.css"), Some(&b"/* mine */"[..]));
 }
