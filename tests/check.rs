@@ -176,6 +176,24 @@ fn skipped_links_and_names_that_are_not_utf8_are_reported() {
 }
 
 #[test]
+fn a_link_to_a_file_behind_a_skipped_symlink_says_why_it_is_missing() {
+    let site = Site::small();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("report.pdf"), "%PDF").unwrap();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.path("static/docs")).unwrap();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\n[Report](/docs/report.pdf)\n",
+    );
+    check(&site).assert_failed().stderr_has(&[
+        "warning: static/docs: a symbolic link to ",
+        "error: content/about.en.md:4: link to `/docs/report.pdf`: the site has no page or file",
+        "hint: static/docs is a symbolic link the build skipped: links are followed only while",
+    ]);
+}
+
+#[test]
 fn bad_anchor_on_another_page_and_the_same_page() {
     fails_with(
         &[(
