@@ -109,7 +109,8 @@ impl Walk {
 pub fn walk(root: &Path, folder: &str, skip: fn(&OsStr) -> bool, only: Option<&str>) -> Walk {
     let dir = root.join(folder);
     let mut walk = Walk::default();
-    if dir.symlink_metadata().is_err() {
+    // A link to a folder is checked like any link; a missing folder has no files.
+    if !dir.is_dir() && !dir.is_symlink() {
         return walk;
     }
     let site = root.canonicalize().unwrap_or_else(|_| root.to_owned());
@@ -136,7 +137,8 @@ pub fn walk(root: &Path, folder: &str, skip: fn(&OsStr) -> bool, only: Option<&s
     for entry in entries {
         match entry {
             Ok(e) if e.file_type().is_dir() => walk.dirs.push(e.into_path()),
-            Ok(e) if e.file_type().is_file() => {
+            // Depth 0 is the folder itself (a link to a file, where a folder is expected).
+            Ok(e) if e.file_type().is_file() && e.depth() > 0 => {
                 walk.files.push((relative(&dir, e.path()), e.into_path()))
             }
             Ok(_) => {}
@@ -233,6 +235,27 @@ mod tests {
             assert!(is_ignored(OsStr::new(name)), "{name}");
         }
         assert!(!is_ignored(OsStr::new("attica.en.md")));
+    }
+
+    #[test]
+    fn links_into_each_other_end_with_warnings_a_file_for_a_folder_lists_nothing() {
+        use std::os::unix::fs::symlink;
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        for dir in ["static/a", "static/b"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        std::fs::write(root.join("static/a/x.css"), "x").unwrap();
+        symlink("../b", root.join("static/a/to_b")).unwrap();
+        symlink("../a", root.join("static/b/to_a")).unwrap();
+        let walk = walk(root, "static", is_unpublished, None);
+        let files: Vec<&str> = walk.files.iter().map(|(rel, _)| rel.as_str()).collect();
+        assert_eq!(files, ["a/x.css", "b/to_a/x.css"]);
+        let skipped: Vec<&str> = walk.skipped.iter().map(|d| d.file.as_str()).collect();
+        assert_eq!(skipped, ["static/a/to_b/to_a", "static/b/to_a/to_b"]);
+        std::fs::write(root.join("templates"), "not a folder").unwrap();
+        let walk = super::walk(root, "templates", is_ignored, None);
+        assert!(walk.files.is_empty() && walk.skipped.is_empty() && walk.errors.is_empty());
     }
 
     #[test]
