@@ -88,7 +88,7 @@ pub(crate) fn document_links(
                 "link to `{}`: the site has no page or file at {file}",
                 link.written
             );
-            Some((message, missing_target_hint(site, &file)))
+            Some((message, missing_target_hint(targets.root, site, &file)))
         } else {
             // Only a link with an anchor needs the target's headings.
             let anchor = link.anchor.as_deref().filter(|a| !a.is_empty());
@@ -150,7 +150,7 @@ fn exists(produces: &dyn Fn(&str) -> bool, path: &str) -> bool {
         || produces(format!("{rel}/index.html").as_str())
 }
 
-fn missing_target_hint(site: &Site, path: &str) -> String {
+fn missing_target_hint(root: &Path, site: &Site, path: &str) -> String {
     let pages = site
         .pages
         .iter()
@@ -160,13 +160,34 @@ fn missing_target_hint(site: &Site, path: &str) -> String {
         return format!("did you mean `{guess}`?");
     }
     let name = path.rsplit('/').next().unwrap_or("");
-    if name.contains('.') {
+    if let Some(link) = skipped_link(root, path) {
+        format!(
+            "{link} is a symbolic link the build skipped: links are followed only while they \
+             lead somewhere inside the site folder"
+        )
+    } else if name.contains('.') {
         format!(
             "files are published from `{STATIC_DIR}/` at the site root: {path} comes from {STATIC_DIR}{path}"
         )
     } else {
         "link to a page by its file, like @/regions/attica.md, so the link follows the page's language and slug".to_owned()
     }
+}
+
+/// The symbolic link in `static/` on the way to the file at the site path `path`, if the build
+/// skipped it (see `files::walk`): the file is there, but not published.
+fn skipped_link(root: &Path, path: &str) -> Option<String> {
+    let site = root.canonicalize().ok()?;
+    let mut rel = STATIC_DIR.to_owned();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        rel = format!("{rel}/{part}");
+        let at = root.join(&rel);
+        if at.symlink_metadata().ok()?.file_type().is_symlink() {
+            let inside = at.canonicalize().is_ok_and(|t| t.starts_with(&site));
+            return (!inside).then_some(rel);
+        }
+    }
+    None
 }
 
 fn percent_decode(s: &str) -> String {

@@ -344,34 +344,20 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
         diagnostics: Vec::new(),
         dirs: Vec::new(),
     };
-    let walker = walkdir::WalkDir::new(content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !files::is_ignored(e.file_name()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let at = e
-                    .path()
-                    .map(|p| files::relative(root, p))
-                    .unwrap_or_default();
-                found.diagnostics.push(Diagnostic::error(
-                    Kind::Io,
-                    at,
-                    format!("cannot read: {e}"),
-                ));
-                continue;
-            }
-        };
-        let path = entry.path();
-        if entry.file_type().is_dir() {
-            found.dirs.push(path.to_owned());
-            continue;
-        }
-        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
-            continue;
-        }
+    let walk = files::walk(root, CONTENT_DIR, files::is_ignored, Some("md"));
+    found.dirs = walk.dirs;
+    // Links and names left out are reported by `files::problems`.
+    for e in walk.errors {
+        let at = e
+            .path()
+            .map(|p| files::relative(root, p))
+            .unwrap_or_default();
+        found
+            .diagnostics
+            .push(Diagnostic::error(Kind::Io, at, format!("cannot read: {e}")));
+    }
+    for (_, path) in &walk.files {
+        let path = path.as_path();
         let file = files::relative(root, path);
         let rel_dir = files::relative(content, path.parent().unwrap_or(content));
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");

@@ -1,11 +1,13 @@
 //! Small file-system helpers that put the path into every error, and the rules for which files
 //! a site ignores (hidden files and editors' swap and backup files).
 
+use crate::diagnostics::{Diagnostic, Kind};
 use anyhow::{Context, Result};
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Hidden files and editors' temporary files: `.x`, `x~`, `.x.swp`, `#x#`, vim's `4913` probe.
+/// Hidden files and editors' temporary files: `.x`, `x~`, `.x.swp`, `#x#`, vim's `4913` probe,
+/// emacs's `.#x` lock (a link to nowhere).
 pub fn is_ignored(name: &OsStr) -> bool {
     name.to_string_lossy().starts_with('.') || is_unpublished(name)
 }
@@ -15,6 +17,7 @@ pub fn is_ignored(name: &OsStr) -> bool {
 pub fn is_unpublished(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
     name.ends_with('~')
+        || name.starts_with(".#")
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
@@ -64,36 +67,173 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))
 }
 
-/// Every regular file below `dir` (not ignored), as (path relative to `dir`, absolute path),
-/// sorted so that builds are deterministic. A missing folder has no files.
-pub fn list_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
-    list_files_skipping(dir, is_ignored)
+/// Every regular file below `root/folder` (not ignored), as (path relative to the folder,
+/// path), sorted so that builds are deterministic. A missing folder has no files. Entries
+/// `problems` reports are left out.
+pub fn list_files(root: &Path, folder: &str) -> Result<Vec<(String, PathBuf)>> {
+    walk(root, folder, is_ignored, None).files()
 }
 
 /// `list_files` for `static/`: hidden files are published too.
-pub fn list_static_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
-    list_files_skipping(dir, is_unpublished)
+pub fn list_static_files(root: &Path, folder: &str) -> Result<Vec<(String, PathBuf)>> {
+    walk(root, folder, is_unpublished, None).files()
 }
 
-fn list_files_skipping(
-    dir: &Path,
-    skip: fn(&OsStr) -> bool,
-) -> Result<Vec<(String, std::path::PathBuf)>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
+/// The entries of the site's source folders that a build leaves out and must say so: symbolic
+/// links that lead outside the site folder, are broken or loop (warnings), and names that are
+/// not UTF-8 (errors: a name cannot be published or linked to as it is).
+pub fn problems(root: &Path) -> Vec<Diagnostic> {
+    let content = walk(root, crate::layout::CONTENT_DIR, is_ignored, Some("md"));
+    let templates = walk(root, crate::layout::TEMPLATES_DIR, is_ignored, None);
+    let statics = walk(root, crate::layout::STATIC_DIR, is_unpublished, None);
+    [content, templates, statics]
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !skip(e.file_name()));
-    for entry in walker {
-        let entry = entry.with_context(|| format!("failed to list {}", dir.display()))?;
-        if entry.file_type().is_file() {
-            out.push((relative(dir, entry.path()), entry.into_path()));
+        .flat_map(|w| w.skipped)
+        .collect()
+}
+
+/// What listing one source folder found.
+#[derive(Default)]
+pub struct Walk {
+    /// Regular files, links to them included, as (path relative to the folder, path).
+    pub files: Vec<(String, PathBuf)>,
+    /// Every folder listed, the folder itself included.
+    pub dirs: Vec<PathBuf>,
+    /// What `problems` reports.
+    pub skipped: Vec<Diagnostic>,
+    /// Entries that could not be read.
+    pub errors: Vec<walkdir::Error>,
+}
+
+impl Walk {
+    fn files(self) -> Result<Vec<(String, PathBuf)>> {
+        match self.errors.into_iter().next() {
+            Some(e) => Err(anyhow::Error::new(e).context("failed to list a folder")),
+            None => Ok(self.files),
         }
     }
-    Ok(out)
+}
+
+/// Lists `root/folder`, leaving out names `skip` says and, when `only` names an extension,
+/// files without it. Symbolic links are followed while they stay inside the site folder
+/// (`root`), so that what a build publishes comes from the site and nowhere else.
+pub fn walk(root: &Path, folder: &str, skip: fn(&OsStr) -> bool, only: Option<&str>) -> Walk {
+    let dir = root.join(folder);
+    let mut walk = Walk::default();
+    // A link to a folder is checked like any link; a missing folder has no files.
+    if !dir.is_dir() && !dir.is_symlink() {
+        return walk;
+    }
+    let site = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    let wanted = |path: &Path, is_dir: bool| {
+        is_dir || only.is_none_or(|ext| path.extension().is_some_and(|e| e == ext))
+    };
+    let mut skipped = Vec::new();
+    let entries = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let keep = (e.depth() == 0 || !skip(e.file_name()))
+                && wanted(e.path(), e.file_type().is_dir());
+            keep && match problem(root, &site, e) {
+                Some(d) => {
+                    skipped.push(d);
+                    false
+                }
+                None => true,
+            }
+        });
+    let mut unfollowed_links = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => walk.dirs.push(e.into_path()),
+            // Depth 0 is the folder itself (a link to a file, where a folder is expected).
+            Ok(e) if e.file_type().is_file() && e.depth() > 0 => {
+                walk.files.push((relative(&dir, e.path()), e.into_path()))
+            }
+            Ok(_) => {}
+            Err(e) => match unfollowed(root, &e) {
+                // Walkdir follows links before it filters, so the rules are applied here too.
+                Some(path) if skip(path.file_name().unwrap_or_default()) => {}
+                Some(path) if wanted(path, path.is_dir()) => {
+                    unfollowed_links.push(unfollowed_link(root, path, &e))
+                }
+                Some(_) => {}
+                None => walk.errors.push(e),
+            },
+        }
+    }
+    skipped.extend(unfollowed_links);
+    walk.skipped = skipped;
+    walk
+}
+
+/// Why an entry is left out, if it is: a name that is not UTF-8, or a link to outside `site`.
+fn problem(root: &Path, site: &Path, e: &walkdir::DirEntry) -> Option<Diagnostic> {
+    let name = e.file_name();
+    if name.to_str().is_none() {
+        let what = if e.file_type().is_dir() {
+            "folder"
+        } else {
+            "file"
+        };
+        let parent = e.path().parent().unwrap_or(root);
+        return Some(
+            Diagnostic::error(
+                Kind::FileName,
+                relative(root, parent),
+                format!(
+                    "the {what} name `{}` is not UTF-8 (\u{FFFD} stands for the bytes that are \
+                     not); the build reads only names that are",
+                    name.to_string_lossy()
+                ),
+            )
+            .with_hint(format!("rename the {what}: file names must be UTF-8")),
+        );
+    }
+    if !e.path_is_symlink() {
+        return None;
+    }
+    let target = e.path().canonicalize().ok()?;
+    (!target.starts_with(site)).then(|| {
+        Diagnostic::warning(
+            Kind::Symlink,
+            relative(root, e.path()),
+            format!(
+                "a symbolic link to {}, outside the site folder: skipped",
+                target.display()
+            ),
+        )
+        .with_hint("only links that stay inside the site folder are followed; copy the file into the site instead")
+    })
+}
+
+/// The path of a link that could not be followed (broken, or a loop), else `None`.
+fn unfollowed<'e>(root: &Path, e: &'e walkdir::Error) -> Option<&'e Path> {
+    let path = e.path()?;
+    let link = path.symlink_metadata().ok()?.file_type().is_symlink();
+    let unfollowed = e.loop_ancestor().is_some() || path.metadata().is_err();
+    (link && unfollowed && path.starts_with(root)).then_some(path)
+}
+
+fn unfollowed_link(root: &Path, path: &Path, e: &walkdir::Error) -> Diagnostic {
+    let message = match e.loop_ancestor() {
+        Some(folder) => {
+            let site = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+            let folder = folder.canonicalize().unwrap_or_else(|_| folder.to_owned());
+            let name = match relative(&site, &folder) {
+                name if name.is_empty() => "the site folder".to_owned(),
+                name => format!("`{name}`"),
+            };
+            format!("a symbolic link to {name}, a folder that holds it: skipped (it would loop)")
+        }
+        None => {
+            let target = std::fs::read_link(path).unwrap_or_default();
+            format!("a broken symbolic link (to {}): skipped", target.display())
+        }
+    };
+    Diagnostic::warning(Kind::Symlink, relative(root, path), message)
 }
 
 #[cfg(test)]
@@ -109,6 +249,27 @@ mod tests {
     }
 
     #[test]
+    fn links_into_each_other_end_with_warnings_a_file_for_a_folder_lists_nothing() {
+        use std::os::unix::fs::symlink;
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        for dir in ["static/a", "static/b"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        std::fs::write(root.join("static/a/x.css"), "x").unwrap();
+        symlink("../b", root.join("static/a/to_b")).unwrap();
+        symlink("../a", root.join("static/b/to_a")).unwrap();
+        let walk = walk(root, "static", is_unpublished, None);
+        let files: Vec<&str> = walk.files.iter().map(|(rel, _)| rel.as_str()).collect();
+        assert_eq!(files, ["a/x.css", "b/to_a/x.css"]);
+        let skipped: Vec<&str> = walk.skipped.iter().map(|d| d.file.as_str()).collect();
+        assert_eq!(skipped, ["static/a/to_b/to_a", "static/b/to_a/to_b"]);
+        std::fs::write(root.join("templates"), "not a folder").unwrap();
+        let walk = super::walk(root, "templates", is_ignored, None);
+        assert!(walk.files.is_empty() && walk.skipped.is_empty() && walk.errors.is_empty());
+    }
+
+    #[test]
     fn hidden_static_files_are_read_editor_files_are_not() {
         for (rel, read) in [
             ("static/.nojekyll", true),
@@ -116,6 +277,7 @@ mod tests {
             ("static/style.css", true),
             ("static/.style.css.swp", false),
             ("static/.DS_Store", false),
+            ("static/.#about.md", false),
             ("static/img/a.png~", false),
             ("content/.hidden.md", false),
             ("content/regions/.attica.en.md.swp", false),

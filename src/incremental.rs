@@ -36,6 +36,7 @@
 //! `site.toml`) renders everything again, still in memory.
 
 use crate::check;
+use crate::collisions;
 use crate::content::{self, Page, Patch, Section, Site, SourceCache};
 use crate::diagnostics::{self, Diagnostic, Kind};
 use crate::files;
@@ -208,7 +209,11 @@ impl Incremental {
                 );
                 let in_place = patched.is_some();
                 let (patch, tera) = match patched {
-                    Some(patch) => (patch, memo.tera),
+                    Some(mut patch) => {
+                        // As `build::load` reports them: the links and names listings leave out.
+                        patch.diagnostics.extend(files::problems(root));
+                        (patch, memo.tera)
+                    }
                     None => {
                         self.sources.refill(&self.built.site);
                         let loaded = pipeline::load(&self.options, Some(&mut self.sources))?;
@@ -394,13 +399,27 @@ impl Incremental {
             .collect();
         fresh.extend(feed_langs.iter().map(|l| feeds::atom(site, &bodies, l)));
         let has_code = check::documents(site, &bodies).any(|(_, b)| b.has_code);
-        match (has_code, find(outputs, highlight::STYLESHEET).is_some()) {
+        // A static file of that name is not the stylesheet (and clashes with it, below).
+        let stylesheet = find(outputs, highlight::STYLESHEET).is_some()
+            && !memo.statics.contains(highlight::STYLESHEET);
+        match (has_code, stylesheet) {
             (true, false) => {
                 fresh.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()))
             }
             (false, true) => removed.push(highlight::STYLESHEET.to_owned()),
             _ => {}
         }
+        // Static files keep their names (else everything is rendered again), so only a new
+        // generated output (the code stylesheet, a search shard) can clash with one.
+        let new_paths: Vec<&str> = fresh
+            .iter()
+            .map(|o| o.path.as_str())
+            .filter(|p| find(outputs, p).is_none() || memo.statics.contains(*p))
+            .chain(memo.statics.iter().map(String::as_str))
+            .collect();
+        let statics = memo.statics.iter().map(String::as_str);
+        let root = &self.options.root;
+        diagnostics.extend(collisions::check(root, site, new_paths, statics).1);
         match templates::static_files(&self.options.root) {
             Ok(files) => {
                 for (path, file) in files {
@@ -814,8 +833,7 @@ fn region_refs(p: &Page) -> impl Iterator<Item = &str> {
 
 /// The site's own templates, by name, for noticing that one changed.
 fn template_sources(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let dir = root.join(crate::layout::TEMPLATES_DIR);
-    let mut out: Vec<(String, Vec<u8>)> = files::list_files(&dir)
+    let mut out: Vec<(String, Vec<u8>)> = files::list_files(root, crate::layout::TEMPLATES_DIR)
         .unwrap_or_default()
         .into_iter()
         .map(|(name, path)| {

@@ -13,6 +13,7 @@
 pub mod build;
 pub mod check;
 pub mod cmd;
+pub mod collisions;
 pub mod config;
 pub mod content;
 pub mod countries;

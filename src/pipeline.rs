@@ -13,7 +13,7 @@ use crate::markdown::{Bodies, Rendered};
 use crate::output::{Output, Sink, Sinks};
 use crate::render::Renderer;
 use crate::templates::Static;
-use crate::{feeds, search, special, templates};
+use crate::{collisions, feeds, files, search, special, templates};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -172,6 +172,7 @@ pub(crate) fn load(
 ) -> Result<Loaded, Failed> {
     let loaded = content::load(&options.root, config(options)?, &options.load(), cache);
     let mut diags = loaded.diagnostics;
+    diags.extend(files::problems(&options.root));
     let tera = templates::load(&options.root);
     // Go on past errors while the model is whole, so one run also finds the broken links.
     let renderable = loaded.whole || !diags.iter().any(Diagnostic::is_error);
@@ -253,20 +254,38 @@ pub(crate) fn finish(
             highlight::stylesheet(),
         )));
     }
-    match templates::static_files(&options.root) {
-        Ok(files) => sunk.par_extend(files.into_par_iter().map(|(path, file)| match file {
-            Static::Builtin(bytes) => sink(Output::new(path, bytes)),
-            Static::File(source) => (sinks.file)(path, &source),
-        })),
-        Err(e) => diags.push(Diagnostic::error(
-            Kind::Io,
-            crate::layout::STATIC_DIR,
-            format!("{e:#}"),
-        )),
-    }
+    let statics = match templates::static_files(&options.root) {
+        Ok(files) => files,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                Kind::Io,
+                crate::layout::STATIC_DIR,
+                format!("{e:#}"),
+            ));
+            Vec::new()
+        }
+    };
+    // Checked before the static files are staged, which would fail less clearly.
+    let clashing = {
+        let static_paths = || statics.iter().map(|(path, _)| path.as_str());
+        let made = outputs.iter().chain(sunk.iter().flatten());
+        let paths = made
+            .map(|o| o.path.as_str())
+            .chain(static_paths())
+            .collect();
+        let (clashing, errors) = collisions::check(&options.root, &site, paths, static_paths());
+        diags.extend(errors);
+        clashing
+    };
+    let publishable = statics
+        .into_par_iter()
+        .filter(|(path, _)| !clashing.contains(path));
+    sunk.par_extend(publishable.map(|(path, file)| match file {
+        Static::Builtin(bytes) => sink(Output::new(path, bytes)),
+        Static::File(source) => (sinks.file)(path, &source),
+    }));
     outputs.extend(successes(sunk, &mut diags));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    diags.extend(duplicate_outputs(&outputs));
     diags.extend(check::links(&options.root, &site, bodies, &outputs));
     diags.extend(check::missing_translations(&site));
     let external_links = check::external_links(&options.root, &site, bodies);
@@ -326,19 +345,4 @@ fn machine_files(site: &Site, bodies: &Bodies, sink: Sink) -> Vec<Result<Output,
             .map(|l| sink(feeds::atom(site, bodies, l))),
     );
     out
-}
-
-/// A static file may not shadow a generated page.
-fn duplicate_outputs(outputs: &[Output]) -> Vec<Diagnostic> {
-    outputs
-        .windows(2)
-        .filter(|w| w[0].path == w[1].path)
-        .map(|w| {
-            Diagnostic::error(
-                Kind::UrlCollision,
-                format!("{}/{}", crate::layout::STATIC_DIR, w[0].path),
-                format!("`{}` is also a page the site generates", w[0].path),
-            )
-        })
-        .collect()
 }

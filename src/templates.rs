@@ -28,13 +28,12 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] =
 
 /// Compiles the built-in templates with the site's overrides and additions.
 pub fn load(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
-    let dir = root.join(TEMPLATES_DIR);
     let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
         .iter()
         .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
         .collect();
     let mut errors = Vec::new();
-    let site_files = files::list_files(&dir)
+    let site_files = files::list_files(root, TEMPLATES_DIR)
         .map_err(|e| vec![Diagnostic::error(Kind::Io, TEMPLATES_DIR, format!("{e:#}"))])?;
     for (name, path) in site_files {
         match std::fs::read_to_string(&path) {
@@ -107,7 +106,7 @@ pub fn static_files(root: &Path) -> anyhow::Result<Vec<(String, Static)>> {
         .iter()
         .map(|(n, s)| ((*n).to_owned(), Static::Builtin(s)))
         .collect();
-    for (name, path) in files::list_static_files(&root.join(STATIC_DIR))? {
+    for (name, path) in files::list_static_files(root, STATIC_DIR)? {
         out.retain(|(n, _)| *n != name);
         out.push((name, Static::File(path)));
     }

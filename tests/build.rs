@@ -559,6 +559,130 @@ fn url_collisions_are_errors() {
 }
 
 #[test]
+fn a_static_file_in_the_place_of_a_page_folder_is_an_error_naming_both() {
+    // `public/en` would become a file and the English site would be gone.
+    let (site, run) = broken(&[("static/en", "not a site")]);
+    run.stderr_has(&[
+        "error: static/en: publishes the file `en`, but ",
+        "inside a folder of that name (and ",
+        "more outputs under `en/`)",
+    ]);
+    assert_eq!(
+        run.stderr.matches("error: static/en:").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(site.public("en/index.html").contains("Henan Stories"));
+    // A static file below a page's file: page and static file would take turns.
+    let (_, run) = broken(&[("static/zh/about/index.html/x", "x")]);
+    run.stderr_has(&[
+        "error: static/zh/about/index.html/x: publishes `zh/about/index.html/x`, inside \
+         `zh/about/index.html`, which content/about.zh.md publishes as a file",
+    ]);
+    // The same path as a built-in output.
+    let (_, run) = broken(&[("static/en/atom.xml", "<feed/>")]);
+    run.stderr_has(&[
+        "error: static/en/atom.xml: publishes `en/atom.xml`, which the Atom feed of `en` \
+         (`en/atom.xml`) also publishes",
+    ]);
+    let (_, run) = broken(&[("static/en/about/index.html", "<p>mine</p>")]);
+    run.stderr_has(&[
+        "error: static/en/about/index.html: publishes `en/about/index.html`, which \
+         content/about.en.md also publishes",
+    ]);
+}
+
+/// Symbolic links are followed while they stay inside the site folder; the others are named
+/// in a warning and nothing is read through them.
+#[test]
+fn symlinks_inside_the_site_are_followed_the_others_reported() {
+    use std::os::unix::fs::symlink;
+    let site = Site::small();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+    std::fs::write(outside.path().join("page.html"), "stolen {{ page.title }}").unwrap();
+    site.write_bytes("shared/photos/photo.jpg", b"\xff\xd8 photo");
+    site.write(
+        "shared/about.en.md",
+        "---\ntitle: About\n---\n![Photo](/img/photo.jpg) [logo](/logo.png)\n",
+    );
+    site.remove("content/about.en.md");
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    std::fs::create_dir_all(site.path("templates")).unwrap();
+    let links = [
+        ("../shared/photos", "static/img"),
+        ("../shared/photos/photo.jpg", "static/logo.png"),
+        ("../shared/about.en.md", "content/about.en.md"),
+        ("nowhere", "static/broken.txt"),
+        (".", "static/loop"),
+    ];
+    for (target, link) in links {
+        symlink(target, site.path(link)).unwrap();
+    }
+    symlink(
+        outside.path().join("secret.txt"),
+        site.path("static/secret.txt"),
+    )
+    .unwrap();
+    symlink(outside.path(), site.path("static/elsewhere")).unwrap();
+    symlink(
+        outside.path().join("page.html"),
+        site.path("templates/page.html"),
+    )
+    .unwrap();
+    let run = site.build();
+    run.assert_ok().stderr_has(&[
+        "warning: static/secret.txt: a symbolic link to ",
+        "secret.txt, outside the site folder: skipped",
+        "warning: static/elsewhere: a symbolic link to ",
+        "warning: templates/page.html: a symbolic link to ",
+        "warning: static/broken.txt: a broken symbolic link (to nowhere): skipped",
+        "warning: static/loop: a symbolic link to `static`, a folder that holds it: skipped",
+    ]);
+    assert!(!run.stderr.contains("photo.jpg"), "{}", run.stderr);
+    let read = |rel: &str| std::fs::read(site.path("public").join(rel)).unwrap();
+    assert_eq!(read("img/photo.jpg"), b"\xff\xd8 photo");
+    assert_eq!(read("logo.png"), b"\xff\xd8 photo");
+    assert!(site
+        .public("en/about/index.html")
+        .contains("/img/photo.jpg"));
+    for rel in ["secret.txt", "elsewhere", "broken.txt", "loop"] {
+        assert!(!site.exists(rel), "{rel} published");
+    }
+    assert!(!site.public("en/about/index.html").contains("stolen"));
+}
+
+/// A name that is not UTF-8 cannot be published or linked to as it is: an error naming the
+/// folder, and nothing published.
+#[test]
+fn file_names_that_are_not_utf8_are_errors() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = Site::small();
+    site.build().assert_ok();
+    let before = snapshot(&site.path("public"));
+    let name = |folder: &str, bytes: &[u8]| {
+        let path = site.path(folder);
+        std::fs::create_dir_all(&path).unwrap();
+        path.join(std::ffi::OsStr::from_bytes(bytes))
+    };
+    std::fs::write(name("content", b"caf\xe9.en.md"), "---\ntitle: Cafe\n---\n").unwrap();
+    std::fs::write(name("static/img", b"caf\xe9.png"), "png").unwrap();
+    std::fs::create_dir(name("static", b"d\xe9j\xe0")).unwrap();
+    std::fs::write(name("static", b"d\xe9j\xe0").join("x.css"), "x").unwrap();
+    let run = site.build();
+    run.assert_failed().stderr_has(&[
+        "error: content: the file name `caf\u{FFFD}.en.md` is not UTF-8",
+        "error: static/img: the file name `caf\u{FFFD}.png` is not UTF-8",
+        "error: static: the folder name `d\u{FFFD}j\u{FFFD}` is not UTF-8",
+        "hint: rename the file: file names must be UTF-8",
+        "nothing was published",
+    ]);
+    assert!(!run.stderr.contains("No such file"), "{}", run.stderr);
+    assert_eq!(before, snapshot(&site.path("public")));
+}
+
+#[test]
 fn missing_config_and_content_are_explained() {
     let empty = tempfile::tempdir().unwrap();
     let run: common::Run = common::bin()

@@ -128,6 +128,72 @@ fn missing_static_file_and_image_until_the_file_exists() {
 }
 
 #[test]
+fn a_static_file_in_the_place_of_a_page_folder_is_reported() {
+    fails_with(
+        &[("static/en", "not a site")],
+        &["error: static/en: publishes the file `en`, but "],
+    );
+    let (run, json) = {
+        let site = Site::small();
+        site.write("static/zh/about/index.html/x", "x");
+        check_json(&site)
+    };
+    run.assert_failed();
+    let found = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["kind"] == "url-collision" && d["file"] == "static/zh/about/index.html/x");
+    assert!(found, "{json:#}");
+}
+
+#[test]
+fn skipped_links_and_names_that_are_not_utf8_are_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = Site::small();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", site.path("static/host.txt")).unwrap();
+    let (run, json) = check_json(&site);
+    run.assert_ok();
+    let kinds = |json: &Value| -> Vec<(String, String, String)> {
+        let list = json["diagnostics"].as_array().unwrap().iter();
+        list.map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+            (s("severity"), s("kind"), s("file"))
+        })
+        .collect()
+    };
+    let warning = ("warning".into(), "symlink".into(), "static/host.txt".into());
+    assert!(kinds(&json).contains(&warning), "{json:#}");
+    let bad = site
+        .path("content")
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9.en.md"));
+    std::fs::write(bad, "---\ntitle: Cafe\n---\n").unwrap();
+    let (run, json) = check_json(&site);
+    run.assert_failed();
+    let error = ("error".into(), "file-name".into(), "content".into());
+    assert!(kinds(&json).contains(&error), "{json:#}");
+}
+
+#[test]
+fn a_link_to_a_file_behind_a_skipped_symlink_says_why_it_is_missing() {
+    let site = Site::small();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("report.pdf"), "%PDF").unwrap();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.path("static/docs")).unwrap();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\n[Report](/docs/report.pdf)\n",
+    );
+    check(&site).assert_failed().stderr_has(&[
+        "warning: static/docs: a symbolic link to ",
+        "error: content/about.en.md:4: link to `/docs/report.pdf`: the site has no page or file",
+        "hint: static/docs is a symbolic link the build skipped: links are followed only while",
+    ]);
+}
+
+#[test]
 fn bad_anchor_on_another_page_and_the_same_page() {
     fails_with(
         &[(

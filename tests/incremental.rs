@@ -409,10 +409,9 @@ proptest! {
     }
 }
 
-/// Edits that keep the site's shape must not render everything again, and an edit to one
-/// region's body changes that page and the search index only.
-#[test]
-fn a_body_edit_renders_only_what_reads_it() {
+/// A generated site in a temporary folder (removed when the first is dropped), its root and
+/// build options.
+fn small_site() -> (tempfile::TempDir, PathBuf, Options) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     corpus::write_site(&root, REGIONS, 7).unwrap();
@@ -420,6 +419,14 @@ fn a_body_edit_renders_only_what_reads_it() {
         build_date: PartialDate::ymd(2025, 11, 25),
         ..Options::new(&root)
     };
+    (dir, root, options)
+}
+
+/// Edits that keep the site's shape must not render everything again, and an edit to one
+/// region's body changes that page and the search index only.
+#[test]
+fn a_body_edit_renders_only_what_reads_it() {
+    let (_dir, root, options) = small_site();
     let mut engine = Incremental::new(&options).unwrap();
     let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
     let text = std::fs::read_to_string(&page).unwrap();
@@ -475,4 +482,68 @@ fn same_shape_edits_keep_checks_and_feeds_whole() {
         Edit::Body(REGIONS * 2 + 1),
     ];
     run_sequence(&edits).unwrap();
+}
+
+/// `engine.apply` after `changed` fails with the diagnostics a full build gives, which it
+/// returns.
+#[track_caller]
+fn fails_as_a_full_build(
+    engine: &mut Incremental,
+    options: &Options,
+    changed: &Path,
+) -> Vec<henan_stories::diagnostics::Diagnostic> {
+    let failed = engine.apply(&[changed.to_owned()]).unwrap_err();
+    let full = build::build(options).err().expect("a full build fails too");
+    assert_eq!(messages(&failed.diagnostics), messages(&full.diagnostics));
+    failed.diagnostics
+}
+
+/// A static file added under `serve` where the site needs a folder fails like a full build
+/// does, and the engine keeps serving the last good build.
+#[test]
+fn a_static_file_in_the_place_of_a_page_folder_is_never_served() {
+    let (_dir, root, options) = small_site();
+    let mut engine = Incremental::new(&options).unwrap();
+    let home = engine.get("en/index.html").unwrap().to_vec();
+    let file = root.join("static/en");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "not a site").unwrap();
+    let failed = fails_as_a_full_build(&mut engine, &options, &file);
+    assert!(
+        failed.iter().any(|d| d.file == "static/en"
+            && d.kind == henan_stories::diagnostics::Kind::UrlCollision
+            && d.message.starts_with("publishes the file `en`, but ")),
+        "{failed:?}"
+    );
+    assert_eq!(engine.get("en/index.html"), Some(&home[..]));
+    assert!(engine.get("en").is_none());
+}
+
+/// An edit that keeps the shape but makes a new output where a static file is (the code
+/// stylesheet, once a page has code) fails as a full build does.
+#[test]
+fn a_new_output_on_a_static_file_fails_as_a_full_build_does() {
+    let (_dir, root, options) = small_site();
+    for dir in ["regions", "events"] {
+        for path in files(&root, dir, |_| true) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let without_code = text.split("```").next().unwrap();
+            std::fs::write(&path, without_code).unwrap();
+        }
+    }
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/syntax.css"), "/* mine */").unwrap();
+    let mut engine = Incremental::new(&options).unwrap();
+    let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\n```rust\nfn main() {{}}\n```\n")).unwrap();
+    let failed = fails_as_a_full_build(&mut engine, &options, &page);
+    let message = "publishes `syntax.css`, which the code stylesheet (`syntax.css`) also publishes";
+    assert!(
+        failed
+            .iter()
+            .any(|d| d.file == "static/syntax.css" && d.message == message),
+        "{failed:?}"
+    );
+    assert_eq!(engine.get("syntax.css"), Some(&b"/* mine */"[..]));
 }
