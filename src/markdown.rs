@@ -8,7 +8,7 @@ use crate::diagnostics::Diagnostic;
 use crate::highlight::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Heading {
@@ -110,7 +110,7 @@ pub fn render(cx: &Context) -> Rendered {
     let body = &cx.source[cx.body_start..];
     let mut out = Rendered::default();
     let mut events: Vec<Event> = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids = Ids::default();
     let mut heading: Option<(usize, HeadingLevel, Option<String>)> = None;
     let mut code: Option<(String, String)> = None;
     let mut in_first_paragraph = None;
@@ -133,7 +133,7 @@ pub fn render(cx: &Context) -> Rendered {
                 if let Some((start, _, given)) = heading.take() {
                     let inner: Vec<Event> = events.drain(start + 1..).collect();
                     let title = plain_text(&inner);
-                    let id = unique_id(given.unwrap_or_else(|| slugify(&title)), &mut ids);
+                    let id = ids.unique(given.unwrap_or_else(|| slugify(&title)));
                     let mut html = String::new();
                     pulldown_cmark::html::push_html(&mut html, inner.into_iter());
                     let n = heading_number(level);
@@ -421,14 +421,29 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
-fn unique_id(base: String, seen: &mut HashSet<String>) -> String {
-    let mut id = base.clone();
-    let mut n = 1;
-    while !seen.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
+/// The ids given on one page so far, and for each base id the next suffix to try: a page of
+/// many identical headings takes linear time, not a rescan from `-1` for each.
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// `base`, else the first free `base-N`; an id written by hand (`{#a-1}`) is never reused.
+    fn unique(&mut self, base: String) -> String {
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(id.clone()) {
+                return id;
+            }
+        }
     }
-    id
 }
 
 pub fn is_cjk(c: char) -> bool {
@@ -499,6 +514,28 @@ mod tests {
         assert!(r
             .html
             .contains("<h2 id=\"合作领域\">合作领域<a class=\"anchor\""));
+    }
+
+    #[test]
+    fn generated_ids_never_take_one_written_by_hand() {
+        let ids = |body: &str| -> Vec<String> {
+            render_str(body).toc.into_iter().map(|h| h.id).collect()
+        };
+        assert_eq!(
+            ids("## A\n\n## A {#a-1}\n\n## A\n\n## A\n"),
+            ["a", "a-1", "a-2", "a-3"]
+        );
+        assert_eq!(
+            ids("## A\n\n## A\n\n## A {#a-1}\n\n## A-1\n"),
+            ["a", "a-1", "a-1-1", "a-1-2"]
+        );
+        // The same headings give the same ids on every build.
+        let many = "## Same\n\n".repeat(50);
+        let first = ids(&many);
+        assert_eq!(first, ids(&many));
+        let unique: HashSet<&String> = first.iter().collect();
+        assert_eq!(unique.len(), 50);
+        assert_eq!(first[49], "same-49");
     }
 
     #[test]

@@ -646,3 +646,21 @@ fn hidden_files_in_the_output_are_left_alone() {
     assert!(site.path("public/.nojekyll").exists());
     assert!(!site.path("public/stale.html").exists());
 }
+
+/// Heading ids are made unique in linear time: 20,000 identical headings used to take 16 s
+/// (release) to number, each one rescanning `-1`, `-2`, … from the start.
+#[test]
+fn many_identical_headings_build_quickly_with_unique_ids() {
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        &format!("---\ntitle: About\n---\n{}", "## Same\n\n".repeat(20_000)),
+    );
+    let started = std::time::Instant::now();
+    site.build().assert_ok();
+    let took = started.elapsed();
+    let html = site.public("en/about/index.html");
+    assert_eq!(html.matches("<h2 id=\"").count(), 20_000);
+    assert!(html.contains("<h2 id=\"same\">") && html.contains("<h2 id=\"same-19999\">"));
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+}
