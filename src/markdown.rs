@@ -25,10 +25,7 @@ pub struct LocalLink {
     pub anchor: Option<String>,
     /// The link as written, for messages.
     pub written: String,
-    pub line: usize,
-    pub column: usize,
-    /// Characters the link takes in the source, to underline it.
-    pub len: usize,
+    pub at: Span,
     /// Whether it was written as a content file (`@/x.md`, `../x.md`) rather than a URL.
     pub content_link: bool,
 }
@@ -37,8 +34,18 @@ pub struct LocalLink {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalLink {
     pub url: String,
+    pub at: Span,
+}
+
+/// Where a link is written in its page's source, for messages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    /// Byte offset in the whole normalized source, to quote the line around it.
+    pub offset: usize,
+    /// 1-based line and column (in characters).
     pub line: usize,
     pub column: usize,
+    /// Characters the link takes in the source, to underline it.
     pub len: usize,
 }
 
@@ -114,14 +121,7 @@ pub fn render(cx: &Context) -> Rendered {
     let mut heading: Option<(usize, HeadingLevel, Option<String>)> = None;
     let mut code: Option<(String, String)> = None;
     let mut in_first_paragraph = None;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let position = |offset: usize| {
-        let line = line_starts.partition_point(|&s| s <= offset);
-        let col = body[line_starts[line - 1]..offset].chars().count() + 1;
-        (line + cx.source[..cx.body_start].matches('\n').count(), col)
-    };
+    let mut cursor = Cursor::new(cx);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
@@ -168,11 +168,8 @@ pub fn render(cx: &Context) -> Rendered {
                 }
             }
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-                let (line, column) = position(range.start);
-                let len = body[range.clone()].chars().count();
-                let tag = with_dest(tag, |dest| {
-                    link_url(cx, dest, (line, column, len), &mut out)
-                });
+                let span = cursor.span(range);
+                let tag = with_dest(tag, |dest| link_url(cx, dest, span, &mut out));
                 events.push(Event::Start(tag));
             }
             // Footnote ids share the page's id space with headings (`[^source]` under
@@ -217,14 +214,60 @@ pub fn render(cx: &Context) -> Rendered {
 }
 
 /// Rewrites a link destination: content files to page URLs, rooted site paths to the base path.
-fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rendered) -> String {
-    let (line, column, len) = at;
+/// Line and column of byte offsets in a page's body, counted on from the previous offset when
+/// it is on the same line: a long paragraph full of links is not recounted from its start for
+/// each one.
+struct Cursor<'a> {
+    body: &'a str,
+    body_start: usize,
+    /// Lines before the body (the front matter).
+    lines_before: usize,
+    line_starts: Vec<usize>,
+    /// The last offset placed, with its line and column.
+    last: (usize, usize, usize),
+}
+
+impl<'a> Cursor<'a> {
+    fn new(cx: &Context<'a>) -> Self {
+        let body = &cx.source[cx.body_start..];
+        Cursor {
+            body,
+            body_start: cx.body_start,
+            lines_before: cx.source[..cx.body_start].matches('\n').count(),
+            line_starts: std::iter::once(0)
+                .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+            last: (0, 1, 1),
+        }
+    }
+
+    fn span(&mut self, range: std::ops::Range<usize>) -> Span {
+        let offset = range.start;
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let (last_offset, last_line, last_column) = self.last;
+        let column = if line == last_line && offset >= last_offset {
+            last_column + self.body[last_offset..offset].chars().count()
+        } else {
+            self.body[self.line_starts[line - 1]..offset]
+                .chars()
+                .count()
+                + 1
+        };
+        self.last = (offset, line, column);
+        Span {
+            offset: self.body_start + offset,
+            line: line + self.lines_before,
+            column,
+            len: self.body[range].chars().count(),
+        }
+    }
+}
+
+fn link_url(cx: &Context, dest: &str, at: Span, out: &mut Rendered) -> String {
     if dest.starts_with("http://") || dest.starts_with("https://") {
         out.external.push(ExternalLink {
             url: dest.to_owned(),
-            line,
-            column,
-            len,
+            at,
         });
         return dest.to_owned();
     }
@@ -240,9 +283,7 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
         path: String::new(),
         anchor: anchor.clone(),
         written: dest.to_owned(),
-        line,
-        column,
-        len,
+        at,
         content_link: false,
     };
     if target.is_empty() {
@@ -281,8 +322,8 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
                         cx.file,
                         format!("link to `{target}`: it has no `{}` version, so the link goes to the `{other}` page", cx.lang),
                     )
-                    .in_source(cx.source, line, Some(column))
-                    .underline(len),
+                    .quoting(cx.source, at.offset, at.line, at.column)
+                    .underline(at.len),
                 );
             }
             link.path = resolved.path.clone();
@@ -303,8 +344,8 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
             };
             out.diagnostics.push(
                 Diagnostic::error("broken-link", cx.file, message)
-                    .in_source(cx.source, line, Some(column))
-                    .underline(len)
+                    .quoting(cx.source, at.offset, at.line, at.column)
+                    .underline(at.len)
                     .with_hint(hint),
             );
             dest.to_owned()

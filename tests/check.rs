@@ -606,3 +606,67 @@ fn external_failures_appear_in_json() {
     assert_eq!(d["line"], 4);
     assert_eq!(d["column"], 5);
 }
+
+/// Runs `henan-stories <args> --root <site>` and returns its exit status, its stderr and its peak
+/// resident memory in bytes (from `wait4`, so other tests' children do not count).
+fn run_measured(site: &Site, args: &[&str]) -> (bool, String, u64) {
+    let stderr_path = site.dir.path().with_extension("stderr");
+    // Reaped by `wait4` below, which also reports the child's own peak memory.
+    #[allow(clippy::zombie_processes)]
+    let child = common::bin()
+        .args(args)
+        .arg("--root")
+        .arg(site.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .expect("run binary");
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills in; the pid is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4 failed");
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap();
+    std::fs::remove_file(&stderr_path).unwrap();
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    // Linux reports ru_maxrss in kilobytes.
+    (ok, stderr, usage.ru_maxrss as u64 * 1024)
+}
+
+/// Thousands of broken links in one long paragraph (a Markdown paragraph is one source line):
+/// each message used to keep its own copy of the whole line, 1.1 GB for 8,000 links.
+#[test]
+fn many_broken_links_in_one_long_line_take_bounded_memory() {
+    let site = Site::small();
+    let mut line = String::new();
+    for i in 0..4_000 {
+        line.push_str(&format!("Text [a](/nowhere/{i}/) and [b](@/gone-{i}.md) "));
+    }
+    assert!(line.len() > 130_000);
+    site.write(
+        "content/about.en.md",
+        &format!("---\ntitle: About\n---\n{line}\n"),
+    );
+    let (ok, stderr, peak) = run_measured(&site, &["check"]);
+    assert!(!ok, "{}", &stderr[..stderr.len().min(2000)]);
+    assert_eq!(
+        stderr.matches("error: content/about.en.md:4:").count(),
+        8_000
+    );
+    // Each quote is cut around its own link, the caret under it.
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("link to `@/gone-3999.md`"))
+        .expect("message for the last link");
+    let (quoted, caret) = (lines[at + 2], lines[at + 3]);
+    assert!(quoted.starts_with("4 | …"), "{quoted}");
+    let column = caret.find('^').expect("caret");
+    let under: String = quoted.chars().skip(column).collect();
+    assert!(
+        under.starts_with("[b](@/gone-3999.md)"),
+        "{quoted}\n{caret}"
+    );
+    assert!(lines.iter().all(|l| l.chars().count() < 120));
+    assert!(peak < 300 << 20, "peak memory {} MB", peak >> 20);
+}
