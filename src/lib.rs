@@ -35,4 +35,5 @@ pub mod seo;
 pub mod serve;
 pub mod special;
 pub mod templates;
+pub mod text;
 pub mod timeline;
