@@ -103,6 +103,8 @@ pub struct Context<'a> {
     /// Ids of draft pages left out of the build (see `Site::drafts`).
     pub drafts: &'a HashSet<String>,
     pub highlighter: &'a Highlighter,
+    /// Whether raw HTML passes through (`[markdown] raw_html`); else it is shown as text.
+    pub raw_html: bool,
 }
 
 pub fn options() -> Options {
@@ -123,6 +125,18 @@ pub fn render(cx: &Context) -> Rendered {
     let mut in_first_paragraph = None;
     let mut cursor = Cursor::new(cx);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let event = if cx.raw_html {
+            if let Event::Html(html) | Event::InlineHtml(html) = &event {
+                if let Some(what) = risky_html(html) {
+                    let at = cursor.span(range.clone());
+                    let message = format!("raw HTML with {what}: it runs in the browser of everyone who opens the page");
+                    out.diagnostics.push(raw_html_warning(cx, at, message));
+                }
+            }
+            event
+        } else {
+            as_text(event)
+        };
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((events.len(), level, id.map(|i| i.to_string())));
@@ -271,6 +285,15 @@ fn link_url(cx: &Context, dest: &str, at: Span, out: &mut Rendered) -> String {
         });
         return dest.to_owned();
     }
+    if is_javascript(dest) {
+        if !cx.raw_html {
+            return "#".to_owned();
+        }
+        let message =
+            format!("link to `{dest}`: it runs a script in the browser of everyone who follows it");
+        out.diagnostics.push(raw_html_warning(cx, at, message));
+        return dest.to_owned();
+    }
     if dest.is_empty() || dest.starts_with("//") || dest.starts_with('?') || has_scheme(dest) {
         return dest.to_owned();
     }
@@ -358,6 +381,60 @@ impl Context<'_> {
     fn resolve_langs(&self) -> fn(&str) -> bool {
         |s: &str| (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
     }
+}
+
+/// Raw HTML shown as text, for `raw_html = false`: an HTML block becomes a paragraph.
+fn as_text(event: Event) -> Event {
+    match event {
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+        other => other,
+    }
+}
+
+/// What in a piece of raw HTML runs a script: a `<script>` element, an inline event handler
+/// (`onerror=`) or a `javascript:` URL.
+fn risky_html(html: &str) -> Option<&'static str> {
+    let lower = html.to_ascii_lowercase();
+    if lower.contains("<script") {
+        Some("a `<script>` element")
+    } else if has_event_handler(&lower) {
+        Some("an inline event handler (`on…=`)")
+    } else if lower.contains("javascript:") {
+        Some("a `javascript:` URL")
+    } else {
+        None
+    }
+}
+
+/// An attribute like ` onerror=` or `/onload =` in lower-case HTML.
+fn has_event_handler(lower: &str) -> bool {
+    lower.match_indices("on").any(|(i, _)| {
+        let before = lower[..i].chars().next_back();
+        let rest = &lower[i + 2..];
+        let name = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_lowercase())
+                .len();
+        before.is_some_and(|c| c.is_whitespace() || matches!(c, '/' | '"' | '\''))
+            && name > 0
+            && rest[name..].trim_start().starts_with('=')
+    })
+}
+
+/// `javascript:` however it is cased or padded (browsers ignore leading blanks and controls).
+fn is_javascript(dest: &str) -> bool {
+    let dest = dest.trim_start_matches(|c: char| c <= ' ');
+    dest.get(..11)
+        .is_some_and(|s| s.eq_ignore_ascii_case("javascript:"))
+}
+
+fn raw_html_warning(cx: &Context, at: Span, message: String) -> Diagnostic {
+    Diagnostic::warning("raw-html", cx.file, message)
+    .quoting(cx.source, at.offset, at.line, at.column)
+    .underline(at.len)
+    .with_hint("fine if it is meant; `raw_html = false` under `[markdown]` in site.toml shows raw HTML as text and drops `javascript:` links")
 }
 
 /// `mailto:`, `tel:`, `data:`, `javascript:` and the like: nothing the site publishes.
@@ -517,6 +594,10 @@ mod tests {
     use super::*;
 
     fn render_str(body: &str) -> Rendered {
+        render_with(body, true)
+    }
+
+    fn render_with(body: &str, raw_html: bool) -> Rendered {
         let source = format!("---\ntitle: T\n---\n{body}");
         let resolve = |id: &str, lang: Option<&str>, from: &str| -> Option<Resolved> {
             match id {
@@ -543,6 +624,7 @@ mod tests {
             resolve: &resolve,
             drafts: &HashSet::new(),
             highlighter: &h,
+            raw_html,
         };
         render(&cx)
     }
@@ -577,6 +659,49 @@ mod tests {
         let unique: HashSet<&String> = first.iter().collect();
         assert_eq!(unique.len(), 50);
         assert_eq!(first[49], "same-49");
+    }
+
+    #[test]
+    fn raw_html_passes_with_warnings_or_is_shown_as_text() {
+        let body = "<script>alert(1)</script>\n\nA <img src=x onerror=\"alert(2)\"> and [x](JavaScript:alert(3)) and <b>bold</b>.\n\n<a href=\"javascript:alert(4)\">y</a>\n";
+        let r = render_with(body, true);
+        assert!(r.html.contains("<script>alert(1)</script>"), "{}", r.html);
+        assert!(r.html.contains("<b>bold</b>"));
+        let found: Vec<(Option<usize>, &str)> = r
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found[0].1.contains("`<script>`") && found[0].0 == Some(4));
+        assert!(found[1].1.contains("event handler") && found[1].0 == Some(6));
+        assert!(found[2].1.contains("JavaScript:alert(3)") && found[2].0 == Some(6));
+        assert!(found[3].1.contains("`javascript:` URL") && found[3].0 == Some(8));
+        assert!(r
+            .diagnostics
+            .iter()
+            .all(|d| d.kind == "raw-html" && !d.is_error()));
+
+        let safe = render_with(body, false);
+        assert!(safe.diagnostics.is_empty());
+        assert!(
+            safe.html
+                .contains("<p>&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{}",
+            safe.html
+        );
+        assert!(
+            safe.html.contains("&lt;b&gt;bold&lt;/b&gt;"),
+            "{}",
+            safe.html
+        );
+        assert!(safe.html.contains("<a href=\"#\">x</a>"), "{}", safe.html);
+        assert!(!safe.html.contains("<script") && !safe.html.contains("<img"));
+        assert!(!safe
+            .html
+            .to_ascii_lowercase()
+            .contains("<a href=\"javascript"));
+        assert!(!has_event_handler("<p>going on soon = later</p>"));
     }
 
     #[test]

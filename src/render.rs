@@ -99,6 +99,7 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &st
         resolve: &resolve,
         drafts: &site.drafts,
         highlighter,
+        raw_html: site.config.markdown.raw_html,
     });
     // Rendered HTML and text grow by doubling; trimmed, the bodies of a 15,000-page site take
     // ~60 MB less for the rest of the build.

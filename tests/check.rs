@@ -670,3 +670,59 @@ fn many_broken_links_in_one_long_line_take_bounded_memory() {
     assert!(lines.iter().all(|l| l.chars().count() < 120));
     assert!(peak < 300 << 20, "peak memory {} MB", peak >> 20);
 }
+
+/// Raw HTML passes through by default (CommonMark), but scripts in it are warned about, by
+/// `check` and `build`; `[markdown] raw_html = false` shows it as text instead.
+#[test]
+fn raw_html_scripts_are_warnings_and_can_be_refused() {
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\nAbout this site.\n\n<script>alert(1)</script>\n\nA <img src=x onerror=\"alert(2)\"> and [x](javascript:alert(3)) and <b>bold</b>.\n",
+    );
+    let run = check(&site);
+    run.assert_ok();
+    run.stderr_has(&[
+        "warning: content/about.en.md:6: raw HTML with a `<script>` element",
+        "warning: content/about.en.md:8: raw HTML with an inline event handler",
+        "warning: content/about.en.md:8: link to `javascript:alert(3)`",
+        "raw_html = false",
+    ]);
+    let build = site.build();
+    build.assert_ok();
+    build.stderr_has(&["warning: content/about.en.md:6: raw HTML with a `<script>` element"]);
+    let html = site.public("en/about/index.html");
+    assert!(html.contains("<script>alert(1)</script>") && html.contains("<b>bold</b>"));
+
+    site.write(
+        "site.toml",
+        &format!("{}\n[markdown]\nraw_html = false\n", common::SITE_TOML),
+    );
+    let run = check(&site);
+    run.assert_ok();
+    assert!(
+        !run.stderr.contains("raw-html") && !run.stderr.contains("raw HTML"),
+        "{}",
+        run.stderr
+    );
+    site.build().assert_ok();
+    let html = site.public("en/about/index.html");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
+    assert!(
+        !html.contains("<script>alert") && !html.contains("<img src=x"),
+        "{html}"
+    );
+    assert!(!html.contains("href=\"javascript:"), "{html}");
+
+    site.write(
+        "site.toml",
+        &format!("{}\n[markdown]\nraw_htm = false\n", common::SITE_TOML),
+    );
+    check(&site)
+        .assert_failed()
+        .stderr_has(&["site.toml", "raw_htm"]);
+}
