@@ -416,7 +416,7 @@ impl<'a> Renderer<'a> {
         let html = html.map_err(|e| fail(&e))?;
         (self.sink)(Output {
             path: output_path(path),
-            bytes: html.into_bytes(),
+            bytes: crate::text::without_nul(html).into_bytes(),
         })
     }
 

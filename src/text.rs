@@ -26,6 +26,16 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// `html` without NUL characters, which browsers drop or show as `�`. Content is cleaned when it
+/// is read; this also covers `site.toml` strings and templates.
+pub fn without_nul(html: String) -> String {
+    if html.contains('\0') {
+        html.replace('\0', "")
+    } else {
+        html
+    }
+}
+
 /// `U+000B`, for messages.
 pub fn code_point(c: char) -> String {
     format!("U+{:04X}", u32::from(c))

@@ -690,10 +690,15 @@ fn control_characters_never_reach_feeds_or_pages_and_check_warns() {
     // `site.toml` may write them as escapes: the feeds stay well-formed.
     let toml = common::SITE_TOML.replace(
         "title = \"Henan Stories\"",
-        "title = \"Henan\\u000BStories\"",
+        "title = \"Henan\\u000BStories\\u0000\"",
     );
     site.write("site.toml", &toml);
     site.build().assert_ok();
+    let about = site.public("en/about/index.html");
+    assert!(
+        about.contains("Henan\u{b}Stories") && !about.contains('\0'),
+        "{about}"
+    );
     for feed in ["en/atom.xml", "zh/atom.xml", "sitemap.xml"] {
         let xml = site.public(feed);
         roxmltree::Document::parse(&xml)
