@@ -5,7 +5,7 @@
 //! `build` runs the link and translation checks, so a site that `check` passes also builds.
 
 use crate::content::{Page, Site};
-use crate::diagnostics::{self, Diagnostic, Kind};
+use crate::diagnostics::{self, Diagnostic, Kind, Quote};
 use crate::front_matter::PageKind;
 use crate::layout::STATIC_DIR;
 use crate::markdown::Bodies;
@@ -76,6 +76,8 @@ pub(crate) fn document_links(
     targets: &Targets,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Read (at most) once for all of the document's broken links, not once for each.
+    let mut source = None;
     for link in &body.links {
         let target = if link.path.is_empty() {
             page.path.as_str()
@@ -111,12 +113,13 @@ pub(crate) fn document_links(
         if let Some((message, hint)) = problem {
             out.push(
                 Diagnostic::error(Kind::BrokenLink, &page.file, message)
-                    .in_source(
-                        &page.source_text(targets.root),
-                        link.line,
-                        Some(link.column),
+                    .quoting(
+                        source.get_or_insert_with(|| page.source_text(targets.root)),
+                        link.at.offset,
+                        link.at.line,
+                        link.at.column,
                     )
-                    .underline(link.len)
+                    .underline(link.at.len)
                     .with_hint(hint),
             );
         }
@@ -368,7 +371,7 @@ pub struct ExternalRef {
     pub line: usize,
     pub column: usize,
     pub len: usize,
-    pub source_line: Option<String>,
+    pub quote: Option<Quote>,
 }
 
 impl ExternalRef {
@@ -377,7 +380,7 @@ impl ExternalRef {
         let mut d = Diagnostic::error(Kind::ExternalLink, &self.file, message)
             .at(self.line, Some(self.column))
             .underline(self.len);
-        d.source_line.clone_from(&self.source_line);
+        d.quote.clone_from(&self.quote);
         d
     }
 }
@@ -393,10 +396,10 @@ pub fn external_links(root: &Path, site: &Site, bodies: &Bodies) -> Vec<External
                 .map(|l| ExternalRef {
                     url: l.url.clone(),
                     file: page.file.clone(),
-                    line: l.line,
-                    column: l.column,
-                    len: l.len,
-                    source_line: source.lines().nth(l.line - 1).map(str::to_owned),
+                    line: l.at.line,
+                    column: l.at.column,
+                    len: l.at.len,
+                    quote: Quote::around(&source, l.at.offset),
                 })
                 .collect::<Vec<_>>()
         })

@@ -16,8 +16,30 @@ pub struct Config {
     /// Languages in a stable order: the default first, then by code.
     pub languages: Vec<Language>,
     pub hub: Hub,
+    pub markdown: MarkdownConfig,
     /// Any other keys of `[extra]`, for templates.
     pub extra: toml::Table,
+}
+
+/// `[markdown]`: how page text is read.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Raw HTML in Markdown passes through as written (CommonMark), scripts included; `false`
+    /// shows it as text and drops `javascript:` link targets, for sites whose editors are not
+    /// all trusted.
+    #[serde(default = "yes")]
+    pub raw_html: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig { raw_html: true }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -60,6 +82,8 @@ struct RawConfig {
     #[serde(default)]
     languages: BTreeMap<String, RawLanguage>,
     hub: Option<Hub>,
+    #[serde(default)]
+    markdown: MarkdownConfig,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -136,6 +160,7 @@ impl Config {
             default_language,
             languages,
             hub: raw.hub.unwrap_or_default(),
+            markdown: raw.markdown,
             extra: raw.extra,
         })
     }

@@ -426,7 +426,9 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
         kind_of(&f.dir)
     };
     let parsed = front_matter::parse(&f.file, &source, kind)?;
-    let warnings = front_matter::typo_warnings(&f.file, &source, &parsed.front, kind);
+    let mut warnings = front_matter::typo_warnings(&f.file, &source, &parsed.front, kind);
+    warnings.extend(crate::text::warnings(&f.file, &text));
+    warnings.extend(parsed.warnings.iter().cloned());
     let body_start = source.len() - parsed.body.len();
     let id = page_id(&f.dir, &f.key);
     Ok((

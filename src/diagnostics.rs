@@ -24,6 +24,7 @@ pub enum Kind {
     BrokenLink,
     Config,
     Content,
+    ControlCharacter,
     CountryMismatch,
     Encoding,
     ExternalLink,
@@ -35,6 +36,7 @@ pub enum Kind {
     MissingTranslation,
     New,
     Output,
+    RawHtml,
     Symlink,
     Template,
     TranslationMismatch,
@@ -60,9 +62,48 @@ pub struct Diagnostic {
     pub width: Option<usize>,
     /// A suggestion for the fix, e.g. "did you mean `lublin`?".
     pub hint: Option<String>,
-    /// The offending source line, shown under the message with a caret.
+    /// The offending source line, cut to what is shown under the message with a caret.
     #[serde(skip)]
-    pub source_line: Option<String>,
+    pub quote: Option<Quote>,
+}
+
+/// The part of a source line a message quotes: a long line (a paragraph is one line in Markdown)
+/// is cut around the column, so that thousands of messages about one long paragraph do not each
+/// hold a copy of it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Quote {
+    pub text: String,
+    /// 1-based column (in characters) in `text` that the caret points at.
+    pub column: usize,
+}
+
+impl Quote {
+    /// Line `line` (1-based) of `source`, around `column` (else its first non-blank character).
+    pub fn of(source: &str, line: usize, column: Option<usize>) -> Option<Quote> {
+        let full = source.lines().nth(line.saturating_sub(1))?;
+        let column = column.unwrap_or_else(|| first_non_blank(full));
+        let at = full
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(full.len(), |(i, _)| i);
+        Some(window(full, at))
+    }
+
+    /// The line of `source` around byte `offset`, found without counting the characters before
+    /// it: the quote costs the same at the end of a long paragraph as at its start. `None` when
+    /// `offset` is not in `source` (it changed since).
+    pub fn around(source: &str, offset: usize) -> Option<Quote> {
+        if !source.is_char_boundary(offset) {
+            return None;
+        }
+        let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = source[offset..]
+            .find('\n')
+            .map_or(source.len(), |i| offset + i);
+        let line = &source[start..end];
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        Some(window(line, (offset - start).min(line.len())))
+    }
 }
 
 impl Diagnostic {
@@ -89,7 +130,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             width: None,
-            source_line: None,
+            quote: None,
         }
     }
 
@@ -99,12 +140,16 @@ impl Diagnostic {
         self
     }
 
-    /// Locates the diagnostic at `line` of `source`, keeping that line to quote it.
+    /// Locates the diagnostic at `line` and `column`, which are at byte `offset` of `source`, and
+    /// keeps the part of that line to quote.
+    pub fn quoting(mut self, source: &str, offset: usize, line: usize, column: usize) -> Self {
+        self.quote = Quote::around(source, offset);
+        self.at(line, Some(column))
+    }
+
+    /// Locates the diagnostic at `line` of `source`, keeping the part of that line to quote.
     pub fn in_source(mut self, source: &str, line: usize, column: Option<usize>) -> Self {
-        self.source_line = source
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map(str::to_owned);
+        self.quote = Quote::of(source, line, column);
         self.at(line, column)
     }
 
@@ -141,10 +186,8 @@ impl Diagnostic {
             None => self.file.clone(),
         };
         let mut out = format!("{}: {headline}: {}\n", paint(code, label), self.message);
-        if let (Some(full), Some(line)) = (&self.source_line, self.line) {
-            let col = self.column.unwrap_or_else(|| first_non_blank(full));
-            let (src, col) = window(full, col);
-            let src = src.as_str();
+        if let (Some(quote), Some(line)) = (&self.quote, self.line) {
+            let (src, col) = (quote.text.as_str(), quote.column);
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
             let _ = writeln!(out, "{pad} {}", paint("1;34", "|"));
@@ -189,30 +232,49 @@ const QUOTE_COLUMNS: usize = 100;
 const QUOTE_BEFORE: usize = 30;
 const ELLIPSIS: char = '…';
 
-/// `line` as quoted, and `column` (1-based, in characters) in it: a long line (a paragraph is
-/// one line in Markdown) is cut to about `QUOTE_COLUMNS` around the column, with `…` where
-/// text was left out.
-fn window(line: &str, column: usize) -> (String, usize) {
-    let chars: Vec<char> = line.chars().collect();
-    if chars.iter().copied().map(char_width).sum::<usize>() <= QUOTE_COLUMNS {
-        return (line.to_owned(), column);
+/// `line` as quoted around byte `at` in it: a long line is cut to about `QUOTE_COLUMNS` around
+/// it, with `…` where text was left out. Reads no further into the line than it quotes.
+fn window(line: &str, at: usize) -> Quote {
+    let fits = line
+        .chars()
+        .scan(0, |width, c| {
+            *width += char_width(c);
+            Some(*width)
+        })
+        .all(|width| width <= QUOTE_COLUMNS);
+    if fits {
+        let column = line[..at].chars().count() + 1;
+        return Quote {
+            text: line.to_owned(),
+            column,
+        };
     }
-    let start = column.saturating_sub(1).saturating_sub(QUOTE_BEFORE);
-    let mut out = String::new();
+    // Up to `QUOTE_BEFORE` characters before the column, then as many as fit.
+    let start = line[..at]
+        .char_indices()
+        .rev()
+        .take(QUOTE_BEFORE)
+        .last()
+        .map_or(at, |(i, _)| i);
+    let mut text = String::new();
     if start > 0 {
-        out.push(ELLIPSIS);
+        text.push(ELLIPSIS);
     }
+    let column = text.chars().count() + line[start..at].chars().count() + 1;
     let mut width = 0;
-    let mut end = start;
-    while end < chars.len() && width + char_width(chars[end]) <= QUOTE_COLUMNS {
-        width += char_width(chars[end]);
-        out.push(chars[end]);
-        end += 1;
+    let mut rest = line[start..].chars().peekable();
+    while let Some(&c) = rest.peek() {
+        if width + char_width(c) > QUOTE_COLUMNS {
+            break;
+        }
+        width += char_width(c);
+        text.push(c);
+        rest.next();
     }
-    if end < chars.len() {
-        out.push(ELLIPSIS);
+    if rest.peek().is_some() {
+        text.push(ELLIPSIS);
     }
-    (out, column - start + usize::from(start > 0))
+    Quote { text, column }
 }
 
 fn first_non_blank(line: &str) -> usize {
@@ -365,6 +427,22 @@ mod tests {
         // Short lines are quoted whole.
         let d = Diagnostic::error(Kind::Io, "f", "m").in_source("short line", 1, Some(7));
         assert!(d.render(false).contains("1 | short line\n"));
+    }
+
+    #[test]
+    fn quotes_by_offset_and_by_column_agree() {
+        let src = format!("---\ntitle: T\n---\n{}\n", "阿提卡 [x](/a/) ".repeat(40));
+        let line = src.lines().nth(3).unwrap();
+        for (column, (offset, _)) in line.char_indices().enumerate().step_by(7) {
+            let offset = src.len() - line.len() - 1 + offset;
+            assert_eq!(
+                Quote::around(&src, offset),
+                Quote::of(&src, 4, Some(column + 1)),
+                "column {}",
+                column + 1
+            );
+        }
+        assert_eq!(Quote::around(&src, src.len() + 1), None);
     }
 
     #[test]

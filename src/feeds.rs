@@ -43,7 +43,7 @@ pub fn sitemap(site: &Site, groups: &AlternateGroups) -> Output {
     xml.push_str("</urlset>\n");
     Output {
         path: "sitemap.xml".into(),
-        bytes: xml.into_bytes(),
+        bytes: well_formed(xml),
     }
 }
 
@@ -108,7 +108,16 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
     xml.push_str("</feed>\n");
     Output {
         path: format!("{lang}/{ATOM_FILE}"),
-        bytes: xml.into_bytes(),
+        bytes: well_formed(xml),
+    }
+}
+
+/// The bytes of `xml` without the characters XML 1.0 forbids. Content is cleaned when it is
+/// read; this also covers `site.toml`, whose strings may write them as escapes (`"\u000B"`).
+fn well_formed(xml: String) -> Vec<u8> {
+    match crate::text::clean(&xml) {
+        std::borrow::Cow::Borrowed(_) => xml.into_bytes(),
+        std::borrow::Cow::Owned(clean) => clean.into_bytes(),
     }
 }
 

@@ -127,6 +127,8 @@ pub struct Parsed {
     pub body: String,
     /// 1-based line where the body starts, so Markdown diagnostics can be located too.
     pub body_line: usize,
+    /// Values that held control characters written as escapes (`"\v"`), left out.
+    pub warnings: Vec<Diagnostic>,
 }
 
 const COMMON_KEYS: [&str; 6] = ["title", "summary", "draft", "tags", "weight", "slug"];
@@ -139,31 +141,32 @@ const REGION_KEYS: [&str; 5] = [
 ];
 const EVENT_KEYS: [&str; 3] = ["date", "kind", "regions"];
 
-/// Strips a UTF-8 BOM and turns CRLF into LF, so positions are counted in one way.
+/// Strips a UTF-8 BOM and turns CRLF into LF, so positions are counted in one way, and leaves
+/// out the control characters no page or feed may carry (see [`crate::text`]).
 pub fn normalize(source: &str) -> String {
-    source
-        .strip_prefix('\u{feff}')
-        .unwrap_or(source)
-        .replace("\r\n", "\n")
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    crate::text::clean(source).replace("\r\n", "\n")
 }
 
 /// Parses normalized source (see [`normalize`]) of the file `file` (for messages).
 /// Returns every problem found, not only the first.
 pub fn parse(file: &str, source: &str, kind: PageKind) -> Result<Parsed, Vec<Diagnostic>> {
     let (yaml_text, body, body_line) = split(file, source).map_err(|d| vec![d])?;
-    let mapping = parse_yaml(file, source, yaml_text).map_err(|d| vec![d])?;
+    let mut mapping = parse_yaml(file, source, yaml_text).map_err(|d| vec![d])?;
     let mut reader = Reader {
         file,
         source,
         lines: key_lines(yaml_text),
         errors: Vec::new(),
     };
+    let warnings = reader.clean(&mut mapping);
     let front = reader.read(mapping, kind);
     if reader.errors.is_empty() {
         Ok(Parsed {
             front,
             body: body.to_owned(),
             body_line,
+            warnings,
         })
     } else {
         Err(reader.errors)
@@ -334,6 +337,19 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Leaves control characters written as escapes out of every value, a warning for each key.
+    fn clean(&self, mapping: &mut yaml::Mapping) -> Vec<Diagnostic> {
+        let mut warnings = Vec::new();
+        for (key, value) in mapping.iter_mut() {
+            if let Some(c) = clean_value(value) {
+                let key = key.as_str().unwrap_or("");
+                let line = self.lines.get(key).copied().unwrap_or(1);
+                warnings.push(crate::text::value_warning(self.file, key, c, line));
+            }
+        }
+        warnings
+    }
+
     fn read(&mut self, mapping: yaml::Mapping, kind: PageKind) -> FrontMatter {
         let mut fm = FrontMatter {
             lines: self.lines.clone(),
@@ -537,6 +553,21 @@ impl Reader<'_> {
             }
             _ => self.expect(key, value, WHAT),
         }
+    }
+}
+
+/// Cleans the strings in `value` (see [`crate::text::clean`]); the first character left out.
+fn clean_value(value: &mut yaml::Value) -> Option<char> {
+    match value {
+        yaml::Value::String(s) => {
+            let found = s.chars().find(|&c| crate::text::is_forbidden(c))?;
+            *s = crate::text::clean(s).into_owned();
+            Some(found)
+        }
+        yaml::Value::Sequence(items) => items.iter_mut().filter_map(clean_value).reduce(|a, _| a),
+        yaml::Value::Mapping(m) => m.values_mut().filter_map(clean_value).reduce(|a, _| a),
+        yaml::Value::Tagged(t) => clean_value(&mut t.value),
+        _ => None,
     }
 }
 

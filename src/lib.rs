@@ -40,5 +40,6 @@ pub mod seo;
 pub mod serve;
 pub mod special;
 pub mod templates;
+pub mod text;
 pub mod timeline;
 pub mod view;

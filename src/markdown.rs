@@ -8,7 +8,7 @@ use crate::diagnostics::{Diagnostic, Kind};
 use crate::highlight::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Heading {
@@ -25,10 +25,7 @@ pub struct LocalLink {
     pub anchor: Option<String>,
     /// The link as written, for messages.
     pub written: String,
-    pub line: usize,
-    pub column: usize,
-    /// Characters the link takes in the source, to underline it.
-    pub len: usize,
+    pub at: Span,
     /// Whether it was written as a content file (`@/x.md`, `../x.md`) rather than a URL.
     pub content_link: bool,
 }
@@ -37,8 +34,18 @@ pub struct LocalLink {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalLink {
     pub url: String,
+    pub at: Span,
+}
+
+/// Where a link is written in its page's source, for messages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    /// Byte offset in the whole normalized source, to quote the line around it.
+    pub offset: usize,
+    /// 1-based line and column (in characters).
     pub line: usize,
     pub column: usize,
+    /// Characters the link takes in the source, to underline it.
     pub len: usize,
 }
 
@@ -103,6 +110,8 @@ pub struct Context<'a> {
     /// Ids of draft pages left out of the build (see `Site::drafts`).
     pub drafts: &'a HashSet<String>,
     pub highlighter: &'a Highlighter,
+    /// Whether raw HTML passes through (`[markdown] raw_html`); else it is shown as text.
+    pub raw_html: bool,
 }
 
 pub fn options() -> Options {
@@ -117,20 +126,25 @@ pub fn render(cx: &Context) -> Rendered {
     let body = &cx.source[cx.body_start..];
     let mut out = Rendered::default();
     let mut events: Vec<Event> = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids = Ids::default();
     let mut heading: Option<(usize, HeadingLevel, Option<String>)> = None;
     let mut code: Option<(String, String)> = None;
     let mut in_first_paragraph = None;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let position = |offset: usize| {
-        let line = line_starts.partition_point(|&s| s <= offset);
-        let col = body[line_starts[line - 1]..offset].chars().count() + 1;
-        (line + cx.source[..cx.body_start].matches('\n').count(), col)
-    };
+    let mut cursor = Cursor::new(cx);
     let mut task_label_open = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let event = if cx.raw_html {
+            if let Event::Html(html) | Event::InlineHtml(html) = &event {
+                if let Some(what) = risky_html(html) {
+                    let at = cursor.span(range.clone());
+                    let message = format!("raw HTML with {what}: it runs in the browser of everyone who opens the page");
+                    out.diagnostics.push(raw_html_warning(cx, at, message));
+                }
+            }
+            event
+        } else {
+            as_text(event)
+        };
         // A task item's label ends with the item's text, before a nested list.
         if task_label_open
             && matches!(
@@ -160,7 +174,7 @@ pub fn render(cx: &Context) -> Rendered {
                 if let Some((start, _, given)) = heading.take() {
                     let inner: Vec<Event> = events.drain(start + 1..).collect();
                     let title = plain_text(&inner);
-                    let id = unique_id(given.unwrap_or_else(|| slugify(&title)), &mut ids);
+                    let id = ids.unique(given.unwrap_or_else(|| slugify(&title)));
                     let mut html = String::new();
                     pulldown_cmark::html::push_html(&mut html, inner.into_iter());
                     let n = heading_number(level);
@@ -195,11 +209,8 @@ pub fn render(cx: &Context) -> Rendered {
                 }
             }
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-                let (line, column) = position(range.start);
-                let len = body[range.clone()].chars().count();
-                let tag = with_dest(tag, |dest| {
-                    link_url(cx, dest, (line, column, len), &mut out)
-                });
+                let span = cursor.span(range);
+                let tag = with_dest(tag, |dest| link_url(cx, dest, span, &mut out));
                 events.push(Event::Start(tag));
             }
             // Footnote ids share the page's id space with headings (`[^source]` under
@@ -244,15 +255,70 @@ pub fn render(cx: &Context) -> Rendered {
 }
 
 /// Rewrites a link destination: content files to page URLs, rooted site paths to the base path.
-fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rendered) -> String {
-    let (line, column, len) = at;
+/// Line and column of byte offsets in a page's body, counted on from the previous offset when
+/// it is on the same line: a long paragraph full of links is not recounted from its start for
+/// each one.
+struct Cursor<'a> {
+    body: &'a str,
+    body_start: usize,
+    /// Lines before the body (the front matter).
+    lines_before: usize,
+    line_starts: Vec<usize>,
+    /// The last offset placed, with its line and column.
+    last: (usize, usize, usize),
+}
+
+impl<'a> Cursor<'a> {
+    fn new(cx: &Context<'a>) -> Self {
+        let body = &cx.source[cx.body_start..];
+        Cursor {
+            body,
+            body_start: cx.body_start,
+            lines_before: cx.source[..cx.body_start].matches('\n').count(),
+            line_starts: std::iter::once(0)
+                .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+            last: (0, 1, 1),
+        }
+    }
+
+    fn span(&mut self, range: std::ops::Range<usize>) -> Span {
+        let offset = range.start;
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let (last_offset, last_line, last_column) = self.last;
+        let column = if line == last_line && offset >= last_offset {
+            last_column + self.body[last_offset..offset].chars().count()
+        } else {
+            self.body[self.line_starts[line - 1]..offset]
+                .chars()
+                .count()
+                + 1
+        };
+        self.last = (offset, line, column);
+        Span {
+            offset: self.body_start + offset,
+            line: line + self.lines_before,
+            column,
+            len: self.body[range].chars().count(),
+        }
+    }
+}
+
+fn link_url(cx: &Context, dest: &str, at: Span, out: &mut Rendered) -> String {
     if dest.starts_with("http://") || dest.starts_with("https://") {
         out.external.push(ExternalLink {
             url: dest.to_owned(),
-            line,
-            column,
-            len,
+            at,
         });
+        return dest.to_owned();
+    }
+    if is_javascript(dest) {
+        if !cx.raw_html {
+            return "#".to_owned();
+        }
+        let message =
+            format!("link to `{dest}`: it runs a script in the browser of everyone who follows it");
+        out.diagnostics.push(raw_html_warning(cx, at, message));
         return dest.to_owned();
     }
     if dest.is_empty() || dest.starts_with("//") || dest.starts_with('?') || has_scheme(dest) {
@@ -267,9 +333,7 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
         path: String::new(),
         anchor: anchor.clone(),
         written: dest.to_owned(),
-        line,
-        column,
-        len,
+        at,
         content_link: false,
     };
     if target.is_empty() {
@@ -308,8 +372,8 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
                         cx.file,
                         format!("link to `{target}`: it has no `{}` version, so the link goes to the `{other}` page", cx.lang),
                     )
-                    .in_source(cx.source, line, Some(column))
-                    .underline(len),
+                    .quoting(cx.source, at.offset, at.line, at.column)
+                    .underline(at.len),
                 );
             }
             link.path = resolved.path.clone();
@@ -330,13 +394,67 @@ fn link_url(cx: &Context, dest: &str, at: (usize, usize, usize), out: &mut Rende
             };
             out.diagnostics.push(
                 Diagnostic::error(Kind::BrokenLink, cx.file, message)
-                    .in_source(cx.source, line, Some(column))
-                    .underline(len)
+                    .quoting(cx.source, at.offset, at.line, at.column)
+                    .underline(at.len)
                     .with_hint(hint),
             );
             dest.to_owned()
         }
     }
+}
+
+/// Raw HTML shown as text, for `raw_html = false`: an HTML block becomes a paragraph.
+fn as_text(event: Event) -> Event {
+    match event {
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+        other => other,
+    }
+}
+
+/// What in a piece of raw HTML runs a script: a `<script>` element, an inline event handler
+/// (`onerror=`) or a `javascript:` URL.
+fn risky_html(html: &str) -> Option<&'static str> {
+    let lower = html.to_ascii_lowercase();
+    if lower.contains("<script") {
+        Some("a `<script>` element")
+    } else if has_event_handler(&lower) {
+        Some("an inline event handler (`on…=`)")
+    } else if lower.contains("javascript:") {
+        Some("a `javascript:` URL")
+    } else {
+        None
+    }
+}
+
+/// An attribute like ` onerror=` or `/onload =` in lower-case HTML.
+fn has_event_handler(lower: &str) -> bool {
+    lower.match_indices("on").any(|(i, _)| {
+        let before = lower[..i].chars().next_back();
+        let rest = &lower[i + 2..];
+        let name = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_lowercase())
+                .len();
+        before.is_some_and(|c| c.is_whitespace() || matches!(c, '/' | '"' | '\''))
+            && name > 0
+            && rest[name..].trim_start().starts_with('=')
+    })
+}
+
+/// `javascript:` however it is cased or padded (browsers ignore leading blanks and controls).
+fn is_javascript(dest: &str) -> bool {
+    let dest = dest.trim_start_matches(|c: char| c <= ' ');
+    dest.get(..11)
+        .is_some_and(|s| s.eq_ignore_ascii_case("javascript:"))
+}
+
+fn raw_html_warning(cx: &Context, at: Span, message: String) -> Diagnostic {
+    Diagnostic::warning(Kind::RawHtml, cx.file, message)
+    .quoting(cx.source, at.offset, at.line, at.column)
+    .underline(at.len)
+    .with_hint("fine if it is meant; `raw_html = false` under `[markdown]` in site.toml shows raw HTML as text and drops `javascript:` links")
 }
 
 /// `mailto:`, `tel:`, `data:`, `javascript:` and the like: nothing the site publishes.
@@ -445,14 +563,29 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
-fn unique_id(base: String, seen: &mut HashSet<String>) -> String {
-    let mut id = base.clone();
-    let mut n = 1;
-    while !seen.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
+/// The ids given on one page so far, and for each base id the next suffix to try: a page of
+/// many identical headings takes linear time, not a rescan from `-1` for each.
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// `base`, else the first free `base-N`; an id written by hand (`{#a-1}`) is never reused.
+    fn unique(&mut self, base: String) -> String {
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(id.clone()) {
+                return id;
+            }
+        }
     }
-    id
 }
 
 pub fn is_cjk(c: char) -> bool {
@@ -485,6 +618,10 @@ mod tests {
     use super::*;
 
     fn render_str(body: &str) -> Rendered {
+        render_with(body, true)
+    }
+
+    fn render_with(body: &str, raw_html: bool) -> Rendered {
         let source = format!("---\ntitle: T\n---\n{body}");
         let resolve = |id: &str, lang: Option<&str>, from: &str| -> Option<Resolved> {
             match id {
@@ -511,6 +648,7 @@ mod tests {
             resolve: &resolve,
             drafts: &HashSet::new(),
             highlighter: &h,
+            raw_html,
         };
         render(&cx)
     }
@@ -523,6 +661,71 @@ mod tests {
         assert!(r
             .html
             .contains("<h2 id=\"合作领域\">合作领域<a class=\"anchor\""));
+    }
+
+    #[test]
+    fn generated_ids_never_take_one_written_by_hand() {
+        let ids = |body: &str| -> Vec<String> {
+            render_str(body).toc.into_iter().map(|h| h.id).collect()
+        };
+        assert_eq!(
+            ids("## A\n\n## A {#a-1}\n\n## A\n\n## A\n"),
+            ["a", "a-1", "a-2", "a-3"]
+        );
+        assert_eq!(
+            ids("## A\n\n## A\n\n## A {#a-1}\n\n## A-1\n"),
+            ["a", "a-1", "a-1-1", "a-1-2"]
+        );
+        // The same headings give the same ids on every build.
+        let many = "## Same\n\n".repeat(50);
+        let first = ids(&many);
+        assert_eq!(first, ids(&many));
+        let unique: HashSet<&String> = first.iter().collect();
+        assert_eq!(unique.len(), 50);
+        assert_eq!(first[49], "same-49");
+    }
+
+    #[test]
+    fn raw_html_passes_with_warnings_or_is_shown_as_text() {
+        let body = "<script>alert(1)</script>\n\nA <img src=x onerror=\"alert(2)\"> and [x](JavaScript:alert(3)) and <b>bold</b>.\n\n<a href=\"javascript:alert(4)\">y</a>\n";
+        let r = render_with(body, true);
+        assert!(r.html.contains("<script>alert(1)</script>"), "{}", r.html);
+        assert!(r.html.contains("<b>bold</b>"));
+        let found: Vec<(Option<usize>, &str)> = r
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found[0].1.contains("`<script>`") && found[0].0 == Some(4));
+        assert!(found[1].1.contains("event handler") && found[1].0 == Some(6));
+        assert!(found[2].1.contains("JavaScript:alert(3)") && found[2].0 == Some(6));
+        assert!(found[3].1.contains("`javascript:` URL") && found[3].0 == Some(8));
+        assert!(r
+            .diagnostics
+            .iter()
+            .all(|d| d.kind == crate::diagnostics::Kind::RawHtml && !d.is_error()));
+
+        let safe = render_with(body, false);
+        assert!(safe.diagnostics.is_empty());
+        assert!(
+            safe.html
+                .contains("<p>&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{}",
+            safe.html
+        );
+        assert!(
+            safe.html.contains("&lt;b&gt;bold&lt;/b&gt;"),
+            "{}",
+            safe.html
+        );
+        assert!(safe.html.contains("<a href=\"#\">x</a>"), "{}", safe.html);
+        assert!(!safe.html.contains("<script") && !safe.html.contains("<img"));
+        assert!(!safe
+            .html
+            .to_ascii_lowercase()
+            .contains("<a href=\"javascript"));
+        assert!(!has_event_handler("<p>going on soon = later</p>"));
     }
 
     #[test]

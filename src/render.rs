@@ -78,6 +78,7 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &st
         resolve: &resolve,
         drafts: &site.drafts,
         highlighter,
+        raw_html: site.config.markdown.raw_html,
     });
     // Rendered HTML and text grow by doubling; trimmed, the bodies of a 15,000-page site take
     // ~60 MB less for the rest of the build.
@@ -366,7 +367,7 @@ impl<'a> Renderer<'a> {
         let html = html.map_err(|e| fail(&e))?;
         (self.sink)(Output {
             path: output_path(path),
-            bytes: html.into_bytes(),
+            bytes: crate::text::without_nul(html).into_bytes(),
         })
     }
 

@@ -7,6 +7,7 @@
 //! (`reload`) listening on the event stream that `http` serves with the site's files.
 
 pub mod engine;
+mod hosts;
 mod http;
 mod reload;
 mod watch;
@@ -31,6 +32,8 @@ pub struct Options {
     pub port: u16,
     /// Open the site in the default browser once it is served.
     pub open: bool,
+    /// `Host:` names answered besides the loopback names and the interface (`--allow-host`).
+    pub allow_hosts: Vec<String>,
 }
 
 /// What a failed build is followed by, in the terminal and in the browser.
@@ -141,6 +144,7 @@ pub fn run(options: Options) -> Result<()> {
         )
     })?;
     listener.set_nonblocking(true)?;
+    let hosts = hosts::Hosts::new(options.interface, &options.allow_hosts);
     let url = format!("http://{}", listener.local_addr()?);
     // Watch before the first build, so that an edit made during it is not missed.
     let watcher = watch::Watcher::start(&root)?;
@@ -168,13 +172,17 @@ pub fn run(options: Options) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the server")?
-        .block_on(serve_http(listener, shared))?;
+        .block_on(serve_http(listener, shared, hosts))?;
     println!("Stopped.");
     Ok(())
 }
 
 /// Serves until Ctrl-C (or SIGTERM), then lets open requests finish for a moment.
-async fn serve_http(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<()> {
+async fn serve_http(
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    hosts: hosts::Hosts,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let mut stopping = shared.shutdown.subscribe();
     let stop = {
@@ -184,7 +192,7 @@ async fn serve_http(listener: std::net::TcpListener, shared: Arc<Shared>) -> Res
             let _ = shared.shutdown.send(true);
         }
     };
-    let server = axum::serve(listener, http::router(shared)).with_graceful_shutdown(stop);
+    let server = axum::serve(listener, http::router(shared, hosts)).with_graceful_shutdown(stop);
     tokio::select! {
         result = server => result.context("the server failed")?,
         _ = async {

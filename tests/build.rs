@@ -770,3 +770,98 @@ fn files_in_the_output_the_build_did_not_write_are_left_alone() {
     assert!(site.path("public/.nojekyll").exists());
     assert!(site.path("public/notes.html").exists());
 }
+
+/// Heading ids are made unique in linear time: 20,000 identical headings used to take 16 s
+/// (release) to number, each one rescanning `-1`, `-2`, … from the start.
+#[test]
+fn many_identical_headings_build_quickly_with_unique_ids() {
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        &format!("---\ntitle: About\n---\n{}", "## Same\n\n".repeat(20_000)),
+    );
+    let started = std::time::Instant::now();
+    site.build().assert_ok();
+    let took = started.elapsed();
+    let html = site.public("en/about/index.html");
+    assert_eq!(html.matches("<h2 id=\"").count(), 20_000);
+    assert!(html.contains("<h2 id=\"same\">") && html.contains("<h2 id=\"same-19999\">"));
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+}
+
+/// Control characters that XML 1.0 forbids (vertical tab, form feed, NUL, …) in an event's title
+/// or body made `atom.xml` ill-formed and put NULs in the HTML, while `check` passed.
+#[test]
+fn control_characters_never_reach_feeds_or_pages_and_check_warns() {
+    let site = Site::small();
+    // In the front matter as YAML escapes; in the body as the characters themselves.
+    site.write(
+        "content/events/uruguay-visit.en.md",
+        "---\ntitle: \"Uruguay\\vdelegation \\0visits\"\nsummary: \"A visit\\f in May.\"\n---\nSee\u{b} [Attica](@/regions/attica.md#cooperation)\u{c} now\u{0}.\n\n## Pro\u{1}gramme\n",
+    );
+    site.build().assert_ok();
+    let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    for page in [
+        "en/events/uruguay-visit/index.html",
+        "en/index.html",
+        "en/events/index.html",
+    ] {
+        let html = site.public(page);
+        assert!(!html.contains(forbidden), "{page} has control characters");
+    }
+    let html = site.public("en/events/uruguay-visit/index.html");
+    assert!(html.contains("id=\"programme\""), "{html}");
+    // `site.toml` may write them as escapes: the feeds stay well-formed.
+    let toml = common::SITE_TOML.replace(
+        "title = \"Henan Stories\"",
+        "title = \"Henan\\u000BStories\\u0000\"",
+    );
+    site.write("site.toml", &toml);
+    site.build().assert_ok();
+    let about = site.public("en/about/index.html");
+    assert!(
+        about.contains("Henan\u{b}Stories") && !about.contains('\0'),
+        "{about}"
+    );
+    for feed in ["en/atom.xml", "zh/atom.xml", "sitemap.xml"] {
+        let xml = site.public(feed);
+        roxmltree::Document::parse(&xml)
+            .unwrap_or_else(|e| panic!("{feed} is not well-formed XML: {e}\n{xml}"));
+    }
+    let atom = site.public("en/atom.xml");
+    assert!(
+        atom.contains("<title>Uruguay delegation visits</title>"),
+        "{atom}"
+    );
+    assert!(
+        atom.contains("<summary>A visit  in May.</summary>"),
+        "{atom}"
+    );
+
+    let run = site.run(&["check", "--format", "json"]);
+    run.assert_ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut found: Vec<(String, u64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "control-character")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    let file = "content/events/uruguay-visit.en.md".to_owned();
+    assert_eq!(
+        found,
+        [
+            (file.clone(), 2),
+            (file.clone(), 3),
+            (file.clone(), 5),
+            (file, 7)
+        ]
+    );
+}

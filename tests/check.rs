@@ -740,3 +740,123 @@ fn a_country_that_disagrees_with_its_code_is_a_warning() {
         .collect();
     assert_eq!(kinds, ["country-mismatch"], "{json:#}");
 }
+
+/// Thousands of broken links in one long paragraph (a Markdown paragraph is one source line):
+/// each message used to keep its own copy of the whole line, 1.1 GB for 8,000 links.
+#[test]
+fn many_broken_links_in_one_long_line_take_bounded_memory() {
+    let site = Site::small();
+    let mut line = String::new();
+    for i in 0..4_000 {
+        line.push_str(&format!("Text [a](/nowhere/{i}/) and [b](@/gone-{i}.md) "));
+    }
+    assert!(line.len() > 130_000);
+    site.write(
+        "content/about.en.md",
+        &format!("---\ntitle: About\n---\n{line}\n"),
+    );
+    let (ok, stderr, peak) = run_measured(&site, &["check"]);
+    assert!(!ok, "{}", &stderr[..stderr.len().min(2000)]);
+    assert_eq!(
+        stderr.matches("error: content/about.en.md:4:").count(),
+        8_000
+    );
+    // Each quote is cut around its own link, the caret under it.
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("link to `@/gone-3999.md`"))
+        .expect("message for the last link");
+    let (quoted, caret) = (lines[at + 2], lines[at + 3]);
+    assert!(quoted.starts_with("4 | …"), "{quoted}");
+    let column = caret.find('^').expect("caret");
+    let under: String = quoted.chars().skip(column).collect();
+    assert!(
+        under.starts_with("[b](@/gone-3999.md)"),
+        "{quoted}\n{caret}"
+    );
+    assert!(lines.iter().all(|l| l.chars().count() < 120));
+    assert!(peak < 300 << 20, "peak memory {} MB", peak >> 20);
+}
+
+/// Raw HTML passes through by default (CommonMark), but scripts in it are warned about, by
+/// `check` and `build`; `[markdown] raw_html = false` shows it as text instead.
+#[test]
+fn raw_html_scripts_are_warnings_and_can_be_refused() {
+    let site = Site::small();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\nAbout this site.\n\n<script>alert(1)</script>\n\nA <img src=x onerror=\"alert(2)\"> and [x](javascript:alert(3)) and <b>bold</b>.\n",
+    );
+    let run = check(&site);
+    run.assert_ok();
+    run.stderr_has(&[
+        "warning: content/about.en.md:6: raw HTML with a `<script>` element",
+        "warning: content/about.en.md:8: raw HTML with an inline event handler",
+        "warning: content/about.en.md:8: link to `javascript:alert(3)`",
+        "raw_html = false",
+    ]);
+    let build = site.build();
+    build.assert_ok();
+    build.stderr_has(&["warning: content/about.en.md:6: raw HTML with a `<script>` element"]);
+    let html = site.public("en/about/index.html");
+    assert!(html.contains("<script>alert(1)</script>") && html.contains("<b>bold</b>"));
+
+    site.write(
+        "site.toml",
+        &format!("{}\n[markdown]\nraw_html = false\n", common::SITE_TOML),
+    );
+    let run = check(&site);
+    run.assert_ok();
+    assert!(
+        !run.stderr.contains("raw-html") && !run.stderr.contains("raw HTML"),
+        "{}",
+        run.stderr
+    );
+    site.build().assert_ok();
+    let html = site.public("en/about/index.html");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
+    assert!(
+        !html.contains("<script>alert") && !html.contains("<img src=x"),
+        "{html}"
+    );
+    assert!(!html.contains("href=\"javascript:"), "{html}");
+
+    site.write(
+        "site.toml",
+        &format!("{}\n[markdown]\nraw_htm = false\n", common::SITE_TOML),
+    );
+    check(&site)
+        .assert_failed()
+        .stderr_has(&["site.toml", "raw_htm"]);
+}
+
+/// Runs `henan-stories <args> --root <site>` and returns its exit status, its stderr and its peak
+/// resident memory in bytes (from `wait4`, so other tests' children do not count).
+fn run_measured(site: &Site, args: &[&str]) -> (bool, String, u64) {
+    let stderr_path = site.dir.path().with_extension("stderr");
+    // Reaped by `wait4` below, which also reports the child's own peak memory.
+    #[allow(clippy::zombie_processes)]
+    let child = common::bin()
+        .args(args)
+        .arg("--root")
+        .arg(site.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .expect("run binary");
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills in; the pid is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4 failed");
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap();
+    std::fs::remove_file(&stderr_path).unwrap();
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    // Linux reports ru_maxrss in kilobytes.
+    (ok, stderr, usage.ru_maxrss as u64 * 1024)
+}

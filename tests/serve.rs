@@ -57,9 +57,16 @@ fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 impl Server {
     #[track_caller]
     fn start(site: &Site) -> Server {
+        Server::start_with(site, &[])
+    }
+
+    /// Starts the server with more arguments.
+    #[track_caller]
+    fn start_with(site: &Site, args: &[&str]) -> Server {
         let mut child = bin()
             .args(["serve", "--port", "0", "--root"])
             .arg(site.root())
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -111,12 +118,16 @@ impl Server {
 
     /// Sends `request_line` and headers as written and reads the whole reply.
     fn request(&self, method: &str, path: &str) -> Reply {
+        self.request_as(method, path, &self.addr)
+    }
+
+    /// `request` with `host` in the `Host:` header.
+    fn request_as(&self, method: &str, path: &str, host: &str) -> Reply {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut raw = Vec::new();
@@ -135,14 +146,18 @@ impl Server {
     }
 
     fn events(&self) -> Events {
+        self.events_as(&self.addr)
+    }
+
+    /// The live-reload channel, asked for with `host` in the `Host:` header.
+    fn events_as(&self, host: &str) -> Events {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_millis(100)))
             .unwrap();
         write!(
             stream,
-            "GET /__livereload/events HTTP/1.1\r\nHost: {}\r\n\r\n",
-            self.addr
+            "GET /__livereload/events HTTP/1.1\r\nHost: {host}\r\n\r\n"
         )
         .unwrap();
         Events {
@@ -643,6 +658,46 @@ fn nothing_outside_the_built_site_is_served() {
             assert!(!reply.body.contains(leak), "{path} leaked {leak}");
         }
     }
+}
+
+/// DNS rebinding: a page on `evil.example`, its name pointed at 127.0.0.1, reads the preview as
+/// its own site. The browser still sends `Host: evil.example`, which the preview refuses.
+#[test]
+fn only_requests_for_the_preview_s_own_names_are_answered() {
+    let site = Site::small();
+    let server = Server::start(&site);
+    let port = server.addr.rsplit(':').next().unwrap().to_owned();
+    let foreign = format!("evil.example:{port}");
+    for path in [
+        "/",
+        "/en/about/",
+        "/__livereload/events",
+        "/__livereload/client.js",
+    ] {
+        let reply = server.request_as("GET", path, &foreign);
+        assert_eq!(reply.status, 403, "{path}: {reply:?}");
+        assert!(reply.body.contains("--allow-host"), "{}", reply.body);
+        assert!(!reply.body.contains("About"), "{}", reply.body);
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "localhost".to_owned(),
+    ] {
+        let reply = server.request_as("GET", "/en/about/", &host);
+        assert_eq!(reply.status, 200, "{host}: {reply:?}");
+        assert!(reply.body.contains("About this site."), "{host}");
+    }
+    let mut events = server.events_as(&format!("localhost:{port}"));
+    events.wait_for("hello");
+    drop(server);
+
+    // Another name is answered once allowed.
+    let server = Server::start_with(&site, &["--allow-host", "preview.example"]);
+    let reply = server.request_as("GET", "/en/about/", "preview.example:8080");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(server.request_as("GET", "/", "evil.example").status, 403);
 }
 
 #[test]

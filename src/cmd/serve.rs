@@ -19,6 +19,10 @@ pub struct Args {
     /// Open the preview in the default browser.
     #[arg(long)]
     open: bool,
+    /// Also answer requests for this host name (repeatable); by default only localhost,
+    /// 127.0.0.1, [::1] and the --interface address are answered.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_host: Vec<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -27,6 +31,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         interface: args.interface,
         port: args.port,
         open: args.open,
+        allow_hosts: args.allow_host,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,11 +2,13 @@
 //! event stream. Files are looked up by name in the built site, never on disk, so nothing outside
 //! the site can be served; odd paths are still refused outright rather than normalised.
 
+use super::hosts::Hosts;
 use super::reload::{self, Message, ANY_PAGE};
 use super::Shared;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,13 +20,35 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
-pub fn router(shared: Arc<Shared>) -> Router {
+pub fn router(shared: Arc<Shared>, hosts: Hosts) -> Router {
     Router::new()
         .route(reload::EVENTS_PATH, get(events))
         .route(reload::CLIENT_PATH, get(client))
         .fallback(get(site_file))
         .with_state(shared)
+        .layer(middleware::from_fn_with_state(
+            Arc::new(hosts),
+            only_known_hosts,
+        ))
 }
+
+/// Refuses a request whose `Host:` the preview does not answer to (see `Hosts`).
+async fn only_known_hosts(
+    State(hosts): State<Arc<Hosts>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    match host {
+        Some(host) if hosts.allows(host) => next.run(request).await,
+        _ => plain(StatusCode::FORBIDDEN, UNKNOWN_HOST),
+    }
+}
+
+const UNKNOWN_HOST: &str = "403 Forbidden: this preview answers only requests for localhost, 127.0.0.1, [::1] or the address it listens on; to reach it by another name, start it with --allow-host NAME\n";
 
 /// Where a request path leads in the built site.
 #[derive(Debug, PartialEq, Eq)]

@@ -1,0 +1,99 @@
+//! Characters no page or feed may carry: the control characters XML 1.0 forbids (all below
+//! U+0020 but tab, line feed and carriage return) and the non-characters U+FFFE and U+FFFF.
+//! One such character makes a whole Atom feed ill-formed, and NUL has no place in HTML.
+
+use crate::diagnostics::{Diagnostic, Kind};
+use std::borrow::Cow;
+
+pub fn is_forbidden(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// `text` without forbidden characters: vertical tab and form feed, which separate words, become
+/// spaces; the others are left out.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if !text.contains(is_forbidden) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .filter_map(|c| match c {
+                '\u{b}' | '\u{c}' => Some(' '),
+                c if is_forbidden(c) => None,
+                c => Some(c),
+            })
+            .collect(),
+    )
+}
+
+/// `html` without NUL characters, which browsers drop or show as `�`. Content is cleaned when it
+/// is read; this also covers `site.toml` strings and templates.
+pub fn without_nul(html: String) -> String {
+    if html.contains('\0') {
+        html.replace('\0', "")
+    } else {
+        html
+    }
+}
+
+/// `U+000B`, for messages.
+pub fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// A warning for each line of `source` (the file as read, before [`clean`]) that holds a
+/// forbidden character, at the first one.
+pub fn warnings(file: &str, source: &str) -> Vec<Diagnostic> {
+    if !source.contains(is_forbidden) {
+        return Vec::new();
+    }
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    source
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let (column, c) = line.chars().enumerate().find(|&(_, c)| is_forbidden(c))?;
+            Some(
+                Diagnostic::warning(Kind::ControlCharacter, file, message(c))
+                    .at(i + 1, Some(column + 1))
+                    .with_hint(HINT),
+            )
+        })
+        .collect()
+}
+
+/// The warning for a front-matter value that held the forbidden character `c` written as an
+/// escape (`"\v"`, `"\0"`).
+pub fn value_warning(file: &str, key: &str, c: char, line: usize) -> Diagnostic {
+    Diagnostic::warning(
+        Kind::ControlCharacter,
+        file,
+        format!("`{key}`: {}", message(c)),
+    )
+    .at(line, None)
+    .with_hint(HINT)
+}
+
+fn message(c: char) -> String {
+    format!(
+        "control character {} in the text: it is left out of the site (feeds and pages cannot carry it)",
+        code_point(c)
+    )
+}
+
+const HINT: &str = "delete it; such characters usually come from text pasted from another program";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_only_what_xml_forbids() {
+        assert!(matches!(clean("tab\there\r\n河南"), Cow::Borrowed(_)));
+        assert_eq!(clean("a\u{b}b\u{c}c\u{0}d\u{1f}e\u{fffe}"), "a b cde");
+        let w = warnings("content/a.en.md", "\u{feff}ok\nx\u{0}y\u{1}\n");
+        assert_eq!(w.len(), 1);
+        assert_eq!((w[0].line, w[0].column), (Some(2), Some(2)));
+        assert!(w[0].message.contains("U+0000"), "{}", w[0].message);
+    }
+}
