@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            cmd::eprint(&format!("error: {e:#}\n"));
             ExitCode::FAILURE
         }
     }

@@ -155,14 +155,14 @@ pub fn run(options: Options) -> Result<()> {
     let started = Instant::now();
     let first = engine.rebuild(&[]);
     log.outcome(&shared, first, &[], started.elapsed());
-    println!("Serving {url}/ (drafts included); rebuilding when content/, templates/, static/ or site.toml change. Ctrl-C stops.");
+    say(format!("Serving {url}/ (drafts included); rebuilding when content/, templates/, static/ or site.toml change. Ctrl-C stops."));
     std::thread::spawn({
         let shared = shared.clone();
         move || rebuild_loop(engine, watcher, &shared, log)
     });
     if options.open {
         if let Err(e) = opener::open(format!("{url}/")) {
-            eprintln!("warning: cannot open a browser: {e}");
+            cmd::eprint(&format!("warning: cannot open a browser: {e}\n"));
         }
     }
     tokio::runtime::Builder::new_multi_thread()
@@ -170,7 +170,7 @@ pub fn run(options: Options) -> Result<()> {
         .build()
         .context("cannot start the server")?
         .block_on(serve_http(listener, shared))?;
-    println!("Stopped.");
+    say("Stopped.".into());
     Ok(())
 }
 
@@ -253,32 +253,38 @@ impl Log {
                 }
                 let n = update.changed.len();
                 if changes.is_empty() {
-                    println!(
+                    say(format!(
                         "Built {n} file{} in {} ms",
                         cmd::plural(n),
                         took.as_millis()
-                    );
+                    ));
                 } else {
-                    println!(
+                    say(format!(
                         "Rebuilt in {} ms{}: {n} file{} changed, {} removed",
                         took.as_millis(),
                         after(changes),
                         cmd::plural(n),
                         update.removed.len(),
-                    );
+                    ));
                 }
             }
             Err(failed) => {
-                eprint!(
-                    "{}",
-                    cmd::report_text(&failed.diagnostics, cmd::use_colour(), KEPT)
-                );
+                cmd::eprint(&cmd::report_text(
+                    &failed.diagnostics,
+                    cmd::use_colour(),
+                    KEPT,
+                ));
                 shared.apply(Err(cmd::report_text(&failed.diagnostics, false, KEPT)));
                 // Warnings come back with the next good build.
                 self.warnings.clear();
             }
         }
     }
+}
+
+/// A line to the terminal. The preview goes on serving when nobody reads its output any more.
+fn say(line: String) {
+    let _ = cmd::print(&(line + "\n"));
 }
 
 /// ` after content/a.md` (and how many more), for the rebuild line.

@@ -646,3 +646,38 @@ fn hidden_files_in_the_output_are_left_alone() {
     assert!(site.path("public/.nojekyll").exists());
     assert!(!site.path("public/stale.html").exists());
 }
+
+/// Runs the binary on `site` with stdout (or, with `stderr`, stderr) closed before it writes,
+/// as `| head -1` leaves it; returns the exit code.
+fn with_closed_pipe(site: &Site, args: &[&str], stderr: bool) -> Option<i32> {
+    use std::process::Stdio;
+    let mut command = common::bin();
+    command.args(args).arg("--root").arg(site.root());
+    command.stdin(Stdio::null());
+    if stderr {
+        command.stdout(Stdio::null()).stderr(Stdio::piped());
+    } else {
+        command.stdout(Stdio::piped()).stderr(Stdio::null());
+    }
+    let mut child = command.spawn().unwrap();
+    // Closing our end now: whatever the command writes later meets a broken pipe.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap().code()
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    let site = Site::small();
+    for args in [&["build"][..], &["check"], &["check", "--format", "json"]] {
+        assert_eq!(with_closed_pipe(&site, args, false), Some(0), "{args:?}");
+    }
+    assert_eq!(
+        with_closed_pipe(&site, &["new", "page", "history"], false),
+        Some(0)
+    );
+    // Errors to a closed stderr: the build still fails as a failure, not as a panic (101).
+    site.write("content/bad.en.md", "no front matter\n");
+    assert_eq!(with_closed_pipe(&site, &["build"], true), Some(1));
+    assert_eq!(with_closed_pipe(&site, &["check"], true), Some(1));
+}

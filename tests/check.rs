@@ -543,6 +543,22 @@ fn external_links_are_fetched_only_on_request() {
 }
 
 #[test]
+fn timeout_outside_its_range_is_refused() {
+    let site = Site::small();
+    for secs in ["0", "601", "9223372036854775807"] {
+        let run = site.run(&["check", "--external", "--timeout", secs]);
+        assert_eq!(run.status.code(), Some(2), "{secs}: {}", run.stderr);
+        run.stderr_has(&[
+            &format!("invalid value '{secs}' for '--timeout <SECS>'"),
+            "1..=600",
+        ]);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    site.run(&["check", "--external", "--timeout", "600"])
+        .assert_ok();
+}
+
+#[test]
 fn external_checks_run_concurrently_with_a_cap_per_host() {
     let server = Server::start();
     let site = Site::small();
