@@ -9,12 +9,12 @@ use crate::highlight::{self, Highlighter};
 use crate::markdown::Rendered;
 use crate::output::{self, SyncReport};
 use crate::render::{self, Bodies, Output, Renderer};
+use crate::templates::Templates;
 use crate::{feeds, search, special, templates};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use tera::Tera;
 
 /// Pages every language gets besides its content: `/<lang>/<name>/`.
 pub const SPECIAL_PAGES: [&str; 3] = ["timeline", "map", "search"];
@@ -161,7 +161,7 @@ fn build_with(options: &Options, sink: Sink) -> Result<Built, Failed> {
 /// among them when the model is whole enough to render on and find more).
 pub(crate) struct Loaded {
     pub site: Site,
-    pub tera: Tera,
+    pub tera: Templates,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -237,18 +237,20 @@ fn lists(renderer: &Renderer, sections: &[Option<Rendered>]) -> Vec<Result<Outpu
     results
 }
 
-/// The outputs made; failures go to `diags`.
+/// The outputs made; failures go to `diags`, one per template mistake however many pages met it.
 pub(crate) fn successes(
     results: Vec<Result<Output, Diagnostic>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(results.len() + 16);
+    let mut failed = Vec::new();
     for r in results {
         match r {
             Ok(o) => outputs.push(o),
-            Err(d) => diags.push(d),
+            Err(d) => failed.push(d),
         }
     }
+    diags.extend(templates::merge_render_errors(failed));
     outputs
 }
 

@@ -44,11 +44,11 @@ use crate::highlight::{self, Highlighter};
 use crate::markdown::Rendered;
 use crate::render::{self, Bodies, Output, Renderer};
 use crate::search::{self, DocRef};
+use crate::templates::Templates;
 use crate::{feeds, special, templates};
 use bytes::Bytes;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use tera::Tera;
 
 /// What one `apply` changed, for the server to reload.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -94,7 +94,7 @@ struct Memo {
     /// Markdown of `built.site`, aligned with its pages and sections.
     bodies: Bodies,
     /// The compiled templates, the same as long as the site's template files are.
-    tera: Tera,
+    tera: Templates,
     /// The search index's shard sizes.
     index: search::Live,
     /// Warnings about pages without a translation: they change only with the shape.
@@ -108,7 +108,7 @@ impl Memo {
     fn new(
         site: &Site,
         files: &[File],
-        (bodies, tera): (Bodies, Tera),
+        (bodies, tera): (Bodies, Templates),
         statics: BTreeSet<String>,
     ) -> Memo {
         Memo {
@@ -662,7 +662,7 @@ fn full(
     options: &Options,
     loaded: Loaded,
     highlighter: &Highlighter,
-) -> Result<(Built, (Bodies, Tera)), Failed> {
+) -> Result<(Built, (Bodies, Templates)), Failed> {
     let Loaded {
         site,
         tera,

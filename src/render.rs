@@ -11,10 +11,10 @@ use crate::markdown::{self, Heading, Rendered, Resolved};
 use crate::pagination::{self, Pager};
 use crate::seo::Seo;
 use crate::templates::error_chain;
+use crate::templates::Templates;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use tera::Tera;
 
 /// One file of the built site: a path relative to the output folder, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,7 +279,7 @@ pub struct Job<'a, 'b> {
 /// Everything a render needs, shared by all pages of one build.
 pub struct Renderer<'a> {
     pub site: &'a Site,
-    pub tera: &'a Tera,
+    pub tera: &'a Templates,
     /// `Shared`, serialized, by language code.
     shared: HashMap<&'a str, tera::Context>,
     /// Contexts holding `Shared` of a language, free for the next page: each page adds its own
@@ -296,7 +296,7 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, tera: &'a Tera) -> Self {
+    pub fn new(site: &'a Site, tera: &'a Templates) -> Self {
         let config = &site.config;
         let shared = config
             .languages
@@ -405,14 +405,14 @@ impl<'a> Renderer<'a> {
         // not returned to the pool.
         let reusable = !keys.iter().any(|k| self.shared[lang].contains_key(k));
         context.extend(own);
-        let html = self.tera.render(template, &context);
+        let html = self.tera.render(template, &context, what);
         if reusable {
             for k in &keys {
                 context.remove(k);
             }
             pool.lock().expect("no panics while held").push(context);
         }
-        let html = html.map_err(|e| fail(&e))?;
+        let html = html?;
         (self.sink)(Output {
             path: output_path(path),
             bytes: html.into_bytes(),

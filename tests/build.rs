@@ -528,21 +528,128 @@ fn a_link_to_a_draft_says_it_is_a_draft() {
 }
 
 #[test]
-fn template_errors_name_the_template_and_the_page() {
-    let (_, run) = broken(&[("templates/page.html", "{{ page.no_such_field }}")]);
-    assert!(
-        run.stderr
-            .contains("content/about.en.md: rendering with template `page.html`"),
+fn template_errors_name_the_template_line_and_a_page_once() {
+    // The mistake is in page.html, which event.html and region.html extend: one error, there.
+    let page = std::fs::read_to_string(common::repo().join("templates/page.html")).unwrap();
+    let line = page.lines().position(|l| l.contains("<h1>")).unwrap() + 1;
+    let broken_page = page.replace(
+        "<h1>{{ page.title }}",
+        "<h1>{{ page.title }}{{ page.no_such_field }}",
+    );
+    let (_, run) = broken(&[("templates/page.html", &broken_page)]);
+    let headline = format!(
+        "error: templates/page.html:{line}: Variable `page.no_such_field` not found in context \
+         (rendering content/about.en.md with `page.html` and 7 more pages)"
+    );
+    assert!(run.stderr.contains(&headline), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("no_such_field` not found").count(),
+        1,
         "{}",
         run.stderr
     );
-    let (_, run) = broken(&[("templates/page.html", "{% if %}")]);
+    let quoted = broken_page.lines().nth(line - 1).unwrap();
     assert!(
-        run.stderr
-            .contains("templates: the templates do not compile"),
+        run.stderr.contains(&format!("{line} | {quoted}\n")),
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains(&"^".repeat("page.no_such_field".len())),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("event.html"), "{}", run.stderr);
+
+    // Every syntax error, each at its line and column.
+    let (_, run) = broken(&[
+        ("templates/page.html", "<p>\n{% if %}\n"),
+        ("templates/extra.html", "{% for x in %}"),
+    ]);
+    for headline in [
+        "error: templates/page.html:2: invalid template syntax: expected a value that can be negated",
+        "error: templates/extra.html:1: invalid template syntax:",
+    ] {
+        assert!(run.stderr.contains(headline), "{}", run.stderr);
+    }
+    assert!(
+        run.stderr.contains("2 | {% if %}\n  |       ^"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn templates_that_render_themselves_are_errors_not_crashes() {
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "templates/page.html",
+            "<p>{% include \"page.html\" %}</p>",
+            "error: templates/page.html:1: `page.html` renders itself without end",
+        ),
+        (
+            "templates/tree.html",
+            "{% macro tree(n) %}{{ self::tree(n=n) }}{% endmacro tree %}",
+            "error: templates/tree.html:1: macro `tree` (tree.html) renders itself without end",
+        ),
+        (
+            "templates/a.html",
+            "{% import \"b.html\" as b %}{% macro a() %}{{ b::b() }}{% endmacro a %}",
+            "macro `a` (a.html) → macro `b` (b.html) → macro `a` (a.html) renders itself without end",
+        ),
+        (
+            "templates/page.html",
+            &format!("{}x{}", "{% if true %}".repeat(5000), "{% endif %}".repeat(5000)),
+            "error: templates/page.html:1: tags or brackets nest more than 64 levels deep",
+        ),
+    ];
+    for (file, text, message) in cases {
+        let mut files = vec![(file, text)];
+        if file == "templates/a.html" {
+            files.push((
+                "templates/b.html",
+                "{% import \"a.html\" as a %}{% macro b() %}{{ a::a() }}{% endmacro b %}",
+            ));
+        }
+        let (_, run) = broken(&files);
+        assert!(run.stderr.contains(message), "{}", run.stderr);
+    }
+}
+
+/// A chain of `n` macros, each calling the next from inside a loop.
+fn macro_chain(n: usize) -> String {
+    let mut text: String = (0..n)
+        .map(|i| {
+            format!(
+                "{{% macro m{i}() %}}{{% for x in [1] %}}{{{{ self::m{}() }}}}{{% endfor %}}{{% endmacro m{i} %}}\n",
+                i + 1
+            )
+        })
+        .collect();
+    text.push_str(&format!("{{% macro m{n}() %}}end{{% endmacro m{n} %}}\n"));
+    text
+}
+
+#[test]
+fn deep_but_finite_nesting_renders_or_is_refused_before_rendering() {
+    let page = "{% extends \"base.html\" %}{% import \"chain.html\" as c %}\
+                {% block main %}{{ c::m0() }}{% endblock main %}";
+    let site = Site::small();
+    site.write("templates/page.html", page);
+    site.write("templates/chain.html", &macro_chain(20));
+    site.build().assert_ok();
+    assert!(site.public("en/about/index.html").contains("end"));
+    // Deeper than the limit: refused, however deep (200 levels would overflow the stack).
+    for n in [40, 200] {
+        site.write("templates/chain.html", &macro_chain(n));
+        let run = site.build();
+        run.assert_failed();
+        assert!(
+            run.stderr.contains("nests more than 64 levels deep"),
+            "{}",
+            run.stderr
+        );
+    }
 }
 
 #[test]

@@ -457,6 +457,25 @@ fn a_broken_edit_keeps_the_last_good_page_and_reports_the_error() {
 }
 
 #[test]
+fn a_template_that_includes_itself_is_an_error_and_serve_stays_up() {
+    let site = Site::small();
+    let (server, mut events) = Server::start_listening(&site);
+    site.write("templates/404.html", "<p>{% include \"404.html\" %}</p>");
+    let text = events.wait_for("error").data["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        text.contains("templates/404.html:1: `404.html` renders itself without end"),
+        "{text}"
+    );
+    assert_eq!(server.get("/en/about/").status, 200);
+    site.write("templates/404.html", "<p>Lost</p>");
+    events.wait_for("reload");
+    assert!(server.get("/en/nowhere/").body.contains("Lost"));
+}
+
+#[test]
 fn a_site_that_starts_broken_is_served_once_fixed() {
     let site = Site::small();
     site.write(ATTICA_EN, "---\ntitle: [Attica\n---\nx\n");
