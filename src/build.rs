@@ -328,6 +328,8 @@ pub fn build_and_write_with(
         site: None,
         external_links: Vec::new(),
     };
+    // A folder that is not a site (`--root /typo`) is refused before any output folder is made.
+    config(options)?;
     output::check_output_dir(&options.root, out).map_err(failed)?;
     let stage = output::Stage::new(out).map_err(failed)?;
     let put = |o: Output| {

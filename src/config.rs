@@ -135,6 +135,14 @@ impl Config {
                 ));
             }
         }
+        if let Some(value) = raw.extra.get("paginate_by") {
+            if value.as_integer().is_none_or(|n| n < 1) {
+                return Err(format!(
+                    "[extra] paginate_by = {value}: expected {}",
+                    crate::pagination::EXPECTED
+                ));
+            }
+        }
         Ok(Config {
             base_url,
             base_path,

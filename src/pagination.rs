@@ -8,6 +8,9 @@ use serde::Serialize;
 
 pub const DEFAULT_PER_PAGE: usize = 50;
 
+/// What `paginate_by` takes, for messages.
+pub const EXPECTED: &str = "a whole number of entries per list page, 1 or more, like 20";
+
 /// Entries per list page for a section.
 pub fn per_page(config: &Config, section: &Section) -> usize {
     let from_index = section

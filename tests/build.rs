@@ -788,3 +788,96 @@ fn a_reader_that_stops_early_is_not_a_crash() {
     assert_eq!(with_closed_pipe(&site, &["build"], true), Some(1));
     assert_eq!(with_closed_pipe(&site, &["check"], true), Some(1));
 }
+
+#[test]
+fn front_matter_mistakes_are_reported_once_at_their_line() {
+    let (_, run) = broken(&[("content/about.en.md", "---\ntitle: [a, b]\n---\nx\n")]);
+    assert!(
+        run.stderr
+            .contains("error: content/about.en.md:2: title: expected text, found [\"a\",\"b\"]"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("missing `title`"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 error and"), "{}", run.stderr);
+
+    let (_, run) = broken(&[("content/about.en.md", "---\ntitle: A\n1: x\n---\nx\n")]);
+    assert!(
+        run.stderr
+            .contains("error: content/about.en.md:3: expected text keys, found `1`"),
+        "{}",
+        run.stderr
+    );
+
+    let (_, run) = broken(&[(
+        "content/about.en.md",
+        "---\ntitle: A\nweight: 99999999999999999999\n---\nx\n",
+    )]);
+    assert!(
+        run.stderr.contains(
+            "error: content/about.en.md:3: invalid YAML in front matter: weight: the number \
+             99999999999999999999 is too large"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("u128"), "{}", run.stderr);
+}
+
+#[test]
+fn an_invalid_paginate_by_is_an_error() {
+    for value in ["0", "-3", "ten", "2.5"] {
+        let (_, run) = broken(&[(
+            "content/events/_index.en.md",
+            &format!("---\ntitle: Events\npaginate_by: {value}\n---\n"),
+        )]);
+        let expected = "error: content/events/_index.en.md:3: paginate_by: expected a whole \
+                        number of entries per list page, 1 or more, like 20";
+        assert!(run.stderr.contains(expected), "{value}: {}", run.stderr);
+    }
+    let toml = common::SITE_TOML.replace("[hub]", "[extra]\npaginate_by = 0\n\n[hub]");
+    let (_, run) = broken(&[("site.toml", &toml)]);
+    assert!(
+        run.stderr
+            .contains("error: site.toml: [extra] paginate_by = 0: expected a whole number"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_folder_that_is_not_a_site_gets_no_output_folder() {
+    let empty = tempfile::tempdir().unwrap();
+    let typo = empty.path().join("typo");
+    let run: common::Run = common::bin()
+        .args(["build", "--root"])
+        .arg(&typo)
+        .output()
+        .unwrap()
+        .into();
+    run.assert_failed();
+    assert!(run.stderr.contains("site.toml"), "{}", run.stderr);
+    assert!(!typo.exists(), "build created {}", typo.display());
+}
+
+#[test]
+fn a_malformed_source_date_epoch_is_refused() {
+    let site = Site::small();
+    for value in ["yesterday", "1764028800.5", "-1", "99999999999999999"] {
+        for command in ["build", "check"] {
+            let run: common::Run = common::bin()
+                .env("SOURCE_DATE_EPOCH", value)
+                .args([command, "--root"])
+                .arg(site.root())
+                .output()
+                .unwrap()
+                .into();
+            run.assert_failed();
+            let expected = format!(
+                "error: SOURCE_DATE_EPOCH=\"{value}\": expected the build time in whole seconds"
+            );
+            assert!(run.stderr.contains(&expected), "{}", run.stderr);
+        }
+    }
+    assert!(!site.exists(""), "nothing is published");
+}
