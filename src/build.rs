@@ -112,8 +112,14 @@ fn peak_memory() -> Option<u64> {
 pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join(CONFIG_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        Diagnostic::error("config", CONFIG_FILE, format!("cannot read {}: {e}", path.display()))
-            .with_hint("a site folder needs a site.toml with at least base_url = \"https://example.org/\"; pass --root DIR if the site is elsewhere")
+        let message = format!("cannot read {}: {e}", path.display());
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Diagnostic::error("config", CONFIG_FILE, message)
+                .with_hint("a site folder needs a site.toml with at least base_url = \"https://example.org/\"; pass --root DIR if the site is elsewhere")
+        } else {
+            // The system's refusal (no file handles left, say), not a mistake in the file.
+            Diagnostic::error("io", CONFIG_FILE, message)
+        }
     })?;
     Config::parse(&text)
 }
