@@ -190,13 +190,21 @@ fn syntax_error(name: &str, source: &str, e: &tera::Error) -> Diagnostic {
 /// filed under the first template it names.
 fn compile_error(sources: &HashMap<String, String>, e: &tera::Error) -> Diagnostic {
     let text = error_chain(e);
-    let named = quoted(&text, '\'').find(|n| sources.contains_key(*n));
-    let file = named.map_or_else(|| TEMPLATES_DIR.to_owned(), file_of);
-    Diagnostic::error(
-        "template",
-        file,
-        format!("the templates do not compile: {text}"),
-    )
+    let names: Vec<&str> = quoted(&text, '\'').chain(quoted(&text, '`')).collect();
+    let message = format!("the templates do not compile: {text}");
+    let Some((name, source)) = names.iter().find_map(|n| sources.get_key_value(*n)) else {
+        return Diagnostic::error("template", TEMPLATES_DIR, message);
+    };
+    let d = Diagnostic::error("template", file_of(name), message);
+    // At the other template it names (the missing parent or macro file), where it is named.
+    let place = names
+        .iter()
+        .filter(|n| *n != name)
+        .find_map(|n| Some((find_word(source, n)?, n.chars().count())));
+    match place {
+        Some(((line, column), width)) => d.in_source(source, line, Some(column)).underline(width),
+        None => d,
+    }
 }
 
 /// The texts between pairs of `quote` in `text`.
@@ -206,21 +214,24 @@ fn quoted(text: &str, quote: char) -> impl Iterator<Item = &str> {
 
 /// `page.nope` as a whole word in `source`: its 1-based line and column.
 fn find_word(source: &str, word: &str) -> Option<(usize, usize)> {
+    if word.is_empty() {
+        return None;
+    }
     let part = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
     let mut from = 0;
-    while let Some(i) = source[from..].find(word).map(|i| i + from) {
+    while let Some(i) = source.get(from..)?.find(word).map(|i| i + from) {
         let end = i + word.len();
         let before = source[..i].chars().next_back().is_some_and(part);
         let after = source[end..]
             .chars()
             .next()
             .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if !before && !after && !word.is_empty() {
+        if !before && !after {
             let line_start = source[..i].rfind('\n').map_or(0, |n| n + 1);
             let line = source[..i].matches('\n').count() + 1;
             return Some((line, source[line_start..i].chars().count() + 1));
         }
-        from = end.max(i + 1);
+        from = end;
     }
     None
 }
@@ -248,7 +259,14 @@ impl Templates {
             .next()
             .unwrap_or(&what)
             .to_owned();
-        let word = quoted(&what, '`').next().unwrap_or_default().to_owned();
+        // The name in question: Tera quotes variables and macros with `…`, templates with '…'.
+        let word = quoted(&what, '`')
+            .chain(quoted(&what, '\''))
+            .next()
+            .unwrap_or_default();
+        // A missing include is quoted as a list: `'[a.html, b.html]'`.
+        let word = word.trim_matches(['[', ']']);
+        let word = word.split(", ").next().unwrap_or(word).to_owned();
         let candidates = quoted(&text, '\'')
             .map(str::to_owned)
             .chain(self.reached_from(name));

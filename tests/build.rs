@@ -580,6 +580,29 @@ fn template_errors_name_the_template_line_and_a_page_once() {
 }
 
 #[test]
+fn missing_templates_and_filters_are_located_where_they_are_named() {
+    let cases = [
+        (
+            "<p>\n{% include \"nope.html\" %}",
+            "error: templates/page.html:2: Template '[nope.html]' not found (rendering content/about.en.md with `page.html` and 7 more pages)",
+        ),
+        (
+            "<p>\n{{ page.title | nofilter }}",
+            "error: templates/page.html:2: Filter 'nofilter' not found",
+        ),
+        (
+            "{% extends \"nope.html\" %}",
+            "error: templates/page.html:1: the templates do not compile: Template 'page.html' is inheriting from 'nope.html'",
+        ),
+    ];
+    for (template, headline) in cases {
+        let (_, run) = broken(&[("templates/page.html", template)]);
+        assert!(run.stderr.contains(headline), "{}", run.stderr);
+        assert!(run.stderr.contains("1 error and"), "{}", run.stderr);
+    }
+}
+
+#[test]
 fn templates_that_render_themselves_are_errors_not_crashes() {
     let cases: [(&str, &str, &str); 4] = [
         (
