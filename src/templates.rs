@@ -245,12 +245,12 @@ impl Templates {
     pub fn render(&self, name: &str, context: &Context, page: &str) -> Result<String, Diagnostic> {
         self.tera
             .render(name, context)
-            .map_err(|e| self.render_error(name, &e).rendering(page, name))
+            .map_err(|e| rendering(self.render_error(name, &e), page, name))
     }
 
     /// Where a render error is: the first template, among those the render went through, that
     /// holds the name the error quotes (`page.nope`, a filter, a macro).
-    fn render_error(&self, name: &str, e: &tera::Error) -> Located {
+    fn render_error(&self, name: &str, e: &tera::Error) -> Diagnostic {
         let text = error_chain(e);
         // Tera's innermost cause says what went wrong; the outer ones only where it rendered.
         let what = innermost(e);
@@ -276,18 +276,14 @@ impl Templates {
                 continue;
             };
             if let Some((line, column)) = find_word(source, &word) {
-                return Located {
-                    diagnostic: Diagnostic::error("template", file_of(&candidate), what)
-                        .in_source(source, line, Some(column))
-                        .underline(word.chars().count()),
-                };
+                return Diagnostic::error("template", file_of(&candidate), what)
+                    .in_source(source, line, Some(column))
+                    .underline(word.chars().count());
             }
             first.get_or_insert(candidate);
         }
         let file = file_of(first.as_deref().unwrap_or(name));
-        Located {
-            diagnostic: Diagnostic::error("template", file, what),
-        }
+        Diagnostic::error("template", file, what)
     }
 
     /// `name`, its parents, and every template they include or import macros from, transitively.
@@ -315,17 +311,11 @@ impl Templates {
     }
 }
 
-/// A render error located in its template, before the page is named.
-struct Located {
-    diagnostic: Diagnostic,
-}
-
-impl Located {
-    fn rendering(self, page: &str, template: &str) -> Diagnostic {
-        let d = self.diagnostic;
-        let message = format!("{}{RENDERING}{page} with `{template}`)", d.message);
-        Diagnostic { message, ..d }
-    }
+/// A render error located in its template, with the page being rendered added to the message
+/// (`merge_render_errors` takes it apart again).
+fn rendering(d: Diagnostic, page: &str, template: &str) -> Diagnostic {
+    let message = format!("{}{RENDERING}{page} with `{template}`)", d.message);
+    Diagnostic { message, ..d }
 }
 
 /// The last cause in Tera's chain: what went wrong, without where it was rendering.
@@ -343,21 +333,20 @@ fn innermost(e: &dyn std::error::Error) -> String {
 /// once, naming the first page and how many more.
 pub fn merge_render_errors(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut groups: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    // Index in `groups` of each mistake: (file, line, column, message without the page).
+    let mut index: HashMap<(String, Option<usize>, Option<usize>, String), usize> = HashMap::new();
     for d in diagnostics {
         let Some((what, page)) = d.message.rsplit_once(RENDERING) else {
             groups.push((d, Vec::new()));
             continue;
         };
         let (what, page) = (what.to_owned(), page.to_owned());
-        let same = groups.iter_mut().find(|(g, pages)| {
-            !pages.is_empty()
-                && (&g.file, g.line, g.column, g.message.as_str())
-                    == (&d.file, d.line, d.column, what.as_str())
+        let key = (d.file.clone(), d.line, d.column, what.clone());
+        let i = *index.entry(key).or_insert_with(|| {
+            groups.push((Diagnostic { message: what, ..d }, Vec::new()));
+            groups.len() - 1
         });
-        match same {
-            Some((_, pages)) => pages.push(page),
-            None => groups.push((Diagnostic { message: what, ..d }, vec![page])),
-        }
+        groups[i].1.push(page);
     }
     groups
         .into_iter()
