@@ -121,8 +121,10 @@ fn too_deep(source: &str) -> Option<(usize, usize)> {
                 continue;
             }
         };
-        let end = tag.find(close).map_or(tag.len(), |e| e + 2);
-        let inner = &tag[2..end.saturating_sub(2).max(2)];
+        let (inner, end) = match tag[2..].find(close) {
+            Some(e) => (&tag[2..2 + e], 2 + e + 2),
+            None => (&tag[2..], tag.len()),
+        };
         let word = inner.trim_start_matches(['-', ' ', '\t', '\n']);
         let word = &word[..word
             .find(|c: char| !c.is_alphanumeric())
@@ -644,5 +646,55 @@ fn value_macro_calls(val: &ExprVal, found: &mut dyn FnMut(&str, &str)) {
         ExprVal::Array(items) => items.iter().for_each(|e| macro_calls(e, found)),
         ExprVal::StringConcat(c) => c.values.iter().for_each(|v| value_macro_calls(v, found)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn nesting_is_measured_in_the_text() {
+        let nested = |n: usize| format!("{}x{}", "{% if a %}".repeat(n), "{% endif %}".repeat(n));
+        assert_eq!(too_deep(&nested(MAX_DEPTH)), None);
+        assert_eq!(
+            too_deep(&format!("a\n{}", nested(MAX_DEPTH + 1))),
+            Some((2, 641))
+        );
+        let brackets = format!(
+            "{{{{ {}1{} }}}}",
+            "(".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        );
+        assert_eq!(too_deep(&brackets), Some((1, 1)));
+        // Raw blocks and unclosed tags do not count.
+        assert_eq!(too_deep("{% raw %}{% endraw %}{% endraw %}{% if"), None);
+    }
+
+    #[test]
+    fn words_are_found_whole() {
+        let source = "{{ page.titles }}\n  {{ page.title }}";
+        assert_eq!(find_word(source, "page.title"), Some((2, 6)));
+        assert_eq!(find_word(source, "title"), None);
+        assert_eq!(find_word(source, ""), None);
+    }
+
+    proptest! {
+        #[test]
+        fn looking_at_any_text_never_panics(
+            text in proptest::collection::vec(
+                prop_oneof![
+                    Just("{%"), Just("%}"), Just("{{"), Just("}}"), Just("{"), Just("if "),
+                    Just("endif"), Just("("), Just("]"), Just("阿"), Just("\n"), Just("page.x"),
+                ],
+                0..40,
+            ),
+            word in "[a-z.阿]{0,4}",
+        ) {
+            let text = text.concat();
+            let _ = too_deep(&text);
+            let _ = find_word(&text, &word);
+        }
     }
 }
