@@ -7,8 +7,8 @@ use crate::highlight::Highlighter;
 use crate::markdown::Bodies;
 use crate::output::{self, Output, Sinks, SyncReport};
 use crate::pipeline::{
-    body_diagnostics, finish, lists, load, read_static, successes, Built, Failed, Loaded, Options,
-    Stopwatch,
+    body_diagnostics, config, finish, lists, load, read_static, successes, Built, Failed, Loaded,
+    Options, Stopwatch,
 };
 use crate::render::{self, Renderer};
 use std::path::Path;
@@ -78,6 +78,8 @@ pub fn build_and_write_with(
         site: None,
         external_links: Vec::new(),
     };
+    // A folder that is not a site (`--root /typo`) is refused before any output folder is made.
+    config(options)?;
     output::check_output_dir(&options.root, out).map_err(failed)?;
     let stage = output::Stage::new(out).map_err(failed)?;
     let staging_failed = |path: &str, e: anyhow::Error| {

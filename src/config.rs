@@ -154,6 +154,14 @@ impl Config {
                 ));
             }
         }
+        if let Some(value) = raw.extra.get("paginate_by") {
+            if value.as_integer().is_none_or(|n| n < 1) {
+                return Err(format!(
+                    "[extra] paginate_by = {value}: expected {}",
+                    PAGINATE_BY_EXPECTED
+                ));
+            }
+        }
         Ok(Config {
             base_url,
             base_path,
@@ -232,6 +240,10 @@ impl Language {
         }
     }
 }
+
+/// What `paginate_by` (in `site.toml` or a section's intro) takes, for messages.
+pub const PAGINATE_BY_EXPECTED: &str =
+    "a whole number of entries per list page, 1 or more, like 20";
 
 /// What a language code looks like: two or three lowercase letters (`zh`, `en`), optionally a
 /// `-` and a lowercase subtag of letters or digits (`zh-hans`, `pt-br`). `site.toml`'s languages

@@ -400,10 +400,13 @@ fn kind_of(dir: &str) -> PageKind {
     }
 }
 
+/// The kind of diagnostic for a file the system could not read.
+pub(crate) const READ_ERROR: Kind = Kind::Io;
+
 fn read_page(root: &Path, f: &FoundFile) -> PageResult {
     let bytes = std::fs::read(root.join(&f.file)).map_err(|e| {
         vec![Diagnostic::error(
-            Kind::Io,
+            READ_ERROR,
             &f.file,
             format!("cannot read the file: {e}"),
         )]

@@ -119,17 +119,37 @@ impl PartialDate {
     }
 
     /// The build date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else today (UTC).
+    /// A malformed value counts as unset here: commands refuse it first (`source_date_epoch`).
     pub fn build_date() -> PartialDate {
-        let secs = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0)
-            });
+        let secs = source_date_epoch().ok().flatten().unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        });
         PartialDate::from_unix_days(secs.div_euclid(86_400))
+    }
+}
+
+/// The last second of the year 9999, the latest build time a date here can show.
+const LAST_SECOND: i64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH` in seconds, `None` when unset or empty; an error saying what is expected
+/// when it is not a whole number of seconds from 1970 to the year 9999.
+pub fn source_date_epoch() -> Result<Option<i64>, String> {
+    let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let text = value.to_string_lossy();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<i64>() {
+        Ok(secs) if (0..=LAST_SECOND).contains(&secs) => Ok(Some(secs)),
+        _ => Err(format!(
+            "SOURCE_DATE_EPOCH={text:?}: expected the build time in whole seconds since \
+             1970-01-01 UTC, as `date +%s` prints it (0 to {LAST_SECOND})"
+        )),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -359,10 +359,27 @@ pub fn use_colour() -> bool {
 
 /// Prints diagnostics to stderr, followed by a count when there are errors.
 pub fn report(diagnostics: &[Diagnostic]) {
-    eprint!(
-        "{}",
-        report_text(diagnostics, use_colour(), "nothing was published")
-    );
+    eprint(&report_text(
+        diagnostics,
+        use_colour(),
+        "nothing was published",
+    ));
+}
+
+/// Writes `text` to stdout. A reader that stopped reading (`build | head -1`) did not want the
+/// rest: that is done, not an error (and never a panic, as `println!` would make it).
+pub fn print(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Writes `text` to stderr; when stderr is gone there is nowhere left to say so.
+pub fn eprint(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Diagnostics as `report` prints them; when there are errors, the count ends with `outcome`

@@ -270,11 +270,8 @@ fn parse_yaml(file: &str, source: &str, text: &str) -> Result<yaml::Mapping, Dia
             }
             let message = e.to_string();
             // serde_yaml appends " at line N column M" relative to the YAML; we give our own.
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            let message = too_large(message).unwrap_or_else(|| message.to_owned());
             Err(Diagnostic::error(
                 Kind::FrontMatter,
                 file,
@@ -283,6 +280,16 @@ fn parse_yaml(file: &str, source: &str, text: &str) -> Result<yaml::Mapping, Dia
             .in_source(source, line, column))
         }
     }
+}
+
+/// serde_yaml's words for a number beyond 64 bits (`invalid type: integer `…` as u128,
+/// expected any YAML value`), said as an editor would understand them.
+fn too_large(message: &str) -> Option<String> {
+    let (before, rest) = message.split_once("invalid type: integer `")?;
+    let (number, rest) = rest.split_once('`')?;
+    rest.contains("128").then(|| {
+        format!("{before}the number {number} is too large (put it in quotes to keep it as text)")
+    })
 }
 
 /// The (1-based line, column) of a bracket or quote that is never closed, if any.
@@ -355,10 +362,17 @@ impl Reader<'_> {
             lines: self.lines.clone(),
             ..FrontMatter::default()
         };
-        let mut title = None;
+        // `Some(None)`: a title that is there but wrong, already reported.
+        let mut title: Option<Option<String>> = None;
         for (key, value) in mapping {
             let Some(key) = key.as_str().map(str::to_owned) else {
-                self.fail("", format!("expected text keys, found `{}`", show(&key)));
+                let shown = show(&key);
+                let line = self.lines.get(&shown).copied().unwrap_or(1);
+                self.fail_at(
+                    line,
+                    Some(1),
+                    format!("expected text keys, found `{shown}`"),
+                );
                 continue;
             };
             // `established:` with nothing after it is a field not filled in yet (archetypes
@@ -368,8 +382,8 @@ impl Reader<'_> {
             }
             match (key.as_str(), kind) {
                 // `title:` with nothing after it is an empty title, reported once below.
-                ("title", _) if value.is_null() => title = Some(String::new()),
-                ("title", _) => title = self.text(&key, &value),
+                ("title", _) if value.is_null() => title = Some(Some(String::new())),
+                ("title", _) => title = Some(self.text(&key, &value)),
                 ("summary", _) => fm.summary = self.text(&key, &value),
                 ("draft", _) => fm.draft = self.boolean(&key, &value).unwrap_or(false),
                 ("tags", _) => fm.tags = self.list(&key, &value).unwrap_or_default(),
@@ -389,6 +403,12 @@ impl Reader<'_> {
                 ("date", PageKind::Event) => fm.neutral.date = self.date(&key, &value),
                 ("kind", PageKind::Event) => fm.neutral.kind = self.event_kind(&key, &value),
                 ("regions", PageKind::Event) => fm.neutral.regions = self.list(&key, &value),
+                // Read from `extra` by the section lists, but checked here, where its line is.
+                ("paginate_by", _) => {
+                    if let Some(n) = self.per_page(&key, &value) {
+                        fm.extra.insert(key.clone(), Json::from(n));
+                    }
+                }
                 _ => {
                     let json = serde_json::to_value(&value).unwrap_or(Json::Null);
                     fm.extra.insert(key.clone(), json);
@@ -396,8 +416,11 @@ impl Reader<'_> {
             }
         }
         match title {
-            Some(t) if !t.trim().is_empty() => fm.title = t,
-            Some(_) => self.fail("title", "`title` is empty: every page needs a title".into()),
+            Some(Some(t)) if !t.trim().is_empty() => fm.title = t,
+            Some(Some(_)) => {
+                self.fail("title", "`title` is empty: every page needs a title".into())
+            }
+            Some(None) => {}
             None => self.errors.push(
                 Diagnostic::error(
                     Kind::FrontMatter,
@@ -423,11 +446,10 @@ impl Reader<'_> {
                 let after = &l[i + 1..];
                 l[..i + 1].chars().count() + after.chars().take_while(|c| *c == ' ').count() + 1
             });
-        let message = if key.is_empty() {
-            message
-        } else {
-            format!("{key}: {message}")
-        };
+        self.fail_at(line, column, format!("{key}: {message}"));
+    }
+
+    fn fail_at(&mut self, line: usize, column: Option<usize>, message: String) {
         self.errors.push(
             Diagnostic::error(Kind::FrontMatter, self.file, message).in_source(
                 self.source,
@@ -461,6 +483,13 @@ impl Reader<'_> {
         match value.as_i64() {
             Some(n) => Some(n),
             None => self.expect(key, value, "a whole number like 10"),
+        }
+    }
+
+    fn per_page(&mut self, key: &str, value: &yaml::Value) -> Option<u64> {
+        match value.as_u64() {
+            Some(n) if n >= 1 => Some(n),
+            _ => self.expect(key, value, crate::config::PAGINATE_BY_EXPECTED),
         }
     }
 

@@ -47,11 +47,11 @@ use crate::output::Output;
 use crate::pipeline::{self, Built, Failed, Loaded, Options, Stopwatch};
 use crate::render::{self, Renderer};
 use crate::search::{self, DocRef};
+use crate::templates::Templates;
 use crate::{feeds, special, templates};
 use bytes::Bytes;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use tera::Tera;
 
 /// What one `apply` changed, for the server to reload.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -97,7 +97,7 @@ struct Memo {
     /// Markdown of `built.site`, aligned with its pages and sections.
     bodies: Bodies,
     /// The compiled templates, the same as long as the site's template files are.
-    tera: Tera,
+    tera: Templates,
     /// The search index's shard sizes.
     index: search::Live,
     /// Warnings about pages without a translation: they change only with the shape.
@@ -111,7 +111,7 @@ impl Memo {
     fn new(
         site: &Site,
         files: &[File],
-        (bodies, tera): (Bodies, Tera),
+        (bodies, tera): (Bodies, Templates),
         statics: BTreeSet<String>,
     ) -> Memo {
         Memo {
@@ -678,7 +678,7 @@ fn full(
     options: &Options,
     loaded: Loaded,
     highlighter: &Highlighter,
-) -> Result<(Built, (Bodies, Tera)), Failed> {
+) -> Result<(Built, (Bodies, Templates)), Failed> {
     let Loaded {
         site,
         tera,

@@ -32,16 +32,20 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Build(args) => cmd::build::run(args),
-        Command::Check(args) => cmd::check::run(args),
-        Command::New(args) => cmd::new::run(args),
-        Command::Serve(args) => cmd::serve::run(args),
+    // Every command dates its output: a malformed build time is refused, not silently replaced.
+    let result = match henan_stories::dates::source_date_epoch() {
+        Err(message) => Err(anyhow::Error::msg(message)),
+        Ok(_) => match cli.command {
+            Command::Build(args) => cmd::build::run(args),
+            Command::Check(args) => cmd::check::run(args),
+            Command::New(args) => cmd::new::run(args),
+            Command::Serve(args) => cmd::serve::run(args),
+        },
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            henan_stories::diagnostics::eprint(&format!("error: {e:#}\n"));
             ExitCode::FAILURE
         }
     }

@@ -12,13 +12,12 @@ use crate::layout::{CONFIG_FILE, SPECIAL_PAGES};
 use crate::markdown::{Bodies, Rendered};
 use crate::output::{Output, Sink, Sinks};
 use crate::render::Renderer;
-use crate::templates::Static;
+use crate::templates::{Static, Templates};
 use crate::{collisions, feeds, files, search, special, templates};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use tera::Tera;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -130,8 +129,14 @@ pub fn static_output(path: String, file: Static) -> Result<Output, Diagnostic> {
 pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join(CONFIG_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        Diagnostic::error(Kind::Config, CONFIG_FILE, format!("cannot read {}: {e}", path.display()))
-            .with_hint("a site folder needs a site.toml with at least base_url = \"https://example.org/\"; pass --root DIR if the site is elsewhere")
+        let message = format!("cannot read {}: {e}", path.display());
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Diagnostic::error(Kind::Config, CONFIG_FILE, message)
+                .with_hint("a site folder needs a site.toml with at least base_url = \"https://example.org/\"; pass --root DIR if the site is elsewhere")
+        } else {
+            // The system's refusal (no file handles left, say), not a mistake in the file.
+            Diagnostic::error(Kind::Io, CONFIG_FILE, message)
+        }
     })?;
     Config::parse(&text)
 }
@@ -140,7 +145,7 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
 /// among them when the model is whole enough to render on and find more).
 pub(crate) struct Loaded {
     pub site: Site,
-    pub tera: Tera,
+    pub tera: Templates,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -220,18 +225,20 @@ pub(crate) fn lists(
     results
 }
 
-/// The outputs made; failures go to `diags`.
+/// The outputs made; failures go to `diags`, one per template mistake however many pages met it.
 pub(crate) fn successes(
     results: Vec<Result<Output, Diagnostic>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(results.len() + 16);
+    let mut failed = Vec::new();
     for r in results {
         match r {
             Ok(o) => outputs.push(o),
-            Err(d) => diags.push(d),
+            Err(d) => failed.push(d),
         }
     }
+    diags.extend(templates::merge_render_errors(failed));
     outputs
 }
 

@@ -12,11 +12,11 @@ use crate::output::{output_path, Output};
 use crate::pagination::{self, Pager};
 use crate::seo::Seo;
 use crate::templates::error_chain;
+use crate::templates::Templates;
 use crate::view::{next_anniversary, page_link, Anniversary, PageLink};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use tera::Tera;
 
 /// Renders every page's Markdown in parallel.
 pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
@@ -231,7 +231,7 @@ pub struct Job<'a, 'b> {
 /// Everything a render needs, shared by all pages of one build.
 pub struct Renderer<'a> {
     pub site: &'a Site,
-    pub tera: &'a Tera,
+    pub tera: &'a Templates,
     /// `Shared`, serialized, by language code.
     shared: HashMap<&'a str, tera::Context>,
     /// Contexts holding `Shared` of a language, free for the next page: each page adds its own
@@ -248,7 +248,7 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, tera: &'a Tera) -> Self {
+    pub fn new(site: &'a Site, tera: &'a Templates) -> Self {
         let config = &site.config;
         let shared = config
             .languages
@@ -357,14 +357,14 @@ impl<'a> Renderer<'a> {
         // not returned to the pool.
         let reusable = !keys.iter().any(|k| self.shared[lang].contains_key(k));
         context.extend(own);
-        let html = self.tera.render(template, &context);
+        let html = self.tera.render(template, &context, what);
         if reusable {
             for k in &keys {
                 context.remove(k);
             }
             pool.lock().expect("no panics while held").push(context);
         }
-        let html = html.map_err(|e| fail(&e))?;
+        let html = html?;
         (self.sink)(Output {
             path: output_path(path),
             bytes: crate::text::without_nul(html).into_bytes(),

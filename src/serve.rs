@@ -158,14 +158,14 @@ pub fn run(options: Options) -> Result<()> {
     let started = Instant::now();
     let first = engine.rebuild(&[]);
     log.outcome(&shared, first, &[], started.elapsed());
-    println!("Serving {url}/ (drafts included); rebuilding when content/, templates/, static/ or site.toml change. Ctrl-C stops.");
+    say(format!("Serving {url}/ (drafts included); rebuilding when content/, templates/, static/ or site.toml change. Ctrl-C stops."));
     std::thread::spawn({
         let shared = shared.clone();
         move || rebuild_loop(engine, watcher, &shared, log)
     });
     if options.open {
         if let Err(e) = opener::open(format!("{url}/")) {
-            eprintln!("warning: cannot open a browser: {e}");
+            diagnostics::eprint(&format!("warning: cannot open a browser: {e}\n"));
         }
     }
     tokio::runtime::Builder::new_multi_thread()
@@ -173,7 +173,7 @@ pub fn run(options: Options) -> Result<()> {
         .build()
         .context("cannot start the server")?
         .block_on(serve_http(listener, shared, hosts))?;
-    println!("Stopped.");
+    say("Stopped.".into());
     Ok(())
 }
 
@@ -260,26 +260,27 @@ impl Log {
                 }
                 let n = update.changed.len();
                 if changes.is_empty() {
-                    println!(
+                    say(format!(
                         "Built {n} file{} in {} ms",
                         diagnostics::plural(n),
                         took.as_millis()
-                    );
+                    ));
                 } else {
-                    println!(
+                    say(format!(
                         "Rebuilt in {} ms{}: {n} file{} changed, {} removed",
                         took.as_millis(),
                         after(changes),
                         diagnostics::plural(n),
                         update.removed.len(),
-                    );
+                    ));
                 }
             }
             Err(failed) => {
-                eprint!(
-                    "{}",
-                    diagnostics::report_text(&failed.diagnostics, diagnostics::use_colour(), KEPT)
-                );
+                diagnostics::eprint(&diagnostics::report_text(
+                    &failed.diagnostics,
+                    diagnostics::use_colour(),
+                    KEPT,
+                ));
                 shared.apply(Err(diagnostics::report_text(
                     &failed.diagnostics,
                     false,
@@ -290,6 +291,11 @@ impl Log {
             }
         }
     }
+}
+
+/// A line to the terminal. The preview goes on serving when nobody reads its output any more.
+fn say(line: String) {
+    let _ = diagnostics::print(&(line + "\n"));
 }
 
 /// ` after content/a.md` (and how many more), for the rebuild line.

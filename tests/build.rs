@@ -528,21 +528,151 @@ fn a_link_to_a_draft_says_it_is_a_draft() {
 }
 
 #[test]
-fn template_errors_name_the_template_and_the_page() {
-    let (_, run) = broken(&[("templates/page.html", "{{ page.no_such_field }}")]);
-    assert!(
-        run.stderr
-            .contains("content/about.en.md: rendering with template `page.html`"),
+fn template_errors_name_the_template_line_and_a_page_once() {
+    // The mistake is in page.html, which event.html and region.html extend: one error, there.
+    let page = std::fs::read_to_string(common::repo().join("templates/page.html")).unwrap();
+    let line = page.lines().position(|l| l.contains("<h1>")).unwrap() + 1;
+    let broken_page = page.replace(
+        "<h1>{{ page.title }}",
+        "<h1>{{ page.title }}{{ page.no_such_field }}",
+    );
+    let (_, run) = broken(&[("templates/page.html", &broken_page)]);
+    let headline = format!(
+        "error: templates/page.html:{line}: Variable `page.no_such_field` not found in context \
+         (rendering content/about.en.md with `page.html` and 7 more pages)"
+    );
+    assert!(run.stderr.contains(&headline), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("no_such_field` not found").count(),
+        1,
         "{}",
         run.stderr
     );
-    let (_, run) = broken(&[("templates/page.html", "{% if %}")]);
+    let quoted = broken_page.lines().nth(line - 1).unwrap();
     assert!(
-        run.stderr
-            .contains("templates: the templates do not compile"),
+        run.stderr.contains(&format!("{line} | {quoted}\n")),
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains(&"^".repeat("page.no_such_field".len())),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("event.html"), "{}", run.stderr);
+
+    // Every syntax error, each at its line and column.
+    let (_, run) = broken(&[
+        ("templates/page.html", "<p>\n{% if %}\n"),
+        ("templates/extra.html", "{% for x in %}"),
+    ]);
+    for headline in [
+        "error: templates/page.html:2: invalid template syntax: expected a value that can be negated",
+        "error: templates/extra.html:1: invalid template syntax:",
+    ] {
+        assert!(run.stderr.contains(headline), "{}", run.stderr);
+    }
+    assert!(
+        run.stderr.contains("2 | {% if %}\n  |       ^"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn missing_templates_and_filters_are_located_where_they_are_named() {
+    let cases = [
+        (
+            "<p>\n{% include \"nope.html\" %}",
+            "error: templates/page.html:2: Template '[nope.html]' not found (rendering content/about.en.md with `page.html` and 7 more pages)",
+        ),
+        (
+            "<p>\n{{ page.title | nofilter }}",
+            "error: templates/page.html:2: Filter 'nofilter' not found",
+        ),
+        (
+            "{% extends \"nope.html\" %}",
+            "error: templates/page.html:1: the templates do not compile: Template 'page.html' is inheriting from 'nope.html'",
+        ),
+    ];
+    for (template, headline) in cases {
+        let (_, run) = broken(&[("templates/page.html", template)]);
+        assert!(run.stderr.contains(headline), "{}", run.stderr);
+        assert!(run.stderr.contains("1 error and"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn templates_that_render_themselves_are_errors_not_crashes() {
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "templates/page.html",
+            "<p>{% include \"page.html\" %}</p>",
+            "error: templates/page.html:1: `page.html` renders itself without end",
+        ),
+        (
+            "templates/tree.html",
+            "{% macro tree(n) %}{{ self::tree(n=n) }}{% endmacro tree %}",
+            "error: templates/tree.html:1: macro `tree` (tree.html) renders itself without end",
+        ),
+        (
+            "templates/a.html",
+            "{% import \"b.html\" as b %}{% macro a() %}{{ b::b() }}{% endmacro a %}",
+            "macro `a` (a.html) → macro `b` (b.html) → macro `a` (a.html) renders itself without end",
+        ),
+        (
+            "templates/page.html",
+            &format!("{}x{}", "{% if true %}".repeat(5000), "{% endif %}".repeat(5000)),
+            "error: templates/page.html:1: tags or brackets nest more than 64 levels deep",
+        ),
+    ];
+    for (file, text, message) in cases {
+        let mut files = vec![(file, text)];
+        if file == "templates/a.html" {
+            files.push((
+                "templates/b.html",
+                "{% import \"a.html\" as a %}{% macro b() %}{{ a::a() }}{% endmacro b %}",
+            ));
+        }
+        let (_, run) = broken(&files);
+        assert!(run.stderr.contains(message), "{}", run.stderr);
+    }
+}
+
+/// A chain of `n` macros, each calling the next from inside a loop.
+fn macro_chain(n: usize) -> String {
+    let mut text: String = (0..n)
+        .map(|i| {
+            format!(
+                "{{% macro m{i}() %}}{{% for x in [1] %}}{{{{ self::m{}() }}}}{{% endfor %}}{{% endmacro m{i} %}}\n",
+                i + 1
+            )
+        })
+        .collect();
+    text.push_str(&format!("{{% macro m{n}() %}}end{{% endmacro m{n} %}}\n"));
+    text
+}
+
+#[test]
+fn deep_but_finite_nesting_renders_or_is_refused_before_rendering() {
+    let page = "{% extends \"base.html\" %}{% import \"chain.html\" as c %}\
+                {% block main %}{{ c::m0() }}{% endblock main %}";
+    let site = Site::small();
+    site.write("templates/page.html", page);
+    site.write("templates/chain.html", &macro_chain(20));
+    site.build().assert_ok();
+    assert!(site.public("en/about/index.html").contains("end"));
+    // Deeper than the limit: refused, however deep (200 levels would overflow the stack).
+    for n in [40, 200] {
+        site.write("templates/chain.html", &macro_chain(n));
+        let run = site.build();
+        run.assert_failed();
+        assert!(
+            run.stderr.contains("nests more than 64 levels deep"),
+            "{}",
+            run.stderr
+        );
+    }
 }
 
 #[test]
@@ -864,4 +994,132 @@ fn control_characters_never_reach_feeds_or_pages_and_check_warns() {
             (file, 7)
         ]
     );
+}
+
+/// Runs the binary on `site` with stdout (or, with `stderr`, stderr) closed before it writes,
+/// as `| head -1` leaves it; returns the exit code.
+fn with_closed_pipe(site: &Site, args: &[&str], stderr: bool) -> Option<i32> {
+    use std::process::Stdio;
+    let mut command = common::bin();
+    command.args(args).arg("--root").arg(site.root());
+    command.stdin(Stdio::null());
+    if stderr {
+        command.stdout(Stdio::null()).stderr(Stdio::piped());
+    } else {
+        command.stdout(Stdio::piped()).stderr(Stdio::null());
+    }
+    let mut child = command.spawn().unwrap();
+    // Closing our end now: whatever the command writes later meets a broken pipe.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap().code()
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    let site = Site::small();
+    for args in [&["build"][..], &["check"], &["check", "--format", "json"]] {
+        assert_eq!(with_closed_pipe(&site, args, false), Some(0), "{args:?}");
+    }
+    assert_eq!(
+        with_closed_pipe(&site, &["new", "page", "history"], false),
+        Some(0)
+    );
+    // Errors to a closed stderr: the build still fails as a failure, not as a panic (101).
+    site.write("content/bad.en.md", "no front matter\n");
+    assert_eq!(with_closed_pipe(&site, &["build"], true), Some(1));
+    assert_eq!(with_closed_pipe(&site, &["check"], true), Some(1));
+}
+
+#[test]
+fn front_matter_mistakes_are_reported_once_at_their_line() {
+    let (_, run) = broken(&[("content/about.en.md", "---\ntitle: [a, b]\n---\nx\n")]);
+    assert!(
+        run.stderr
+            .contains("error: content/about.en.md:2: title: expected text, found [\"a\",\"b\"]"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("missing `title`"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 error and"), "{}", run.stderr);
+
+    let (_, run) = broken(&[("content/about.en.md", "---\ntitle: A\n1: x\n---\nx\n")]);
+    assert!(
+        run.stderr
+            .contains("error: content/about.en.md:3: expected text keys, found `1`"),
+        "{}",
+        run.stderr
+    );
+
+    let (_, run) = broken(&[(
+        "content/about.en.md",
+        "---\ntitle: A\nweight: 99999999999999999999\n---\nx\n",
+    )]);
+    assert!(
+        run.stderr.contains(
+            "error: content/about.en.md:3: invalid YAML in front matter: weight: the number \
+             99999999999999999999 is too large"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("u128"), "{}", run.stderr);
+}
+
+#[test]
+fn an_invalid_paginate_by_is_an_error() {
+    for value in ["0", "-3", "ten", "2.5"] {
+        let (_, run) = broken(&[(
+            "content/events/_index.en.md",
+            &format!("---\ntitle: Events\npaginate_by: {value}\n---\n"),
+        )]);
+        let expected = "error: content/events/_index.en.md:3: paginate_by: expected a whole \
+                        number of entries per list page, 1 or more, like 20";
+        assert!(run.stderr.contains(expected), "{value}: {}", run.stderr);
+    }
+    let toml = common::SITE_TOML.replace("[hub]", "[extra]\npaginate_by = 0\n\n[hub]");
+    let (_, run) = broken(&[("site.toml", &toml)]);
+    assert!(
+        run.stderr
+            .contains("error: site.toml: [extra] paginate_by = 0: expected a whole number"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_folder_that_is_not_a_site_gets_no_output_folder() {
+    let empty = tempfile::tempdir().unwrap();
+    let typo = empty.path().join("typo");
+    let run: common::Run = common::bin()
+        .args(["build", "--root"])
+        .arg(&typo)
+        .output()
+        .unwrap()
+        .into();
+    run.assert_failed();
+    assert!(run.stderr.contains("site.toml"), "{}", run.stderr);
+    assert!(!typo.exists(), "build created {}", typo.display());
+}
+
+#[test]
+fn a_malformed_source_date_epoch_is_refused() {
+    let site = Site::small();
+    for value in ["yesterday", "1764028800.5", "-1", "99999999999999999"] {
+        for command in ["build", "check"] {
+            let run: common::Run = common::bin()
+                .env("SOURCE_DATE_EPOCH", value)
+                .args([command, "--root"])
+                .arg(site.root())
+                .output()
+                .unwrap()
+                .into();
+            run.assert_failed();
+            let expected = format!(
+                "error: SOURCE_DATE_EPOCH=\"{value}\": expected the build time in whole seconds"
+            );
+            assert!(run.stderr.contains(&expected), "{}", run.stderr);
+        }
+    }
+    assert!(!site.exists(""), "nothing is published");
 }

@@ -415,6 +415,35 @@ fn json_report_lists_every_problem_and_the_coverage() {
 }
 
 #[test]
+fn json_locates_template_errors_even_endless_ones() {
+    let site = Site::small();
+    site.write("templates/page.html", "<p>\n{% if %}\n");
+    let (run, json) = check_json(&site);
+    run.assert_failed();
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["file"], "templates/page.html", "{json}");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(7)),
+        "{json}"
+    );
+
+    site.write("templates/page.html", "<p>\n{% include \"page.html\" %}\n");
+    let (run, json) = check_json(&site);
+    run.assert_failed();
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["file"], "templates/page.html", "{json}");
+    assert_eq!(d["line"], 2, "{json}");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("renders itself without end"),
+        "{json}"
+    );
+}
+
+#[test]
 fn json_is_well_formed_even_when_nothing_loads() {
     let site = Site::small();
     site.write("content/bad.en.md", "---\ntitle: [unclosed\n---\n");
@@ -608,6 +637,22 @@ fn external_links_are_fetched_only_on_request() {
         1,
         "one request per distinct URL: {log:?}"
     );
+}
+
+#[test]
+fn timeout_outside_its_range_is_refused() {
+    let site = Site::small();
+    for secs in ["0", "601", "9223372036854775807"] {
+        let run = site.run(&["check", "--external", "--timeout", secs]);
+        assert_eq!(run.status.code(), Some(2), "{secs}: {}", run.stderr);
+        run.stderr_has(&[
+            &format!("invalid value '{secs}' for '--timeout <SECS>'"),
+            "1..=600",
+        ]);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    site.run(&["check", "--external", "--timeout", "600"])
+        .assert_ok();
 }
 
 #[test]

@@ -472,6 +472,70 @@ fn a_broken_edit_keeps_the_last_good_page_and_reports_the_error() {
 }
 
 #[test]
+fn a_template_that_includes_itself_is_an_error_and_serve_stays_up() {
+    let site = Site::small();
+    let (server, mut events) = Server::start_listening(&site);
+    site.write("templates/404.html", "<p>{% include \"404.html\" %}</p>");
+    let text = events.wait_for("error").data["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        text.contains("templates/404.html:1: `404.html` renders itself without end"),
+        "{text}"
+    );
+    assert_eq!(server.get("/en/about/").status, 200);
+    site.write("templates/404.html", "<p>Lost</p>");
+    events.wait_for("reload");
+    assert!(server.get("/en/nowhere/").body.contains("Lost"));
+}
+
+/// Sets the soft limit of open files of process `pid`, keeping its hard limit.
+fn limit_open_files(pid: u32, soft: libc::rlim_t) -> libc::rlim_t {
+    let mut old = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    let pid = libc::pid_t::try_from(pid).unwrap();
+    // SAFETY: plain system calls with pointers to live locals.
+    unsafe {
+        assert_eq!(
+            libc::prlimit(pid, libc::RLIMIT_NOFILE, std::ptr::null(), &mut old),
+            0
+        );
+        let new = libc::rlimit {
+            rlim_cur: soft,
+            rlim_max: old.rlim_max,
+        };
+        assert_eq!(
+            libc::prlimit(pid, libc::RLIMIT_NOFILE, &new, std::ptr::null_mut()),
+            0
+        );
+    }
+    old.rlim_cur
+}
+
+#[test]
+fn a_rebuild_the_system_refused_is_retried_on_the_next_save() {
+    let site = Site::small();
+    let (server, mut events) = Server::start_listening(&site);
+    // No file handle left to open anything: a system failure, not the site's.
+    let before = limit_open_files(server.child.id(), 3);
+    site.write(ATTICA_EN, &attica("Attica", "During."));
+    let text = events.wait_for("error").data["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    limit_open_files(server.child.id(), before);
+    assert!(text.contains("Too many open files"), "{text}");
+    assert!(!text.contains("needs a site.toml"), "{text}");
+    site.write(ATTICA_EN, &attica("Attica", "After."));
+    events.wait_for("reload");
+    assert!(server.get("/en/regions/attica/").body.contains("After."));
+    server.assert_no_error();
+}
+
+#[test]
 fn a_site_that_starts_broken_is_served_once_fixed() {
     let site = Site::small();
     site.write(ATTICA_EN, "---\ntitle: [Attica\n---\nx\n");

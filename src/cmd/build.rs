@@ -1,8 +1,10 @@
 //! `henan-stories build`: publish the site, or report every problem and publish nothing.
 
 use crate::build;
-use crate::diagnostics::report;
+use crate::diagnostics::{self, report};
 use crate::pipeline::Options;
+use anyhow::Context;
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     report(&built.diagnostics);
+    let mut summary = String::new();
     let mut per_lang: Vec<String> = Vec::new();
     for lang in built.site.config.codes() {
         let n = built
@@ -57,7 +60,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .count();
         per_lang.push(format!("{lang} {n}"));
     }
-    println!(
+    let _ = writeln!(
+        summary,
         "Built {} pages ({}) in {} ms: {} written, {} unchanged, {} removed, {} → {}",
         built
             .outputs
@@ -94,21 +98,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )
         })
         .collect();
-    println!("Search index: {}", index.join("; "));
-    println!("{}", page_weight(&built.outputs, published));
+    let _ = writeln!(summary, "Search index: {}", index.join("; "));
+    let _ = writeln!(summary, "{}", page_weight(&built.outputs, published));
     if args.verbose {
         for lap in &built.timings {
             let peak = lap
                 .peak
                 .map(|b| format!(", peak memory {}", human_bytes(b)))
                 .unwrap_or_default();
-            println!(
+            let _ = writeln!(
+                summary,
                 "  {:<22} {:>8.1} ms{peak}",
                 lap.stage,
                 lap.took.as_secs_f64() * 1000.0
             );
         }
     }
+    diagnostics::print(&summary).context("writing the summary to stdout")?;
     Ok(ExitCode::SUCCESS)
 }
 

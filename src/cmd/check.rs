@@ -7,8 +7,8 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::diagnostics::{count, render_all};
 use crate::external;
 use crate::pipeline::Options;
+use anyhow::Context;
 use serde::Serialize;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -27,8 +27,9 @@ pub struct Args {
     /// Also fetch every external link (http, https) and report those that fail.
     #[arg(long)]
     external: bool,
-    /// Seconds to wait for one external link.
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    /// Seconds to wait for one external link (1 to 600).
+    #[arg(long, default_value_t = 10, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
 }
 
@@ -80,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             serde_json::to_string_pretty(&report)? + "\n"
         }
         Format::Text => {
-            eprint!("{}", render_all(&diags));
+            diagnostics::eprint(&render_all(&diags));
             let mut text = String::new();
             if let Some(coverage) = &coverage {
                 text.push_str("Translation coverage:\n");
@@ -91,8 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             text + &format!("check: {}\n", count(&diags))
         }
     };
-    // A reader that stops early (`| head`) is not an error worth a panic.
-    let _ = std::io::stdout().lock().write_all(stdout.as_bytes());
+    diagnostics::print(&stdout).context("writing to stdout")?;
     Ok(if errors == 0 {
         ExitCode::SUCCESS
     } else {

@@ -1,10 +1,11 @@
 //! `henan-stories new region|event|page <key-or-path>`: start a page in every language.
 
 use crate::dates::PartialDate;
-use crate::diagnostics::render_all;
+use crate::diagnostics::{self, render_all};
 use crate::front_matter::PageKind;
 use crate::pipeline::load_config;
 use crate::scaffold::{self, Request};
+use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,7 +33,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = match load_config(&args.root) {
         Ok(c) => c,
         Err(d) => {
-            eprint!("{}", render_all(&[d]));
+            diagnostics::eprint(&render_all(&[d]));
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -52,14 +53,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     });
     match written {
         Ok(files) => {
-            for f in &files {
-                println!("created {}", f.file);
-            }
-            println!("They are drafts: fill them in, then set `draft: false` to publish.");
+            let mut text: String = files
+                .iter()
+                .map(|f| format!("created {}\n", f.file))
+                .collect();
+            text.push_str("They are drafts: fill them in, then set `draft: false` to publish.\n");
+            diagnostics::print(&text).context("writing to stdout")?;
             Ok(ExitCode::SUCCESS)
         }
         Err(diagnostics) => {
-            eprint!("{}", render_all(&diagnostics));
+            diagnostics::eprint(&render_all(&diagnostics));
             Ok(ExitCode::FAILURE)
         }
     }

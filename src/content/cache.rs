@@ -206,6 +206,9 @@ pub(super) fn read_pages(
             // Not refilled (see `refill`): read again.
             Cached::InSite { .. } => {
                 let result = read_page(root, f);
+                if failed_reading(&result) {
+                    entry.0 = None;
+                }
                 entry.1 = Cached::Read(Box::new(result.clone()));
                 result
             }
@@ -232,9 +235,21 @@ impl SourceCache {
         let stamp = Stamp::settled(&root.join(&f.file), now);
         match (stamp, self.files.get(&f.file)) {
             (Some(now), Some((Some(then), _))) if now == *then => None,
-            _ => Some((stamp, Cached::Read(Box::new(read_page(root, f))))),
+            _ => {
+                let read = read_page(root, f);
+                // A read the system refused (out of file handles, say) says nothing about the
+                // file: unstamped, it is read again next time instead of failing for good.
+                let stamp = stamp.filter(|_| !failed_reading(&read));
+                Some((stamp, Cached::Read(Box::new(read))))
+            }
         }
     }
+}
+
+/// Whether reading failed for a reason outside the file (not its encoding or front matter).
+fn failed_reading(read: &PageResult) -> bool {
+    read.as_ref()
+        .is_err_and(|errors| errors.iter().any(|d| d.kind == super::READ_ERROR))
 }
 
 /// The pages and section intros `patch` replaced, as they were before, so that the caller
@@ -468,4 +483,45 @@ fn same_page(a: &Page, b: &Page) -> bool {
 /// What a page's place in its list depends on (see `sort_list`).
 fn list_order(p: &Page) -> (Option<crate::dates::PartialDate>, Option<i64>, &str) {
     (p.front.neutral.date, p.front.weight, &p.front.title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(file: &str, key: &str) -> FoundFile {
+        FoundFile {
+            file: file.into(),
+            lang: "en".into(),
+            dir: String::new(),
+            key: key.into(),
+        }
+    }
+
+    #[test]
+    fn a_file_the_system_could_not_read_is_read_again_next_time() {
+        let root = tempfile::tempdir().unwrap();
+        // A folder where a page should be: reading it fails outside the text, as running out
+        // of file handles would.
+        std::fs::create_dir_all(root.path().join("content/about.en.md")).unwrap();
+        std::fs::write(root.path().join("content/bad.en.md"), "no front matter\n").unwrap();
+        // Stamps are trusted only once a file is a second old.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let cache = SourceCache::default();
+        let now = SystemTime::now();
+        let (stamp, read) = cache
+            .read_if_changed(root.path(), &found("content/about.en.md", "about"), now)
+            .unwrap();
+        assert!(matches!(&read, Cached::Read(r) if failed_reading(r)));
+        assert!(
+            stamp.is_none(),
+            "a failed read must not be cached as current"
+        );
+        // A mistake in the text is the file's own: cached until the file changes.
+        let (stamp, read) = cache
+            .read_if_changed(root.path(), &found("content/bad.en.md", "bad"), now)
+            .unwrap();
+        assert!(matches!(&read, Cached::Read(r) if r.is_err() && !failed_reading(r)));
+        assert!(stamp.is_some());
+    }
 }

@@ -79,7 +79,10 @@ impl Watcher {
     fn take(&self, result: DebounceEventResult) -> Vec<DebouncedEvent> {
         result.unwrap_or_else(|errors| {
             for e in errors {
-                eprintln!("warning: watching {}: {e}", self.root.display());
+                crate::diagnostics::eprint(&format!(
+                    "warning: watching {}: {e}\n",
+                    self.root.display()
+                ));
             }
             Vec::new()
         })
@@ -100,7 +103,7 @@ impl Watcher {
                 );
                 if appeared && engine::sources(&self.root)[1..].contains(path) {
                     if let Err(e) = self.watch_dir(path) {
-                        eprintln!("warning: {e:#}");
+                        crate::diagnostics::eprint(&format!("warning: {e:#}\n"));
                     }
                 }
                 changes.extend(Change::classify(&self.root, path));
