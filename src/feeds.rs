@@ -41,10 +41,7 @@ pub fn sitemap(site: &Site, groups: &AlternateGroups) -> Output {
         }
     }
     xml.push_str("</urlset>\n");
-    Output {
-        path: "sitemap.xml".into(),
-        bytes: xml.into_bytes(),
-    }
+    Output::new("sitemap.xml", xml)
 }
 
 /// RFC 3339 timestamp of the first moment of a (partial) date.
@@ -106,19 +103,13 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
         xml.push_str("</content>\n  </entry>\n");
     }
     xml.push_str("</feed>\n");
-    Output {
-        path: format!("{lang}/{ATOM_FILE}"),
-        bytes: xml.into_bytes(),
-    }
+    Output::new(format!("{lang}/{ATOM_FILE}"), xml)
 }
 
 pub fn robots(site: &Site) -> Output {
-    Output {
-        path: "robots.txt".into(),
-        bytes: format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            site.config.permalink("/sitemap.xml")
-        )
-        .into_bytes(),
-    }
+    let text = format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        site.config.permalink("/sitemap.xml")
+    );
+    Output::new("robots.txt", text)
 }

@@ -42,12 +42,11 @@ use crate::files;
 use crate::highlight::{self, Highlighter};
 use crate::markdown::Bodies;
 use crate::markdown::Rendered;
-use crate::output::Output;
+use crate::output::{self, Output};
 use crate::pipeline::{self, Built, Failed, Loaded, Options, Stopwatch};
 use crate::render::{self, Renderer};
 use crate::search::{self, DocRef};
 use crate::{feeds, special, templates};
-use bytes::Bytes;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tera::Tera;
@@ -76,7 +75,7 @@ pub struct Incremental {
     built: Built,
     /// The built files, sorted by path. Whoever serves them gets clones of the `Bytes`, which
     /// share them: the site is in memory once.
-    files: Vec<File>,
+    files: Vec<Output>,
     /// What `partial` reuses; `None` after an `apply` that failed half-way, which makes the
     /// next one render everything.
     memo: Option<Memo>,
@@ -87,9 +86,6 @@ pub struct Incremental {
     /// Syntax definitions load once, when a page has code.
     highlighter: Highlighter,
 }
-
-/// A built file: its path relative to the output folder, and its bytes.
-pub type File = (String, Bytes);
 
 /// What a successful build leaves for the next same-shape edit.
 struct Memo {
@@ -109,7 +105,7 @@ struct Memo {
 impl Memo {
     fn new(
         site: &Site,
-        files: &[File],
+        files: &[Output],
         (bodies, tera): (Bodies, Tera),
         statics: BTreeSet<String>,
     ) -> Memo {
@@ -152,19 +148,19 @@ impl Incremental {
     }
 
     /// The built files, sorted by path.
-    pub fn files(&self) -> &[File] {
+    pub fn files(&self) -> &[Output] {
         &self.files
     }
 
     /// One output's bytes, by path relative to the output folder.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        find(&self.files, path)
+        output::find(&self.files, path)
     }
 
-    /// One output's bytes, shared rather than copied.
-    pub fn shared(&self, path: &str) -> Option<Bytes> {
-        let i = self.files.binary_search_by(|f| f.0.as_str().cmp(path));
-        i.ok().map(|i| self.files[i].1.clone())
+    /// One output, by path relative to the output folder; a clone shares its bytes.
+    pub fn output(&self, path: &str) -> Option<&Output> {
+        let i = self.files.binary_search_by(|f| f.path.as_str().cmp(path));
+        i.ok().map(|i| &self.files[i])
     }
 
     /// Warnings of the current build.
@@ -394,7 +390,10 @@ impl Incremental {
             .collect();
         fresh.extend(feed_langs.iter().map(|l| feeds::atom(site, &bodies, l)));
         let has_code = check::documents(site, &bodies).any(|(_, b)| b.has_code);
-        match (has_code, find(outputs, highlight::STYLESHEET).is_some()) {
+        match (
+            has_code,
+            output::find(outputs, highlight::STYLESHEET).is_some(),
+        ) {
             (true, false) => {
                 fresh.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()))
             }
@@ -421,11 +420,12 @@ impl Incremental {
         let added: HashSet<&str> = fresh
             .iter()
             .map(|o| o.path.as_str())
-            .filter(|p| find(outputs, p).is_none())
+            .filter(|p| output::find(outputs, p).is_none())
             .collect();
         let removed_set: HashSet<&str> = removed.iter().map(String::as_str).collect();
         let produces = |path: &str| {
-            added.contains(path) || (find(outputs, path).is_some() && !removed_set.contains(path))
+            added.contains(path)
+                || (output::find(outputs, path).is_some() && !removed_set.contains(path))
         };
         let document = |path: &str| {
             check::documents(site, &bodies)
@@ -489,23 +489,23 @@ impl Incremental {
 
 /// `fresh` outputs put in place of those at their paths (or added), `removed` taken out;
 /// `outputs` stays sorted. Says which paths got other bytes and which went.
-fn replace_outputs(files: &mut Vec<File>, fresh: Vec<Output>, removed: Vec<String>) -> Delta {
+fn replace_outputs(files: &mut Vec<Output>, fresh: Vec<Output>, removed: Vec<String>) -> Delta {
     let mut delta = Delta::default();
     for o in fresh {
-        match files.binary_search_by(|x| x.0.cmp(&o.path)) {
-            Ok(i) if files[i].1 == o.bytes => {}
+        match files.binary_search_by(|x| x.path.cmp(&o.path)) {
+            Ok(i) if files[i].bytes == o.bytes => {}
             Ok(i) => {
                 delta.changed.push(o.path.clone());
-                files[i] = file(o);
+                files[i] = o;
             }
             Err(i) => {
                 delta.changed.push(o.path.clone());
-                files.insert(i, file(o));
+                files.insert(i, o);
             }
         }
     }
     for path in removed {
-        if let Ok(i) = files.binary_search_by(|x| x.0.cmp(&path)) {
+        if let Ok(i) = files.binary_search_by(|x| x.path.cmp(&path)) {
             files.remove(i);
             delta.removed.push(path);
         }
@@ -516,30 +516,9 @@ fn replace_outputs(files: &mut Vec<File>, fresh: Vec<Output>, removed: Vec<Strin
     delta
 }
 
-/// `o` without spare capacity.
-fn trimmed(mut o: Output) -> Output {
-    o.bytes.shrink_to_fit();
-    o
-}
-
-/// An output as a file kept: without spare capacity, its bytes shareable.
-fn file(o: Output) -> File {
-    let o = trimmed(o);
-    (o.path, Bytes::from(o.bytes))
-}
-
-/// The outputs of `built`, moved out as files.
-fn take_files(built: &mut Built) -> Vec<File> {
-    let outputs = std::mem::take(&mut built.outputs);
-    outputs.into_iter().map(file).collect()
-}
-
-/// The bytes of the file at `path` in `files` (sorted by path).
-fn find<'f>(files: &'f [File], path: &str) -> Option<&'f [u8]> {
-    files
-        .binary_search_by(|f| f.0.as_str().cmp(path))
-        .ok()
-        .map(|i| &files[i].1[..])
+/// The outputs of `built`, moved out.
+fn take_files(built: &mut Built) -> Vec<Output> {
+    std::mem::take(&mut built.outputs)
 }
 
 /// What an edit that kept the shape changed, page by page.
@@ -667,9 +646,8 @@ fn full(
     } = loaded;
     let bodies = render::render_bodies(&site, highlighter);
     diagnostics.extend(pipeline::body_diagnostics(&bodies));
-    // Kept for as long as the server runs: without the room left by growing (a third of the
-    // rendered bytes), and trimmed as each is made, so they never all have it at once.
-    let keep = |o: Output| Ok(trimmed(o));
+    // Kept for as long as the server runs (`Output::new` trims them as each is made).
+    let keep = |o: Output| Ok(o);
     let renderer = Renderer::new(&site, &tera).with_sink(&keep);
     let outputs = pipeline::render_all(&renderer, &bodies, &mut diagnostics);
     drop(renderer);
@@ -828,28 +806,28 @@ fn template_sources(root: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Outputs whose bytes differ or that exist only in `old`; both lists sorted by path.
-pub fn diff(old: &[File], new: &[File]) -> Delta {
+pub fn diff(old: &[Output], new: &[Output]) -> Delta {
     let mut delta = Delta::default();
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
         match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) if a.0 == b.0 => {
-                if a.1 != b.1 {
-                    delta.changed.push(b.0.clone());
+            (Some(a), Some(b)) if a.path == b.path => {
+                if a.bytes != b.bytes {
+                    delta.changed.push(b.path.clone());
                 }
                 i += 1;
                 j += 1;
             }
-            (Some(a), Some(b)) if a.0 < b.0 => {
-                delta.removed.push(a.0.clone());
+            (Some(a), Some(b)) if a.path < b.path => {
+                delta.removed.push(a.path.clone());
                 i += 1;
             }
             (Some(a), None) => {
-                delta.removed.push(a.0.clone());
+                delta.removed.push(a.path.clone());
                 i += 1;
             }
             (_, Some(b)) => {
-                delta.changed.push(b.0.clone());
+                delta.changed.push(b.path.clone());
                 j += 1;
             }
             (None, None) => unreachable!("loop condition"),
@@ -862,8 +840,8 @@ pub fn diff(old: &[File], new: &[File]) -> Delta {
 mod tests {
     use super::*;
 
-    fn out(path: &str, text: &str) -> File {
-        file(Output::new(path, text))
+    fn out(path: &str, text: &str) -> Output {
+        Output::new(path, text)
     }
 
     #[test]

@@ -364,10 +364,7 @@ impl<'a> Renderer<'a> {
             pool.lock().expect("no panics while held").push(context);
         }
         let html = html.map_err(|e| fail(&e))?;
-        (self.sink)(Output {
-            path: output_path(path),
-            bytes: html.into_bytes(),
-        })
+        (self.sink)(Output::new(output_path(path), html))
     }
 
     /// Language versions of a page id (or of a section, with `dir`), each language's home where

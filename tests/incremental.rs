@@ -321,7 +321,7 @@ type Snapshot = BTreeMap<String, Vec<u8>>;
 fn snapshot(outputs: &[henan_stories::output::Output]) -> Snapshot {
     outputs
         .iter()
-        .map(|o| (o.path.clone(), o.bytes.clone()))
+        .map(|o| (o.path.clone(), o.bytes.to_vec()))
         .collect()
 }
 
@@ -329,7 +329,7 @@ fn engine_files(engine: &Incremental) -> Snapshot {
     engine
         .files()
         .iter()
-        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+        .map(|o| (o.path.clone(), o.bytes.to_vec()))
         .collect()
 }
 
