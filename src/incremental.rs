@@ -39,14 +39,14 @@ use crate::check;
 use crate::content::{self, Page, Patch, Section, Site, SourceCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::files;
-use crate::highlight::{self, Highlighter};
-use crate::markdown::Bodies;
-use crate::markdown::Rendered;
-use crate::output::{self, Output};
+use crate::highlight::Highlighter;
+use crate::markdown::{Bodies, Rendered};
+use crate::output::{self, Output, Sinks};
 use crate::pipeline::{self, Built, Failed, Loaded, Options, Stopwatch};
+use crate::producers::{self, Changed, Claim, Edit, Model, Producer, Work, PRODUCERS};
 use crate::render::{self, Renderer};
 use crate::search::{self, DocRef};
-use crate::{feeds, special, templates};
+use crate::templates;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tera::Tera;
@@ -304,186 +304,234 @@ impl Incremental {
         clock: &mut Stopwatch,
     ) -> Result<Delta, Failed> {
         let site = &self.built.site;
-        let mut diagnostics = patch.diagnostics.clone();
         let changes = Changes::new(patch, site);
-        // Reuse the Markdown of unchanged sources (link targets depend only on the shape); the
-        // old bodies of changed ones are kept for what is compared with them.
-        let mut reuse_pages: Vec<Option<Rendered>> = std::mem::take(&mut memo.bodies.pages)
-            .into_iter()
-            .map(Some)
-            .collect();
-        let mut reuse_sections = std::mem::take(&mut memo.bodies.sections);
-        let old_pages: Vec<(usize, Rendered)> = changes
-            .pages
-            .iter()
-            .map(|&i| (i, reuse_pages[i].take().expect("one body per page")))
-            .collect();
-        let old_intros: Vec<(usize, Option<Rendered>)> = changes
-            .intros
-            .iter()
-            .map(|&j| (j, reuse_sections[j].take()))
-            .collect();
-        let bodies =
-            render::render_bodies_reusing(site, &self.highlighter, reuse_pages, reuse_sections);
+        let (bodies, old) = rebody(site, &self.highlighter, &changes, &mut memo.bodies);
+        let mut diagnostics = patch.diagnostics.clone();
         diagnostics.extend(pipeline::body_diagnostics(&bodies));
         clock.lap("markdown");
-        let mut affected = Affected::new(patch, site, &changes.front, &changes.index);
-        affected.pages.extend(&changes.pages);
+        let mut work = Work {
+            bodies,
+            sources: None,
+        };
         let renderer = Renderer::new(site, &memo.tera);
-        let mut rendered: Vec<Result<Output, Diagnostic>> = Vec::new();
-        {
-            use rayon::prelude::*;
-            rendered.par_extend(
-                site.pages
-                    .par_iter()
-                    .zip(&bodies.pages)
-                    .enumerate()
-                    .filter(|(i, _)| affected.pages.contains(i))
-                    .map(|(_, (p, body))| renderer.page(p, body)),
-            );
-            rendered.par_extend(
-                site.sections
-                    .par_iter()
-                    .zip(&bodies.sections)
-                    .enumerate()
-                    .filter(|(j, _)| affected.sections.contains(j))
-                    .flat_map_iter(|(_, (s, body))| renderer.section(s, body.as_ref())),
-            );
-        }
-        if affected.specials {
-            rendered.extend(special::render_all(&renderer));
-        }
-        drop(renderer);
-        let mut fresh = pipeline::successes(rendered, &mut diagnostics);
-        clock.lap("templates");
-        let outputs = &self.files;
-        // The search index, for the documents whose text or fields changed.
-        let before: Vec<search::Before> = old_pages
-            .iter()
-            .map(|(i, body)| search::Before {
-                doc: DocRef::Page(*i),
-                page: patch.page(*i).expect("a changed page was patched"),
-                body,
-            })
-            .chain(old_intros.iter().filter_map(|(j, body)| {
-                Some(search::Before {
-                    doc: DocRef::Intro(*j),
-                    page: patch.intro(*j)?,
-                    body: body.as_ref()?,
-                })
-            }))
-            .collect();
-        let mut index_sizes = memo.index.clone();
-        let index = index_sizes.update(site, &bodies, &before, outputs);
-        fresh.extend(index.files);
-        let mut removed = index.removed;
-        clock.lap("search index");
-        // Feeds of the languages whose events changed; the rest of the machine files depend
-        // only on the shape.
-        let feed_langs: BTreeSet<&str> = changes
-            .pages
-            .iter()
-            .chain(&changes.front_only)
-            .map(|&i| &site.pages[i])
-            .filter(|p| p.is_event())
-            .map(|p| p.lang.as_str())
-            .collect();
-        fresh.extend(feed_langs.iter().map(|l| feeds::atom(site, &bodies, l)));
-        let has_code = check::documents(site, &bodies).any(|(_, b)| b.has_code);
-        match (
-            has_code,
-            output::find(outputs, highlight::STYLESHEET).is_some(),
-        ) {
-            (true, false) => {
-                fresh.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()))
-            }
-            (false, true) => removed.push(highlight::STYLESHEET.to_owned()),
-            _ => {}
-        }
-        match templates::static_files(&self.options.root) {
-            Ok(files) => {
-                for (path, file) in files {
-                    match pipeline::static_output(path, file) {
-                        Ok(output) => fresh.push(output),
-                        Err(d) => diagnostics.push(d),
-                    }
-                }
-            }
-            Err(e) => diagnostics.push(Diagnostic::error(
-                "io",
-                crate::layout::STATIC_DIR,
-                format!("{e:#}"),
-            )),
-        }
-        // Links: a successful build has none broken, so only documents whose links or whose
-        // targets' headings may have changed are checked again.
-        let added: HashSet<&str> = fresh
-            .iter()
-            .map(|o| o.path.as_str())
-            .filter(|p| output::find(outputs, p).is_none())
-            .collect();
-        let removed_set: HashSet<&str> = removed.iter().map(String::as_str).collect();
-        let produces = |path: &str| {
-            added.contains(path)
-                || (output::find(outputs, path).is_some() && !removed_set.contains(path))
-        };
-        let document = |path: &str| {
-            check::documents(site, &bodies)
-                .find(|(p, _)| p.path == path)
-                .map(|(_, b)| b)
-        };
-        let targets = check::Targets {
+        let model = Model {
             root: &self.options.root,
-            produces: &produces,
-            document: &document,
+            renderer: &renderer,
+            highlighter: &self.highlighter,
+            sinks: Sinks {
+                output: &Ok,
+                file: &pipeline::read_static,
+            },
         };
-        let recheck = changes.recheck(site, &bodies, &old_pages, &old_intros);
-        let every = !added.is_empty() || !removed.is_empty();
-        for (k, (page, body)) in check::documents(site, &bodies).enumerate() {
-            if every || recheck.contains(&k) {
-                diagnostics.extend(check::document_links(site, page, body, &targets));
-            }
-        }
+        let before = old.before(patch);
+        let changed = changes.changed(patch);
+        let mut edit = Edit::new(site, &changed, before, memo.index.clone(), &self.files);
+        let (made, removed) = update_outputs(&model, &mut work, &mut edit, &mut diagnostics);
+        let index = edit.index;
+        let bodies = work.bodies;
+        clock.lap("templates and search index");
+        let added = added(&self.files, &made);
+        diagnostics.extend(producers::collisions(
+            memo.statics
+                .iter()
+                .map(|path| Claim {
+                    path,
+                    by: Producer::StaticFiles,
+                })
+                .chain(added.iter().copied())
+                .collect(),
+        ));
+        let relinked = Relink {
+            root: &self.options.root,
+            site,
+            bodies: &bodies,
+            files: &self.files,
+        };
+        diagnostics.extend(relinked.check(&changes, &old, &added, &removed));
         diagnostics.extend(memo.missing_translations.iter().cloned());
-        let externals_changed = old_pages
-            .iter()
-            .map(|(i, b)| (b, Some(&bodies.pages[*i])))
-            .chain(
-                old_intros
-                    .iter()
-                    .filter_map(|(j, b)| Some((b.as_ref()?, bodies.sections[*j].as_ref()))),
-            )
-            .any(|(a, b)| !a.external.is_empty() || b.is_some_and(|b| !b.external.is_empty()));
-        let external_links =
-            externals_changed.then(|| check::external_links(&self.options.root, site, &bodies));
+        let external_links = old
+            .externals_changed(&bodies)
+            .then(|| check::external_links(&self.options.root, site, &bodies));
         clock.lap("feeds and checks");
         diagnostics::sort(&mut diagnostics);
+        drop(added);
         if diagnostics.iter().any(Diagnostic::is_error) {
-            drop(before);
-            let mut bodies = bodies;
-            for (i, body) in old_pages {
-                bodies.pages[i] = body;
-            }
-            for (j, body) in old_intros {
-                bodies.sections[j] = body;
-            }
-            memo.bodies = bodies;
+            memo.bodies = old.put_back(bodies);
             return Err(Failed {
                 diagnostics,
                 external_links: external_links.unwrap_or_default(),
                 site: None,
             });
         }
-        drop(before);
         // Every check passed: the outputs change in place.
+        let fresh = made.into_iter().flat_map(|(_, outputs)| outputs).collect();
         let delta = replace_outputs(&mut self.files, fresh, removed);
         self.built.diagnostics = diagnostics;
         if let Some(links) = external_links {
             self.built.external_links = links;
         }
         memo.bodies = bodies;
-        memo.index = index_sizes;
+        memo.index = index;
         Ok(delta)
+    }
+}
+
+/// The Markdown of the patched site: that of unchanged sources reused from `memo` (link
+/// targets depend only on the shape), the rest rendered again. The old bodies of changed
+/// sources are returned for what is compared with them.
+fn rebody(
+    site: &Site,
+    highlighter: &Highlighter,
+    changes: &Changes,
+    memo: &mut Bodies,
+) -> (Bodies, OldBodies) {
+    let mut pages: Vec<Option<Rendered>> = std::mem::take(&mut memo.pages)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let mut sections = std::mem::take(&mut memo.sections);
+    let old = OldBodies {
+        pages: changes
+            .pages
+            .iter()
+            .map(|&i| (i, pages[i].take().expect("one body per page")))
+            .collect(),
+        intros: changes
+            .intros
+            .iter()
+            .map(|&j| (j, sections[j].take()))
+            .collect(),
+    };
+    let bodies = render::render_bodies_reusing(site, highlighter, pages, sections);
+    (bodies, old)
+}
+
+/// The bodies of the sources an edit changed, as they were.
+struct OldBodies {
+    /// (index in `Site::pages`, its body).
+    pages: Vec<(usize, Rendered)>,
+    /// (index in `Site::sections`, its intro's body).
+    intros: Vec<(usize, Option<Rendered>)>,
+}
+
+impl OldBodies {
+    /// The changed documents as they were, for the search index.
+    fn before<'a>(&'a self, patch: &'a Patch) -> Vec<search::Before<'a>> {
+        let pages = self.pages.iter().map(|(i, body)| search::Before {
+            doc: DocRef::Page(*i),
+            page: patch.page(*i).expect("a changed page was patched"),
+            body,
+        });
+        let intros = self.intros.iter().filter_map(|(j, body)| {
+            Some(search::Before {
+                doc: DocRef::Intro(*j),
+                page: patch.intro(*j)?,
+                body: body.as_ref()?,
+            })
+        });
+        pages.chain(intros).collect()
+    }
+
+    /// Whether the changed documents link to other sites, before or after the edit.
+    fn externals_changed(&self, bodies: &Bodies) -> bool {
+        let pages = self.pages.iter().map(|(i, b)| (b, Some(&bodies.pages[*i])));
+        let intros = self
+            .intros
+            .iter()
+            .filter_map(|(j, b)| Some((b.as_ref()?, bodies.sections[*j].as_ref())));
+        pages
+            .chain(intros)
+            .any(|(a, b)| !a.external.is_empty() || b.is_some_and(|b| !b.external.is_empty()))
+    }
+
+    /// `bodies` with these put back: the Markdown of the last good build.
+    fn put_back(self, mut bodies: Bodies) -> Bodies {
+        for (i, body) in self.pages {
+            bodies.pages[i] = body;
+        }
+        for (j, body) in self.intros {
+            bodies.sections[j] = body;
+        }
+        bodies
+    }
+}
+
+/// What every producer makes again after `edit`, by producer, and the outputs no longer
+/// made; failures go to `diags`.
+fn update_outputs(
+    model: &Model,
+    work: &mut Work,
+    edit: &mut Edit,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<(Producer, Vec<Output>)>, Vec<String>) {
+    let mut made = Vec::with_capacity(PRODUCERS.len());
+    let mut removed = Vec::new();
+    for producer in PRODUCERS {
+        let update = producer.update(model, work, edit);
+        made.push((producer, pipeline::successes(update.made, diags)));
+        removed.extend(update.removed);
+    }
+    (made, removed)
+}
+
+/// The outputs `made` that `files` do not have yet, with who made them.
+fn added<'m>(files: &[Output], made: &'m [(Producer, Vec<Output>)]) -> Vec<Claim<'m>> {
+    made.iter()
+        .flat_map(|(by, outputs)| {
+            outputs.iter().map(|o| Claim {
+                path: &o.path,
+                by: *by,
+            })
+        })
+        .filter(|c| output::find(files, c.path).is_none())
+        .collect()
+}
+
+/// Links checked again after an edit that kept the shape: a successful build has none
+/// broken, so only documents whose links or whose targets' headings may have changed are
+/// checked again, and all of them when outputs came or went.
+struct Relink<'a> {
+    root: &'a Path,
+    site: &'a Site,
+    bodies: &'a Bodies,
+    /// The outputs before the edit.
+    files: &'a [Output],
+}
+
+impl Relink<'_> {
+    fn check(
+        &self,
+        changes: &Changes,
+        old: &OldBodies,
+        added: &[Claim],
+        removed: &[String],
+    ) -> Vec<Diagnostic> {
+        let (site, bodies) = (self.site, self.bodies);
+        let added_set: HashSet<&str> = added.iter().map(|c| c.path).collect();
+        let removed_set: HashSet<&str> = removed.iter().map(String::as_str).collect();
+        let produces = |path: &str| {
+            added_set.contains(path)
+                || (output::find(self.files, path).is_some() && !removed_set.contains(path))
+        };
+        let document = |path: &str| {
+            check::documents(site, bodies)
+                .find(|(p, _)| p.path == path)
+                .map(|(_, b)| b)
+        };
+        let targets = check::Targets {
+            root: self.root,
+            produces: &produces,
+            document: &document,
+        };
+        let recheck = changes.recheck(site, bodies, &old.pages, &old.intros);
+        let every = !added.is_empty() || !removed.is_empty();
+        let mut out = Vec::new();
+        for (k, (page, body)) in check::documents(site, bodies).enumerate() {
+            if every || recheck.contains(&k) {
+                out.extend(check::document_links(site, page, body, &targets));
+            }
+        }
+        out
     }
 }
 
@@ -572,6 +620,17 @@ impl Changes {
         }
     }
 
+    /// The edit as the producers ask about it.
+    fn changed<'a>(&'a self, patch: &'a Patch) -> Changed<'a> {
+        Changed {
+            patch,
+            sources: &self.pages,
+            front_only: &self.front_only,
+            front: &self.front,
+            index: &self.index,
+        }
+    }
+
     /// Positions (in `check::documents` order) of the documents whose links must be checked
     /// again: those rendered again, and those linking to a heading of a page whose headings
     /// changed.
@@ -644,19 +703,26 @@ fn full(
         tera,
         mut diagnostics,
     } = loaded;
-    let bodies = render::render_bodies(&site, highlighter);
-    diagnostics.extend(pipeline::body_diagnostics(&bodies));
+    let mut work = Work {
+        bodies: render::render_bodies(&site, highlighter),
+        sources: None,
+    };
     // Kept for as long as the server runs (`Output::new` trims them as each is made).
     let keep = |o: Output| Ok(o);
     let renderer = Renderer::new(&site, &tera).with_sink(&keep);
-    let outputs = pipeline::render_all(&renderer, &bodies, &mut diagnostics);
-    drop(renderer);
-    let sinks = crate::output::Sinks {
-        output: &keep,
-        file: &pipeline::read_static,
+    let model = Model {
+        root: &options.root,
+        renderer: &renderer,
+        highlighter,
+        sinks: Sinks {
+            output: &keep,
+            file: &pipeline::read_static,
+        },
     };
-    let built = pipeline::finish(options, site, &bodies, outputs, diagnostics, sinks)?;
-    Ok((built, (bodies, tera)))
+    let made = pipeline::produce(&model, &mut work, &mut diagnostics, &mut Stopwatch::start());
+    drop(renderer);
+    let built = pipeline::finish(options, site, &work.bodies, made, diagnostics)?;
+    Ok((built, (work.bodies, tera)))
 }
 
 /// `new` (with the same shape as `site`) put in place of `site`, with what differs kept as
@@ -714,80 +780,6 @@ fn static_files(root: &Path) -> (BTreeSet<String>, Option<String>) {
         Ok(files) => (files.into_iter().map(|(p, _)| p).collect(), None),
         Err(e) => (BTreeSet::new(), Some(format!("{e:#}"))),
     }
-}
-
-/// Which pages and sections of the new site show the front matter of a page whose front
-/// matter changed (`page_changed`), or the intro of a section whose index changed.
-struct Affected {
-    pages: HashSet<usize>,
-    sections: HashSet<usize>,
-    specials: bool,
-}
-
-impl Affected {
-    fn new(patch: &Patch, new: &Site, page_changed: &[bool], index_changed: &[bool]) -> Self {
-        let changed = |i: usize| page_changed[i];
-        // (language, region key) of changed regions, and of regions named by changed events
-        // before or after the edit.
-        let mut regions: HashSet<(&str, &str)> = HashSet::new();
-        let mut named: HashSet<(&str, &str)> = HashSet::new();
-        let mut langs: HashSet<&str> = HashSet::new();
-        for (i, p) in new.pages.iter().enumerate().filter(|(i, _)| changed(*i)) {
-            if p.is_region() {
-                regions.insert((&p.lang, &p.key));
-            }
-            if p.is_region() || p.is_event() {
-                langs.insert(&p.lang);
-            }
-            let old = patch.page(i).expect("a changed page was patched");
-            for key in region_refs(p).chain(region_refs(old)) {
-                named.insert((&p.lang, key));
-            }
-        }
-        let pages = new
-            .pages
-            .iter()
-            .enumerate()
-            .filter(|(i, p)| {
-                changed(*i)
-                    || (p.is_region() && named.contains(&(p.lang.as_str(), p.key.as_str())))
-                    || region_refs(p).any(|k| regions.contains(&(p.lang.as_str(), k)))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let index_of: HashMap<(&str, &str), usize> = new
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(j, s)| ((s.lang.as_str(), s.dir.as_str()), j))
-            .collect();
-        let sections = new
-            .sections
-            .iter()
-            .enumerate()
-            .filter(|(j, s)| {
-                index_changed[*j]
-                    || patch.lists.iter().any(|(k, _)| k == j)
-                    || s.pages.iter().any(|&i| changed(i))
-                    || (s.dir.is_empty() && langs.contains(s.lang.as_str()))
-                    || s.subsections.iter().any(|d| {
-                        index_of
-                            .get(&(s.lang.as_str(), d.as_str()))
-                            .is_some_and(|&k| index_changed[k])
-                    })
-            })
-            .map(|(j, _)| j)
-            .collect();
-        Affected {
-            pages,
-            sections,
-            specials: !langs.is_empty(),
-        }
-    }
-}
-
-fn region_refs(p: &Page) -> impl Iterator<Item = &str> {
-    p.front.neutral.regions.iter().flatten().map(String::as_str)
 }
 
 /// The site's own templates, by name, for noticing that one changed.

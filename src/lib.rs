@@ -31,6 +31,7 @@ pub mod markdown;
 pub mod output;
 pub mod pagination;
 pub mod pipeline;
+pub mod producers;
 pub mod render;
 pub mod scaffold;
 pub mod search;
