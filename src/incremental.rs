@@ -330,17 +330,8 @@ impl Incremental {
         let index = edit.index;
         let bodies = work.bodies;
         clock.lap("templates and search index");
+        diagnostics.extend(producers::collisions(claims(&memo.statics, &made)));
         let added = added(&self.files, &made);
-        diagnostics.extend(producers::collisions(
-            memo.statics
-                .iter()
-                .map(|path| Claim {
-                    path,
-                    by: Producer::StaticFiles,
-                })
-                .chain(added.iter().copied())
-                .collect(),
-        ));
         let relinked = Relink {
             root: &self.options.root,
             site,
@@ -472,6 +463,28 @@ fn update_outputs(
         removed.extend(update.removed);
     }
     (made, removed)
+}
+
+/// What the edit's outputs claim, with the static files (their names did not change, so the
+/// other outputs, which the last build checked, do not collide with them).
+fn claims<'m>(
+    statics: &'m BTreeSet<String>,
+    made: &'m [(Producer, Vec<Output>)],
+) -> Vec<Claim<'m>> {
+    let statics = statics.iter().map(|path| Claim {
+        path,
+        by: Producer::StaticFiles,
+    });
+    let generated = made
+        .iter()
+        .filter(|(by, _)| *by != Producer::StaticFiles)
+        .flat_map(|(by, outputs)| {
+            outputs.iter().map(|o| Claim {
+                path: &o.path,
+                by: *by,
+            })
+        });
+    statics.chain(generated).collect()
 }
 
 /// The outputs `made` that `files` do not have yet, with who made them.

@@ -419,3 +419,42 @@ impl<'a> Edit<'a> {
 fn region_refs(p: &Page) -> impl Iterator<Item = &str> {
     p.front.neutral.regions.iter().flatten().map(String::as_str)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(path: &str, by: Producer) -> Claim<'_> {
+        Claim { path, by }
+    }
+
+    #[test]
+    fn a_path_made_twice_is_one_error_naming_who_made_it() {
+        let claims = vec![
+            claim("syntax.css", Producer::StaticFiles),
+            claim("en/index.html", Producer::Sections),
+            claim("syntax.css", Producer::CodeStylesheet),
+            claim("en/map/index.html", Producer::Specials),
+            claim("en/map/index.html", Producer::Pages),
+        ];
+        let found = collisions(claims);
+        let said: Vec<(&str, &str)> = found
+            .iter()
+            .map(|d| (d.file.as_str(), d.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    "en/map/index.html",
+                    "`en/map/index.html` is made twice, by the special pages and by the content pages"
+                ),
+                (
+                    "static/syntax.css",
+                    "`syntax.css` is also a page the site generates"
+                ),
+            ]
+        );
+        assert!(found.iter().all(Diagnostic::is_error));
+    }
+}

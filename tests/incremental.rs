@@ -476,3 +476,46 @@ fn same_shape_edits_keep_checks_and_feeds_whole() {
     ];
     run_sequence(&edits).unwrap();
 }
+
+/// An output that an edit brings (here the code stylesheet, once a page has code) and a static
+/// file at its path collide as in a full build: the engine checks what it adds against the
+/// static files, not only a full render.
+#[test]
+fn an_output_an_edit_brings_collides_with_a_static_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    corpus::write_site(&root, REGIONS, 7).unwrap();
+    // No page has code yet.
+    let pages = [
+        files(&root, "events", |_| true),
+        files(&root, "regions", |_| true),
+    ];
+    for page in pages.concat() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        if let Some(code) = text.find("```") {
+            std::fs::write(&page, &text[..code]).unwrap();
+        }
+    }
+    let stylesheet = henan_stories::highlight::STYLESHEET;
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static").join(stylesheet), "/* mine */").unwrap();
+    let options = Options {
+        build_date: PartialDate::ymd(2025, 11, 25),
+        ..Options::new(&root)
+    };
+    let mut engine = Incremental::new(&options).unwrap();
+    let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\n```rust\nfn main() {{}}\n```\n")).unwrap();
+    let full = build::build(&options).err().expect("the full build fails");
+    let failed = engine.apply(std::slice::from_ref(&page)).unwrap_err();
+    let collision = format!("`{stylesheet}` is also a page the site generates");
+    assert!(
+        messages(&full.diagnostics)
+            .iter()
+            .any(|m| m.contains(&collision)),
+        "{:?}",
+        messages(&full.diagnostics)
+    );
+    assert_eq!(messages(&full.diagnostics), messages(&failed.diagnostics));
+}
