@@ -12,7 +12,8 @@
 //! the same pages at the same paths, the same configuration and templates — Markdown is
 //! rendered again only for files whose source changed, and templates only for the edited
 //! pages and, where front matter changed (cards and lists show titles, summaries, dates and
-//! places, never bodies), for the outputs that show it:
+//! places, never bodies), for the outputs that show it (each producer in
+//! `producers::PRODUCERS` makes again what an `Edit` concerns of it):
 //! - pages that show it as a card: the regions an event names (old and new list), the events
 //!   that name a region;
 //! - the lists that hold it, the home page of its language (for regions and events), the
@@ -35,7 +36,7 @@
 //! other edit (a page added, removed, renamed or translated, a slug, a draft flag, a template,
 //! `site.toml`) renders everything again, still in memory.
 
-use crate::check;
+use crate::check::{self, ExternalRef};
 use crate::content::{self, Page, Patch, Section, Site, SourceCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::files;
@@ -309,6 +310,43 @@ impl Incremental {
         let mut diagnostics = patch.diagnostics.clone();
         diagnostics.extend(pipeline::body_diagnostics(&bodies));
         clock.lap("markdown");
+        let (remade, bodies) = self.remake(patch, memo, &changes, &old, bodies, &mut diagnostics);
+        clock.lap("templates and search index");
+        let external_links = self.check(memo, &changes, &old, &bodies, &remade, &mut diagnostics);
+        clock.lap("feeds and checks");
+        diagnostics::sort(&mut diagnostics);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            memo.bodies = old.put_back(bodies);
+            return Err(Failed {
+                diagnostics,
+                external_links: external_links.unwrap_or_default(),
+                site: None,
+            });
+        }
+        // Every check passed: the outputs change in place.
+        let fresh = remade.made.into_iter().flat_map(|(_, outputs)| outputs);
+        let delta = replace_outputs(&mut self.files, fresh.collect(), remade.removed);
+        self.built.diagnostics = diagnostics;
+        if let Some(links) = external_links {
+            self.built.external_links = links;
+        }
+        memo.bodies = bodies;
+        memo.index = remade.index;
+        Ok(delta)
+    }
+
+    /// What every producer makes again after the edit, from the patched site's `bodies`
+    /// (given back); failures go to `diags`.
+    fn remake(
+        &self,
+        patch: &Patch,
+        memo: &Memo,
+        changes: &Changes,
+        old: &OldBodies,
+        bodies: Bodies,
+        diags: &mut Vec<Diagnostic>,
+    ) -> (Remade, Bodies) {
+        let site = &self.built.site;
         let mut work = Work {
             bodies,
             sources: None,
@@ -323,48 +361,58 @@ impl Incremental {
                 file: &pipeline::read_static,
             },
         };
-        let before = old.before(patch);
         let changed = changes.changed(patch);
+        let before = old.before(patch);
         let mut edit = Edit::new(site, &changed, before, memo.index.clone(), &self.files);
-        let (made, removed) = update_outputs(&model, &mut work, &mut edit, &mut diagnostics);
-        let index = edit.index;
-        let bodies = work.bodies;
-        clock.lap("templates and search index");
-        diagnostics.extend(producers::collisions(claims(&memo.statics, &made)));
-        let added = added(&self.files, &made);
-        let relinked = Relink {
-            root: &self.options.root,
+        let mut made = Vec::with_capacity(PRODUCERS.len());
+        let mut removed = Vec::new();
+        for producer in PRODUCERS {
+            let update = producer.update(&model, &mut work, &mut edit);
+            made.push((producer, pipeline::successes(update.made, diags)));
+            removed.extend(update.removed);
+        }
+        let remade = Remade {
+            made,
+            removed,
+            index: edit.index,
+        };
+        (remade, work.bodies)
+    }
+
+    /// The whole-site checks an edit can change the result of (see `Relink`); diagnostics go
+    /// to `diags`. Returns the links to other sites when they may have changed.
+    fn check(
+        &self,
+        memo: &Memo,
+        changes: &Changes,
+        old: &OldBodies,
+        bodies: &Bodies,
+        remade: &Remade,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<ExternalRef>> {
+        let (root, site) = (&self.options.root, &self.built.site);
+        diags.extend(producers::collisions(claims(&memo.statics, &remade.made)));
+        let relink = Relink {
+            root,
             site,
-            bodies: &bodies,
+            bodies,
             files: &self.files,
         };
-        diagnostics.extend(relinked.check(&changes, &old, &added, &removed));
-        diagnostics.extend(memo.missing_translations.iter().cloned());
-        let external_links = old
-            .externals_changed(&bodies)
-            .then(|| check::external_links(&self.options.root, site, &bodies));
-        clock.lap("feeds and checks");
-        diagnostics::sort(&mut diagnostics);
-        drop(added);
-        if diagnostics.iter().any(Diagnostic::is_error) {
-            memo.bodies = old.put_back(bodies);
-            return Err(Failed {
-                diagnostics,
-                external_links: external_links.unwrap_or_default(),
-                site: None,
-            });
-        }
-        // Every check passed: the outputs change in place.
-        let fresh = made.into_iter().flat_map(|(_, outputs)| outputs).collect();
-        let delta = replace_outputs(&mut self.files, fresh, removed);
-        self.built.diagnostics = diagnostics;
-        if let Some(links) = external_links {
-            self.built.external_links = links;
-        }
-        memo.bodies = bodies;
-        memo.index = index;
-        Ok(delta)
+        let added = added(&self.files, &remade.made);
+        diags.extend(relink.check(changes, old, &added, &remade.removed));
+        diags.extend(memo.missing_translations.iter().cloned());
+        (old.externals_changed(bodies)).then(|| check::external_links(root, site, bodies))
     }
+}
+
+/// What the producers made again after an edit.
+struct Remade {
+    /// By producer.
+    made: Vec<(Producer, Vec<Output>)>,
+    /// Outputs no longer made.
+    removed: Vec<String>,
+    /// The search index's shard sizes after the edit.
+    index: search::Live,
 }
 
 /// The Markdown of the patched site: that of unchanged sources reused from `memo` (link
@@ -445,24 +493,6 @@ impl OldBodies {
         }
         bodies
     }
-}
-
-/// What every producer makes again after `edit`, by producer, and the outputs no longer
-/// made; failures go to `diags`.
-fn update_outputs(
-    model: &Model,
-    work: &mut Work,
-    edit: &mut Edit,
-    diags: &mut Vec<Diagnostic>,
-) -> (Vec<(Producer, Vec<Output>)>, Vec<String>) {
-    let mut made = Vec::with_capacity(PRODUCERS.len());
-    let mut removed = Vec::new();
-    for producer in PRODUCERS {
-        let update = producer.update(model, work, edit);
-        made.push((producer, pipeline::successes(update.made, diags)));
-        removed.extend(update.removed);
-    }
-    (made, removed)
 }
 
 /// What the edit's outputs claim, with the static files (their names did not change, so the

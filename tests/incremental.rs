@@ -337,18 +337,25 @@ fn messages(d: &[henan_stories::diagnostics::Diagnostic]) -> Vec<String> {
     d.iter().map(|d| d.render(false)).collect()
 }
 
-fn run_sequence(edits: &[Edit]) -> Result<(), TestCaseError> {
+/// A generated site in a temporary folder (kept while the first value lives), and the
+/// options that build it.
+fn generated_site() -> (tempfile::TempDir, PathBuf, Options) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     corpus::write_site(&root, REGIONS, 7).unwrap();
-    // The engine trusts its cache of parsed sources only for files that changed more than a
-    // second before it read them (see `content::SourceCache`): waiting makes every file not
-    // edited by the sequence come from the cache, as under `serve`.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
     let options = Options {
         build_date: PartialDate::ymd(2025, 11, 25),
         ..Options::new(&root)
     };
+    (dir, root, options)
+}
+
+fn run_sequence(edits: &[Edit]) -> Result<(), TestCaseError> {
+    let (_dir, root, options) = generated_site();
+    // The engine trusts its cache of parsed sources only for files that changed more than a
+    // second before it read them (see `content::SourceCache`): waiting makes every file not
+    // edited by the sequence come from the cache, as under `serve`.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let mut engine = Incremental::new(&options).expect("the generated site builds");
     let mut served = engine_files(&engine);
     for (step, e) in edits.iter().enumerate() {
@@ -413,13 +420,7 @@ proptest! {
 /// region's body changes that page and the search index only.
 #[test]
 fn a_body_edit_renders_only_what_reads_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    corpus::write_site(&root, REGIONS, 7).unwrap();
-    let options = Options {
-        build_date: PartialDate::ymd(2025, 11, 25),
-        ..Options::new(&root)
-    };
+    let (_dir, root, options) = generated_site();
     let mut engine = Incremental::new(&options).unwrap();
     let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
     let text = std::fs::read_to_string(&page).unwrap();
@@ -482,9 +483,7 @@ fn same_shape_edits_keep_checks_and_feeds_whole() {
 /// static files, not only a full render.
 #[test]
 fn an_output_an_edit_brings_collides_with_a_static_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    corpus::write_site(&root, REGIONS, 7).unwrap();
+    let (_dir, root, options) = generated_site();
     // No page has code yet.
     let pages = [
         files(&root, "events", |_| true),
@@ -499,10 +498,6 @@ fn an_output_an_edit_brings_collides_with_a_static_file() {
     let stylesheet = henan_stories::highlight::STYLESHEET;
     std::fs::create_dir_all(root.join("static")).unwrap();
     std::fs::write(root.join("static").join(stylesheet), "/* mine */").unwrap();
-    let options = Options {
-        build_date: PartialDate::ymd(2025, 11, 25),
-        ..Options::new(&root)
-    };
     let mut engine = Incremental::new(&options).unwrap();
     let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
     let text = std::fs::read_to_string(&page).unwrap();
