@@ -1,15 +1,14 @@
 //! The full build: load → validate → render → (only if all of that succeeded) write. The
 //! orchestrator that the commands call; the stages it runs are in `pipeline`.
 
-use crate::content::Page;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::highlight::Highlighter;
 use crate::markdown::Bodies;
 use crate::output::{self, Output, Sinks, SyncReport};
 use crate::pipeline::{
-    body_diagnostics, config, finish, lists, load, read_static, successes, Built, Failed, Loaded,
-    Options, Stopwatch,
+    config, finish, load, produce, read_static, Built, Failed, Loaded, Options, Stopwatch,
 };
+use crate::producers::{Model, Work};
 use crate::render::{self, Renderer};
 use std::path::Path;
 
@@ -25,7 +24,6 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
 }
 
 fn build_with(options: &Options, sinks: Sinks) -> Result<Built, Failed> {
-    let sink = sinks.output;
     let mut clock = Stopwatch::start();
     let Loaded {
         mut site,
@@ -33,21 +31,26 @@ fn build_with(options: &Options, sinks: Sinks) -> Result<Built, Failed> {
         mut diagnostics,
     } = load(options, None)?;
     clock.lap("load");
-    let sources = site.take_sources();
     let highlighter = Highlighter::default();
-    let renderer = Renderer::new(&site, &tera).with_sink(sink);
-    let sections = render::section_bodies(&site, &highlighter, Vec::new());
-    // Lists and special pages first, while no page body is held yet: the timeline's and the
-    // map's contexts hold every region and event.
-    let mut results = lists(&renderer, &sections);
-    // Of the bodies' HTML, only the events' is read again: the feeds quote them whole.
-    let (pages, page_results) = renderer.pages_from_markdown(sources, &highlighter, Page::is_event);
-    results.extend(page_results);
-    let bodies = Bodies { pages, sections };
-    diagnostics.extend(body_diagnostics(&bodies));
-    let outputs = successes(results, &mut diagnostics);
-    clock.lap("markdown and templates");
-    let finished = finish(options, site, &bodies, outputs, diagnostics, sinks)?;
+    // Page sources are rendered by `Producer::Pages` and let go one by one; of the Markdown,
+    // only the section intros' is rendered before the lists.
+    let mut work = Work {
+        sources: Some(site.take_sources()),
+        bodies: Bodies {
+            pages: Vec::new(),
+            sections: render::section_bodies(&site, &highlighter, Vec::new()),
+        },
+    };
+    let renderer = Renderer::new(&site, &tera).with_sink(sinks.output);
+    let model = Model {
+        root: &options.root,
+        renderer: &renderer,
+        highlighter: &highlighter,
+        sinks,
+    };
+    let made = produce(&model, &mut work, &mut diagnostics, &mut clock);
+    drop(renderer);
+    let finished = finish(options, site, &work.bodies, made, diagnostics)?;
     clock.lap("feeds and checks");
     Ok(Built {
         timings: clock.laps,

@@ -41,10 +41,7 @@ pub fn sitemap(site: &Site, groups: &AlternateGroups) -> Output {
         }
     }
     xml.push_str("</urlset>\n");
-    Output {
-        path: "sitemap.xml".into(),
-        bytes: well_formed(xml),
-    }
+    Output::new("sitemap.xml", well_formed(xml))
 }
 
 /// RFC 3339 timestamp of the first moment of a (partial) date.
@@ -106,10 +103,7 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
         xml.push_str("</content>\n  </entry>\n");
     }
     xml.push_str("</feed>\n");
-    Output {
-        path: format!("{lang}/{ATOM_FILE}"),
-        bytes: well_formed(xml),
-    }
+    Output::new(format!("{lang}/{ATOM_FILE}"), well_formed(xml))
 }
 
 /// The bytes of `xml` without the characters XML 1.0 forbids. Content is cleaned when it is
@@ -122,12 +116,9 @@ fn well_formed(xml: String) -> Vec<u8> {
 }
 
 pub fn robots(site: &Site) -> Output {
-    Output {
-        path: "robots.txt".into(),
-        bytes: format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            site.config.permalink("/sitemap.xml")
-        )
-        .into_bytes(),
-    }
+    let text = format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        site.config.permalink("/sitemap.xml")
+    );
+    Output::new("robots.txt", text)
 }

@@ -12,7 +12,8 @@
 //! the same pages at the same paths, the same configuration and templates — Markdown is
 //! rendered again only for files whose source changed, and templates only for the edited
 //! pages and, where front matter changed (cards and lists show titles, summaries, dates and
-//! places, never bodies), for the outputs that show it:
+//! places, never bodies), for the outputs that show it (each producer in
+//! `producers::PRODUCERS` makes again what an `Edit` concerns of it):
 //! - pages that show it as a card: the regions an event names (old and new list), the events
 //!   that name a region;
 //! - the lists that hold it, the home page of its language (for regions and events), the
@@ -35,21 +36,18 @@
 //! other edit (a page added, removed, renamed or translated, a slug, a draft flag, a template,
 //! `site.toml`) renders everything again, still in memory.
 
-use crate::check;
-use crate::collisions;
+use crate::check::{self, ExternalRef};
 use crate::content::{self, Page, Patch, Section, Site, SourceCache};
-use crate::diagnostics::{self, Diagnostic, Kind};
+use crate::diagnostics::{self, Diagnostic};
 use crate::files;
-use crate::highlight::{self, Highlighter};
-use crate::markdown::Bodies;
-use crate::markdown::Rendered;
-use crate::output::Output;
+use crate::highlight::Highlighter;
+use crate::markdown::{Bodies, Rendered};
+use crate::output::{self, Output, Sinks};
 use crate::pipeline::{self, Built, Failed, Loaded, Options, Stopwatch};
+use crate::producers::{self, Changed, Claim, Edit, Model, Producer, Work, PRODUCERS};
 use crate::render::{self, Renderer};
 use crate::search::{self, DocRef};
-use crate::templates::Templates;
-use crate::{feeds, special, templates};
-use bytes::Bytes;
+use crate::templates::{self, Templates};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -77,7 +75,7 @@ pub struct Incremental {
     built: Built,
     /// The built files, sorted by path. Whoever serves them gets clones of the `Bytes`, which
     /// share them: the site is in memory once.
-    files: Vec<File>,
+    files: Vec<Output>,
     /// What `partial` reuses; `None` after an `apply` that failed half-way, which makes the
     /// next one render everything.
     memo: Option<Memo>,
@@ -88,9 +86,6 @@ pub struct Incremental {
     /// Syntax definitions load once, when a page has code.
     highlighter: Highlighter,
 }
-
-/// A built file: its path relative to the output folder, and its bytes.
-pub type File = (String, Bytes);
 
 /// What a successful build leaves for the next same-shape edit.
 struct Memo {
@@ -110,7 +105,7 @@ struct Memo {
 impl Memo {
     fn new(
         site: &Site,
-        files: &[File],
+        files: &[Output],
         (bodies, tera): (Bodies, Templates),
         statics: BTreeSet<String>,
     ) -> Memo {
@@ -153,19 +148,19 @@ impl Incremental {
     }
 
     /// The built files, sorted by path.
-    pub fn files(&self) -> &[File] {
+    pub fn files(&self) -> &[Output] {
         &self.files
     }
 
     /// One output's bytes, by path relative to the output folder.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        find(&self.files, path)
+        output::find(&self.files, path)
     }
 
-    /// One output's bytes, shared rather than copied.
-    pub fn shared(&self, path: &str) -> Option<Bytes> {
-        let i = self.files.binary_search_by(|f| f.0.as_str().cmp(path));
-        i.ok().map(|i| self.files[i].1.clone())
+    /// One output, by path relative to the output folder; a clone shares its bytes.
+    pub fn output(&self, path: &str) -> Option<&Output> {
+        let i = self.files.binary_search_by(|f| f.path.as_str().cmp(path));
+        i.ok().map(|i| &self.files[i])
     }
 
     /// Warnings of the current build.
@@ -313,218 +308,304 @@ impl Incremental {
         clock: &mut Stopwatch,
     ) -> Result<Delta, Failed> {
         let site = &self.built.site;
-        let mut diagnostics = patch.diagnostics.clone();
         let changes = Changes::new(patch, site);
-        // Reuse the Markdown of unchanged sources (link targets depend only on the shape); the
-        // old bodies of changed ones are kept for what is compared with them.
-        let mut reuse_pages: Vec<Option<Rendered>> = std::mem::take(&mut memo.bodies.pages)
-            .into_iter()
-            .map(Some)
-            .collect();
-        let mut reuse_sections = std::mem::take(&mut memo.bodies.sections);
-        let old_pages: Vec<(usize, Rendered)> = changes
-            .pages
-            .iter()
-            .map(|&i| (i, reuse_pages[i].take().expect("one body per page")))
-            .collect();
-        let old_intros: Vec<(usize, Option<Rendered>)> = changes
-            .intros
-            .iter()
-            .map(|&j| (j, reuse_sections[j].take()))
-            .collect();
-        let bodies =
-            render::render_bodies_reusing(site, &self.highlighter, reuse_pages, reuse_sections);
+        let (bodies, old) = rebody(site, &self.highlighter, &changes, &mut memo.bodies);
+        let mut diagnostics = patch.diagnostics.clone();
         diagnostics.extend(pipeline::body_diagnostics(&bodies));
         clock.lap("markdown");
-        let mut affected = Affected::new(patch, site, &changes.front, &changes.index);
-        affected.pages.extend(&changes.pages);
-        let renderer = Renderer::new(site, &memo.tera);
-        let mut rendered: Vec<Result<Output, Diagnostic>> = Vec::new();
-        {
-            use rayon::prelude::*;
-            rendered.par_extend(
-                site.pages
-                    .par_iter()
-                    .zip(&bodies.pages)
-                    .enumerate()
-                    .filter(|(i, _)| affected.pages.contains(i))
-                    .map(|(_, (p, body))| renderer.page(p, body)),
-            );
-            rendered.par_extend(
-                site.sections
-                    .par_iter()
-                    .zip(&bodies.sections)
-                    .enumerate()
-                    .filter(|(j, _)| affected.sections.contains(j))
-                    .flat_map_iter(|(_, (s, body))| renderer.section(s, body.as_ref())),
-            );
-        }
-        if affected.specials {
-            rendered.extend(special::render_all(&renderer));
-        }
-        drop(renderer);
-        let mut fresh = pipeline::successes(rendered, &mut diagnostics);
-        clock.lap("templates");
-        let outputs = &self.files;
-        // The search index, for the documents whose text or fields changed.
-        let before: Vec<search::Before> = old_pages
-            .iter()
-            .map(|(i, body)| search::Before {
-                doc: DocRef::Page(*i),
-                page: patch.page(*i).expect("a changed page was patched"),
-                body,
-            })
-            .chain(old_intros.iter().filter_map(|(j, body)| {
-                Some(search::Before {
-                    doc: DocRef::Intro(*j),
-                    page: patch.intro(*j)?,
-                    body: body.as_ref()?,
-                })
-            }))
-            .collect();
-        let mut index_sizes = memo.index.clone();
-        let index = index_sizes.update(site, &bodies, &before, outputs);
-        fresh.extend(index.files);
-        let mut removed = index.removed;
-        clock.lap("search index");
-        // Feeds of the languages whose events changed; the rest of the machine files depend
-        // only on the shape.
-        let feed_langs: BTreeSet<&str> = changes
-            .pages
-            .iter()
-            .chain(&changes.front_only)
-            .map(|&i| &site.pages[i])
-            .filter(|p| p.is_event())
-            .map(|p| p.lang.as_str())
-            .collect();
-        fresh.extend(feed_langs.iter().map(|l| feeds::atom(site, &bodies, l)));
-        let has_code = check::documents(site, &bodies).any(|(_, b)| b.has_code);
-        // A static file of that name is not the stylesheet (and clashes with it, below).
-        let stylesheet = find(outputs, highlight::STYLESHEET).is_some()
-            && !memo.statics.contains(highlight::STYLESHEET);
-        match (has_code, stylesheet) {
-            (true, false) => {
-                fresh.push(Output::new(highlight::STYLESHEET, highlight::stylesheet()))
-            }
-            (false, true) => removed.push(highlight::STYLESHEET.to_owned()),
-            _ => {}
-        }
-        // Static files keep their names (else everything is rendered again), so only a new
-        // generated output (the code stylesheet, a search shard) can clash with one.
-        let new_paths: Vec<&str> = fresh
-            .iter()
-            .map(|o| o.path.as_str())
-            .filter(|p| find(outputs, p).is_none() || memo.statics.contains(*p))
-            .chain(memo.statics.iter().map(String::as_str))
-            .collect();
-        let statics = memo.statics.iter().map(String::as_str);
-        let root = &self.options.root;
-        diagnostics.extend(collisions::check(root, site, new_paths, statics).1);
-        match templates::static_files(&self.options.root) {
-            Ok(files) => {
-                for (path, file) in files {
-                    match pipeline::static_output(path, file) {
-                        Ok(output) => fresh.push(output),
-                        Err(d) => diagnostics.push(d),
-                    }
-                }
-            }
-            Err(e) => diagnostics.push(Diagnostic::error(
-                Kind::Io,
-                crate::layout::STATIC_DIR,
-                format!("{e:#}"),
-            )),
-        }
-        // Links: a successful build has none broken, so only documents whose links or whose
-        // targets' headings may have changed are checked again.
-        let added: HashSet<&str> = fresh
-            .iter()
-            .map(|o| o.path.as_str())
-            .filter(|p| find(outputs, p).is_none())
-            .collect();
-        let removed_set: HashSet<&str> = removed.iter().map(String::as_str).collect();
-        let produces = |path: &str| {
-            added.contains(path) || (find(outputs, path).is_some() && !removed_set.contains(path))
-        };
-        let document = |path: &str| {
-            check::documents(site, &bodies)
-                .find(|(p, _)| p.path == path)
-                .map(|(_, b)| b)
-        };
-        let targets = check::Targets {
-            root: &self.options.root,
-            produces: &produces,
-            document: &document,
-        };
-        let recheck = changes.recheck(site, &bodies, &old_pages, &old_intros);
-        let every = !added.is_empty() || !removed.is_empty();
-        for (k, (page, body)) in check::documents(site, &bodies).enumerate() {
-            if every || recheck.contains(&k) {
-                diagnostics.extend(check::document_links(site, page, body, &targets));
-            }
-        }
-        diagnostics.extend(memo.missing_translations.iter().cloned());
-        let externals_changed = old_pages
-            .iter()
-            .map(|(i, b)| (b, Some(&bodies.pages[*i])))
-            .chain(
-                old_intros
-                    .iter()
-                    .filter_map(|(j, b)| Some((b.as_ref()?, bodies.sections[*j].as_ref()))),
-            )
-            .any(|(a, b)| !a.external.is_empty() || b.is_some_and(|b| !b.external.is_empty()));
-        let external_links =
-            externals_changed.then(|| check::external_links(&self.options.root, site, &bodies));
+        let (remade, bodies) = self.remake(patch, memo, &changes, &old, bodies, &mut diagnostics);
+        clock.lap("templates and search index");
+        let external_links = self.check(memo, &changes, &old, &bodies, &remade, &mut diagnostics);
         clock.lap("feeds and checks");
         diagnostics::sort(&mut diagnostics);
         if diagnostics.iter().any(Diagnostic::is_error) {
-            drop(before);
-            let mut bodies = bodies;
-            for (i, body) in old_pages {
-                bodies.pages[i] = body;
-            }
-            for (j, body) in old_intros {
-                bodies.sections[j] = body;
-            }
-            memo.bodies = bodies;
+            memo.bodies = old.put_back(bodies);
             return Err(Failed {
                 diagnostics,
                 external_links: external_links.unwrap_or_default(),
                 site: None,
             });
         }
-        drop(before);
         // Every check passed: the outputs change in place.
-        let delta = replace_outputs(&mut self.files, fresh, removed);
+        let fresh = remade.made.into_iter().flat_map(|(_, outputs)| outputs);
+        let delta = replace_outputs(&mut self.files, fresh.collect(), remade.removed);
         self.built.diagnostics = diagnostics;
         if let Some(links) = external_links {
             self.built.external_links = links;
         }
         memo.bodies = bodies;
-        memo.index = index_sizes;
+        memo.index = remade.index;
         Ok(delta)
+    }
+
+    /// What every producer makes again after the edit, from the patched site's `bodies`
+    /// (given back); failures go to `diags`.
+    fn remake(
+        &self,
+        patch: &Patch,
+        memo: &Memo,
+        changes: &Changes,
+        old: &OldBodies,
+        bodies: Bodies,
+        diags: &mut Vec<Diagnostic>,
+    ) -> (Remade, Bodies) {
+        let site = &self.built.site;
+        let mut work = Work {
+            bodies,
+            sources: None,
+        };
+        let renderer = Renderer::new(site, &memo.tera);
+        let model = Model {
+            root: &self.options.root,
+            renderer: &renderer,
+            highlighter: &self.highlighter,
+            sinks: Sinks {
+                output: &Ok,
+                file: &pipeline::read_static,
+            },
+        };
+        let changed = changes.changed(patch);
+        let before = old.before(patch);
+        let mut edit = Edit::new(site, &changed, before, memo.index.clone(), &self.files);
+        let mut made = Vec::with_capacity(PRODUCERS.len());
+        let mut removed = Vec::new();
+        let mut failed = Vec::new();
+        for producer in PRODUCERS {
+            let update = producer.update(&model, &mut work, &mut edit);
+            made.push((producer, pipeline::successes(update.made, &mut failed)));
+            removed.extend(update.removed);
+        }
+        diags.extend(templates::merge_render_errors(failed));
+        let remade = Remade {
+            made,
+            removed,
+            index: edit.index,
+        };
+        (remade, work.bodies)
+    }
+
+    /// The whole-site checks an edit can change the result of (see `Relink`); diagnostics go
+    /// to `diags`. Returns the links to other sites when they may have changed.
+    fn check(
+        &self,
+        memo: &Memo,
+        changes: &Changes,
+        old: &OldBodies,
+        bodies: &Bodies,
+        remade: &Remade,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<ExternalRef>> {
+        let (root, site) = (&self.options.root, &self.built.site);
+        diags.extend(producers::collisions(
+            &self.options.root,
+            site,
+            &claims(&memo.statics, &remade.made),
+        ));
+        let relink = Relink {
+            root,
+            site,
+            bodies,
+            files: &self.files,
+        };
+        let added = added(&self.files, &remade.made);
+        diags.extend(relink.check(changes, old, &added, &remade.removed));
+        diags.extend(memo.missing_translations.iter().cloned());
+        (old.externals_changed(bodies)).then(|| check::external_links(root, site, bodies))
+    }
+}
+
+/// What the producers made again after an edit.
+struct Remade {
+    /// By producer.
+    made: Vec<(Producer, Vec<Output>)>,
+    /// Outputs no longer made.
+    removed: Vec<String>,
+    /// The search index's shard sizes after the edit.
+    index: search::Live,
+}
+
+/// The Markdown of the patched site: that of unchanged sources reused from `memo` (link
+/// targets depend only on the shape), the rest rendered again. The old bodies of changed
+/// sources are returned for what is compared with them.
+fn rebody(
+    site: &Site,
+    highlighter: &Highlighter,
+    changes: &Changes,
+    memo: &mut Bodies,
+) -> (Bodies, OldBodies) {
+    let mut pages: Vec<Option<Rendered>> = std::mem::take(&mut memo.pages)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let mut sections = std::mem::take(&mut memo.sections);
+    let old = OldBodies {
+        pages: changes
+            .pages
+            .iter()
+            .map(|&i| (i, pages[i].take().expect("one body per page")))
+            .collect(),
+        intros: changes
+            .intros
+            .iter()
+            .map(|&j| (j, sections[j].take()))
+            .collect(),
+    };
+    let bodies = render::render_bodies_reusing(site, highlighter, pages, sections);
+    (bodies, old)
+}
+
+/// The bodies of the sources an edit changed, as they were.
+struct OldBodies {
+    /// (index in `Site::pages`, its body).
+    pages: Vec<(usize, Rendered)>,
+    /// (index in `Site::sections`, its intro's body).
+    intros: Vec<(usize, Option<Rendered>)>,
+}
+
+impl OldBodies {
+    /// The changed documents as they were, for the search index.
+    fn before<'a>(&'a self, patch: &'a Patch) -> Vec<search::Before<'a>> {
+        let pages = self.pages.iter().map(|(i, body)| search::Before {
+            doc: DocRef::Page(*i),
+            page: patch.page(*i).expect("a changed page was patched"),
+            body,
+        });
+        let intros = self.intros.iter().filter_map(|(j, body)| {
+            Some(search::Before {
+                doc: DocRef::Intro(*j),
+                page: patch.intro(*j)?,
+                body: body.as_ref()?,
+            })
+        });
+        pages.chain(intros).collect()
+    }
+
+    /// Whether the changed documents link to other sites, before or after the edit.
+    fn externals_changed(&self, bodies: &Bodies) -> bool {
+        let pages = self.pages.iter().map(|(i, b)| (b, Some(&bodies.pages[*i])));
+        let intros = self
+            .intros
+            .iter()
+            .filter_map(|(j, b)| Some((b.as_ref()?, bodies.sections[*j].as_ref())));
+        pages
+            .chain(intros)
+            .any(|(a, b)| !a.external.is_empty() || b.is_some_and(|b| !b.external.is_empty()))
+    }
+
+    /// `bodies` with these put back: the Markdown of the last good build.
+    fn put_back(self, mut bodies: Bodies) -> Bodies {
+        for (i, body) in self.pages {
+            bodies.pages[i] = body;
+        }
+        for (j, body) in self.intros {
+            bodies.sections[j] = body;
+        }
+        bodies
+    }
+}
+
+/// What the edit's outputs claim, with the static files (their names did not change, so the
+/// other outputs, which the last build checked, do not collide with them).
+fn claims<'m>(
+    statics: &'m BTreeSet<String>,
+    made: &'m [(Producer, Vec<Output>)],
+) -> Vec<Claim<'m>> {
+    let statics = statics.iter().map(|path| Claim {
+        path,
+        by: Producer::StaticFiles,
+    });
+    let generated = made
+        .iter()
+        .filter(|(by, _)| *by != Producer::StaticFiles)
+        .flat_map(|(by, outputs)| {
+            outputs.iter().map(|o| Claim {
+                path: &o.path,
+                by: *by,
+            })
+        });
+    statics.chain(generated).collect()
+}
+
+/// The outputs `made` that `files` do not have yet, with who made them.
+fn added<'m>(files: &[Output], made: &'m [(Producer, Vec<Output>)]) -> Vec<Claim<'m>> {
+    made.iter()
+        .flat_map(|(by, outputs)| {
+            outputs.iter().map(|o| Claim {
+                path: &o.path,
+                by: *by,
+            })
+        })
+        .filter(|c| output::find(files, c.path).is_none())
+        .collect()
+}
+
+/// Links checked again after an edit that kept the shape: a successful build has none
+/// broken, so only documents whose links or whose targets' headings may have changed are
+/// checked again, and all of them when outputs came or went.
+struct Relink<'a> {
+    root: &'a Path,
+    site: &'a Site,
+    bodies: &'a Bodies,
+    /// The outputs before the edit.
+    files: &'a [Output],
+}
+
+impl Relink<'_> {
+    fn check(
+        &self,
+        changes: &Changes,
+        old: &OldBodies,
+        added: &[Claim],
+        removed: &[String],
+    ) -> Vec<Diagnostic> {
+        let (site, bodies) = (self.site, self.bodies);
+        let added_set: HashSet<&str> = added.iter().map(|c| c.path).collect();
+        let removed_set: HashSet<&str> = removed.iter().map(String::as_str).collect();
+        let produces = |path: &str| {
+            added_set.contains(path)
+                || (output::find(self.files, path).is_some() && !removed_set.contains(path))
+        };
+        let document = |path: &str| {
+            check::documents(site, bodies)
+                .find(|(p, _)| p.path == path)
+                .map(|(_, b)| b)
+        };
+        let targets = check::Targets {
+            root: self.root,
+            produces: &produces,
+            document: &document,
+        };
+        let recheck = changes.recheck(site, bodies, &old.pages, &old.intros);
+        let every = !added.is_empty() || !removed.is_empty();
+        let mut out = Vec::new();
+        for (k, (page, body)) in check::documents(site, bodies).enumerate() {
+            if every || recheck.contains(&k) {
+                out.extend(check::document_links(site, page, body, &targets));
+            }
+        }
+        out
     }
 }
 
 /// `fresh` outputs put in place of those at their paths (or added), `removed` taken out;
 /// `outputs` stays sorted. Says which paths got other bytes and which went.
-fn replace_outputs(files: &mut Vec<File>, fresh: Vec<Output>, removed: Vec<String>) -> Delta {
+fn replace_outputs(files: &mut Vec<Output>, fresh: Vec<Output>, removed: Vec<String>) -> Delta {
     let mut delta = Delta::default();
     for o in fresh {
-        match files.binary_search_by(|x| x.0.cmp(&o.path)) {
-            Ok(i) if files[i].1 == o.bytes => {}
+        match files.binary_search_by(|x| x.path.cmp(&o.path)) {
+            Ok(i) if files[i].bytes == o.bytes => {}
             Ok(i) => {
                 delta.changed.push(o.path.clone());
-                files[i] = file(o);
+                files[i] = o;
             }
             Err(i) => {
                 delta.changed.push(o.path.clone());
-                files.insert(i, file(o));
+                files.insert(i, o);
             }
         }
     }
     for path in removed {
-        if let Ok(i) = files.binary_search_by(|x| x.0.cmp(&path)) {
+        if let Ok(i) = files.binary_search_by(|x| x.path.cmp(&path)) {
             files.remove(i);
             delta.removed.push(path);
         }
@@ -535,30 +616,9 @@ fn replace_outputs(files: &mut Vec<File>, fresh: Vec<Output>, removed: Vec<Strin
     delta
 }
 
-/// `o` without spare capacity.
-fn trimmed(mut o: Output) -> Output {
-    o.bytes.shrink_to_fit();
-    o
-}
-
-/// An output as a file kept: without spare capacity, its bytes shareable.
-fn file(o: Output) -> File {
-    let o = trimmed(o);
-    (o.path, Bytes::from(o.bytes))
-}
-
-/// The outputs of `built`, moved out as files.
-fn take_files(built: &mut Built) -> Vec<File> {
-    let outputs = std::mem::take(&mut built.outputs);
-    outputs.into_iter().map(file).collect()
-}
-
-/// The bytes of the file at `path` in `files` (sorted by path).
-fn find<'f>(files: &'f [File], path: &str) -> Option<&'f [u8]> {
-    files
-        .binary_search_by(|f| f.0.as_str().cmp(path))
-        .ok()
-        .map(|i| &files[i].1[..])
+/// The outputs of `built`, moved out.
+fn take_files(built: &mut Built) -> Vec<Output> {
+    std::mem::take(&mut built.outputs)
 }
 
 /// What an edit that kept the shape changed, page by page.
@@ -609,6 +669,17 @@ impl Changes {
             front,
             intros,
             index,
+        }
+    }
+
+    /// The edit as the producers ask about it.
+    fn changed<'a>(&'a self, patch: &'a Patch) -> Changed<'a> {
+        Changed {
+            patch,
+            sources: &self.pages,
+            front_only: &self.front_only,
+            front: &self.front,
+            index: &self.index,
         }
     }
 
@@ -684,20 +755,26 @@ fn full(
         tera,
         mut diagnostics,
     } = loaded;
-    let bodies = render::render_bodies(&site, highlighter);
-    diagnostics.extend(pipeline::body_diagnostics(&bodies));
-    // Kept for as long as the server runs: without the room left by growing (a third of the
-    // rendered bytes), and trimmed as each is made, so they never all have it at once.
-    let keep = |o: Output| Ok(trimmed(o));
-    let renderer = Renderer::new(&site, &tera).with_sink(&keep);
-    let outputs = pipeline::render_all(&renderer, &bodies, &mut diagnostics);
-    drop(renderer);
-    let sinks = crate::output::Sinks {
-        output: &keep,
-        file: &pipeline::read_static,
+    let mut work = Work {
+        bodies: render::render_bodies(&site, highlighter),
+        sources: None,
     };
-    let built = pipeline::finish(options, site, &bodies, outputs, diagnostics, sinks)?;
-    Ok((built, (bodies, tera)))
+    // Kept for as long as the server runs (`Output::new` trims them as each is made).
+    let keep = |o: Output| Ok(o);
+    let renderer = Renderer::new(&site, &tera).with_sink(&keep);
+    let model = Model {
+        root: &options.root,
+        renderer: &renderer,
+        highlighter,
+        sinks: Sinks {
+            output: &keep,
+            file: &pipeline::read_static,
+        },
+    };
+    let made = pipeline::produce(&model, &mut work, &mut diagnostics, &mut Stopwatch::start());
+    drop(renderer);
+    let built = pipeline::finish(options, site, &work.bodies, made, diagnostics)?;
+    Ok((built, (work.bodies, tera)))
 }
 
 /// `new` (with the same shape as `site`) put in place of `site`, with what differs kept as
@@ -757,80 +834,6 @@ fn static_files(root: &Path) -> (BTreeSet<String>, Option<String>) {
     }
 }
 
-/// Which pages and sections of the new site show the front matter of a page whose front
-/// matter changed (`page_changed`), or the intro of a section whose index changed.
-struct Affected {
-    pages: HashSet<usize>,
-    sections: HashSet<usize>,
-    specials: bool,
-}
-
-impl Affected {
-    fn new(patch: &Patch, new: &Site, page_changed: &[bool], index_changed: &[bool]) -> Self {
-        let changed = |i: usize| page_changed[i];
-        // (language, region key) of changed regions, and of regions named by changed events
-        // before or after the edit.
-        let mut regions: HashSet<(&str, &str)> = HashSet::new();
-        let mut named: HashSet<(&str, &str)> = HashSet::new();
-        let mut langs: HashSet<&str> = HashSet::new();
-        for (i, p) in new.pages.iter().enumerate().filter(|(i, _)| changed(*i)) {
-            if p.is_region() {
-                regions.insert((&p.lang, &p.key));
-            }
-            if p.is_region() || p.is_event() {
-                langs.insert(&p.lang);
-            }
-            let old = patch.page(i).expect("a changed page was patched");
-            for key in region_refs(p).chain(region_refs(old)) {
-                named.insert((&p.lang, key));
-            }
-        }
-        let pages = new
-            .pages
-            .iter()
-            .enumerate()
-            .filter(|(i, p)| {
-                changed(*i)
-                    || (p.is_region() && named.contains(&(p.lang.as_str(), p.key.as_str())))
-                    || region_refs(p).any(|k| regions.contains(&(p.lang.as_str(), k)))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let index_of: HashMap<(&str, &str), usize> = new
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(j, s)| ((s.lang.as_str(), s.dir.as_str()), j))
-            .collect();
-        let sections = new
-            .sections
-            .iter()
-            .enumerate()
-            .filter(|(j, s)| {
-                index_changed[*j]
-                    || patch.lists.iter().any(|(k, _)| k == j)
-                    || s.pages.iter().any(|&i| changed(i))
-                    || (s.dir.is_empty() && langs.contains(s.lang.as_str()))
-                    || s.subsections.iter().any(|d| {
-                        index_of
-                            .get(&(s.lang.as_str(), d.as_str()))
-                            .is_some_and(|&k| index_changed[k])
-                    })
-            })
-            .map(|(j, _)| j)
-            .collect();
-        Affected {
-            pages,
-            sections,
-            specials: !langs.is_empty(),
-        }
-    }
-}
-
-fn region_refs(p: &Page) -> impl Iterator<Item = &str> {
-    p.front.neutral.regions.iter().flatten().map(String::as_str)
-}
-
 /// The site's own templates, by name, for noticing that one changed.
 fn template_sources(root: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = files::list_files(root, crate::layout::TEMPLATES_DIR)
@@ -846,28 +849,28 @@ fn template_sources(root: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Outputs whose bytes differ or that exist only in `old`; both lists sorted by path.
-pub fn diff(old: &[File], new: &[File]) -> Delta {
+pub fn diff(old: &[Output], new: &[Output]) -> Delta {
     let mut delta = Delta::default();
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
         match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) if a.0 == b.0 => {
-                if a.1 != b.1 {
-                    delta.changed.push(b.0.clone());
+            (Some(a), Some(b)) if a.path == b.path => {
+                if a.bytes != b.bytes {
+                    delta.changed.push(b.path.clone());
                 }
                 i += 1;
                 j += 1;
             }
-            (Some(a), Some(b)) if a.0 < b.0 => {
-                delta.removed.push(a.0.clone());
+            (Some(a), Some(b)) if a.path < b.path => {
+                delta.removed.push(a.path.clone());
                 i += 1;
             }
             (Some(a), None) => {
-                delta.removed.push(a.0.clone());
+                delta.removed.push(a.path.clone());
                 i += 1;
             }
             (_, Some(b)) => {
-                delta.changed.push(b.0.clone());
+                delta.changed.push(b.path.clone());
                 j += 1;
             }
             (None, None) => unreachable!("loop condition"),
@@ -880,8 +883,8 @@ pub fn diff(old: &[File], new: &[File]) -> Delta {
 mod tests {
     use super::*;
 
-    fn out(path: &str, text: &str) -> File {
-        file(Output::new(path, text))
+    fn out(path: &str, text: &str) -> Output {
+        Output::new(path, text)
     }
 
     #[test]

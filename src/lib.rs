@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs in stages, one module each: `config` and `content` (with `front_matter`)
 //! load and validate the site model; `markdown`, `render`, `timeline`, `map` and `feeds` turn it
-//! into files in memory; `output` writes them only when all of that succeeded. `cmd` holds the
+//! into files in memory, each kind of file one of the `producers`; `output` writes them only
+//! when all of that succeeded. `cmd` holds the
 //! command-line subcommands; `serve` is the live preview.
 
 // `Diagnostic` is the error type of every stage; it is large but only built on the error path,
@@ -33,6 +34,7 @@ pub mod markdown;
 pub mod output;
 pub mod pagination;
 pub mod pipeline;
+pub mod producers;
 pub mod render;
 pub mod scaffold;
 pub mod search;

@@ -199,8 +199,5 @@ pub fn locator(base_path: &str, lat: f64, lon: f64, label: &str) -> String {
 
 /// `world.svg`, the locator maps' background.
 pub fn world_file(world: &World) -> crate::output::Output {
-    crate::output::Output {
-        path: WORLD_SVG.into(),
-        bytes: geo::world_svg(world, &Frame::world(WIDTH)).into_bytes(),
-    }
+    crate::output::Output::new(WORLD_SVG, geo::world_svg(world, &Frame::world(WIDTH)))
 }

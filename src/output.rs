@@ -8,6 +8,7 @@
 
 use crate::layout::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 use anyhow::{bail, Context, Result};
+use bytes::Bytes;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File};
@@ -29,18 +30,22 @@ const PAUSE_VAR: &str = "HENAN_STORIES_TEST_PUBLISH_PAUSE_MS";
 /// Test hook: publish with two renames, as where the system cannot exchange two folders.
 const NO_EXCHANGE_VAR: &str = "HENAN_STORIES_TEST_NO_EXCHANGE";
 
-/// One file of the built site: a path relative to the output folder, and its bytes.
+/// One file of the built site: a path relative to the output folder, and its bytes. The one
+/// type for a built file, whether a build stages it or the preview keeps it: clones of `bytes`
+/// share them, so whoever serves a file does not copy it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub path: String,
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
 }
 
 impl Output {
+    /// Its bytes without the room left by growing them (a third of rendered HTML, on
+    /// average), as outputs may be kept for as long as the preview runs.
     pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
         Output {
             path: path.into(),
-            bytes: bytes.into(),
+            bytes: Bytes::from(bytes.into().into_boxed_slice()),
         }
     }
 }
@@ -61,6 +66,14 @@ pub type FileSink<'s> =
 pub struct Sinks<'s> {
     pub output: Sink<'s>,
     pub file: FileSink<'s>,
+}
+
+/// The bytes of the output at `path` in `outputs` (sorted by path).
+pub fn find<'o>(outputs: &'o [Output], path: &str) -> Option<&'o [u8]> {
+    outputs
+        .binary_search_by(|o| o.path.as_str().cmp(path))
+        .ok()
+        .map(|i| &outputs[i].bytes[..])
 }
 
 /// `/en/regions/attica/` → `en/regions/attica/index.html`; file paths stay as they are.

@@ -7,15 +7,12 @@ use crate::config::Config;
 use crate::content::{self, LoadOptions, Site};
 use crate::dates::PartialDate;
 use crate::diagnostics::{self, Diagnostic, Kind};
-use crate::highlight;
-use crate::layout::{CONFIG_FILE, SPECIAL_PAGES};
-use crate::markdown::{Bodies, Rendered};
-use crate::output::{Output, Sink, Sinks};
-use crate::render::Renderer;
-use crate::templates::{Static, Templates};
-use crate::{collisions, feeds, files, search, special, templates};
-use rayon::prelude::*;
-use std::collections::HashMap;
+use crate::files;
+use crate::layout::CONFIG_FILE;
+use crate::markdown::Bodies;
+use crate::output::Output;
+use crate::producers::{self, Claim, Model, Producer, Work, PRODUCERS};
+use crate::templates::{self, Static, Templates};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -111,12 +108,7 @@ fn peak_memory() -> Option<u64> {
 
 /// A static file of the site read into an output.
 pub fn read_static(path: String, source: &Path) -> Result<Output, Diagnostic> {
-    static_output(path, Static::File(source.to_owned()))
-}
-
-/// A static file, built-in or the site's, read into an output.
-pub fn static_output(path: String, file: Static) -> Result<Output, Diagnostic> {
-    let bytes = file.read().map_err(|e| {
+    let bytes = Static::File(source.to_owned()).read().map_err(|e| {
         Diagnostic::error(
             Kind::Io,
             format!("{}/{path}", crate::layout::STATIC_DIR),
@@ -203,96 +195,68 @@ pub(crate) fn body_diagnostics(bodies: &Bodies) -> impl Iterator<Item = Diagnost
         .flat_map(|b| b.diagnostics.iter().cloned())
 }
 
-/// Every page, list, root and special page through its template; failures go to `diags`.
-pub(crate) fn render_all(
-    renderer: &Renderer,
-    bodies: &Bodies,
+/// Every producer's outputs, tagged with who made them; failures go to `diags`. The lap
+/// "markdown and templates" ends when the pages are made.
+pub(crate) fn produce(
+    model: &Model,
+    work: &mut Work,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Output> {
-    let mut results = renderer.pages(&bodies.pages);
-    results.extend(lists(renderer, &bodies.sections));
-    successes(results, diags)
+    clock: &mut Stopwatch,
+) -> Vec<(Producer, Vec<Output>)> {
+    let mut made = Vec::with_capacity(PRODUCERS.len());
+    let mut failed = Vec::new();
+    for producer in PRODUCERS {
+        made.push((
+            producer,
+            successes(producer.produce(model, work), &mut failed),
+        ));
+        if producer == Producer::Pages {
+            diags.extend(body_diagnostics(&work.bodies));
+            clock.lap("markdown and templates");
+        }
+    }
+    diags.extend(templates::merge_render_errors(failed));
+    made
 }
 
-/// Section lists, the root pages and the special pages.
-pub(crate) fn lists(
-    renderer: &Renderer,
-    sections: &[Option<Rendered>],
-) -> Vec<Result<Output, Diagnostic>> {
-    let mut results = renderer.sections(sections);
-    results.extend(special::render_all(renderer));
-    results.extend(renderer.root_pages());
-    results
-}
-
-/// The outputs made; failures go to `diags`, one per template mistake however many pages met it.
+/// The outputs made; failures go to `failed`, for `templates::merge_render_errors` to report
+/// once per template mistake however many pages and producers met it.
 pub(crate) fn successes(
     results: Vec<Result<Output, Diagnostic>>,
-    diags: &mut Vec<Diagnostic>,
+    failed: &mut Vec<Diagnostic>,
 ) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(results.len() + 16);
-    let mut failed = Vec::new();
     for r in results {
         match r {
             Ok(o) => outputs.push(o),
             Err(d) => failed.push(d),
         }
     }
-    diags.extend(templates::merge_render_errors(failed));
     outputs
 }
 
-/// Adds the files made without templates (search index, feeds, sitemap, code stylesheet,
-/// static files) to the rendered `outputs`, sorts them, and runs the whole-site checks.
+/// Sorts what the producers `made` and runs the whole-site checks.
 pub(crate) fn finish(
     options: &Options,
     site: Site,
     bodies: &Bodies,
-    mut outputs: Vec<Output>,
+    made: Vec<(Producer, Vec<Output>)>,
     mut diags: Vec<Diagnostic>,
-    sinks: Sinks,
 ) -> Result<Built, Failed> {
-    let sink = sinks.output;
-    let mut sunk = search::index_files(&site, bodies, sink);
-    sunk.extend(machine_files(&site, bodies, sink));
-    if check::documents(&site, bodies).any(|(_, b)| b.has_code) {
-        sunk.push(sink(Output::new(
-            highlight::STYLESHEET,
-            highlight::stylesheet(),
-        )));
-    }
-    let statics = match templates::static_files(&options.root) {
-        Ok(files) => files,
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                Kind::Io,
-                crate::layout::STATIC_DIR,
-                format!("{e:#}"),
-            ));
-            Vec::new()
-        }
-    };
-    // Checked before the static files are staged, which would fail less clearly.
-    let clashing = {
-        let static_paths = || statics.iter().map(|(path, _)| path.as_str());
-        let made = outputs.iter().chain(sunk.iter().flatten());
-        let paths = made
-            .map(|o| o.path.as_str())
-            .chain(static_paths())
-            .collect();
-        let (clashing, errors) = collisions::check(&options.root, &site, paths, static_paths());
-        diags.extend(errors);
-        clashing
-    };
-    let publishable = statics
-        .into_par_iter()
-        .filter(|(path, _)| !clashing.contains(path));
-    sunk.par_extend(publishable.map(|(path, file)| match file {
-        Static::Builtin(bytes) => sink(Output::new(path, bytes)),
-        Static::File(source) => (sinks.file)(path, &source),
-    }));
-    outputs.extend(successes(sunk, &mut diags));
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut tagged: Vec<(Output, Producer)> = made
+        .into_iter()
+        .flat_map(|(by, outputs)| outputs.into_iter().map(move |o| (o, by)))
+        .collect();
+    tagged.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let claims: Vec<Claim> = tagged
+        .iter()
+        .map(|(o, by)| Claim {
+            path: &o.path,
+            by: *by,
+        })
+        .collect();
+    diags.extend(producers::collisions(&options.root, &site, &claims));
+    let outputs: Vec<Output> = tagged.into_iter().map(|(o, _)| o).collect();
     diags.extend(check::links(&options.root, &site, bodies, &outputs));
     diags.extend(check::missing_translations(&site));
     let external_links = check::external_links(&options.root, &site, bodies);
@@ -310,46 +274,4 @@ pub(crate) fn finish(
         external_links,
         timings: Vec::new(),
     })
-}
-
-/// Sitemap, feeds and robots.txt, each handed to `sink` as soon as it is made: the feeds quote
-/// every event whole, so one at a time.
-fn machine_files(site: &Site, bodies: &Bodies, sink: Sink) -> Vec<Result<Output, Diagnostic>> {
-    // One group per page id or section folder: the versions of one page in each language.
-    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
-    let mut index: HashMap<(bool, &str), usize> = HashMap::new();
-    let pages = site
-        .pages
-        .iter()
-        .map(|p| ((false, p.id.as_str()), &p.lang, &p.path));
-    let sections = site
-        .sections
-        .iter()
-        .map(|s| ((true, s.dir.as_str()), &s.lang, &s.path));
-    for (key, lang, path) in pages.chain(sections) {
-        let i = *index.entry(key).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[i].push((lang.clone(), path.clone()));
-    }
-    for name in SPECIAL_PAGES {
-        groups.push(
-            site.config
-                .codes()
-                .map(|l| (l.to_owned(), format!("/{l}/{name}/")))
-                .collect(),
-        );
-    }
-    groups.sort();
-    let mut out = vec![
-        sink(feeds::sitemap(site, &groups)),
-        sink(feeds::robots(site)),
-    ];
-    out.extend(
-        site.config
-            .codes()
-            .map(|l| sink(feeds::atom(site, bodies, l))),
-    );
-    out
 }

@@ -365,10 +365,10 @@ impl<'a> Renderer<'a> {
             pool.lock().expect("no panics while held").push(context);
         }
         let html = html?;
-        (self.sink)(Output {
-            path: output_path(path),
-            bytes: crate::text::without_nul(html).into_bytes(),
-        })
+        (self.sink)(Output::new(
+            output_path(path),
+            crate::text::without_nul(html),
+        ))
     }
 
     /// Language versions of a page id (or of a section, with `dir`), each language's home where

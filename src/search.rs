@@ -25,7 +25,7 @@ use serde::Serialize;
 use std::sync::Arc;
 
 mod update;
-pub use update::{Before, IndexFile, IndexUpdate, Live};
+pub use update::{Before, IndexUpdate, Live};
 
 /// Where a language's index lives, under `/<lang>/`.
 pub const INDEX_DIR: &str = "search/index";
@@ -472,10 +472,10 @@ fn language_index<T: Send>(
             write_postings(&mut bytes, token, &std::mem::take(docs));
         }
         bytes.push(b'}');
-        out.push(sink(Output {
-            path: format!("{dir}/{}.json", shard[0].0),
+        out.push(sink(Output::new(
+            format!("{dir}/{}.json", shard[0].0),
             bytes,
-        }));
+        )));
     }
     let texts: Vec<T> = sources
         .par_chunks(TEXTS_PER_FILE)
@@ -510,10 +510,10 @@ fn write_postings(out: &mut Vec<u8>, token: &str, docs: &[(u32, u32)]) {
 }
 
 fn json_file(path: String, value: &impl Serialize) -> Output {
-    Output {
+    Output::new(
         path,
-        bytes: serde_json::to_vec(value).expect("index data serializes"),
-    }
+        serde_json::to_vec(value).expect("index data serializes"),
+    )
 }
 
 /// How tokens map to shards: words by their first `prefix` characters, other tokens into

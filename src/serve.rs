@@ -102,8 +102,8 @@ impl Shared {
             let mut site = self.site.write().expect("site lock");
             match outcome {
                 Ok(update) => {
-                    for (path, bytes) in &update.changed {
-                        site.files.insert(path.clone(), bytes.clone());
+                    for o in &update.changed {
+                        site.files.insert(o.path.clone(), o.bytes.clone());
                     }
                     for path in &update.removed {
                         site.files.remove(path);
@@ -111,7 +111,7 @@ impl Shared {
                     let changed: Vec<String> = update
                         .changed
                         .iter()
-                        .map(|(p, _)| p.clone())
+                        .map(|o| o.path.clone())
                         .chain(update.removed.iter().cloned())
                         .collect();
                     if !changed.is_empty() {

@@ -321,7 +321,7 @@ type Snapshot = BTreeMap<String, Vec<u8>>;
 fn snapshot(outputs: &[henan_stories::output::Output]) -> Snapshot {
     outputs
         .iter()
-        .map(|o| (o.path.clone(), o.bytes.clone()))
+        .map(|o| (o.path.clone(), o.bytes.to_vec()))
         .collect()
 }
 
@@ -329,7 +329,7 @@ fn engine_files(engine: &Incremental) -> Snapshot {
     engine
         .files()
         .iter()
-        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+        .map(|o| (o.path.clone(), o.bytes.to_vec()))
         .collect()
 }
 
@@ -337,18 +337,25 @@ fn messages(d: &[henan_stories::diagnostics::Diagnostic]) -> Vec<String> {
     d.iter().map(|d| d.render(false)).collect()
 }
 
-fn run_sequence(edits: &[Edit]) -> Result<(), TestCaseError> {
+/// A generated site in a temporary folder (kept while the first value lives), and the
+/// options that build it.
+fn generated_site() -> (tempfile::TempDir, PathBuf, Options) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     corpus::write_site(&root, REGIONS, 7).unwrap();
-    // The engine trusts its cache of parsed sources only for files that changed more than a
-    // second before it read them (see `content::SourceCache`): waiting makes every file not
-    // edited by the sequence come from the cache, as under `serve`.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
     let options = Options {
         build_date: PartialDate::ymd(2025, 11, 25),
         ..Options::new(&root)
     };
+    (dir, root, options)
+}
+
+fn run_sequence(edits: &[Edit]) -> Result<(), TestCaseError> {
+    let (_dir, root, options) = generated_site();
+    // The engine trusts its cache of parsed sources only for files that changed more than a
+    // second before it read them (see `content::SourceCache`): waiting makes every file not
+    // edited by the sequence come from the cache, as under `serve`.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let mut engine = Incremental::new(&options).expect("the generated site builds");
     let mut served = engine_files(&engine);
     for (step, e) in edits.iter().enumerate() {
@@ -409,24 +416,11 @@ proptest! {
     }
 }
 
-/// A generated site in a temporary folder (removed when the first is dropped), its root and
-/// build options.
-fn small_site() -> (tempfile::TempDir, PathBuf, Options) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    corpus::write_site(&root, REGIONS, 7).unwrap();
-    let options = Options {
-        build_date: PartialDate::ymd(2025, 11, 25),
-        ..Options::new(&root)
-    };
-    (dir, root, options)
-}
-
 /// Edits that keep the site's shape must not render everything again, and an edit to one
 /// region's body changes that page and the search index only.
 #[test]
 fn a_body_edit_renders_only_what_reads_it() {
-    let (_dir, root, options) = small_site();
+    let (_dir, root, options) = generated_site();
     let mut engine = Incremental::new(&options).unwrap();
     let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
     let text = std::fs::read_to_string(&page).unwrap();
@@ -502,7 +496,7 @@ fn fails_as_a_full_build(
 /// does, and the engine keeps serving the last good build.
 #[test]
 fn a_static_file_in_the_place_of_a_page_folder_is_never_served() {
-    let (_dir, root, options) = small_site();
+    let (_dir, root, options) = generated_site();
     let mut engine = Incremental::new(&options).unwrap();
     let home = engine.get("en/index.html").unwrap().to_vec();
     let file = root.join("static/en");
@@ -523,7 +517,7 @@ fn a_static_file_in_the_place_of_a_page_folder_is_never_served() {
 /// stylesheet, once a page has code) fails as a full build does.
 #[test]
 fn a_new_output_on_a_static_file_fails_as_a_full_build_does() {
-    let (_dir, root, options) = small_site();
+    let (_dir, root, options) = generated_site();
     for dir in ["regions", "events"] {
         for path in files(&root, dir, |_| true) {
             let text = std::fs::read_to_string(&path).unwrap();

@@ -304,87 +304,9 @@ pub fn patch(
     cache: &mut SourceCache,
 ) -> Option<Patch> {
     let now = SystemTime::now();
-    let stamps: Vec<Option<Stamp>> = cache
-        .dirs
-        .iter()
-        .map(|(dir, _)| Stamp::settled(dir, now))
-        .collect();
-    let listed = !cache.dirs.is_empty()
-        && (cache.dirs.iter().zip(&stamps)).all(|((_, then), now)| then.is_some() && then == now);
-    if !listed {
-        let found = discover(root, &root.join(CONTENT_DIR), &site.config).ok()?;
-        if !found.diagnostics.is_empty() || found.files != cache.listing {
-            return None;
-        }
-        let before: HashMap<&Path, Stamp> = (cache.dirs.iter().zip(stamps))
-            .filter_map(|((dir, _), stamp)| Some((dir.as_path(), stamp?)))
-            .collect();
-        let dirs = (found.dirs.into_iter())
-            .map(|dir| {
-                let stamp = before.get(dir.as_path()).copied();
-                (dir, stamp)
-            })
-            .collect();
-        cache.dirs = dirs;
-    }
-    let found = &cache.listing;
-    let read: Vec<(usize, (Option<Stamp>, Cached))> = found
-        .par_iter()
-        .enumerate()
-        .filter_map(|(k, f)| Some((k, cache.read_if_changed(root, f, now)?)))
-        .collect();
-    let changed: Vec<usize> = read.iter().map(|(k, _)| *k).collect();
-    for (k, entry) in read {
-        cache.files.insert(found[k].file.clone(), entry);
-        cache.read.push(found[k].file.clone());
-    }
-    // The files of each changed group of translations (by folder and key).
-    let mut members: BTreeMap<(&str, &str), Vec<&FoundFile>> = changed
-        .iter()
-        .map(|&k| {
-            let f = &found[k];
-            ((f.dir.as_str(), f.key.as_str()), Vec::new())
-        })
-        .collect();
-    for f in found {
-        if let Some(m) = members.get_mut(&(f.dir.as_str(), f.key.as_str())) {
-            m.push(f);
-        }
-    }
-    let order: HashMap<&str, usize> = site
-        .config
-        .codes()
-        .enumerate()
-        .map(|(i, c)| (c, i))
-        .collect();
-    // Each changed group of translations, filled in and checked again; of its pages, those
-    // that differ from the site's, with their place (one group's worth at a time, so that
-    // re-reading every file never holds a second copy of the site).
-    let mut groups: Vec<Regrouped> = Vec::new();
-    for ((dir, key), files) in members {
-        let mut group = Vec::new();
-        for g in files {
-            group.push(cache.raw(&g.file, site, g)?);
-        }
-        group.sort_by_key(|p| order[p.lang.as_str()]);
-        let diagnostics = settle_group(&mut group, &site.region_keys);
-        let mut differing = Vec::new();
-        for p in group {
-            let Some(place) = place(site, options, &p)? else {
-                continue;
-            };
-            let now = match place {
-                Place::Page(i) => &site.pages[i],
-                Place::Intro(j) => site.sections[j].index.as_ref().expect("placed"),
-            };
-            // Read again but the same (a file saved unchanged, or one too recent to trust
-            // its stamp): nothing to replace.
-            if !same_page(now, &p) {
-                differing.push((place, p));
-            }
-        }
-        groups.push((page_id(dir, key), diagnostics, differing));
-    }
+    cache.relist(root, site, now)?;
+    let changed = cache.read_changed(root, now);
+    let groups = cache.regroup(site, options, &changed)?;
     // Every file's own warnings; a file that does not parse leaves the site incomplete.
     let mut diagnostics = Vec::new();
     for (_, entry) in cache.files.values() {
@@ -397,7 +319,133 @@ pub fn patch(
         lists: Vec::new(),
         diagnostics,
     };
-    let mut resort: BTreeSet<usize> = BTreeSet::new();
+    let resort = put_in(site, cache, groups, &mut patch);
+    resort_lists(site, resort, &mut patch);
+    for diagnostics in cache.groups.values() {
+        patch.diagnostics.extend(diagnostics.iter().cloned());
+    }
+    Some(patch)
+}
+
+impl SourceCache {
+    /// Lists the content files again unless no folder's times changed; `None` when files
+    /// came, went or were renamed (or cannot be listed).
+    fn relist(&mut self, root: &Path, site: &Site, now: SystemTime) -> Option<()> {
+        let stamps: Vec<Option<Stamp>> = (self.dirs.iter())
+            .map(|(dir, _)| Stamp::settled(dir, now))
+            .collect();
+        let listed = !self.dirs.is_empty()
+            && (self.dirs.iter().zip(&stamps))
+                .all(|((_, then), now)| then.is_some() && then == now);
+        if listed {
+            return Some(());
+        }
+        let found = discover(root, &root.join(CONTENT_DIR), &site.config).ok()?;
+        if !found.diagnostics.is_empty() || found.files != self.listing {
+            return None;
+        }
+        let before: HashMap<&Path, Stamp> = (self.dirs.iter().zip(stamps))
+            .filter_map(|((dir, _), stamp)| Some((dir.as_path(), stamp?)))
+            .collect();
+        let dirs = (found.dirs.into_iter())
+            .map(|dir| {
+                let stamp = before.get(dir.as_path()).copied();
+                (dir, stamp)
+            })
+            .collect();
+        self.dirs = dirs;
+        Some(())
+    }
+
+    /// Reads the listed files that changed into the cache; their positions in the listing.
+    fn read_changed(&mut self, root: &Path, now: SystemTime) -> Vec<usize> {
+        let read: Vec<(usize, (Option<Stamp>, Cached))> = (self.listing.par_iter().enumerate())
+            .filter_map(|(k, f)| Some((k, self.read_if_changed(root, f, now)?)))
+            .collect();
+        let changed = read.iter().map(|(k, _)| *k).collect();
+        for (k, entry) in read {
+            let file = &self.listing[k].file;
+            self.files.insert(file.clone(), entry);
+            self.read.push(file.clone());
+        }
+        changed
+    }
+
+    /// Each group of translations with a `changed` file (positions in the listing), filled in
+    /// and checked again, with those of its pages that differ from the site's (one group's
+    /// worth at a time, so that re-reading every file never holds a second copy of the
+    /// site). `None` when a page no longer fits the site's shape.
+    fn regroup(
+        &self,
+        site: &Site,
+        options: &LoadOptions,
+        changed: &[usize],
+    ) -> Option<Vec<Regrouped>> {
+        let order: HashMap<&str, usize> = (site.config.codes().enumerate())
+            .map(|(i, c)| (c, i))
+            .collect();
+        let mut groups = Vec::new();
+        for ((dir, key), files) in self.changed_groups(changed) {
+            let mut group = Vec::new();
+            for g in files {
+                group.push(self.raw(&g.file, site, g)?);
+            }
+            group.sort_by_key(|p| order[p.lang.as_str()]);
+            let diagnostics = settle_group(&mut group, &site.region_keys);
+            let differing = differing(site, options, group)?;
+            groups.push((page_id(dir, key), diagnostics, differing));
+        }
+        Some(groups)
+    }
+
+    /// The listed files of each group of translations (by folder and key) with a `changed`
+    /// file.
+    fn changed_groups(&self, changed: &[usize]) -> BTreeMap<(&str, &str), Vec<&FoundFile>> {
+        let mut members: BTreeMap<(&str, &str), Vec<&FoundFile>> = (changed.iter())
+            .map(|&k| {
+                let f = &self.listing[k];
+                ((f.dir.as_str(), f.key.as_str()), Vec::new())
+            })
+            .collect();
+        for f in &self.listing {
+            if let Some(m) = members.get_mut(&(f.dir.as_str(), f.key.as_str())) {
+                m.push(f);
+            }
+        }
+        members
+    }
+}
+
+/// The pages of a filled-in `group` that differ from the site's, with their places; `None`
+/// when one has no place in the site.
+fn differing(site: &Site, options: &LoadOptions, group: Vec<Page>) -> Option<Vec<(Place, Page)>> {
+    let mut out = Vec::new();
+    for p in group {
+        let Some(place) = place(site, options, &p)? else {
+            continue;
+        };
+        let now = match place {
+            Place::Page(i) => &site.pages[i],
+            Place::Intro(j) => site.sections[j].index.as_ref().expect("placed"),
+        };
+        // Read again but the same (a file saved unchanged, or one too recent to trust its
+        // stamp): nothing to replace.
+        if !same_page(now, &p) {
+            out.push((place, p));
+        }
+    }
+    Some(out)
+}
+
+/// Puts the pages of `groups` in the site, the pages they replace in `patch`, and their
+/// diagnostics in the cache; returns the sections whose list order may have changed.
+fn put_in(
+    site: &mut Site,
+    cache: &mut SourceCache,
+    groups: Vec<Regrouped>,
+    patch: &mut Patch,
+) -> BTreeSet<usize> {
+    let mut resort = BTreeSet::new();
     for (id, diagnostics, pages) in groups {
         if diagnostics.is_empty() {
             cache.groups.remove(&id);
@@ -411,23 +459,25 @@ pub fn patch(
                     if list_order(&old) != list_order(&site.pages[i]) {
                         let p = &site.pages[i];
                         resort.extend(
-                            site.sections
-                                .iter()
-                                .position(|s| s.dir == p.dir && s.lang == p.lang),
+                            (site.sections.iter()).position(|s| s.dir == p.dir && s.lang == p.lang),
                         );
                     }
                     patch.pages.push((i, old));
                 }
                 Place::Intro(j) => {
                     let old = site.sections[j].index.replace(page);
-                    patch
-                        .intros
-                        .push((j, old.expect("an intro replaces an intro")));
+                    let old = old.expect("an intro replaces an intro");
+                    patch.intros.push((j, old));
                 }
             }
         }
     }
-    for j in resort {
+    resort
+}
+
+/// Sorts the lists of `sections` again; those whose order changed go in `patch` as they were.
+fn resort_lists(site: &mut Site, sections: BTreeSet<usize>, patch: &mut Patch) {
+    for j in sections {
         let mut list = site.sections[j].pages.clone();
         sort_list(&site.pages, &mut list);
         if list != site.sections[j].pages {
@@ -435,10 +485,6 @@ pub fn patch(
             patch.lists.push((j, old));
         }
     }
-    for diagnostics in cache.groups.values() {
-        patch.diagnostics.extend(diagnostics.iter().cloned());
-    }
-    Some(patch)
 }
 
 /// A changed group of translations: its id, what filling it in found, and its pages that

@@ -11,37 +11,10 @@ use super::{
 use crate::content::{Page, Site};
 use crate::markdown::Bodies;
 use crate::markdown::Rendered;
-use crate::output::Output;
+use crate::output::{find, Output};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-
-/// A built file as the update reads it: the incremental engine keeps its files in another
-/// form than a build's `Output`.
-pub trait IndexFile {
-    fn path(&self) -> &str;
-    fn bytes(&self) -> &[u8];
-}
-
-impl IndexFile for Output {
-    fn path(&self) -> &str {
-        &self.path
-    }
-
-    fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-}
-
-impl IndexFile for (String, bytes::Bytes) {
-    fn path(&self) -> &str {
-        &self.0
-    }
-
-    fn bytes(&self) -> &[u8] {
-        &self.1
-    }
-}
 
 /// What the engine keeps between edits: per language, the sizes its shard scheme was fitted
 /// to, kept in step with the shard files.
@@ -76,14 +49,14 @@ type TokenEdits<'a> = (&'a str, &'a [Edit]);
 impl Live {
     /// Measures the index files among `outputs` (sorted by path, with their bytes), as a
     /// full build of `site` made them.
-    pub fn measure(site: &Site, outputs: &[impl IndexFile]) -> Live {
+    pub fn measure(site: &Site, outputs: &[Output]) -> Live {
         let langs = site
             .config
             .codes()
             .map(|lang| {
                 let mut sizes = Sizes::default();
                 for o in shard_files(outputs, lang) {
-                    for entry in Entries::new(o.bytes()) {
+                    for entry in Entries::new(&o.bytes) {
                         sizes.add(&entry.token, count_postings(entry.list));
                     }
                 }
@@ -101,7 +74,7 @@ impl Live {
         site: &Site,
         bodies: &Bodies,
         changed: &[Before],
-        outputs: &[impl IndexFile],
+        outputs: &[Output],
     ) -> IndexUpdate {
         let mut out = IndexUpdate::default();
         for (lang, sizes) in &mut self.langs {
@@ -141,7 +114,7 @@ impl Language<'_> {
         site: &Site,
         bodies: &Bodies,
         changed: &[&Before],
-        outputs: &[impl IndexFile],
+        outputs: &[Output],
         out: &mut IndexUpdate,
     ) {
         let mut changes = Changes::new();
@@ -194,7 +167,7 @@ impl Language<'_> {
             let current = find(outputs, &path);
             shards_changed |= current.is_none();
             match edit_shard(current, tokens, sizes) {
-                Some(bytes) => files.push(Output { path, bytes }),
+                Some(bytes) => files.push(Output::new(path, bytes)),
                 None => {
                     shards_changed = true;
                     if current.is_some() {
@@ -210,7 +183,7 @@ impl Language<'_> {
         }
         if meta_changed || shards_changed {
             let mut names: BTreeSet<String> = shard_files(outputs, self.lang)
-                .map(|o| shard_name(o.path()).to_owned())
+                .map(|o| shard_name(o.path.as_str()).to_owned())
                 .collect();
             for o in &files {
                 names.insert(shard_name(&o.path).to_owned());
@@ -263,7 +236,7 @@ impl Language<'_> {
         sizes: &mut Sizes,
         site: &Site,
         bodies: &Bodies,
-        outputs: &[impl IndexFile],
+        outputs: &[Output],
         out: &mut IndexUpdate,
     ) {
         let mut files = language_index(site, bodies, self.lang, &|o| o);
@@ -275,17 +248,17 @@ impl Language<'_> {
             }
         }
         let prefix = format!("{}/", self.dir);
-        let start = outputs.partition_point(|o| o.path() < prefix.as_str());
+        let start = outputs.partition_point(|o| o.path.as_str() < prefix.as_str());
         out.removed.extend(
             outputs[start..]
                 .iter()
-                .take_while(|o| o.path().starts_with(&prefix))
+                .take_while(|o| o.path.as_str().starts_with(&prefix))
                 .filter(|o| {
                     files
-                        .binary_search_by(|f| f.path.as_str().cmp(o.path()))
+                        .binary_search_by(|f| f.path.as_str().cmp(o.path.as_str()))
                         .is_err()
                 })
-                .map(|o| o.path().to_owned()),
+                .map(|o| o.path.as_str().to_owned()),
         );
         out.files.extend(files);
     }
@@ -298,22 +271,14 @@ fn body_text(bodies: &Bodies, doc: DocRef) -> &str {
     }
 }
 
-/// The bytes of the output at `path` in `outputs` (sorted by path).
-pub(crate) fn find<'o, F: IndexFile>(outputs: &'o [F], path: &str) -> Option<&'o [u8]> {
-    outputs
-        .binary_search_by(|o| o.path().cmp(path))
-        .ok()
-        .map(|i| outputs[i].bytes())
-}
-
 /// The shard files of `lang` among `outputs` (sorted by path): not `meta.json`, not snippets.
-fn shard_files<'o, F: IndexFile>(outputs: &'o [F], lang: &str) -> impl Iterator<Item = &'o F> {
+fn shard_files<'o>(outputs: &'o [Output], lang: &str) -> impl Iterator<Item = &'o Output> {
     let prefix = format!("{lang}/{INDEX_DIR}/");
-    let start = outputs.partition_point(|o| o.path() < prefix.as_str());
+    let start = outputs.partition_point(|o| o.path.as_str() < prefix.as_str());
     outputs[start..]
         .iter()
-        .take_while(move |o| o.path().starts_with(&prefix))
-        .filter(|o| !o.path().contains("/text/") && !o.path().ends_with("/meta.json"))
+        .take_while(move |o| o.path.as_str().starts_with(&prefix))
+        .filter(|o| !o.path.as_str().contains("/text/") && !o.path.as_str().ends_with("/meta.json"))
 }
 
 /// `en/search/index/ab.json` → `ab`.

@@ -5,8 +5,8 @@ use crate::diagnostics::Diagnostic;
 use crate::files;
 use crate::incremental::Incremental;
 use crate::layout::{CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
+use crate::output::Output;
 use crate::pipeline::{Failed, Options};
-use bytes::Bytes;
 use std::path::{Path, PathBuf};
 
 /// Which part of the site a changed file belongs to.
@@ -38,7 +38,8 @@ impl Change {
 #[derive(Debug, Default)]
 pub struct Update {
     /// Files that are new or whose bytes changed, by output path (`en/regions/index.html`).
-    pub changed: Vec<(String, Bytes)>,
+    /// (Clones of the engine's: their bytes are shared.)
+    pub changed: Vec<Output>,
     /// Output paths that no longer exist.
     pub removed: Vec<String>,
     /// Warnings of the build (a build with errors is a `Failed`).
@@ -90,10 +91,7 @@ impl Engine for IncrementalEngine {
         let changed = delta
             .changed
             .into_iter()
-            .filter_map(|path| {
-                let bytes = site.shared(&path)?;
-                Some((path, bytes))
-            })
+            .filter_map(|path| site.output(&path).cloned())
             .collect();
         Ok(Update {
             changed,

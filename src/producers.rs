@@ -1,0 +1,404 @@
+//! Everything a build produces, as one list of producers. Each says what it makes from the site
+//! model (`produce`), which edits concern it and what it then makes again (`update`), and its
+//! outputs are what it reserves of the output folder: `collisions` checks them in one place.
+//! The full build and the incremental engine both iterate `PRODUCERS`, so a new kind of output
+//! is one new producer (and its template).
+
+use crate::check;
+use crate::content::{Page, Patch, Site};
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::feeds::{self, AlternateGroups};
+use crate::highlight::{self, Highlighter};
+use crate::layout::{SPECIAL_PAGES, STATIC_DIR};
+use crate::markdown::Bodies;
+use crate::output::{self, Output, Sink, Sinks};
+use crate::render::Renderer;
+use crate::search;
+use crate::special;
+use crate::templates::{self, Static};
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+/// A kind of output the site has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Producer {
+    /// Section lists, one output per list page; each language's home is its root section.
+    Sections,
+    /// The timeline, map and search page of each language, and the map's `world.svg`.
+    Specials,
+    /// The language chooser `/` and `/404.html`.
+    Roots,
+    /// Content pages, from their Markdown.
+    Pages,
+    /// The search index of each language.
+    SearchIndex,
+    /// The Atom feed of each language.
+    Feeds,
+    /// `sitemap.xml` and `robots.txt`.
+    Sitemap,
+    /// The code highlighting stylesheet, when a page has code.
+    CodeStylesheet,
+    /// The theme's static files and the site's `static/`.
+    StaticFiles,
+}
+
+/// Every producer, in the order a full build runs them: the lists first, while no page body is
+/// held (the timeline's and the map's contexts hold every region and event), then the pages,
+/// which render the pages' Markdown, then the files that read it.
+pub const PRODUCERS: [Producer; 9] = [
+    Producer::Sections,
+    Producer::Specials,
+    Producer::Roots,
+    Producer::Pages,
+    Producer::SearchIndex,
+    Producer::Feeds,
+    Producer::Sitemap,
+    Producer::CodeStylesheet,
+    Producer::StaticFiles,
+];
+
+/// What producers read: the site and its templates (through the renderer), and where outputs
+/// go as soon as they are made.
+pub struct Model<'a, 'r> {
+    pub root: &'a Path,
+    /// Holds the site model; hands what it renders to `sinks.output`.
+    pub renderer: &'a Renderer<'r>,
+    pub highlighter: &'a Highlighter,
+    pub sinks: Sinks<'a>,
+}
+
+/// The site's Markdown as a build goes.
+pub struct Work {
+    pub bodies: Bodies,
+    /// The pages' Markdown, while not rendered yet: the full build renders each page's body and
+    /// template in one step and lets its source go (`Producer::Pages` fills `bodies.pages`).
+    pub sources: Option<Vec<String>>,
+}
+
+/// What a producer made: outputs, or why one could not be made.
+pub type Made = Vec<Result<Output, Diagnostic>>;
+
+/// What a producer made again after an edit, and the outputs it no longer makes.
+#[derive(Default)]
+pub struct Update {
+    pub made: Made,
+    pub removed: Vec<String>,
+}
+
+impl Producer {
+    /// What it is, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Producer::Sections => "section lists",
+            Producer::Specials => "special pages",
+            Producer::Roots => "root pages",
+            Producer::Pages => "content pages",
+            Producer::SearchIndex => "search index",
+            Producer::Feeds => "feeds",
+            Producer::Sitemap => "sitemap",
+            Producer::CodeStylesheet => "code stylesheet",
+            Producer::StaticFiles => "static files",
+        }
+    }
+
+    /// Every output of this kind, each handed to the model's sinks as soon as it is made.
+    pub fn produce(self, m: &Model, work: &mut Work) -> Made {
+        let r = m.renderer;
+        let (site, sink, bodies) = (r.site, m.sinks.output, &work.bodies);
+        match self {
+            Producer::Sections => r.sections(&bodies.sections),
+            Producer::Specials => special::render_all(r),
+            Producer::Roots => r.root_pages(),
+            Producer::Pages => match work.sources.take() {
+                Some(sources) => {
+                    // Of the bodies' HTML, only the events' is read again: the feeds quote
+                    // them whole.
+                    let (pages, made) =
+                        r.pages_from_markdown(sources, m.highlighter, Page::is_event);
+                    work.bodies.pages = pages;
+                    made
+                }
+                None => r.pages(&bodies.pages),
+            },
+            Producer::SearchIndex => search::index_files(site, bodies, sink),
+            Producer::Feeds => feeds_of(site, bodies, site.config.codes(), sink),
+            Producer::Sitemap => vec![
+                sink(feeds::sitemap(site, &alternates(site))),
+                sink(feeds::robots(site)),
+            ],
+            Producer::CodeStylesheet => match has_code(site, bodies) {
+                true => vec![sink(Output::new(
+                    highlight::STYLESHEET,
+                    highlight::stylesheet(),
+                ))],
+                false => Vec::new(),
+            },
+            Producer::StaticFiles => static_files(m.root, m.sinks),
+        }
+    }
+
+    /// What an edit that kept the site's shape makes again (see `Edit` for which outputs read
+    /// what); the rest of this kind's outputs stay as they are.
+    pub fn update(self, m: &Model, work: &mut Work, edit: &mut Edit) -> Update {
+        let r = m.renderer;
+        let (site, sink, bodies) = (r.site, m.sinks.output, &work.bodies);
+        let made = match self {
+            Producer::Pages => site
+                .pages
+                .par_iter()
+                .zip(&bodies.pages)
+                .enumerate()
+                .filter(|(i, _)| edit.pages.contains(i))
+                .map(|(_, (p, body))| r.page(p, body))
+                .collect(),
+            Producer::Sections => site
+                .sections
+                .par_iter()
+                .zip(&bodies.sections)
+                .enumerate()
+                .filter(|(j, _)| edit.sections.contains(j))
+                .flat_map_iter(|(_, (s, body))| r.section(s, body.as_ref()))
+                .collect(),
+            Producer::Specials if edit.specials => self.produce(m, work),
+            // They depend only on the shape.
+            Producer::Specials | Producer::Roots | Producer::Sitemap => Vec::new(),
+            Producer::SearchIndex => {
+                let index = edit.index.update(site, bodies, &edit.before, edit.files);
+                return Update {
+                    made: index.files.into_iter().map(sink).collect(),
+                    removed: index.removed,
+                };
+            }
+            Producer::Feeds => feeds_of(site, bodies, edit.feeds.iter().copied(), sink),
+            Producer::CodeStylesheet => {
+                let made = self.produce(m, work);
+                let was = output::find(edit.files, highlight::STYLESHEET).is_some();
+                if made.is_empty() && was {
+                    return Update {
+                        made,
+                        removed: vec![highlight::STYLESHEET.to_owned()],
+                    };
+                }
+                made
+            }
+            // Read again: they are cheap.
+            Producer::StaticFiles => self.produce(m, work),
+        };
+        Update {
+            made,
+            removed: Vec::new(),
+        }
+    }
+}
+
+/// One path a producer made, for `collisions`.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    pub path: &'a str,
+    pub by: Producer,
+}
+
+/// Paths claimed by more than one output, or a file where another output needs a folder
+/// (`static/en` and the page `en/index.html`): the one place where what producers reserve is
+/// checked against each other (`collisions` names the sources).
+pub fn collisions(root: &Path, site: &Site, claims: &[Claim]) -> Vec<Diagnostic> {
+    let paths = claims.iter().map(|c| c.path).collect();
+    let statics = claims
+        .iter()
+        .filter(|c| c.by == Producer::StaticFiles)
+        .map(|c| c.path);
+    crate::collisions::check(root, site, paths, statics).1
+}
+
+/// The Atom feeds of `langs`, each handed to `sink` as soon as it is made: they quote every
+/// event whole, so one at a time.
+fn feeds_of<'l>(
+    site: &Site,
+    bodies: &Bodies,
+    langs: impl Iterator<Item = &'l str>,
+    sink: Sink,
+) -> Made {
+    langs.map(|l| sink(feeds::atom(site, bodies, l))).collect()
+}
+
+/// The sitemap's groups of alternates: one per page id or section folder (the versions of one
+/// page in each language), and one per special page.
+fn alternates(site: &Site) -> AlternateGroups {
+    let mut groups: AlternateGroups = Vec::new();
+    let mut index: HashMap<(bool, &str), usize> = HashMap::new();
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| ((false, p.id.as_str()), &p.lang, &p.path));
+    let sections = site
+        .sections
+        .iter()
+        .map(|s| ((true, s.dir.as_str()), &s.lang, &s.path));
+    for (key, lang, path) in pages.chain(sections) {
+        let i = *index.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[i].push((lang.clone(), path.clone()));
+    }
+    for name in SPECIAL_PAGES {
+        groups.push(
+            site.config
+                .codes()
+                .map(|l| (l.to_owned(), format!("/{l}/{name}/")))
+                .collect(),
+        );
+    }
+    groups.sort();
+    groups
+}
+
+fn has_code(site: &Site, bodies: &Bodies) -> bool {
+    check::documents(site, bodies).any(|(_, b)| b.has_code)
+}
+
+/// The static files, in parallel: built-in ones through `sinks.output`, the site's through
+/// `sinks.file` (which copies a large file rather than holding it).
+fn static_files(root: &Path, sinks: Sinks) -> Made {
+    match templates::static_files(root) {
+        Ok(files) => files
+            .into_par_iter()
+            .map(|(path, file)| match file {
+                Static::Builtin(bytes) => (sinks.output)(Output::new(path, bytes)),
+                Static::File(source) => (sinks.file)(path, &source),
+            })
+            .collect(),
+        Err(e) => vec![Err(Diagnostic::error(
+            Kind::Io,
+            STATIC_DIR,
+            format!("{e:#}"),
+        ))],
+    }
+}
+
+/// An edit that kept the site's shape, as the producers ask about it: which outputs show what
+/// it changed. Cards and lists show titles, summaries, dates and places, never bodies.
+pub struct Edit<'a> {
+    /// Pages to render again: those edited, the regions a changed event names (before or
+    /// after the edit), the events that name a changed region.
+    pub pages: HashSet<usize>,
+    /// Lists to render again: those holding a changed page or whose order changed, those whose
+    /// own or a subsection's intro changed, the home of a language whose regions or events
+    /// changed.
+    pub sections: HashSet<usize>,
+    /// Whether a region or event changed: the timeline and map show them all.
+    pub specials: bool,
+    /// Languages with an event whose source or front matter changed.
+    pub feeds: BTreeSet<&'a str>,
+    /// The documents the edit changed, as they were: the search index tokenizes them again.
+    pub before: Vec<search::Before<'a>>,
+    /// The search index's shard sizes, brought up to date by `Producer::SearchIndex`.
+    pub index: search::Live,
+    /// The outputs before the edit, sorted by path.
+    pub files: &'a [Output],
+}
+
+/// What changed in an edit that kept the site's shape, for `Edit::new`.
+pub struct Changed<'a> {
+    pub patch: &'a Patch,
+    /// Pages whose source changed (their Markdown is rendered again).
+    pub sources: &'a [usize],
+    /// Pages whose source is the same but whose front matter changed through inheritance.
+    pub front_only: &'a [usize],
+    /// Whether each page's front matter (after inheritance) changed.
+    pub front: &'a [bool],
+    /// Whether each section's index file changed (source or front matter).
+    pub index: &'a [bool],
+}
+
+impl<'a> Edit<'a> {
+    pub fn new(
+        site: &'a Site,
+        changed: &Changed,
+        before: Vec<search::Before<'a>>,
+        index: search::Live,
+        files: &'a [Output],
+    ) -> Self {
+        let (page_changed, index_changed, patch) = (changed.front, changed.index, changed.patch);
+        let changed_front = |i: usize| page_changed[i];
+        // (language, region key) of changed regions, and of regions named by changed events
+        // before or after the edit.
+        let mut regions: HashSet<(&str, &str)> = HashSet::new();
+        let mut named: HashSet<(&str, &str)> = HashSet::new();
+        let mut langs: HashSet<&str> = HashSet::new();
+        for (i, p) in site
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| changed_front(*i))
+        {
+            if p.is_region() {
+                regions.insert((&p.lang, &p.key));
+            }
+            if p.is_region() || p.is_event() {
+                langs.insert(&p.lang);
+            }
+            let old = patch.page(i).expect("a changed page was patched");
+            for key in region_refs(p).chain(region_refs(old)) {
+                named.insert((&p.lang, key));
+            }
+        }
+        let mut pages: HashSet<usize> = site
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                changed_front(*i)
+                    || (p.is_region() && named.contains(&(p.lang.as_str(), p.key.as_str())))
+                    || region_refs(p).any(|k| regions.contains(&(p.lang.as_str(), k)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        pages.extend(changed.sources);
+        let index_of: HashMap<(&str, &str), usize> = site
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(j, s)| ((s.lang.as_str(), s.dir.as_str()), j))
+            .collect();
+        let sections = site
+            .sections
+            .iter()
+            .enumerate()
+            .filter(|(j, s)| {
+                index_changed[*j]
+                    || patch.lists.iter().any(|(k, _)| k == j)
+                    || s.pages.iter().any(|&i| changed_front(i))
+                    || (s.dir.is_empty() && langs.contains(s.lang.as_str()))
+                    || s.subsections.iter().any(|d| {
+                        index_of
+                            .get(&(s.lang.as_str(), d.as_str()))
+                            .is_some_and(|&k| index_changed[k])
+                    })
+            })
+            .map(|(j, _)| j)
+            .collect();
+        let feeds = changed
+            .sources
+            .iter()
+            .chain(changed.front_only)
+            .map(|&i| &site.pages[i])
+            .filter(|p| p.is_event())
+            .map(|p| p.lang.as_str())
+            .collect();
+        Edit {
+            pages,
+            sections,
+            specials: !langs.is_empty(),
+            feeds,
+            before,
+            index,
+            files,
+        }
+    }
+}
+
+fn region_refs(p: &Page) -> impl Iterator<Item = &str> {
+    p.front.neutral.regions.iter().flatten().map(String::as_str)
+}
