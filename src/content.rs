@@ -228,6 +228,7 @@ pub fn load(
     let results = read_pages(root, &found, cache.as_deref_mut());
     let mut whole = !found.diagnostics.iter().any(Diagnostic::is_error);
     diagnostics.extend(found.diagnostics);
+    diagnostics.extend(found.skipped);
     let mut pages = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -325,6 +326,8 @@ struct FoundFile {
 struct Found {
     files: Vec<FoundFile>,
     diagnostics: Vec<Diagnostic>,
+    /// Links and names the listing left out (warnings and errors from `files::walk`).
+    skipped: Vec<Diagnostic>,
     /// Every folder listed, `content/` included.
     dirs: Vec<std::path::PathBuf>,
 }
@@ -342,11 +345,12 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
     let mut found = Found {
         files: Vec::new(),
         diagnostics: Vec::new(),
+        skipped: Vec::new(),
         dirs: Vec::new(),
     };
     let walk = files::walk(root, CONTENT_DIR, files::is_ignored, Some("md"));
     found.dirs = walk.dirs;
-    // Links and names left out are reported by `files::problems`.
+    found.skipped = walk.skipped;
     for e in walk.errors {
         let at = e
             .path()

@@ -84,9 +84,19 @@ pub fn list_static_files(root: &Path, folder: &str) -> Result<Vec<(String, PathB
 /// not UTF-8 (errors: a name cannot be published or linked to as it is).
 pub fn problems(root: &Path) -> Vec<Diagnostic> {
     let content = walk(root, crate::layout::CONTENT_DIR, is_ignored, Some("md"));
+    content
+        .skipped
+        .into_iter()
+        .chain(problems_outside_content(root))
+        .collect()
+}
+
+/// `problems` in `templates/` and `static/` only: loading the content reports its own, from
+/// the one listing it makes.
+pub fn problems_outside_content(root: &Path) -> Vec<Diagnostic> {
     let templates = walk(root, crate::layout::TEMPLATES_DIR, is_ignored, None);
     let statics = walk(root, crate::layout::STATIC_DIR, is_unpublished, None);
-    [content, templates, statics]
+    [templates, statics]
         .into_iter()
         .flat_map(|w| w.skipped)
         .collect()

@@ -169,7 +169,7 @@ pub(crate) fn load(
 ) -> Result<Loaded, Failed> {
     let loaded = content::load(&options.root, config(options)?, &options.load(), cache);
     let mut diags = loaded.diagnostics;
-    diags.extend(files::problems(&options.root));
+    diags.extend(files::problems_outside_content(&options.root));
     let tera = templates::load(&options.root);
     // Go on past errors while the model is whole, so one run also finds the broken links.
     let renderable = loaded.whole || !diags.iter().any(Diagnostic::is_error);
