@@ -728,7 +728,7 @@ pub fn sort_list(pages: &[Page], list: &mut [usize]) {
 fn check_collisions(site: &Site) -> Vec<Diagnostic> {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for lang in site.config.codes() {
-        for name in ["timeline", "map", "search"] {
+        for name in crate::layout::SPECIAL_PAGES {
             seen.insert(format!("/{lang}/{name}/"), "a built-in page");
         }
     }
