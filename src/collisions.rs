@@ -185,8 +185,9 @@ fn builtin(path: &str) -> String {
         ("", "404.html") => "the 404 page".to_owned(),
         ("", "sitemap.xml") => "the sitemap".to_owned(),
         ("", "robots.txt") => "robots.txt".to_owned(),
+        ("", crate::output::MANIFEST) => "the manifest of what a build published".to_owned(),
         ("", highlight::STYLESHEET) => "the code stylesheet".to_owned(),
-        (lang, "atom.xml") => format!("the Atom feed of `{lang}`"),
+        (lang, crate::feeds::ATOM_FILE) => format!("the Atom feed of `{lang}`"),
         (lang, rest) if rest.starts_with(&format!("{}/", search::INDEX_DIR)) => {
             format!("the search index of `{lang}`")
         }

@@ -203,7 +203,9 @@ pub struct Claim<'a> {
 /// (`static/en` and the page `en/index.html`): the one place where what producers reserve is
 /// checked against each other (`collisions` names the sources).
 pub fn collisions(root: &Path, site: &Site, claims: &[Claim]) -> Vec<Diagnostic> {
-    let paths = claims.iter().map(|c| c.path).collect();
+    // The manifest is written by publishing, after the producers; its path is reserved too.
+    let reserved = std::iter::once(output::MANIFEST);
+    let paths = claims.iter().map(|c| c.path).chain(reserved).collect();
     let statics = claims
         .iter()
         .filter(|c| c.by == Producer::StaticFiles)

@@ -721,6 +721,12 @@ fn a_static_file_in_the_place_of_a_page_folder_is_an_error_naming_both() {
         "error: static/en/about/index.html: publishes `en/about/index.html`, which \
          content/about.en.md also publishes",
     ]);
+    // The manifest that marks the output folder as the build's own is reserved too.
+    let (_, run) = broken(&[("static/.henan-stories.manifest", "mine")]);
+    run.stderr_has(&[
+        "error: static/.henan-stories.manifest: publishes `.henan-stories.manifest`, which \
+         the manifest of what a build published (`.henan-stories.manifest`) also publishes",
+    ]);
 }
 
 /// Symbolic links are followed while they stay inside the site folder; the others are named
