@@ -75,8 +75,13 @@ pub fn value_warning(file: &str, key: &str, c: char, line: usize) -> Diagnostic 
 }
 
 fn message(c: char) -> String {
+    let fate = if matches!(c, '\u{b}' | '\u{c}') {
+        "it becomes a space"
+    } else {
+        "it is left out"
+    };
     format!(
-        "control character {} in the text: it is left out of the site (feeds and pages cannot carry it)",
+        "control character {} in the text: {fate} in the site (feeds and pages cannot carry it)",
         code_point(c)
     )
 }
@@ -95,5 +100,12 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert_eq!((w[0].line, w[0].column), (Some(2), Some(2)));
         assert!(w[0].message.contains("U+0000"), "{}", w[0].message);
+        assert!(w[0].message.contains("it is left out"), "{}", w[0].message);
+        let w = warnings("content/a.en.md", "a\u{b}b\n");
+        assert!(
+            w[0].message.contains("it becomes a space"),
+            "{}",
+            w[0].message
+        );
     }
 }
