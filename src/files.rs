@@ -206,6 +206,20 @@ fn problem(root: &Path, site: &Path, e: &walkdir::DirEntry) -> Option<Diagnostic
         return None;
     }
     let target = e.path().canonicalize().ok()?;
+    if target.join(crate::layout::MANIFEST).is_file() {
+        // Publishing the output folder into itself would nest a copy deeper on each build.
+        return Some(
+            Diagnostic::warning(
+                Kind::Symlink,
+                relative(root, e.path()),
+                format!(
+                    "a symbolic link to {}, a folder this tool publishes to: skipped",
+                    target.display()
+                ),
+            )
+            .with_hint("the site's own output is never read back into it; remove the link"),
+        );
+    }
     (!target.starts_with(site)).then(|| {
         Diagnostic::warning(
             Kind::Symlink,

@@ -12,6 +12,9 @@ pub const STATIC_DIR: &str = "static";
 /// Every folder a build reads, with the configuration file: what the preview watches.
 pub const SOURCES: [&str; 4] = [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE];
 
+/// The file in an output folder that marks it as this tool's and lists what the build wrote.
+pub const MANIFEST: &str = ".henan-stories.manifest";
+
 /// Pages every language gets besides its content: `/<lang>/<name>/`.
 pub const SPECIAL_PAGES: [&str; 3] = ["timeline", "map", "search"];
 

@@ -17,8 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// The file in the output folder that marks it as this tool's and lists what the build wrote.
-pub const MANIFEST: &str = ".henan-stories.manifest";
+pub use crate::layout::MANIFEST;
 
 /// The manifest's first line; the paths follow, one JSON string a line, sorted.
 const MANIFEST_HEADER: &str = "henan-stories output manifest 1";

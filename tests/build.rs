@@ -789,6 +789,25 @@ fn symlinks_inside_the_site_are_followed_the_others_reported() {
     assert!(!site.public("en/about/index.html").contains("stolen"));
 }
 
+/// A link into the output folder (inside the site, so otherwise followed) would publish the
+/// site into itself, one level deeper on each build: it is skipped with a warning.
+#[test]
+fn a_link_to_the_output_folder_is_not_published_into_it() {
+    let site = Site::small();
+    site.build().assert_ok();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    std::os::unix::fs::symlink("../public", site.path("static/pub")).unwrap();
+    let run = site.build();
+    run.assert_ok().stderr_has(&[
+        "warning: static/pub: a symbolic link to ",
+        "a folder this tool publishes to: skipped",
+    ]);
+    assert!(
+        !site.exists("pub"),
+        "the output folder was published into itself"
+    );
+}
+
 /// A name that is not UTF-8 cannot be published or linked to as it is: an error naming the
 /// folder, and nothing published.
 #[test]
