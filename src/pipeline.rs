@@ -12,7 +12,7 @@ use crate::layout::CONFIG_FILE;
 use crate::markdown::Bodies;
 use crate::output::Output;
 use crate::producers::{self, Claim, Model, Producer, Work, PRODUCERS};
-use crate::templates::{self, Static, Templates};
+use crate::templates::{self, Templates};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -108,7 +108,7 @@ fn peak_memory() -> Option<u64> {
 
 /// A static file of the site read into an output.
 pub fn read_static(path: String, source: &Path) -> Result<Output, Diagnostic> {
-    let bytes = Static::File(source.to_owned()).read().map_err(|e| {
+    let bytes = files::read(source).map_err(|e| {
         Diagnostic::error(
             Kind::Io,
             format!("{}/{path}", crate::layout::STATIC_DIR),

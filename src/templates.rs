@@ -386,16 +386,6 @@ pub enum Static {
     File(std::path::PathBuf),
 }
 
-impl Static {
-    /// The bytes, read from disk for a site file.
-    pub fn read(&self) -> anyhow::Result<Vec<u8>> {
-        match self {
-            Static::Builtin(bytes) => Ok(bytes.to_vec()),
-            Static::File(path) => files::read(path),
-        }
-    }
-}
-
 /// Static files to publish: the built-in ones, then the site's `static/` (which wins).
 pub fn static_files(root: &Path) -> anyhow::Result<Vec<(String, Static)>> {
     let mut out: Vec<(String, Static)> = BUILTIN_STATIC
