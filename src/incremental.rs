@@ -205,7 +205,7 @@ impl Incremental {
                 let in_place = patched.is_some();
                 let (patch, tera) = match patched {
                     Some(mut patch) => {
-                        // As `build::load` reports them: the links and names listings leave out.
+                        // As `pipeline::load` reports them: the links and names listings leave out.
                         patch.diagnostics.extend(files::problems(root));
                         (patch, memo.tera)
                     }

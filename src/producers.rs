@@ -87,21 +87,6 @@ pub struct Update {
 }
 
 impl Producer {
-    /// What it is, for messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Producer::Sections => "section lists",
-            Producer::Specials => "special pages",
-            Producer::Roots => "root pages",
-            Producer::Pages => "content pages",
-            Producer::SearchIndex => "search index",
-            Producer::Feeds => "feeds",
-            Producer::Sitemap => "sitemap",
-            Producer::CodeStylesheet => "code stylesheet",
-            Producer::StaticFiles => "static files",
-        }
-    }
-
     /// Every output of this kind, each handed to the model's sinks as soon as it is made.
     pub fn produce(self, m: &Model, work: &mut Work) -> Made {
         let r = m.renderer;
