@@ -1,6 +1,7 @@
 //! `cargo bench --bench build`: full builds (tmpfs and disk), no-op and one-page rebuilds, the
-//! `serve` engine's edit latency, peak memory, the sample portal, and Hugo side by side when it
-//! is installed. Runs the release binary as a user would; times are medians of paired runs.
+//! `serve` engine's edit latency, peak memory, the sample portal, and Zola and Hugo side by side
+//! when they are on `PATH`. Runs the release binary as a user would; times are medians of paired
+//! runs, and every ratio compares runs of the same loop.
 //!
 //! Environment:
 //! - `HS_BENCH_REGIONS` (default 5000): regions of the main corpus; events are half that, both
@@ -13,8 +14,8 @@
 //!   process, by stage).
 //! - `HS_BENCH_LINEARITY_ONLY`: only the builds at several sizes (`HS_BENCH_SCALES`, by default
 //!   `500,5000,50000`: 1,500, 15,000 and 150,000 pages).
-//! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`) and
-//!   stop, e.g. to profile a build by hand.
+//! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`, Zola's
+//!   in `zola-site/`) and stop, e.g. to profile a build by hand.
 
 mod corpus;
 
@@ -27,11 +28,6 @@ use std::time::{Instant, SystemTime};
 
 const BIN: &str = env!("CARGO_BIN_EXE_henan-stories");
 const SEED: u64 = 20231015;
-/// Reference figures for Zola 0.22.1, measured earlier on this machine on the same corpus
-/// (tmpfs output, median of 7 runs): it is not installed here.
-const ZOLA_WALL: f64 = 5.0;
-const ZOLA_CPU: f64 = 7.1;
-const ZOLA_MIB: f64 = 824.0;
 
 /// What one process cost: wall time, user + system CPU, peak resident memory.
 #[derive(Clone, Copy, Debug)]
@@ -148,6 +144,24 @@ fn ours(site: &Path, out: &Path) -> Command {
     c
 }
 
+/// A generator built side by side with the others: its corpus and how to run it.
+struct Tool {
+    name: &'static str,
+    site: PathBuf,
+    command: fn(&Path, &Path) -> Command,
+}
+
+fn zola(site: &Path, out: &Path) -> Command {
+    let mut c = Command::new("zola");
+    c.arg("--root")
+        .arg(site)
+        .arg("build")
+        .arg("--force")
+        .arg("--output-dir")
+        .arg(out);
+    c
+}
+
 fn hugo(site: &Path, out: &Path) -> Command {
     let mut c = Command::new("hugo");
     c.arg("--quiet")
@@ -158,11 +172,51 @@ fn hugo(site: &Path, out: &Path) -> Command {
     c
 }
 
-fn hugo_installed() -> bool {
-    Command::new("hugo")
-        .arg("version")
+/// Whether `tool` runs: `version_arg` is how it prints its version.
+fn installed(tool: &str, version_arg: &str) -> bool {
+    Command::new(tool)
+        .arg(version_arg)
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// Ours, then the rivals on `PATH`, their corpora written beside ours under `base`.
+fn tools(base: &Path, site: &Path, regions: usize) -> Vec<Tool> {
+    let mut found = vec![Tool {
+        name: "henan-stories",
+        site: site.to_path_buf(),
+        command: ours,
+    }];
+    if installed("zola", "--version") {
+        let site = base.join("zola-site");
+        corpus::zola::write_site(&site, regions, SEED).expect("write Zola corpus");
+        found.push(Tool {
+            name: "zola",
+            site,
+            command: zola,
+        });
+    }
+    if installed("hugo", "version") {
+        let site = base.join("hugo-site");
+        corpus::write_hugo_site(&site, regions, SEED).expect("write Hugo corpus");
+        found.push(Tool {
+            name: "hugo",
+            site,
+            command: hugo,
+        });
+    }
+    found
+}
+
+/// Files and bytes under `dir`, so that a ratio is read beside what each tool wrote.
+fn output_size(dir: &Path) -> (usize, u64) {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .fold((0, 0), |(n, b), e| {
+            (n + 1, b + e.metadata().map_or(0, |m| m.len()))
+        })
 }
 
 fn clean(dir: &Path) {
@@ -205,31 +259,50 @@ fn print_cost(name: &str, c: Cost) {
     );
 }
 
-/// Paired full builds (ours, then Hugo) into fresh output folders under `out_root`.
+/// Paired full builds (ours, then each rival) into fresh output folders under `out_root`: the
+/// medians, each with the files and bytes its last run wrote.
 fn full_builds(
-    site: &Path,
-    hugo_site: Option<&Path>,
+    tools: &[Tool],
     out_root: &Path,
     runs: usize,
     disk: bool,
-) -> (Cost, Option<Cost>) {
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    let (out_a, out_b) = (out_root.join("ours"), out_root.join("hugo"));
+) -> Vec<(&'static str, Cost, (usize, u64))> {
+    let mut costs = vec![Vec::new(); tools.len()];
     for _ in 0..runs {
-        clean(&out_a);
-        if disk {
-            sync_disk();
-        }
-        a.push(measure(&mut ours(site, &out_a)).0);
-        if let Some(h) = hugo_site {
-            clean(&out_b);
+        for (tool, costs) in tools.iter().zip(&mut costs) {
+            let out = out_root.join(tool.name);
+            clean(&out);
             if disk {
                 sync_disk();
             }
-            b.push(measure(&mut hugo(h, &out_b)).0);
+            costs.push(measure(&mut (tool.command)(&tool.site, &out)).0);
         }
     }
-    (medians(&a), (!b.is_empty()).then(|| medians(&b)))
+    tools
+        .iter()
+        .zip(costs)
+        .map(|(tool, costs)| {
+            let written = output_size(&out_root.join(tool.name));
+            (tool.name, medians(&costs), written)
+        })
+        .collect()
+}
+
+/// Prints each tool's medians and what it wrote, then ours as a ratio of each rival's.
+fn print_side_by_side(results: &[(&str, Cost, (usize, u64))]) {
+    for (name, cost, (files, bytes)) in results {
+        print_cost(name, *cost);
+        println!("    wrote {files} files, {:.0} MB", *bytes as f64 / 1e6);
+    }
+    let (_, a, _) = results[0];
+    for (name, b, _) in &results[1..] {
+        println!(
+            "  ratio vs {name:<7} (same run)       wall {:.2}×   CPU {:.2}×   memory {:.2}×",
+            a.wall / b.wall,
+            a.cpu / b.cpu,
+            a.mib / b.mib
+        );
+    }
 }
 
 fn main() {
@@ -240,7 +313,6 @@ fn main() {
         std::env::var("HS_BENCH_DIR").unwrap_or_else(|_| "/dev/shm/henan-bench".into()),
     );
     let disk_base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-disk");
-    let with_hugo = hugo_installed();
     println!(
         "henan-stories build benchmark: {regions} regions + {} events, zh and en; {runs} paired runs; {} cores",
         regions / 2,
@@ -254,11 +326,8 @@ fn main() {
     }
     clean(&base);
     let site = base.join("site");
-    let hugo_site = base.join("hugo-site");
     let bytes = corpus::write_site(&site, regions, SEED).expect("write corpus");
-    if with_hugo {
-        corpus::write_hugo_site(&hugo_site, regions, SEED).expect("write Hugo corpus");
-    }
+    let tools = tools(&base, &site, regions);
     if std::env::var_os("HS_BENCH_SERVE_ONLY").is_some() {
         serve_server(&site, runs);
         serve_edits(&site, runs);
@@ -279,52 +348,19 @@ fn main() {
     );
 
     println!("\nFull build, output on tmpfs ({}):", base.display());
-    let (a, b) = full_builds(
-        &site,
-        with_hugo.then_some(hugo_site.as_path()),
-        &base.join("out"),
-        runs,
-        false,
-    );
-    print_cost("henan-stories", a);
-    if let Some(b) = b {
-        print_cost("hugo", b);
-        println!(
-            "  ratio vs Hugo:                     wall {:.2}×   CPU {:.2}×   memory {:.2}×",
-            a.wall / b.wall,
-            a.cpu / b.cpu,
-            a.mib / b.mib
-        );
-    }
-    if regions == 5000 {
-        println!(
-            "  ratio vs Zola 0.22.1 (reference {ZOLA_WALL} s, {ZOLA_CPU} s CPU, {ZOLA_MIB} MiB): wall {:.2}×   CPU {:.2}×   memory {:.2}×",
-            a.wall / ZOLA_WALL,
-            a.cpu / ZOLA_CPU,
-            a.mib / ZOLA_MIB
-        );
-    }
+    print_side_by_side(&full_builds(&tools, &base.join("out"), runs, false));
 
     let disk_runs = runs.min(3);
     println!(
         "\nFull build, output on disk ({}), {disk_runs} paired runs:",
         disk_base.display()
     );
-    let (a, b) = full_builds(
-        &site,
-        with_hugo.then_some(hugo_site.as_path()),
-        &disk_base,
-        disk_runs,
-        true,
-    );
-    print_cost("henan-stories", a);
-    if let Some(b) = b {
-        print_cost("hugo", b);
-        println!("  ratio vs Hugo: wall {:.2}×", a.wall / b.wall);
+    print_side_by_side(&full_builds(&tools, &disk_base, disk_runs, true));
+    for rival in &tools[1..] {
+        clean(&disk_base.join(rival.name));
     }
-    clean(&disk_base.join("hugo"));
 
-    rebuilds(&site, &disk_base.join("ours"), runs);
+    rebuilds(&site, &disk_base.join("henan-stories"), runs);
     sample_portal(runs);
     serve_server(&site, runs);
     // Last: the engine runs in this process, which keeps its memory afterwards.

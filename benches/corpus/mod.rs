@@ -3,8 +3,11 @@
 //! code block in one page of 20). The same seed gives the same bytes, so runs are comparable.
 //!
 //! The same text is written as a Henan Stories site (`write_site`) and as an equivalent Hugo
-//! site (`write_hugo_site`: the same Markdown, with links as plain paths and minimal layouts).
+//! site (`write_hugo_site`: the same Markdown, with links as plain paths and minimal layouts)
+//! and as a Zola site (`zola::write_site`).
 #![allow(dead_code)]
+
+pub mod zola;
 
 use std::fmt::Write as _;
 use std::path::Path;
