@@ -17,6 +17,9 @@ pub struct Config {
     pub languages: Vec<Language>,
     pub hub: Hub,
     pub markdown: MarkdownConfig,
+    /// `[tags.<id>]`: one tag's label in each language (`zh = "经贸"`, `en = "Trade"`), so that
+    /// its pages in every language share `/<lang>/tags/<id>/`; by id.
+    pub tags: BTreeMap<String, BTreeMap<String, String>>,
     /// Any other keys of `[extra]`, for templates.
     pub extra: toml::Table,
 }
@@ -84,6 +87,8 @@ struct RawConfig {
     hub: Option<Hub>,
     #[serde(default)]
     markdown: MarkdownConfig,
+    #[serde(default)]
+    tags: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -162,6 +167,7 @@ impl Config {
                 ));
             }
         }
+        crate::tags::check_config(&raw.tags, &languages)?;
         Ok(Config {
             base_url,
             base_path,
@@ -169,6 +175,7 @@ impl Config {
             languages,
             hub: raw.hub.unwrap_or_default(),
             markdown: raw.markdown,
+            tags: raw.tags,
             extra: raw.extra,
         })
     }

@@ -41,6 +41,8 @@ pub mod search;
 pub mod seo;
 pub mod serve;
 pub mod special;
+pub mod tags;
+pub mod taxonomy;
 pub mod templates;
 pub mod text;
 pub mod timeline;
