@@ -258,6 +258,7 @@ fn at_tag(d: Diagnostic, source: &str, p: &Page, written: &str) -> Diagnostic {
         .nth(line.saturating_sub(1))
         .and_then(|l| Some(l[..l.find(written)?].chars().count() + 1));
     d.in_source(source, line, column)
+        .underline(written.chars().count())
 }
 
 #[cfg(test)]
