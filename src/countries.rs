@@ -2,41 +2,28 @@
 //! named even where no page in a language gives its `country` field, and so that `check` can
 //! tell when a page's `country` disagrees with its `country_code`.
 
-use crate::config::Language;
-use crate::content::Page;
 use std::collections::BTreeMap;
 
 /// The folder of each language's country pages: `/<lang>/countries/`.
 pub const DIR: &str = "countries";
 
-/// The name to show for the country with `code` in `language`: the site's UI string
-/// `country_<code>` (`country_tw = "Taiwan"`), else the table's, else what a region page of
-/// the country writes (`written`), else the code.
-pub fn display_name(language: &Language, code: &str, written: Option<&str>) -> String {
+/// The name to show for the country with `code` in the language `lang`: its UI string
+/// `country_<code>` among `strings` (`country_tw = "Taiwan"`), else the table's, else what a
+/// region page of the country writes (`written`), else the code.
+pub fn display_name(
+    strings: &BTreeMap<String, String>,
+    lang: &str,
+    code: &str,
+    written: Option<&str>,
+) -> String {
     let key = format!("country_{}", code.to_ascii_lowercase());
-    language
-        .strings
+    strings
         .get(&key)
         .map(String::as_str)
-        .or_else(|| name(code, &language.code))
+        .or_else(|| name(code, lang))
         .or(written)
         .unwrap_or(code)
         .to_owned()
-}
-
-/// The regions (index and page) with a `country_code`, by (language, code), in site order.
-pub fn collect<'a>(
-    pages: impl Iterator<Item = (usize, &'a Page)>,
-) -> BTreeMap<(String, String), Vec<usize>> {
-    let mut by: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
-    for (i, p) in pages.filter(|(_, p)| p.is_region()) {
-        if let Some(code) = &p.front.neutral.country_code {
-            by.entry((p.lang.clone(), code.clone()))
-                .or_default()
-                .push(i);
-        }
-    }
-    by
 }
 
 /// `CODE \t English names \t Chinese names`, names separated by `|`, the first the one shown.

@@ -43,6 +43,7 @@ pub mod serve;
 pub mod special;
 pub mod tags;
 pub mod taxonomy;
+pub mod taxonomy_pages;
 pub mod templates;
 pub mod text;
 pub mod timeline;

@@ -16,6 +16,7 @@ use crate::render::Renderer;
 use crate::search;
 use crate::special;
 use crate::taxonomy;
+use crate::taxonomy_pages;
 use crate::templates::{self, Static};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -98,7 +99,7 @@ impl Producer {
         match self {
             Producer::Sections => r.sections(&bodies.sections),
             Producer::Specials => special::render_all(r),
-            Producer::Taxonomies => taxonomy::render_all(r),
+            Producer::Taxonomies => taxonomy_pages::render_all(r),
             Producer::Roots => r.root_pages(),
             Producer::Pages => match work.sources.take() {
                 Some(sources) => {

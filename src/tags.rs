@@ -3,48 +3,14 @@
 //! so that its pages share `/<lang>/tags/<id>/`; any other tag is its own, in its language,
 //! at its text made into a URL segment (`slug`), never transliterated.
 
-use crate::config::{Config, Language};
+use crate::config::Config;
 use crate::content::Page;
 use crate::diagnostics::{suggest, Diagnostic, Kind};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The folder of each language's tag pages: `/<lang>/tags/`.
 pub const DIR: &str = "tags";
-
-/// `[tags]` of `site.toml`, by id: label by language code.
-pub type Pairs = BTreeMap<String, BTreeMap<String, String>>;
-
-/// The mistakes `[tags]` can hold: an id that is not a URL segment, a language that is not
-/// configured, an empty label, one label for two ids in a language.
-pub fn check_config(tags: &Pairs, languages: &[Language]) -> Result<(), String> {
-    let mut seen: HashMap<(&str, String), &str> = HashMap::new();
-    for (id, labels) in tags {
-        if id.is_empty() || slug(id) != *id || !id.is_ascii() {
-            return Err(format!(
-                "[tags.{id}]: expected an id of lowercase ASCII letters, digits and `-`, like `trade` or `cultural-exchange`"
-            ));
-        }
-        for (lang, label) in labels {
-            if !languages.iter().any(|l| &l.code == lang) {
-                return Err(format!(
-                    "[tags.{id}] {lang} = \"{label}\": `{lang}` is not one of the [languages.*] tables"
-                ));
-            }
-            if label.trim().is_empty() {
-                return Err(format!(
-                    "[tags.{id}] {lang} = \"\": expected the tag's label in that language"
-                ));
-            }
-            if let Some(other) = seen.insert((lang, fold(label)), id) {
-                return Err(format!(
-                    "[tags.{id}] {lang} = \"{label}\": [tags.{other}] has that label too; a label stands for one tag"
-                ));
-            }
-        }
-    }
-    Ok(())
-}
 
 /// A tag's URL segment made from its text: ASCII lower case, spaces as `-`, and the characters
 /// that would end or split a path segment (`/ ? # %` and the like) as `-` too; other letters,
