@@ -4,9 +4,6 @@
 
 use std::collections::BTreeMap;
 
-/// The folder of each language's country pages: `/<lang>/countries/`.
-pub const DIR: &str = "countries";
-
 /// The name to show for the country with `code` in the language `lang`: its UI string
 /// `country_<code>` among `strings` (`country_tw = "Taiwan"`), else the table's, else what a
 /// region page of the country writes (`written`), else the code.

@@ -719,7 +719,7 @@ fn nav_items(site: &Site, lang: &str) -> Vec<NavItem> {
             items.push((dir, format!("/{lang}/{dir}/")));
         }
     }
-    let countries = crate::countries::DIR;
+    let countries = crate::layout::COUNTRIES_DIR;
     items.push((countries, format!("/{lang}/{countries}/")));
     // Search has its box in the header rather than a menu entry.
     for special in crate::layout::SPECIAL_PAGES

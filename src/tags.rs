@@ -9,9 +9,6 @@ use crate::diagnostics::{suggest, Diagnostic, Kind};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The folder of each language's tag pages: `/<lang>/tags/`.
-pub const DIR: &str = "tags";
-
 /// A tag's URL segment made from its text: ASCII lower case, spaces as `-`, and the characters
 /// that would end or split a path segment (`/ ? # %` and the like) as `-` too; other letters,
 /// Chinese included, as written. Empty when nothing is left.

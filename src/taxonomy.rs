@@ -4,7 +4,8 @@
 
 use crate::config::Config;
 use crate::content::Page;
-use crate::countries::{self, display_name};
+use crate::countries::display_name;
+use crate::layout::{COUNTRIES_DIR, TAGS_DIR};
 use crate::output::output_path;
 use crate::pagination;
 use crate::tags;
@@ -48,16 +49,16 @@ pub fn encoded(path: &str) -> String {
 /// `/<lang>/countries/`, or a country's page with `code`.
 pub fn country_path(lang: &str, code: Option<&str>) -> String {
     match code {
-        Some(code) => format!("/{lang}/{}/{}/", countries::DIR, code.to_ascii_lowercase()),
-        None => format!("/{lang}/{}/", countries::DIR),
+        Some(code) => format!("/{lang}/{}/{}/", COUNTRIES_DIR, code.to_ascii_lowercase()),
+        None => format!("/{lang}/{}/", COUNTRIES_DIR),
     }
 }
 
 /// `/<lang>/tags/`, or a tag's page with `slug` (as written: see `encoded`).
 pub fn tag_path(lang: &str, slug: Option<&str>) -> String {
     match slug {
-        Some(slug) => format!("/{lang}/{}/{slug}/", tags::DIR),
-        None => format!("/{lang}/{}/", tags::DIR),
+        Some(slug) => format!("/{lang}/{}/{slug}/", TAGS_DIR),
+        None => format!("/{lang}/{}/", TAGS_DIR),
     }
 }
 
@@ -125,13 +126,8 @@ fn paths<'a>(config: &Config, pages: impl Iterator<Item = (usize, &'a Page)> + C
             .push((lang.to_owned(), encoded(&path)));
     };
     for lang in config.codes() {
-        add(
-            (0, countries::DIR.into()),
-            lang,
-            country_path(lang, None),
-            1,
-        );
-        add((0, tags::DIR.into()), lang, tag_path(lang, None), 1);
+        add((0, COUNTRIES_DIR.into()), lang, country_path(lang, None), 1);
+        add((0, TAGS_DIR.into()), lang, tag_path(lang, None), 1);
     }
     for (lang, code) in countries(pages.clone()).into_keys() {
         add(

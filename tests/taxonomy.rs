@@ -291,3 +291,18 @@ fn a_mistake_in_tags_pairs_names_site_toml() {
         .assert_failed()
         .stderr_has(&["[tags.Trade Fair]: expected an id of lowercase ASCII letters"]);
 }
+
+#[test]
+fn content_in_a_folder_of_the_built_in_pages_is_a_url_collision() {
+    let site = tagged();
+    site.write(
+        "content/tags/trade.en.md",
+        "---\ntitle: Trade\n---\nMine.\n",
+    );
+    let run = site.build();
+    run.assert_failed();
+    run.stderr_has(&[
+        "error: content/tags/trade.en.md: publishes to /en/tags/trade/, but the build publishes its own pages under /en/tags/",
+    ]);
+    assert!(!site.exists("en/index.html"), "nothing is published");
+}
