@@ -264,11 +264,8 @@ fn check_suggests_the_paired_tag_for_a_near_miss_and_hints_at_tags_used_once() {
         "{}",
         build.stderr
     );
-    let (_, json) = {
-        let run = site.run(&["check", "--format", "json"]);
-        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-        (run, json)
-    };
+    let json = site.run(&["check", "--format", "json"]).stdout;
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["hints"], 2);
     assert_eq!(json["warnings"], 1);
 }
