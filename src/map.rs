@@ -19,7 +19,7 @@ pub const WORLD_SVG: &str = "world.svg";
 
 #[derive(Serialize)]
 pub struct CountryGroup<'a> {
-    pub country: &'a str,
+    pub country: String,
     pub country_code: Option<&'a str>,
     pub regions: Vec<PageLink<'a>>,
 }
@@ -90,11 +90,16 @@ pub fn build<'a>(site: &'a Site, world: &World, arcs: &Arcs, lang: &'a str) -> M
         hy + 5.0,
         esc(language.strings.get("hub").map_or(&hub.name, |s| s)),
     );
-    let mut groups: BTreeMap<&str, CountryGroup> = BTreeMap::new();
+    let mut groups: BTreeMap<String, CountryGroup> = BTreeMap::new();
     for r in &regions {
-        let country = r.front.country.as_deref().unwrap_or("—");
+        // As the page writes it, else as its country page names it.
+        let written = r.front.country.clone();
+        let country = written.unwrap_or_else(|| match r.front.neutral.country_code.as_deref() {
+            Some(code) => crate::countries::display_name(&language.strings, lang, code, None),
+            None => "—".to_owned(),
+        });
         groups
-            .entry(country)
+            .entry(country.clone())
             .or_insert_with(|| CountryGroup {
                 country,
                 country_code: r.front.neutral.country_code.as_deref(),

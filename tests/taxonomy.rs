@@ -179,6 +179,12 @@ fn a_country_is_named_and_listed_in_each_language_its_regions_are_in() {
     assert!(site
         .public("zh/index.html")
         .contains("<a href=\"/zh/countries/\">国家</a>"));
+    // The map's list by country leads there too.
+    let map = site.public("en/map/index.html");
+    assert!(
+        map.contains("<h3><a href=\"/en/countries/gr/\">Greece</a></h3>"),
+        "{map}"
+    );
 }
 
 #[test]
