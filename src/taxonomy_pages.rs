@@ -137,7 +137,7 @@ fn countries_list(
         lang,
         |l| country_path(l, None),
         |_| true,
-        |_| String::new(),
+        |l| country_path(l, None),
     );
     render_at(
         r,
@@ -235,7 +235,13 @@ fn tags_list(
         "tags": { "title": title, "tags": links },
         "seo": Seo::listing(&site.config, title, string(language, "tags_description")),
     });
-    let translations = versions(r, lang, |l| tag_path(l, None), |_| true, |_| String::new());
+    let translations = versions(
+        r,
+        lang,
+        |l| tag_path(l, None),
+        |_| true,
+        |l| tag_path(l, None),
+    );
     render_at(
         r,
         "tags.html",
