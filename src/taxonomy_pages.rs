@@ -92,6 +92,36 @@ fn render_at(
     r.render(job, view)
 }
 
+/// A language's list of countries or of tags: `name` names its template, title and description
+/// (`countries.html`, `t.countries`, `t.countries_description`); `items` are the template's
+/// `<name>.<key>`. The other languages' lists are its versions.
+fn list_page(
+    r: &Renderer,
+    language: &Language,
+    name: &str,
+    path: fn(&str, Option<&str>) -> String,
+    key: &str,
+    items: impl Serialize,
+) -> Result<Output, Diagnostic> {
+    let lang = language.code.as_str();
+    let title = string(language, name);
+    let description = string(language, &format!("{name}_description")).to_owned();
+    let view = serde_json::json!({
+        name: { "title": title, key: items },
+        "seo": Seo::listing(&r.site.config, title, &description),
+    });
+    let list = |l: &str| path(l, None);
+    let translations = versions(r, lang, list, |_| true, list);
+    render_at(
+        r,
+        &format!("{name}.html"),
+        lang,
+        &list(lang),
+        translations,
+        view,
+    )
+}
+
 #[derive(Serialize)]
 struct Continent<'a> {
     key: &'a str,
@@ -127,25 +157,13 @@ fn countries_list(
             }
         })
         .collect();
-    let title = string(language, "countries");
-    let view = serde_json::json!({
-        "countries": { "title": title, "continents": continents },
-        "seo": Seo::listing(&site.config, title, string(language, "countries_description")),
-    });
-    let translations = versions(
+    list_page(
         r,
-        lang,
-        |l| country_path(l, None),
-        |_| true,
-        |l| country_path(l, None),
-    );
-    render_at(
-        r,
-        "countries.html",
-        lang,
-        &country_path(lang, None),
-        translations,
-        view,
+        language,
+        "countries",
+        country_path,
+        "continents",
+        continents,
     )
 }
 
@@ -230,26 +248,7 @@ fn tags_list(
             link(&site.config, t.label.clone(), &path, t.pages.len())
         })
         .collect();
-    let title = string(language, "tags");
-    let view = serde_json::json!({
-        "tags": { "title": title, "tags": links },
-        "seo": Seo::listing(&site.config, title, string(language, "tags_description")),
-    });
-    let translations = versions(
-        r,
-        lang,
-        |l| tag_path(l, None),
-        |_| true,
-        |l| tag_path(l, None),
-    );
-    render_at(
-        r,
-        "tags.html",
-        lang,
-        &tag_path(lang, None),
-        translations,
-        view,
-    )
+    list_page(r, language, "tags", tag_path, "tags", links)
 }
 
 /// A tag's list, one output per list page.
