@@ -17,6 +17,9 @@ pub struct Config {
     pub languages: Vec<Language>,
     pub hub: Hub,
     pub markdown: MarkdownConfig,
+    /// `[tags.<id>]`: one tag's label in each language (`zh = "经贸"`, `en = "Trade"`), so that
+    /// its pages in every language share `/<lang>/tags/<id>/`; by id.
+    pub tags: BTreeMap<String, BTreeMap<String, String>>,
     /// Any other keys of `[extra]`, for templates.
     pub extra: toml::Table,
 }
@@ -84,6 +87,8 @@ struct RawConfig {
     hub: Option<Hub>,
     #[serde(default)]
     markdown: MarkdownConfig,
+    #[serde(default)]
+    tags: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -162,6 +167,7 @@ impl Config {
                 ));
             }
         }
+        check_tags(&raw.tags, &languages)?;
         Ok(Config {
             base_url,
             base_path,
@@ -169,6 +175,7 @@ impl Config {
             languages,
             hub: raw.hub.unwrap_or_default(),
             markdown: raw.markdown,
+            tags: raw.tags,
             extra: raw.extra,
         })
     }
@@ -239,6 +246,42 @@ impl Language {
             code,
         }
     }
+}
+
+/// The mistakes `[tags]` can hold: an id that is not a URL segment, a language that is not
+/// configured, an empty label, one label for two ids in a language.
+fn check_tags(
+    tags: &BTreeMap<String, BTreeMap<String, String>>,
+    languages: &[Language],
+) -> Result<(), String> {
+    let mut seen: BTreeMap<(&str, String), &str> = BTreeMap::new();
+    for (id, labels) in tags {
+        let segment = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
+        if id.is_empty() || !id.bytes().all(segment) {
+            return Err(format!(
+                "[tags.{id}]: expected an id of lowercase ASCII letters, digits and `-`, like `trade` or `cultural-exchange`"
+            ));
+        }
+        for (lang, label) in labels {
+            if !languages.iter().any(|l| &l.code == lang) {
+                return Err(format!(
+                    "[tags.{id}] {lang} = \"{label}\": `{lang}` is not one of the [languages.*] tables"
+                ));
+            }
+            if label.trim().is_empty() {
+                return Err(format!(
+                    "[tags.{id}] {lang} = \"\": expected the tag's label in that language"
+                ));
+            }
+            // Labels are matched without ASCII case (see `tags::resolve`).
+            if let Some(other) = seen.insert((lang, label.trim().to_ascii_lowercase()), id) {
+                return Err(format!(
+                    "[tags.{id}] {lang} = \"{label}\": [tags.{other}] has that label too; a label stands for one tag"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What `paginate_by` (in `site.toml` or a section's intro) takes, for messages.

@@ -724,6 +724,24 @@ pub fn sort_list(pages: &[Page], list: &mut [usize]) {
     });
 }
 
+/// A page or intro published in a folder of built-in pages (`content/tags/`): they would
+/// replace each other.
+fn in_builtin_folder(site: &Site, path: &str, file: &str) -> Option<Diagnostic> {
+    let (lang, rest) = path.trim_start_matches('/').split_once('/')?;
+    let folder = rest.split('/').next()?;
+    let builtin = site.config.language(lang).is_some()
+        && crate::layout::BUILTIN_FOLDERS.contains(&folder)
+        && file.starts_with(CONTENT_DIR);
+    builtin.then(|| {
+        Diagnostic::error(
+            Kind::UrlCollision,
+            file,
+            format!("publishes to {path}, but the build publishes its own pages under /{lang}/{folder}/"),
+        )
+        .with_hint("move the file to a folder of another name")
+    })
+}
+
 /// Two sources may not publish to the same URL (e.g. a `slug` equal to another page's key).
 fn check_collisions(site: &Site) -> Vec<Diagnostic> {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
@@ -742,6 +760,10 @@ fn check_collisions(site: &Site) -> Vec<Diagnostic> {
         .iter()
         .map(|p| (p.path.as_str(), p.file.as_str()));
     for (path, file) in sections.chain(pages) {
+        if let Some(d) = in_builtin_folder(site, path, file) {
+            out.push(d);
+            continue;
+        }
         if let Some(other) = seen.insert(path.to_owned(), file) {
             out.push(
                 Diagnostic::error(

@@ -2,6 +2,27 @@
 //! named even where no page in a language gives its `country` field, and so that `check` can
 //! tell when a page's `country` disagrees with its `country_code`.
 
+use std::collections::BTreeMap;
+
+/// The name to show for the country with `code` in the language `lang`: its UI string
+/// `country_<code>` among `strings` (`country_tw = "Taiwan"`), else the table's, else what a
+/// region page of the country writes (`written`), else the code.
+pub fn display_name(
+    strings: &BTreeMap<String, String>,
+    lang: &str,
+    code: &str,
+    written: Option<&str>,
+) -> String {
+    let key = format!("country_{}", code.to_ascii_lowercase());
+    strings
+        .get(&key)
+        .map(String::as_str)
+        .or_else(|| name(code, lang))
+        .or(written)
+        .unwrap_or(code)
+        .to_owned()
+}
+
 /// `CODE \t English names \t Chinese names`, names separated by `|`, the first the one shown.
 const TABLE: &str = include_str!("geo/country-names.tsv");
 

@@ -12,6 +12,8 @@ use std::io::{IsTerminal, Write as _};
 pub enum Severity {
     Error,
     Warning,
+    /// Worth a look, not wrong: `check` reports these, `build` does not.
+    Hint,
 }
 
 /// What kind of problem a diagnostic is. Its kebab-case name (`BrokenLink` → `broken-link`) is
@@ -38,10 +40,12 @@ pub enum Kind {
     Output,
     RawHtml,
     Symlink,
+    TagUsedOnce,
     Template,
     TranslationMismatch,
     UnknownField,
     UnknownRegion,
+    UnknownTag,
     UrlCollision,
 }
 
@@ -115,6 +119,10 @@ impl Diagnostic {
         Self::new(Severity::Warning, kind, file, message)
     }
 
+    pub fn hint(kind: Kind, file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Hint, kind, file, message)
+    }
+
     fn new(
         severity: Severity,
         kind: Kind,
@@ -172,6 +180,7 @@ impl Diagnostic {
         let (label, code) = match self.severity {
             Severity::Error => ("error", "1;31"),
             Severity::Warning => ("warning", "1;33"),
+            Severity::Hint => ("hint", "1;36"),
         };
         let paint = |code: &str, text: &str| {
             if colour {
@@ -398,15 +407,27 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     diagnostics.iter().map(|d| d.render(colour)).collect()
 }
 
-/// `2 errors and 1 warning`.
+/// `2 errors and 1 warning`; `0 errors, 0 warnings and 3 hints` when there are hints.
 pub fn count(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
-    format!(
-        "{errors} error{} and {warnings} warning{}",
-        plural(errors),
-        plural(warnings)
-    )
+    let [errors, warnings, hints] = severities(diagnostics);
+    let (errors, warnings) = (
+        format!("{errors} error{}", plural(errors)),
+        format!("{warnings} warning{}", plural(warnings)),
+    );
+    match hints {
+        0 => format!("{errors} and {warnings}"),
+        n => format!("{errors}, {warnings} and {n} hint{}", plural(n)),
+    }
+}
+
+/// How many errors, warnings and hints there are.
+pub fn severities(diagnostics: &[Diagnostic]) -> [usize; 3] {
+    let of = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    [
+        of(Severity::Error),
+        of(Severity::Warning),
+        of(Severity::Hint),
+    ]
 }
 
 pub fn plural(n: usize) -> &'static str {

@@ -410,6 +410,7 @@ impl Incremental {
         let added = added(&self.files, &remade.made);
         diags.extend(relink.check(changes, old, &added, &remade.removed));
         diags.extend(memo.missing_translations.iter().cloned());
+        diags.extend(crate::tags::near_misses(root, &site.config, &site.pages));
         (old.externals_changed(bodies)).then(|| check::external_links(root, site, bodies))
     }
 }

@@ -18,6 +18,13 @@ pub const MANIFEST: &str = ".henan-stories.manifest";
 /// Pages every language gets besides its content: `/<lang>/<name>/`.
 pub const SPECIAL_PAGES: [&str; 3] = ["timeline", "map", "search"];
 
+/// The folder of each language's country pages: `/<lang>/countries/`.
+pub const COUNTRIES_DIR: &str = "countries";
+/// The folder of each language's tag pages: `/<lang>/tags/`.
+pub const TAGS_DIR: &str = "tags";
+/// Folders of pages every language gets besides its content (see `taxonomy`).
+pub const BUILTIN_FOLDERS: [&str; 2] = [COUNTRIES_DIR, TAGS_DIR];
+
 /// Which source a file of the site belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {

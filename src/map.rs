@@ -19,7 +19,7 @@ pub const WORLD_SVG: &str = "world.svg";
 
 #[derive(Serialize)]
 pub struct CountryGroup<'a> {
-    pub country: &'a str,
+    pub country: String,
     pub country_code: Option<&'a str>,
     pub regions: Vec<PageLink<'a>>,
 }
@@ -90,11 +90,16 @@ pub fn build<'a>(site: &'a Site, world: &World, arcs: &Arcs, lang: &'a str) -> M
         hy + 5.0,
         esc(language.strings.get("hub").map_or(&hub.name, |s| s)),
     );
-    let mut groups: BTreeMap<&str, CountryGroup> = BTreeMap::new();
+    let mut groups: BTreeMap<String, CountryGroup> = BTreeMap::new();
     for r in &regions {
-        let country = r.front.country.as_deref().unwrap_or("—");
+        // As the page writes it, else as its country page names it.
+        let written = r.front.country.clone();
+        let country = written.unwrap_or_else(|| match r.front.neutral.country_code.as_deref() {
+            Some(code) => crate::countries::display_name(&language.strings, lang, code, None),
+            None => "—".to_owned(),
+        });
         groups
-            .entry(country)
+            .entry(country.clone())
             .or_insert_with(|| CountryGroup {
                 country,
                 country_code: r.front.neutral.country_code.as_deref(),
@@ -195,6 +200,52 @@ pub fn locator(base_path: &str, lat: f64, lon: f64, label: &str) -> String {
         frame.width,
         frame.height,
     )
+}
+
+/// A map of one country's regions (`placed`, with their coordinates), drawn over the published
+/// `world.svg` and zoomed to the box around them, each marker a link to its region; `None`
+/// when no region has coordinates.
+pub fn country(site: &Site, placed: &[(&Page, Coordinates)], label: &str) -> Option<String> {
+    let frame = Frame::world(WIDTH);
+    let points: Vec<(f64, f64)> = placed
+        .iter()
+        .map(|(_, c)| frame.to_svg(c.lon, c.lat))
+        .collect();
+    let (x0, x1, y0, y1) = points.iter().fold(
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
+        |(x0, x1, y0, y1), &(x, y)| (x0.min(x), x1.max(x), y0.min(y), y1.max(y)),
+    );
+    if points.is_empty() {
+        return None;
+    }
+    // At least a small country's worth around the regions, in the locators' 8:5 shape.
+    let w = ((x1 - x0) * 1.5)
+        .max((y1 - y0) * 1.5 * 1.6)
+        .max(80.0)
+        .min(frame.width);
+    let h = (w / 1.6).min(frame.height);
+    let left = ((x0 + x1 - w) / 2.0).clamp(0.0, frame.width - w);
+    let top = ((y0 + y1 - h) / 2.0).clamp(0.0, frame.height - h);
+    let r = w / 50.0;
+    let mut svg = format!(
+        "<svg class=\"country-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{left:.1} {top:.1} {w:.1} {h:.1}\" aria-labelledby=\"country-map-title\"><title id=\"country-map-title\">{}</title><image href=\"{}/{WORLD_SVG}\" width=\"{}\" height=\"{}\"/>",
+        esc(label),
+        esc(&site.config.base_path),
+        frame.width,
+        frame.height,
+    );
+    for ((p, _), (x, y)) in placed.iter().zip(points) {
+        let _ = write!(
+            svg,
+            "<a class=\"marker {}\" href=\"{}\" aria-label=\"{}\"><title>{}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.2}\"/></a>",
+            status_class(p.front.neutral.status),
+            esc(&site.config.url(&p.path)),
+            esc(&p.front.title),
+            esc(&p.front.title),
+        );
+    }
+    svg.push_str("</svg>");
+    Some(svg)
 }
 
 /// `world.svg`, the locator maps' background.

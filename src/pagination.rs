@@ -15,15 +15,21 @@ pub fn per_page(config: &Config, section: &Section) -> usize {
         .as_ref()
         .and_then(|i| i.front.extra.get("paginate_by"))
         .and_then(serde_json::Value::as_u64);
-    let from_config = config
+    from_index
+        .filter(|&n| n > 0)
+        .map_or_else(|| site_per_page(config), |n| n as usize)
+}
+
+/// Entries per list page where no intro says: site.toml's `[extra] paginate_by`, else
+/// [`DEFAULT_PER_PAGE`] (the lists of built-in pages, such as a tag's).
+pub fn site_per_page(config: &Config) -> usize {
+    config
         .extra
         .get("paginate_by")
         .and_then(toml::Value::as_integer)
-        .and_then(|n| u64::try_from(n).ok());
-    from_index
-        .or(from_config)
+        .and_then(|n| usize::try_from(n).ok())
         .filter(|&n| n > 0)
-        .map_or(DEFAULT_PER_PAGE, |n| n as usize)
+        .unwrap_or(DEFAULT_PER_PAGE)
 }
 
 /// How many list pages `items` entries need (at least one, even when empty).

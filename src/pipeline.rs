@@ -259,6 +259,11 @@ pub(crate) fn finish(
     let outputs: Vec<Output> = tagged.into_iter().map(|(o, _)| o).collect();
     diags.extend(check::links(&options.root, &site, bodies, &outputs));
     diags.extend(check::missing_translations(&site));
+    diags.extend(crate::tags::near_misses(
+        &options.root,
+        &site.config,
+        &site.pages,
+    ));
     let external_links = check::external_links(&options.root, &site, bodies);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Failed {

@@ -15,6 +15,8 @@ use crate::output::{self, Output, Sink, Sinks};
 use crate::render::Renderer;
 use crate::search;
 use crate::special;
+use crate::taxonomy;
+use crate::taxonomy_pages;
 use crate::templates::{self, Static};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -27,6 +29,8 @@ pub enum Producer {
     Sections,
     /// The timeline, map and search page of each language, and the map's `world.svg`.
     Specials,
+    /// Country and tag pages, and their lists, in each language.
+    Taxonomies,
     /// The language chooser `/` and `/404.html`.
     Roots,
     /// Content pages, from their Markdown.
@@ -46,9 +50,10 @@ pub enum Producer {
 /// Every producer, in the order a full build runs them: the lists first, while no page body is
 /// held (the timeline's and the map's contexts hold every region and event), then the pages,
 /// which render the pages' Markdown, then the files that read it.
-pub const PRODUCERS: [Producer; 9] = [
+pub const PRODUCERS: [Producer; 10] = [
     Producer::Sections,
     Producer::Specials,
+    Producer::Taxonomies,
     Producer::Roots,
     Producer::Pages,
     Producer::SearchIndex,
@@ -94,6 +99,7 @@ impl Producer {
         match self {
             Producer::Sections => r.sections(&bodies.sections),
             Producer::Specials => special::render_all(r),
+            Producer::Taxonomies => taxonomy_pages::render_all(r),
             Producer::Roots => r.root_pages(),
             Producer::Pages => match work.sources.take() {
                 Some(sources) => {
@@ -146,8 +152,23 @@ impl Producer {
                 .flat_map_iter(|(_, (s, body))| r.section(s, body.as_ref()))
                 .collect(),
             Producer::Specials if edit.specials => self.produce(m, work),
+            Producer::Taxonomies if edit.taxonomies => {
+                let made = self.produce(m, work);
+                let after = &edit.taxonomy_outputs.1;
+                let removed = edit.taxonomy_outputs.0.difference(after).cloned();
+                return Update {
+                    made,
+                    removed: removed.collect(),
+                };
+            }
+            // Country and tag pages come and go with the tags and countries pages have.
+            Producer::Sitemap if edit.taxonomy_outputs.0 != edit.taxonomy_outputs.1 => {
+                self.produce(m, work)
+            }
             // They depend only on the shape.
-            Producer::Specials | Producer::Roots | Producer::Sitemap => Vec::new(),
+            Producer::Specials | Producer::Taxonomies | Producer::Roots | Producer::Sitemap => {
+                Vec::new()
+            }
             Producer::SearchIndex => {
                 let index = edit.index.update(site, bodies, &edit.before, edit.files);
                 return Update {
@@ -229,6 +250,7 @@ fn alternates(site: &Site) -> AlternateGroups {
         });
         groups[i].push((lang.clone(), path.clone()));
     }
+    groups.extend(taxonomy::alternates(site));
     for name in SPECIAL_PAGES {
         groups.push(
             site.config
@@ -276,6 +298,11 @@ pub struct Edit<'a> {
     pub sections: HashSet<usize>,
     /// Whether a region or event changed: the timeline and map show them all.
     pub specials: bool,
+    /// Whether any page's front matter changed: country and tag pages list them by title,
+    /// tags and country.
+    pub taxonomies: bool,
+    /// The output paths of country and tag pages before the edit and after.
+    pub taxonomy_outputs: (BTreeSet<String>, BTreeSet<String>),
     /// Languages with an event whose source or front matter changed.
     pub feeds: BTreeSet<&'a str>,
     /// The documents the edit changed, as they were: the search index tokenizes them again.
@@ -374,10 +401,17 @@ impl<'a> Edit<'a> {
             .filter(|p| p.is_event())
             .map(|p| p.lang.as_str())
             .collect();
+        let old = |(i, p): (usize, &'a Page)| (i, patch.page(i).unwrap_or(p));
+        let taxonomy_outputs = (
+            taxonomy::outputs(&site.config, site.pages.iter().enumerate().map(old)),
+            taxonomy::outputs(&site.config, site.pages.iter().enumerate()),
+        );
         Edit {
             pages,
             sections,
             specials: !langs.is_empty(),
+            taxonomies: page_changed.iter().any(|&c| c),
+            taxonomy_outputs,
             feeds,
             before,
             index,

@@ -198,6 +198,10 @@ struct PageView<'a> {
     next_anniversary: Option<Anniversary>,
     /// Regions with coordinates: a small inline SVG map of their position.
     locator: Option<String>,
+    /// The page's tags, each linking to its tag page.
+    tag_links: Vec<crate::taxonomy::Link>,
+    /// A region's country page.
+    country_page: Option<crate::taxonomy::Link>,
 }
 
 #[derive(Serialize)]
@@ -486,6 +490,8 @@ impl<'a> Renderer<'a> {
                 .coordinates
                 .filter(|_| p.is_region())
                 .map(|c| crate::map::locator(&site.config.base_path, c.lat, c.lon, &p.front.title)),
+            tag_links: crate::taxonomy::tag_links(&site.config, p),
+            country_page: crate::taxonomy::country_link(&site.config, p),
         };
         let template = match p.kind {
             PageKind::Region => "region.html",
@@ -713,6 +719,8 @@ fn nav_items(site: &Site, lang: &str) -> Vec<NavItem> {
             items.push((dir, format!("/{lang}/{dir}/")));
         }
     }
+    let countries = crate::layout::COUNTRIES_DIR;
+    items.push((countries, format!("/{lang}/{countries}/")));
     // Search has its box in the header rather than a menu entry.
     for special in crate::layout::SPECIAL_PAGES
         .iter()

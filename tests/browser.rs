@@ -27,6 +27,10 @@ const PAGES: &[(&str, &str)] = &[
     ("map", "map/"),
     ("search", "search/"),
     ("section", "regions/"),
+    ("countries", "countries/"),
+    ("country", "countries/uy/"),
+    ("tags", "tags/"),
+    ("tag", "tags/anniversary/"),
 ];
 
 fn chromium() -> Option<PathBuf> {

@@ -450,6 +450,27 @@ fn a_body_edit_renders_only_what_reads_it() {
         .contains(&"en/regions/added/index.html".to_owned()));
 }
 
+#[test]
+fn a_tag_edit_makes_its_tag_page_and_drops_the_one_no_page_has_any_more() {
+    let (_dir, root, options) = generated_site();
+    let mut engine = Incremental::new(&options).unwrap();
+    let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
+    let fresh = "en/tags/fresh-tag/index.html".to_owned();
+    set_field(&page, "tags", "[Fresh tag]");
+    let delta = engine.apply(std::slice::from_ref(&page)).unwrap();
+    assert!(!delta.full);
+    assert!(delta.changed.contains(&fresh), "{delta:?}");
+    assert!(
+        delta.changed.contains(&"sitemap.xml".to_owned()),
+        "{delta:?}"
+    );
+    set_field(&page, "tags", "[Another tag]");
+    let delta = engine.apply(std::slice::from_ref(&page)).unwrap();
+    assert!(delta.removed.contains(&fresh), "{delta:?}");
+    assert!(engine.get(&fresh).is_none());
+    assert!(engine.get("en/tags/another-tag/index.html").is_some());
+}
+
 /// The checks an edit that keeps the shape must not skip, in an order random sequences rarely
 /// hit: a heading another page links to renamed (and back), a broken link added, another page
 /// edited while it stays broken, then rewritten away (a failed edit is undone in memory and

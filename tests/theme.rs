@@ -41,9 +41,10 @@ fn region_and_event_pages_carry_their_facts_and_ways_back() {
     site.build().assert_ok();
     let region = site.public("en/regions/lublin/index.html");
     assert!(
-        region.contains("<dt>Country</dt><dd>Poland</dd>"),
+        region.contains("<dt>Country</dt><dd><a href=\"/en/countries/pl/\">Poland</a></dd>"),
         "{region}"
     );
+    assert!(region.contains("<a href=\"/en/tags/poland/\" rel=\"tag\">Poland</a>"));
     assert!(region.contains("<time datetime=\"2008\">2008</time>"));
     assert!(region.contains("<svg class=\"locator\""));
     assert!(region.contains("href=\"/en/events/lublin-15th-anniversary/\""));
@@ -53,6 +54,28 @@ fn region_and_event_pages_carry_their_facts_and_ways_back() {
     assert!(event.contains("<dt>相关友城</dt><dd><a href=\"/zh/regions/montevideo/\">"));
     assert!(event.contains("href=\"/zh/events/\">← 全部活动</a>"));
     assert!(event.contains("href=\"/zh/timeline/\""));
+}
+
+#[test]
+fn country_and_tag_pages_show_the_portal_in_both_languages() {
+    let site = portal();
+    site.build().assert_ok();
+    let countries = site.public("en/countries/index.html");
+    assert!(countries.contains("<h2 id=\"c-south-america\">South America</h2>"));
+    assert!(countries.contains("<a href=\"/en/countries/uy/\">Uruguay</a>"));
+    let country = site.public("zh/countries/uy/index.html");
+    assert!(country.contains("<h1>乌拉圭</h1>"));
+    assert!(country.contains("href=\"/zh/regions/montevideo/\""));
+    assert!(country.contains("href=\"/zh/events/uruguay-delegation-visit/\""));
+    // The portal's tags are paired: the Chinese and English pages of one tag share its id.
+    let tag = site.public("zh/tags/anniversary/index.html");
+    assert!(tag.contains("<h1>标签：周年纪念</h1>"));
+    assert!(tag.contains(
+        "hreflang=\"en\" href=\"https://henan-stories.example.org/en/tags/anniversary/\""
+    ));
+    let tags = site.public("en/tags/index.html");
+    let (europe, russia) = (tags.find("/en/tags/europe/"), tags.find("/en/tags/russia/"));
+    assert!(europe.unwrap() < russia.unwrap(), "most used first");
 }
 
 #[test]

@@ -216,9 +216,15 @@ fn map_has_one_marker_per_region_with_coordinates_and_valid_svg() {
     assert!(svg.contains("class=\"hub\""));
     assert_eq!(svg.matches("class=\"arc ").count(), 5);
     assert!(svg.matches("country partner").count() >= 5);
-    // The accessible list below, grouped by country.
-    assert!(html.contains("<h3>Land leap</h3>"));
-    assert!(html.contains("<h3>Land nocoords</h3>"));
+    // The accessible list below, grouped by country, each leading to its country page.
+    assert!(html.contains("<h3><a href=\"/en/countries/gr/\">Land leap</a></h3>"));
+    assert!(html.contains("<h3><a href=\"/en/countries/jp/\">Land nocoords</a></h3>"));
+    // Where no page writes `country`, the group is named like the country page.
+    let zh = site.public("zh/map/index.html");
+    assert!(
+        zh.contains("<h3><a href=\"/zh/countries/gr/\">希腊</a></h3>"),
+        "{zh}"
+    );
 }
 
 #[test]

@@ -45,6 +45,7 @@ struct Report<'a> {
     ok: bool,
     errors: usize,
     warnings: usize,
+    hints: usize,
     diagnostics: &'a [Diagnostic],
     /// Absent when the site could not be loaded at all.
     coverage: Option<&'a Coverage>,
@@ -67,14 +68,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         diags.extend(external::check(&external_links, &options));
     }
     let coverage = site.as_ref().map(check::coverage);
+    if let Some(site) = &site {
+        diags.extend(crate::tags::used_once(
+            &args.root,
+            &site.config,
+            &site.pages,
+        ));
+    }
     diagnostics::sort(&mut diags);
-    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let [errors, warnings, hints] = diagnostics::severities(&diags);
     let stdout = match args.format {
         Format::Json => {
             let report = Report {
                 ok: errors == 0,
                 errors,
-                warnings: diags.len() - errors,
+                warnings,
+                hints,
                 diagnostics: &diags,
                 coverage: coverage.as_ref(),
             };
