@@ -39,6 +39,8 @@ pub enum Producer {
     Sitemap,
     /// The code highlighting stylesheet, when a page has code.
     CodeStylesheet,
+    /// The files of page bundles and the sizes of the images pages show.
+    Media,
     /// The theme's static files and the site's `static/`.
     StaticFiles,
 }
@@ -46,7 +48,7 @@ pub enum Producer {
 /// Every producer, in the order a full build runs them: the lists first, while no page body is
 /// held (the timeline's and the map's contexts hold every region and event), then the pages,
 /// which render the pages' Markdown, then the files that read it.
-pub const PRODUCERS: [Producer; 9] = [
+pub const PRODUCERS: [Producer; 10] = [
     Producer::Sections,
     Producer::Specials,
     Producer::Roots,
@@ -55,6 +57,7 @@ pub const PRODUCERS: [Producer; 9] = [
     Producer::Feeds,
     Producer::Sitemap,
     Producer::CodeStylesheet,
+    Producer::Media,
     Producer::StaticFiles,
 ];
 
@@ -119,6 +122,7 @@ impl Producer {
                 ))],
                 false => Vec::new(),
             },
+            Producer::Media => crate::media::publish(m.root, site, bodies, m.sinks),
             Producer::StaticFiles => static_files(m.root, m.sinks),
         }
     }
@@ -167,8 +171,8 @@ impl Producer {
                 }
                 made
             }
-            // Read again: they are cheap.
-            Producer::StaticFiles => self.produce(m, work),
+            // Read again: they are cheap (images come from the cache).
+            Producer::StaticFiles | Producer::Media => self.produce(m, work),
         };
         Update {
             made,

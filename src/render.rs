@@ -79,6 +79,12 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &st
         drafts: &site.drafts,
         highlighter,
         raw_html: site.config.markdown.raw_html,
+        media: &crate::media::PageMedia {
+            root: Some(&site.root),
+            bundle: crate::media::bundle(p),
+            has_cover: p.front.extra.contains_key("image"),
+            limits: site.config.markdown.image_limits(),
+        },
     });
     // Rendered HTML and text grow by doubling; trimmed, the bodies of a 15,000-page site take
     // ~60 MB less for the rest of the build.
