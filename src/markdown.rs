@@ -66,6 +66,8 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
     /// The bundle files and images it uses, for `Producer::Media` to publish.
     pub media: Vec<crate::media::Use>,
+    /// The page's cover (front matter `image:`), as HTML.
+    pub cover: Option<String>,
 }
 
 impl Rendered {

@@ -94,6 +94,8 @@ pub struct ImageUse {
     /// The widths published (`widths`), and the fallback's.
     pub widths: Vec<u32>,
     pub fallback: u32,
+    /// A page's cover: also made into its social card.
+    pub card: bool,
     /// The page that shows it, and where, for messages.
     pub file: String,
     pub line: usize,
@@ -142,9 +144,18 @@ impl PageMedia<'_> {
         }
     }
 
-    /// Whether `source` (relative to the site root) is a file.
+    /// Whether `source` (relative to the site root) is a file a build reads: not hidden or an
+    /// editor's, and inside the site folder once links are followed (as `files::walk` has it).
     fn exists(&self, source: &str) -> bool {
-        self.root.is_some_and(|root| root.join(source).is_file())
+        let Some(root) = self.root else {
+            return false;
+        };
+        let inside = |path: std::path::PathBuf| {
+            root.canonicalize()
+                .is_ok_and(|site| path.starts_with(site) && path.is_file())
+        };
+        crate::files::is_read(Path::new(source))
+            && root.join(source).canonicalize().is_ok_and(inside)
     }
 
     /// A relative link to a file of the page's bundle (`agreement.pdf`, `photos/a.jpg`).
@@ -228,6 +239,7 @@ impl PageMedia<'_> {
             resource,
             widths,
             fallback,
+            card: false,
             file: String::new(),
             line: 0,
             column: 0,
@@ -271,6 +283,70 @@ pub fn widths(width: u32) -> Vec<u32> {
 pub fn derived(out: &str, width: u32, ext: &str) -> String {
     let stem = out.rsplit_once('.').map_or(out, |(stem, _)| stem);
     format!("{stem}-{width}.{ext}")
+}
+
+/// Output path of an image's social card: `regions/puglia/trulli-og.jpg`.
+pub fn card(out: &str) -> String {
+    let stem = out.rsplit_once('.').map_or(out, |(stem, _)| stem);
+    format!("{stem}-og.jpg")
+}
+
+/// The social card of a page whose front matter names a cover (`image:`) that is a photo of
+/// the site: its output path.
+pub fn card_of(root: &Path, p: &Page) -> Option<String> {
+    let value = p.front.extra.get("image")?.as_str()?;
+    let media = PageMedia {
+        root: Some(root),
+        bundle: bundle(p),
+        ..PageMedia::none()
+    };
+    let resource = media.image_file(value)?.ok()?;
+    is_raster(&resource.source).then(|| card(&resource.out))
+}
+
+/// A page's cover (front matter `image:`): its `<picture>`, the first image of the page, and
+/// what to publish of it (its sizes and social card); errors name the `image` line.
+pub fn cover(
+    media: &PageMedia,
+    p: &Page,
+    base_path: &str,
+    out: &mut crate::markdown::Rendered,
+) -> Option<String> {
+    let value = p.front.extra.get("image")?.as_str()?;
+    let line = p.front.line_of("image");
+    let error = |message: String| {
+        crate::diagnostics::Diagnostic::error(crate::diagnostics::Kind::Image, &p.file, message)
+            .at(line, None)
+            .with_hint("`image:` names a file in the page's folder (`photo.jpg`) or under static/ (`/img/photo.jpg`)")
+    };
+    let how = Written {
+        alt: "",
+        title: "",
+        first: true,
+        base_path,
+    };
+    let shown = match media.image_file(value)? {
+        Ok(resource) => media.show(resource, &how),
+        Err(message) => Err(message),
+    };
+    match shown {
+        Ok((Shown::Picture { html, mut image }, _)) => {
+            (image.card, image.file, image.line) = (true, p.file.clone(), line);
+            out.media.push(Use::Image(image));
+            Some(html)
+        }
+        Ok((Shown::Plain { url, width, height }, _)) => {
+            Some(plain(&url, width.as_deref(), height.as_deref(), &how))
+        }
+        Err(why) => {
+            let message = match why.starts_with("image `") {
+                true => why,
+                false => format!("image `{value}`: {why}"),
+            };
+            out.diagnostics.push(error(message));
+            None
+        }
+    }
 }
 
 /// The fallback's format: PNG for PNG and GIF (they may be transparent), else JPEG.

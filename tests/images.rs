@@ -286,3 +286,56 @@ fn new_with_bundle_starts_a_page_as_a_folder_and_a_folder_is_the_same_page_as_a_
         .stderr_has(&["content/regions/attica.zh.md", "already exists"]);
     site.build().assert_ok();
 }
+#[test]
+fn a_cover_image_is_the_social_card() {
+    let site = bundle_site();
+    let file = "content/regions/puglia/index.en.md";
+    let text = std::fs::read_to_string(site.path(file)).unwrap();
+    site.write(
+        file,
+        &text.replacen("---\ntitle", "---\nimage: trulli.jpg\ntitle", 1),
+    );
+    site.build().assert_ok();
+    let en = site.public("en/regions/puglia/index.html");
+    assert!(
+        en.contains("<meta property=\"og:image\" content=\"https://example.org/regions/puglia/trulli-og.jpg\">"),
+        "{en}"
+    );
+    assert_eq!(
+        dimensions(&site.path("public/regions/puglia/trulli-og.jpg")),
+        (1200, 630)
+    );
+    // The cover heads the page and loads first; the text's photos wait.
+    let cover = common::element(&en, "<div class=\"cover\">", "</div>");
+    assert!(
+        cover.contains("trulli-1600.webp 1600w") && cover.contains("fetchpriority=\"high\""),
+        "{cover}"
+    );
+    assert_eq!(en.matches("fetchpriority").count(), 1, "{en}");
+    // The other language has no cover: its card is the site's.
+    let zh = site.public("zh/regions/puglia/index.html");
+    assert!(
+        zh.contains("content=\"https://example.org/social-card.png\""),
+        "{zh}"
+    );
+}
+
+#[test]
+fn an_image_linked_from_outside_the_site_is_not_read() {
+    let site = Site::small();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.jpg"), jpeg(100, 100)).unwrap();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.jpg"),
+        site.path("static/secret.jpg"),
+    )
+    .unwrap();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\n![Secret](/secret.jpg)\n",
+    );
+    site.build();
+    assert!(!site.exists("secret-100.webp"));
+    assert!(!site.path(".cache/images").exists());
+}

@@ -47,7 +47,12 @@ pub struct Job {
     pub fallback: u32,
     /// `jpg` or `png`.
     pub fallback_ext: &'static str,
+    /// Also the social card (`CARD`, cropped to fill).
+    pub card: bool,
 }
+
+/// The social card's size: what Facebook, LinkedIn and X show without cropping again.
+pub const CARD: (u32, u32) = (1200, 630);
 
 /// One file made of a source: its output path and where the cache holds it.
 #[derive(Debug, Clone)]
@@ -68,21 +73,34 @@ pub fn process(cache: &Path, job: &Job) -> Result<Processed, String> {
     let hash = hex(&Sha1::digest(&bytes)[..10]);
     let mut wanted: Vec<(u32, &str)> = job.widths.iter().map(|&w| (w, "webp")).collect();
     wanted.push((job.fallback, job.fallback_ext));
-    let files: Vec<Derived> = wanted
+    let mut files: Vec<Derived> = wanted
         .iter()
         .map(|&(w, ext)| Derived {
             out: super::derived(&job.out, w, ext),
             cached: cache.join(format!("{hash}-{w}-{SETTINGS}.{ext}")),
         })
         .collect();
+    if job.card {
+        files.push(Derived {
+            out: super::card(&job.out),
+            cached: cache.join(format!("{hash}-card-{SETTINGS}.jpg")),
+        });
+    }
     let missing: Vec<usize> = (0..files.len())
         .filter(|&i| !files[i].cached.is_file())
         .collect();
     if missing.is_empty() {
         return Ok(Processed { files, encoded: 0 });
     }
+    let encoded = missing.len();
     let image = decode(&bytes)?;
     std::fs::create_dir_all(cache).map_err(|e| format!("cannot make {}: {e}", cache.display()))?;
+    let mut missing = missing;
+    if job.card && missing.last() == Some(&wanted.len()) {
+        missing.pop();
+        let card = image.resize_to_fill(CARD.0, CARD.1, FilterType::CatmullRom);
+        write_atomically(&files[wanted.len()].cached, &encode(&card, "jpg")?)?;
+    }
     // Widest first, each size made from the one before: far less work than from the original.
     let mut order = missing.clone();
     order.sort_by_key(|&i| std::cmp::Reverse(wanted[i].0));
@@ -93,10 +111,7 @@ pub fn process(cache: &Path, job: &Job) -> Result<Processed, String> {
         let encoded = encode(&current, ext)?;
         write_atomically(&files[i].cached, &encoded)?;
     }
-    Ok(Processed {
-        files,
-        encoded: missing.len(),
-    })
+    Ok(Processed { files, encoded })
 }
 
 /// The image upright (EXIF orientation applied); the metadata stays behind, as only pixels

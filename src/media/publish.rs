@@ -31,16 +31,18 @@ pub fn publish(root: &Path, site: &Site, bodies: &Bodies, sinks: Sinks) -> Made 
                 files.insert(r.out.clone(), root.join(&r.source));
             }
             Use::Image(image) => {
-                jobs.entry(&image.resource.source).or_insert_with(|| {
+                let (job, _) = jobs.entry(&image.resource.source).or_insert_with(|| {
                     let job = Job {
                         source: root.join(&image.resource.source),
                         out: image.resource.out.clone(),
                         widths: image.widths.clone(),
                         fallback: image.fallback,
                         fallback_ext: fallback_ext(&image.resource.source),
+                        card: false,
                     };
                     (job, image)
                 });
+                job.card |= image.card;
             }
         }
     }
