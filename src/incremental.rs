@@ -100,6 +100,11 @@ struct Memo {
     /// Output paths of the static files: a file added or removed renders everything again
     /// (it may shadow a page).
     statics: BTreeSet<String>,
+    /// What `Producer::Media` made, for what an edit that drops an image removes.
+    media: BTreeSet<String>,
+    /// The files of bundles and the photos of `static/` as they were: a change renders
+    /// everything again (pages show their dimensions).
+    media_sources: crate::media::Sources,
 }
 
 impl Memo {
@@ -113,6 +118,8 @@ impl Memo {
             tera,
             index: search::Live::measure(site, files),
             missing_translations: check::missing_translations(site),
+            media: crate::media::paths(site, &bodies),
+            media_sources: crate::media::sources(&site.root),
             bodies,
             statics,
         }
@@ -189,6 +196,7 @@ impl Incremental {
             templates == self.templates
                 && static_error.is_none()
                 && m.statics == statics
+                && m.media_sources == crate::media::sources(root)
                 && config == self.built.site.config
         });
         self.templates = templates;
@@ -335,6 +343,7 @@ impl Incremental {
         }
         memo.bodies = bodies;
         memo.index = remade.index;
+        memo.media = remade.media;
         Ok(delta)
     }
 
@@ -367,6 +376,7 @@ impl Incremental {
         let changed = changes.changed(patch);
         let before = old.before(patch);
         let mut edit = Edit::new(site, &changed, before, memo.index.clone(), &self.files);
+        edit.media = memo.media.clone();
         let mut made = Vec::with_capacity(PRODUCERS.len());
         let mut removed = Vec::new();
         let mut failed = Vec::new();
@@ -380,6 +390,7 @@ impl Incremental {
             made,
             removed,
             index: edit.index,
+            media: edit.media,
         };
         (remade, work.bodies)
     }
@@ -422,6 +433,8 @@ struct Remade {
     removed: Vec<String>,
     /// The search index's shard sizes after the edit.
     index: search::Live,
+    /// What `Producer::Media` makes after the edit.
+    media: BTreeSet<String>,
 }
 
 /// The Markdown of the patched site: that of unchanged sources reused from `memo` (link

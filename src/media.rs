@@ -13,7 +13,7 @@ use std::path::Path;
 
 pub mod images;
 mod publish;
-pub use publish::publish;
+pub use publish::{paths, publish};
 
 /// The widths a photo is published in, never wider than it is.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
@@ -25,6 +25,26 @@ const SIZES: &str = "(min-width: 46.5rem) 44rem, calc(100vw - 2.5rem)";
 
 /// Raster formats made responsive; the first frame of a GIF.
 const RASTER: [&str; 5] = ["jpg", "jpeg", "png", "webp", "gif"];
+
+/// Every file of `content/` that is not a page, and every photo of `static/`, with its size and
+/// time of change: what the preview compares to notice that one changed.
+pub type Sources = Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)>;
+
+pub fn sources(root: &Path) -> Sources {
+    let content = crate::files::walk(root, CONTENT_DIR, crate::files::is_ignored, None).files;
+    let statics = crate::files::walk(root, STATIC_DIR, crate::files::is_unpublished, None).files;
+    let content = content.into_iter().filter(|(rel, _)| !rel.ends_with(".md"));
+    let statics = statics.into_iter().filter(|(rel, _)| is_raster(rel));
+    content
+        .chain(statics)
+        .map(|(_, path)| {
+            let meta = std::fs::metadata(&path).ok();
+            let len = meta.as_ref().map_or(0, std::fs::Metadata::len);
+            let modified = meta.and_then(|m| m.modified().ok());
+            (path, len, modified)
+        })
+        .collect()
+}
 
 /// A page that is a folder: where its files are and where they are published.
 #[derive(Debug, Clone, PartialEq)]

@@ -171,8 +171,16 @@ impl Producer {
                 }
                 made
             }
-            // Read again: they are cheap (images come from the cache).
-            Producer::StaticFiles | Producer::Media => self.produce(m, work),
+            // Read again: they are cheap.
+            Producer::StaticFiles => self.produce(m, work),
+            // Images come from the cache; those no page shows any more go.
+            Producer::Media => {
+                let made = self.produce(m, work);
+                let now = crate::media::paths(site, &work.bodies);
+                let removed = edit.media.difference(&now).cloned().collect();
+                edit.media = now;
+                return Update { made, removed };
+            }
         };
         Update {
             made,
@@ -288,6 +296,8 @@ pub struct Edit<'a> {
     pub index: search::Live,
     /// The outputs before the edit, sorted by path.
     pub files: &'a [Output],
+    /// What `Producer::Media` made before the edit; after it, once updated.
+    pub media: BTreeSet<String>,
 }
 
 /// What changed in an edit that kept the site's shape, for `Edit::new`.
@@ -386,6 +396,7 @@ impl<'a> Edit<'a> {
             before,
             index,
             files,
+            media: BTreeSet::new(),
         }
     }
 }

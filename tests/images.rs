@@ -339,3 +339,51 @@ fn an_image_linked_from_outside_the_site_is_not_read() {
     assert!(!site.exists("secret-100.webp"));
     assert!(!site.path(".cache/images").exists());
 }
+
+/// The built files, path and bytes, for comparing the preview with a full build.
+fn outputs(files: &[henan_stories::output::Output]) -> Vec<(String, Vec<u8>)> {
+    files
+        .iter()
+        .map(|o| (o.path.clone(), o.bytes.to_vec()))
+        .collect()
+}
+
+#[test]
+fn the_preview_drops_sizes_no_page_shows_and_follows_a_replaced_photo() {
+    use henan_stories::incremental::Incremental;
+    let site = bundle_site();
+    let options = henan_stories::pipeline::Options::new(site.root());
+    // Files changed less than a second before are read again whatever (see SourceCache).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let mut engine = Incremental::new(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    assert!(engine.get("regions/puglia/coast-960.jpg").is_some());
+    let mut touched = Vec::new();
+    for lang in ["zh", "en"] {
+        let file = format!("content/regions/puglia/index.{lang}.md");
+        let text = std::fs::read_to_string(site.path(&file)).unwrap();
+        site.write(&file, &text[..text.rfind("\n![").unwrap()]);
+        touched.push(site.path(&file));
+    }
+    let delta = engine.apply(&touched).unwrap();
+    assert!(!delta.full, "{delta:?}");
+    assert!(
+        delta
+            .removed
+            .contains(&"regions/puglia/coast-960.jpg".to_owned()),
+        "{delta:?}"
+    );
+    let full =
+        henan_stories::build::build(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    assert_eq!(outputs(engine.files()), outputs(&full.outputs));
+    // A photo replaced by one of another shape: the page shows its new dimensions.
+    site.write_bytes("content/regions/puglia/trulli.jpg", &jpeg(800, 800));
+    engine
+        .apply(&[site.path("content/regions/puglia/trulli.jpg")])
+        .unwrap();
+    let page =
+        String::from_utf8(engine.get("en/regions/puglia/index.html").unwrap().to_vec()).unwrap();
+    assert!(page.contains("width=\"800\" height=\"800\""), "{page}");
+    let full =
+        henan_stories::build::build(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    assert_eq!(outputs(engine.files()), outputs(&full.outputs));
+}

@@ -67,25 +67,39 @@ pub struct Processed {
     pub encoded: usize,
 }
 
+/// The sizes of `job`: (width, format), WebP first, then the fallback.
+fn sizes(job: &Job) -> Vec<(u32, &'static str)> {
+    let mut wanted: Vec<(u32, &str)> = job.widths.iter().map(|&w| (w, "webp")).collect();
+    wanted.push((job.fallback, job.fallback_ext));
+    wanted
+}
+
+/// Output paths of what `process` makes of `job`.
+pub fn outputs(job: &Job) -> impl Iterator<Item = String> + '_ {
+    let sizes = sizes(job).into_iter();
+    let card = job.card.then(|| super::card(&job.out));
+    sizes
+        .map(|(w, ext)| super::derived(&job.out, w, ext))
+        .chain(card)
+}
+
 /// The derived files of `job`, from the cache in `cache` or encoded into it.
 pub fn process(cache: &Path, job: &Job) -> Result<Processed, String> {
     let bytes = std::fs::read(&job.source).map_err(|e| format!("cannot read it: {e}"))?;
     let hash = hex(&Sha1::digest(&bytes)[..10]);
-    let mut wanted: Vec<(u32, &str)> = job.widths.iter().map(|&w| (w, "webp")).collect();
-    wanted.push((job.fallback, job.fallback_ext));
-    let mut files: Vec<Derived> = wanted
+    let wanted = sizes(job);
+    let mut names: Vec<String> = wanted
         .iter()
-        .map(|&(w, ext)| Derived {
-            out: super::derived(&job.out, w, ext),
-            cached: cache.join(format!("{hash}-{w}-{SETTINGS}.{ext}")),
+        .map(|&(w, ext)| format!("{hash}-{w}-{SETTINGS}.{ext}"))
+        .collect();
+    names.extend(job.card.then(|| format!("{hash}-card-{SETTINGS}.jpg")));
+    let files: Vec<Derived> = outputs(job)
+        .zip(names)
+        .map(|(out, name)| Derived {
+            out,
+            cached: cache.join(name),
         })
         .collect();
-    if job.card {
-        files.push(Derived {
-            out: super::card(&job.out),
-            cached: cache.join(format!("{hash}-card-{SETTINGS}.jpg")),
-        });
-    }
     let missing: Vec<usize> = (0..files.len())
         .filter(|&i| !files[i].cached.is_file())
         .collect();

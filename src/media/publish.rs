@@ -10,28 +10,40 @@ use crate::markdown::Bodies;
 use crate::output::Sinks;
 use crate::producers::Made;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Every output of the site's bundles and images, and the cache pruned of what is no longer
-/// used.
-pub fn publish(root: &Path, site: &Site, bodies: &Bodies, sinks: Sinks) -> Made {
-    let uses: Vec<&Use> = bodies
-        .pages
-        .iter()
-        .chain(bodies.sections.iter().flatten())
-        .flat_map(|b| &b.media)
-        .collect();
-    // Output path → source file, sorted: each is published once.
-    let mut files: BTreeMap<String, PathBuf> = bundle_files(root, site);
-    let mut jobs: BTreeMap<&str, (Job, &ImageUse)> = BTreeMap::new();
-    for u in uses {
+/// What the site publishes of its bundles and images: files as they are (output path →
+/// source) and the images to make (by source, with the first use, for messages).
+struct Plan<'b> {
+    files: BTreeMap<String, PathBuf>,
+    jobs: BTreeMap<&'b str, (Job, &'b ImageUse)>,
+}
+
+impl<'b> Plan<'b> {
+    fn new(root: &Path, site: &Site, bodies: &'b Bodies) -> Plan<'b> {
+        let mut plan = Plan {
+            files: bundle_files(root, site),
+            jobs: BTreeMap::new(),
+        };
+        let uses = bodies
+            .pages
+            .iter()
+            .chain(bodies.sections.iter().flatten())
+            .flat_map(|b| &b.media);
+        for u in uses {
+            plan.add(root, u);
+        }
+        plan
+    }
+
+    fn add(&mut self, root: &Path, u: &'b Use) {
         match u {
             Use::File(r) => {
-                files.insert(r.out.clone(), root.join(&r.source));
+                self.files.insert(r.out.clone(), root.join(&r.source));
             }
             Use::Image(image) => {
-                let (job, _) = jobs.entry(&image.resource.source).or_insert_with(|| {
+                let (job, _) = self.jobs.entry(&image.resource.source).or_insert_with(|| {
                     let job = Job {
                         source: root.join(&image.resource.source),
                         out: image.resource.out.clone(),
@@ -46,6 +58,22 @@ pub fn publish(root: &Path, site: &Site, bodies: &Bodies, sinks: Sinks) -> Made 
             }
         }
     }
+}
+
+/// The output paths `publish` makes, without making them: what an edit that drops an image
+/// removes.
+pub fn paths(site: &Site, bodies: &Bodies) -> BTreeSet<String> {
+    let plan = Plan::new(&site.root, site, bodies);
+    let derived = plan.jobs.values().flat_map(|(job, _)| images::outputs(job));
+    let mut out: BTreeSet<String> = derived.collect();
+    out.extend(plan.files.into_keys());
+    out
+}
+
+/// Every output of the site's bundles and images, and the cache pruned of what is no longer
+/// used.
+pub fn publish(root: &Path, site: &Site, bodies: &Bodies, sinks: Sinks) -> Made {
+    let Plan { mut files, jobs } = Plan::new(root, site, bodies);
     let cache = root.join(CACHE_DIR);
     let processed: Vec<Result<Vec<images::Derived>, Diagnostic>> = jobs
         .into_par_iter()
