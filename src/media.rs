@@ -249,12 +249,7 @@ impl PageMedia<'_> {
             ));
         }
         let widths = widths(width);
-        let fallback = widths
-            .iter()
-            .copied()
-            .filter(|&w| w <= FALLBACK_MAX)
-            .max()
-            .unwrap_or(widths[0]);
+        let fallback = fallback_width(&widths);
         let image = ImageUse {
             resource,
             widths,
@@ -296,6 +291,37 @@ pub fn widths(width: u32) -> Vec<u32> {
         out.push(top);
     }
     out
+}
+
+/// The fallback's width: the widest of `widths` up to `FALLBACK_MAX`.
+fn fallback_width(widths: &[u32]) -> u32 {
+    let fitting = widths.iter().copied().filter(|&w| w <= FALLBACK_MAX);
+    fitting.max().unwrap_or(widths[0])
+}
+
+/// A page's cover on its cards in lists: the smallest size, cropped by the theme to the card's
+/// shape; `None` without a cover that is a photo of the site.
+pub fn thumbnail(root: &Path, base_path: &str, p: &Page) -> Option<String> {
+    let value = p.front.extra.get("image")?.as_str()?;
+    let media = PageMedia {
+        root: Some(root),
+        bundle: bundle(p),
+        ..PageMedia::none()
+    };
+    let resource = media.image_file(value)?.ok()?;
+    if !is_raster(&resource.source) {
+        return None;
+    }
+    let (width, height) = images::dimensions(&root.join(&resource.source)).ok()?;
+    let widths = widths(width);
+    let small = widths[0];
+    let url = |w: u32, ext: &str| format!("{base_path}/{}", derived(&resource.out, w, ext));
+    let fallback = url(fallback_width(&widths), fallback_ext(&resource.source));
+    let shown_h = (u64::from(height) * u64::from(small) / u64::from(width.max(1))).max(1);
+    Some(format!(
+        "<picture><source type=\"image/webp\" srcset=\"{}\"><img class=\"card-cover\" src=\"{fallback}\" alt=\"\" width=\"{small}\" height=\"{shown_h}\" loading=\"lazy\" decoding=\"async\"></picture>",
+        url(small, "webp")
+    ))
 }
 
 /// Output path of one derived file: `regions/puglia/trulli.jpg` at 480 in WebP →

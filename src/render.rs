@@ -633,6 +633,7 @@ impl<'a> Renderer<'a> {
             established: None,
             established_display: None,
             status: "established",
+            cover: None,
         }
     }
 

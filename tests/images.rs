@@ -312,6 +312,9 @@ fn a_cover_image_is_the_social_card() {
         "{cover}"
     );
     assert_eq!(en.matches("fetchpriority").count(), 1, "{en}");
+    // Its card in the list of regions shows it, in the smallest size.
+    let list = site.public("en/regions/index.html");
+    assert!(list.contains("<picture><source type=\"image/webp\" srcset=\"/regions/puglia/trulli-480.webp\"><img class=\"card-cover\" src=\"/regions/puglia/trulli-960.jpg\" alt=\"\" width=\"480\" height=\"240\" loading=\"lazy\""), "{list}");
     // The other language has no cover: its card is the site's.
     let zh = site.public("zh/regions/puglia/index.html");
     assert!(
