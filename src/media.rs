@@ -455,7 +455,7 @@ pub fn plain(url: &str, width: Option<&str>, height: Option<&str>, how: &Written
         }
     }
     let loading = if how.first {
-        ""
+        " fetchpriority=\"high\""
     } else {
         " loading=\"lazy\" decoding=\"async\""
     };

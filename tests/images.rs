@@ -390,3 +390,34 @@ fn the_preview_drops_sizes_no_page_shows_and_follows_a_replaced_photo() {
         henan_stories::build::build(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
     assert_eq!(outputs(engine.files()), outputs(&full.outputs));
 }
+
+#[test]
+fn an_svg_passes_through_with_the_size_it_declares_and_a_large_photo_is_a_warning() {
+    let site = Site::small();
+    site.write(
+        "content/regions/puglia/index.en.md",
+        "---\ntitle: Apulia\n---\n![Emblem](emblem.svg)\n\n![Wide](wide.png)\n",
+    );
+    site.write(
+        "content/regions/puglia/emblem.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"80px\"><rect width=\"10\" height=\"10\"/></svg>",
+    );
+    site.write_bytes("content/regions/puglia/wide.png", &png(900, 10));
+    site.write(
+        "site.toml",
+        &format!("{}\n[markdown]\nmax_image_px = 800\n", common::SITE_TOML),
+    );
+    site.build().assert_ok().stderr_has(&[
+        "content/regions/puglia/index.en.md:6",
+        "image `content/regions/puglia/wide.png` is 900×10 pixels, more than the 800-pixel limit",
+    ]);
+    let en = site.public("en/regions/puglia/index.html");
+    assert!(
+        en.contains("<img src=\"/regions/puglia/emblem.svg\" alt=\"Emblem\" width=\"120\" height=\"80\" fetchpriority=\"high\">"),
+        "{en}"
+    );
+    assert_eq!(
+        std::fs::read(site.path("public/regions/puglia/emblem.svg")).unwrap(),
+        std::fs::read(site.path("content/regions/puglia/emblem.svg")).unwrap()
+    );
+}
