@@ -85,6 +85,8 @@ pub struct Incremental {
     templates: Vec<(String, Vec<u8>)>,
     /// Syntax definitions load once, when a page has code.
     highlighter: Highlighter,
+    /// Set by the preview: an edit does not wait for new photos to be encoded.
+    background: Option<crate::media::Background>,
 }
 
 /// What a successful build leaves for the next same-shape edit.
@@ -134,7 +136,7 @@ impl Incremental {
         let templates = template_sources(&options.root);
         let statics = static_files(&options.root).0;
         let highlighter = Highlighter::default();
-        let (mut built, kept) = full(options, loaded, &highlighter)?;
+        let (mut built, kept) = full(options, loaded, &highlighter, None)?;
         let files = take_files(&mut built);
         sources.hollow(&built.site);
         Ok(Incremental {
@@ -145,7 +147,15 @@ impl Incremental {
             sources,
             templates,
             highlighter,
+            background: None,
         })
+    }
+
+    /// From now on, photos an edit adds are encoded in the background, their originals
+    /// standing in for their sizes until then; `done` is called with each photo's source when
+    /// its sizes are ready (the preview then applies it as a change).
+    pub fn encode_in_background(&mut self, done: crate::media::Background) {
+        self.background = Some(done);
     }
 
     /// The current build: the site model, warnings, timings of the last `apply`. Its
@@ -268,7 +278,8 @@ impl Incremental {
         statics: BTreeSet<String>,
         mut clock: Stopwatch,
     ) -> Result<Delta, Failed> {
-        let (mut built, kept) = full(&self.options, loaded, &self.highlighter)?;
+        let background = self.background.as_ref();
+        let (mut built, kept) = full(&self.options, loaded, &self.highlighter, background)?;
         let files = take_files(&mut built);
         let mut delta = diff(&self.files, &files);
         delta.full = true;
@@ -372,6 +383,7 @@ impl Incremental {
                 output: &Ok,
                 file: &pipeline::read_static,
             },
+            background: self.background.as_ref(),
         };
         let changed = changes.changed(patch);
         let before = old.before(patch);
@@ -762,6 +774,7 @@ fn full(
     options: &Options,
     loaded: Loaded,
     highlighter: &Highlighter,
+    background: Option<&crate::media::Background>,
 ) -> Result<(Built, (Bodies, Templates)), Failed> {
     let Loaded {
         site,
@@ -783,6 +796,7 @@ fn full(
             output: &keep,
             file: &pipeline::read_static,
         },
+        background,
     };
     let made = pipeline::produce(&model, &mut work, &mut diagnostics, &mut Stopwatch::start());
     drop(renderer);

@@ -13,7 +13,7 @@ use std::path::Path;
 
 pub mod images;
 mod publish;
-pub use publish::{paths, publish};
+pub use publish::{paths, publish, Background};
 
 /// The widths a photo is published in, never wider than it is.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];

@@ -69,6 +69,8 @@ pub struct Model<'a, 'r> {
     pub renderer: &'a Renderer<'r>,
     pub highlighter: &'a Highlighter,
     pub sinks: Sinks<'a>,
+    /// The preview's: photos are encoded in the background (see `media::publish`).
+    pub background: Option<&'a crate::media::Background>,
 }
 
 /// The site's Markdown as a build goes.
@@ -122,7 +124,7 @@ impl Producer {
                 ))],
                 false => Vec::new(),
             },
-            Producer::Media => crate::media::publish(m.root, site, bodies, m.sinks),
+            Producer::Media => crate::media::publish(m.root, site, bodies, m.sinks, m.background),
             Producer::StaticFiles => static_files(m.root, m.sinks),
         }
     }
@@ -173,9 +175,9 @@ impl Producer {
             }
             // Read again: they are cheap.
             Producer::StaticFiles => self.produce(m, work),
-            // Images come from the cache; those no page shows any more go.
+            // An edit never waits for a photo to be encoded; those no page shows any more go.
             Producer::Media => {
-                let made = self.produce(m, work);
+                let made = crate::media::publish(m.root, site, bodies, m.sinks, m.background);
                 let now = crate::media::paths(site, &work.bodies);
                 let removed = edit.media.difference(&now).cloned().collect();
                 edit.media = now;

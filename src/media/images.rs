@@ -83,23 +83,32 @@ pub fn outputs(job: &Job) -> impl Iterator<Item = String> + '_ {
         .chain(card)
 }
 
-/// The derived files of `job`, from the cache in `cache` or encoded into it.
-pub fn process(cache: &Path, job: &Job) -> Result<Processed, String> {
-    let bytes = std::fs::read(&job.source).map_err(|e| format!("cannot read it: {e}"))?;
-    let hash = hex(&Sha1::digest(&bytes)[..10]);
-    let wanted = sizes(job);
-    let mut names: Vec<String> = wanted
+/// The files `job` makes, named in the cache after the content of its source, `bytes`.
+fn derived_files(cache: &Path, job: &Job, bytes: &[u8]) -> Vec<Derived> {
+    let hash = hex(&Sha1::digest(bytes)[..10]);
+    let mut names: Vec<String> = sizes(job)
         .iter()
         .map(|&(w, ext)| format!("{hash}-{w}-{SETTINGS}.{ext}"))
         .collect();
     names.extend(job.card.then(|| format!("{hash}-card-{SETTINGS}.jpg")));
-    let files: Vec<Derived> = outputs(job)
+    outputs(job)
         .zip(names)
         .map(|(out, name)| Derived {
             out,
             cached: cache.join(name),
         })
-        .collect();
+        .collect()
+}
+
+fn read(job: &Job) -> Result<Vec<u8>, String> {
+    std::fs::read(&job.source).map_err(|e| format!("cannot read it: {e}"))
+}
+
+/// The derived files of `job`, from the cache in `cache` or encoded into it.
+pub fn process(cache: &Path, job: &Job) -> Result<Processed, String> {
+    let bytes = read(job)?;
+    let wanted = sizes(job);
+    let files = derived_files(cache, job, &bytes);
     let missing: Vec<usize> = (0..files.len())
         .filter(|&i| !files[i].cached.is_file())
         .collect();
@@ -126,6 +135,35 @@ pub fn process(cache: &Path, job: &Job) -> Result<Processed, String> {
         write_atomically(&files[i].cached, &encoded)?;
     }
     Ok(Processed { files, encoded })
+}
+
+/// `process` that never waits for encoding: what is not cached yet is encoded in the
+/// background (then `done` is called with the source), and meanwhile every size is the
+/// original itself (browsers tell an image's format from its bytes).
+pub fn process_later(
+    cache: &Path,
+    job: Job,
+    done: super::Background,
+) -> Result<Vec<Derived>, String> {
+    let files = derived_files(cache, &job, &read(&job)?);
+    if files.iter().all(|f| f.cached.is_file()) {
+        return Ok(files);
+    }
+    let stand_ins = files
+        .into_iter()
+        .map(|f| Derived {
+            out: f.out,
+            cached: job.source.clone(),
+        })
+        .collect();
+    let cache = cache.to_owned();
+    rayon::spawn(move || {
+        // An image that fails is reported by the next full build, which encodes it again.
+        if process(&cache, &job).is_ok() {
+            done(job.source);
+        }
+    });
+    Ok(stand_ins)
 }
 
 /// The image upright (EXIF orientation applied); the metadata stays behind, as only pixels

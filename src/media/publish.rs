@@ -70,17 +70,29 @@ pub fn paths(site: &Site, bodies: &Bodies) -> BTreeSet<String> {
     out
 }
 
+/// What the preview calls with a photo's source once its sizes are encoded in the background.
+pub type Background = std::sync::Arc<dyn Fn(PathBuf) + Send + Sync>;
+
 /// Every output of the site's bundles and images, and the cache pruned of what is no longer
-/// used.
-pub fn publish(root: &Path, site: &Site, bodies: &Bodies, sinks: Sinks) -> Made {
+/// used. With `background` (the preview), photos not in the cache are encoded in the
+/// background, their originals standing in until then.
+pub fn publish(
+    root: &Path,
+    site: &Site,
+    bodies: &Bodies,
+    sinks: Sinks,
+    background: Option<&Background>,
+) -> Made {
     let Plan { mut files, jobs } = Plan::new(root, site, bodies);
     let cache = root.join(CACHE_DIR);
     let processed: Vec<Result<Vec<images::Derived>, Diagnostic>> = jobs
         .into_par_iter()
         .map(|(_, (job, image))| {
-            images::process(&cache, &job)
-                .map(|p| p.files)
-                .map_err(|why| broken(image, &why))
+            let made = match background {
+                Some(done) => images::process_later(&cache, job, done.clone()),
+                None => images::process(&cache, &job).map(|p| p.files),
+            };
+            made.map_err(|why| broken(image, &why))
         })
         .collect();
     let mut made = Made::new();
@@ -96,7 +108,8 @@ pub fn publish(root: &Path, site: &Site, bodies: &Bodies, sinks: Sinks) -> Made 
             Err(d) => made.push(Err(d)),
         }
     }
-    if made.is_empty() {
+    // Files being encoded in the background are not among those used yet.
+    if made.is_empty() && background.is_none() {
         images::prune(&cache, &used);
     }
     made.extend(
