@@ -315,6 +315,18 @@ fn a_cover_image_is_the_social_card() {
     // Its card in the list of regions shows it, in the smallest size.
     let list = site.public("en/regions/index.html");
     assert!(list.contains("<picture><source type=\"image/webp\" srcset=\"/regions/puglia/trulli-480.webp\"><img class=\"card-cover\" src=\"/regions/puglia/trulli-960.jpg\" alt=\"\" width=\"480\" height=\"240\" loading=\"lazy\""), "{list}");
+    // An event's cover from static/ shows on the timeline.
+    site.write_bytes("static/img/visit.jpg", &jpeg(640, 360));
+    let event = "content/events/uruguay-visit.en.md";
+    let text = std::fs::read_to_string(site.path(event)).unwrap();
+    site.write(
+        event,
+        &text.replacen("---\ntitle", "---\nimage: /img/visit.jpg\ntitle", 1),
+    );
+    site.build().assert_ok();
+    let timeline = site.public("en/timeline/index.html");
+    assert!(timeline.contains("<div class=\"entry-cover\"><picture><source type=\"image/webp\" srcset=\"/img/visit-480.webp\">"), "{timeline}");
+    assert!(site.exists("img/visit-og.jpg"));
     // The other language has no cover: its card is the site's.
     let zh = site.public("zh/regions/puglia/index.html");
     assert!(
