@@ -259,7 +259,10 @@ impl PageMedia<'_> {
             line: 0,
             column: 0,
         };
-        let html = picture(&image, (width, height), how);
+        // The photo's colour fills its box until it loads (read from the cache, else made).
+        let cache = self.root.unwrap_or(Path::new("")).join(images::CACHE_DIR);
+        let colour = images::colour(&cache, &path)?;
+        let html = picture(&image, (width, height, &colour), how);
         Ok((Shown::Picture { html, image }, warnings))
     }
 }
@@ -404,7 +407,7 @@ pub fn fallback_ext(source: &str) -> &'static str {
 }
 
 /// The `<picture>` of an image `size` (width, height, upright) shows.
-fn picture(image: &ImageUse, (width, height): (u32, u32), how: &Written) -> String {
+fn picture(image: &ImageUse, (width, height, colour): (u32, u32, &str), how: &Written) -> String {
     let url =
         |w: u32, ext: &str| format!("{}/{}", how.base_path, derived(&image.resource.out, w, ext));
     let srcset: Vec<String> = image
@@ -428,7 +431,7 @@ fn picture(image: &ImageUse, (width, height): (u32, u32), how: &Written) -> Stri
         t => format!(" title=\"{}\"", escape(t)),
     };
     let picture = format!(
-        "<picture><source type=\"image/webp\" srcset=\"{}\" sizes=\"{SIZES}\"><img src=\"{fallback}\" alt=\"{}\"{title} width=\"{shown_w}\" height=\"{shown_h}\" {loading}></picture>",
+        "<picture><source type=\"image/webp\" srcset=\"{}\" sizes=\"{SIZES}\"><img src=\"{fallback}\" alt=\"{}\"{title} width=\"{shown_w}\" height=\"{shown_h}\" style=\"background:{colour}\" {loading}></picture>",
         srcset.join(", "),
         escape(how.alt),
     );

@@ -31,6 +31,29 @@ pub fn dimensions(path: &Path) -> Result<(u32, u32), String> {
     Ok(if turned { (h, w) } else { (w, h) })
 }
 
+/// The average colour of the photo at `path`, as `#rrggbb`: the placeholder its box shows until
+/// it loads. Kept in `cache` (named after the photo's content) so that only a new photo is
+/// decoded for it.
+pub fn colour(cache: &Path, path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let kept = cache.join(format!("{}-colour-{SETTINGS}.txt", hash(&bytes)));
+    if let Ok(colour) = std::fs::read_to_string(&kept) {
+        return Ok(colour);
+    }
+    let image = decode(&bytes)?;
+    let pixel = image.thumbnail_exact(1, 1).to_rgb8();
+    let [r, g, b] = pixel.get_pixel(0, 0).0;
+    let colour = format!("#{r:02x}{g:02x}{b:02x}");
+    std::fs::create_dir_all(cache).map_err(|e| format!("cannot make {}: {e}", cache.display()))?;
+    write_atomically(&kept, colour.as_bytes())?;
+    Ok(colour)
+}
+
+/// The cache's name for content `bytes`: files made of it start with it.
+fn hash(bytes: &[u8]) -> String {
+    hex(&Sha1::digest(bytes)[..10])
+}
+
 /// Whether an orientation turns the image a quarter.
 fn turns(o: image::metadata::Orientation) -> bool {
     use image::metadata::Orientation::*;
@@ -85,7 +108,7 @@ pub fn outputs(job: &Job) -> impl Iterator<Item = String> + '_ {
 
 /// The files `job` makes, named in the cache after the content of its source, `bytes`.
 fn derived_files(cache: &Path, job: &Job, bytes: &[u8]) -> Vec<Derived> {
-    let hash = hex(&Sha1::digest(bytes)[..10]);
+    let hash = hash(bytes);
     let mut names: Vec<String> = sizes(job)
         .iter()
         .map(|&(w, ext)| format!("{hash}-{w}-{SETTINGS}.{ext}"))
@@ -233,15 +256,22 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Removes from `cache` every file a build did not use (`used`: file names).
+/// Removes from `cache` every file made of a photo a build did not use (`used`: names of
+/// files it used; a photo's other files, its colour, start with the same hash).
 pub fn prune(cache: &Path, used: &std::collections::HashSet<std::ffi::OsString>) {
     let Ok(entries) = std::fs::read_dir(cache) else {
         return;
     };
+    let of_photo = |name: &str| name.split('-').next().unwrap_or("").to_owned();
+    let photos: std::collections::HashSet<String> = used
+        .iter()
+        .map(|n| of_photo(&n.to_string_lossy()))
+        .collect();
     for entry in entries.flatten() {
         let name = entry.file_name();
+        let name = name.to_string_lossy();
         // A file another build is writing has a temporary name: left alone.
-        if !used.contains(&name) && !name.to_string_lossy().contains(".tmp") {
+        if !photos.contains(&of_photo(&name)) && !name.contains(".tmp") {
             // Failing to remove one only leaves it for the next build to remove.
             let _ = std::fs::remove_file(entry.path());
         }
