@@ -14,6 +14,9 @@
 //!   process, by stage).
 //! - `HS_BENCH_LINEARITY_ONLY`: only the builds at several sizes (`HS_BENCH_SCALES`, by default
 //!   `500,5000,50000`: 1,500, 15,000 and 150,000 pages).
+//! - `HS_BENCH_IMAGES_ONLY`: only the photo scenario (`images`): 50 real photographs from
+//!   Debian's wallpaper packages, fetched with `apt-get download` (not committed), built cold
+//!   (empty `.cache/images/`) and warm.
 //! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`, Zola's
 //!   in `zola-site/`) and stop, e.g. to profile a build by hand.
 
@@ -319,6 +322,10 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
+    if std::env::var_os("HS_BENCH_IMAGES_ONLY").is_some() {
+        images(&base, runs.min(3));
+        return;
+    }
     if std::env::var_os("HS_BENCH_LINEARITY_ONLY").is_some() {
         let scales = std::env::var("HS_BENCH_SCALES").unwrap_or_else(|_| "500,5000,50000".into());
         linearity(&base, &scales, runs.min(3));
@@ -362,6 +369,7 @@ fn main() {
 
     rebuilds(&site, &disk_base.join("henan-stories"), runs);
     sample_portal(runs);
+    images(&base, runs.min(3));
     serve_server(&site, runs);
     // Last: the engine runs in this process, which keeps its memory afterwards.
     serve_edits(&site, runs);
@@ -580,6 +588,135 @@ fn sample_portal(runs: usize) {
     clean(&out);
     println!("\nSample portal ({}):", root.display());
     print_cost("cold build", medians(&costs));
+}
+
+/// Debian packages of wallpapers that hold photographs under free licences (GPL-2+ and LGPL, see
+/// each package's copyright file).
+const PHOTO_PACKAGES: [&str; 2] = ["mate-backgrounds", "plasma-workspace-wallpapers"];
+const PHOTOS: usize = 50;
+
+/// Up to `PHOTOS` JPEGs from `PHOTO_PACKAGES`, largest first (one size of each wallpaper), or
+/// why there are none.
+fn fetch_photos(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let tree = dir.join("x");
+    if !tree.exists() {
+        let got = Command::new("apt-get")
+            .arg("download")
+            .args(PHOTO_PACKAGES)
+            .current_dir(dir)
+            .status();
+        if !got.is_ok_and(|s| s.success()) {
+            return Err(
+                "`apt-get download` failed (a Debian system with network is needed)".into(),
+            );
+        }
+        for deb in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+            if deb.path().extension().is_some_and(|e| e == "deb") {
+                Command::new("dpkg-deb")
+                    .arg("-x")
+                    .arg(deb.path())
+                    .arg(&tree)
+                    .status()
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    let mut photos: Vec<(u64, PathBuf)> = walkdir::WalkDir::new(&tree)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x == "jpg" || x == "jpeg")
+        })
+        .map(|e| (e.metadata().map_or(0, |m| m.len()), e.into_path()))
+        .collect();
+    photos.sort_by(|a, b| b.cmp(a));
+    // One size of each wallpaper (KDE's come in many, each in its own folder).
+    let mut seen = std::collections::HashSet::new();
+    let chosen: Vec<PathBuf> = photos
+        .into_iter()
+        .filter(|(_, p)| {
+            seen.insert(p.parent().map(Path::to_owned))
+                || p.to_string_lossy().contains("/backgrounds/")
+        })
+        .map(|(_, p)| p)
+        .take(PHOTOS)
+        .collect();
+    Ok(chosen)
+}
+
+/// Photos: a site of one page per photo (a page folder, both languages), built with an empty
+/// cache (every size encoded) and again with it full.
+fn images(base: &Path, runs: usize) {
+    let photos = match fetch_photos(&std::env::temp_dir().join("henan-bench-photos")) {
+        Ok(p) if !p.is_empty() => p,
+        Ok(_) => {
+            return println!(
+                "
+Photos: skipped, no photos found"
+            )
+        }
+        Err(why) => {
+            return println!(
+                "
+Photos: skipped, {why}"
+            )
+        }
+    };
+    let site = base.join("photo-site");
+    clean(&site);
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml"),
+        site.join("site.toml"),
+    )
+    .unwrap();
+    let (mut bytes, mut pixels) = (0u64, 0f64);
+    for (i, photo) in photos.iter().enumerate() {
+        let dir = site.join(format!("content/photos/p{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(photo, dir.join("photo.jpg")).unwrap();
+        bytes += std::fs::metadata(photo).map_or(0, |m| m.len());
+        let (w, h) = image::image_dimensions(photo).unwrap_or((0, 0));
+        pixels += f64::from(w) * f64::from(h);
+        for (lang, alt) in [("zh", "照片"), ("en", "Photo")] {
+            let page = format!("---\ntitle: P{i}\n---\n![{alt} {i}](photo.jpg)\n");
+            std::fs::write(dir.join(format!("index.{lang}.md")), page).unwrap();
+        }
+    }
+    let out = base.join("photo-out");
+    let (mut cold, mut warm) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        clean(&out);
+        clean(&site.join(".cache"));
+        cold.push(measure(&mut ours(&site, &out)).0);
+        warm.push(measure(&mut ours(&site, &out)).0);
+    }
+    let published: u64 = walkdir::WalkDir::new(out.join("photos"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.path().to_string_lossy().contains("-960.webp"))
+        .map(|e| e.metadata().map_or(0, |m| m.len()))
+        .sum();
+    let (cold, warm) = (medians(&cold), medians(&warm));
+    println!(
+        "\nPhotos: {} photographs, {:.0} MP, {:.1} MB of JPEG; 960-pixel WebP of all: {:.1} MB",
+        photos.len(),
+        pixels / 1e6,
+        bytes as f64 / 1e6,
+        published as f64 / 1e6
+    );
+    print_cost("cold cache", cold);
+    print_cost("warm cache", warm);
+    println!(
+        "  cold: {:.0} ms per megapixel of source",
+        cold.wall * 1e3 / (pixels / 1e6)
+    );
+    clean(&site);
+    clean(&out);
 }
 
 /// Full builds at several sizes: time per page should stay flat. The sizes take turns, run

@@ -47,6 +47,7 @@ fn build_with(options: &Options, sinks: Sinks) -> Result<Built, Failed> {
         renderer: &renderer,
         highlighter: &highlighter,
         sinks,
+        background: None,
     };
     let made = produce(&model, &mut work, &mut diagnostics, &mut clock);
     drop(renderer);

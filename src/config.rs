@@ -33,6 +33,29 @@ pub struct MarkdownConfig {
     /// all trusted.
     #[serde(default = "yes")]
     pub raw_html: bool,
+    /// Images larger than this many megabytes get a warning.
+    #[serde(default = "max_image_mb")]
+    pub max_image_mb: u64,
+    /// Images wider or taller than this many pixels get a warning.
+    #[serde(default = "max_image_px")]
+    pub max_image_px: u32,
+}
+
+fn max_image_mb() -> u64 {
+    10
+}
+
+fn max_image_px() -> u32 {
+    8000
+}
+
+impl MarkdownConfig {
+    pub fn image_limits(&self) -> crate::media::Limits {
+        crate::media::Limits {
+            bytes: self.max_image_mb * 1_000_000,
+            pixels: self.max_image_px,
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -41,7 +64,11 @@ fn yes() -> bool {
 
 impl Default for MarkdownConfig {
     fn default() -> Self {
-        MarkdownConfig { raw_html: true }
+        MarkdownConfig {
+            raw_html: true,
+            max_image_mb: max_image_mb(),
+            max_image_px: max_image_px(),
+        }
     }
 }
 

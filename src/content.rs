@@ -126,6 +126,8 @@ pub struct Site {
     pub region_keys: Vec<String>,
     /// Ids of the draft pages this build leaves out, so a link to one can say why it is broken.
     pub drafts: HashSet<String>,
+    /// The site folder: images are read from it as pages are rendered.
+    pub root: std::path::PathBuf,
     by_id: HashMap<String, Vec<usize>>,
 }
 
@@ -287,6 +289,7 @@ pub fn load(
         build_date: options.build_date,
         region_keys,
         drafts,
+        root: root.to_owned(),
         by_id: HashMap::new(),
     };
     site.by_id = index_by_id(&site.pages);
@@ -366,12 +369,15 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
         let rel_dir = files::relative(content, path.parent().unwrap_or(content));
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         match split_language(stem, config) {
-            Ok((key, lang)) => found.files.push(FoundFile {
-                file,
-                lang,
-                dir: rel_dir,
-                key,
-            }),
+            Ok((key, lang)) => {
+                let (dir, key) = bundle_page(rel_dir, key);
+                found.files.push(FoundFile {
+                    file,
+                    lang,
+                    dir,
+                    key,
+                })
+            }
             Err(message) => {
                 let codes: Vec<&str> = config.codes().collect();
                 found.diagnostics.push(
@@ -382,6 +388,18 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
         }
     }
     Ok(found)
+}
+
+/// A page that is a folder (`regions/puglia/index.en.md`) is the page its folder names
+/// (`regions/puglia`): (folder, key) → (parent folder, folder name). Other files keep theirs.
+fn bundle_page(dir: String, key: String) -> (String, String) {
+    if key != "index" || dir.is_empty() {
+        return (dir, key);
+    }
+    match dir.rsplit_once('/') {
+        Some((parent, name)) => (parent.to_owned(), name.to_owned()),
+        None => (String::new(), dir),
+    }
 }
 
 /// `attica.en` → (`attica`, `en`); `attica` → (`attica`, default language);

@@ -85,6 +85,8 @@ pub struct Incremental {
     templates: Vec<(String, Vec<u8>)>,
     /// Syntax definitions load once, when a page has code.
     highlighter: Highlighter,
+    /// Set by the preview: an edit does not wait for new photos to be encoded.
+    background: Option<crate::media::Background>,
 }
 
 /// What a successful build leaves for the next same-shape edit.
@@ -100,6 +102,11 @@ struct Memo {
     /// Output paths of the static files: a file added or removed renders everything again
     /// (it may shadow a page).
     statics: BTreeSet<String>,
+    /// What `Producer::Media` made, for what an edit that drops an image removes.
+    media: BTreeSet<String>,
+    /// The files of bundles and the photos of `static/` as they were: a change renders
+    /// everything again (pages show their dimensions).
+    media_sources: crate::media::Sources,
 }
 
 impl Memo {
@@ -113,6 +120,8 @@ impl Memo {
             tera,
             index: search::Live::measure(site, files),
             missing_translations: check::missing_translations(site),
+            media: crate::media::paths(site, &bodies),
+            media_sources: crate::media::sources(&site.root),
             bodies,
             statics,
         }
@@ -127,7 +136,7 @@ impl Incremental {
         let templates = template_sources(&options.root);
         let statics = static_files(&options.root).0;
         let highlighter = Highlighter::default();
-        let (mut built, kept) = full(options, loaded, &highlighter)?;
+        let (mut built, kept) = full(options, loaded, &highlighter, None)?;
         let files = take_files(&mut built);
         sources.hollow(&built.site);
         Ok(Incremental {
@@ -138,7 +147,15 @@ impl Incremental {
             sources,
             templates,
             highlighter,
+            background: None,
         })
+    }
+
+    /// From now on, photos an edit adds are encoded in the background, their originals
+    /// standing in for their sizes until then; `done` is called with each photo's source when
+    /// its sizes are ready (the preview then applies it as a change).
+    pub fn encode_in_background(&mut self, done: crate::media::Background) {
+        self.background = Some(done);
     }
 
     /// The current build: the site model, warnings, timings of the last `apply`. Its
@@ -189,6 +206,7 @@ impl Incremental {
             templates == self.templates
                 && static_error.is_none()
                 && m.statics == statics
+                && m.media_sources == crate::media::sources(root)
                 && config == self.built.site.config
         });
         self.templates = templates;
@@ -260,7 +278,8 @@ impl Incremental {
         statics: BTreeSet<String>,
         mut clock: Stopwatch,
     ) -> Result<Delta, Failed> {
-        let (mut built, kept) = full(&self.options, loaded, &self.highlighter)?;
+        let background = self.background.as_ref();
+        let (mut built, kept) = full(&self.options, loaded, &self.highlighter, background)?;
         let files = take_files(&mut built);
         let mut delta = diff(&self.files, &files);
         delta.full = true;
@@ -335,6 +354,7 @@ impl Incremental {
         }
         memo.bodies = bodies;
         memo.index = remade.index;
+        memo.media = remade.media;
         Ok(delta)
     }
 
@@ -363,10 +383,12 @@ impl Incremental {
                 output: &Ok,
                 file: &pipeline::read_static,
             },
+            background: self.background.as_ref(),
         };
         let changed = changes.changed(patch);
         let before = old.before(patch);
         let mut edit = Edit::new(site, &changed, before, memo.index.clone(), &self.files);
+        edit.media = memo.media.clone();
         let mut made = Vec::with_capacity(PRODUCERS.len());
         let mut removed = Vec::new();
         let mut failed = Vec::new();
@@ -380,6 +402,7 @@ impl Incremental {
             made,
             removed,
             index: edit.index,
+            media: edit.media,
         };
         (remade, work.bodies)
     }
@@ -423,6 +446,8 @@ struct Remade {
     removed: Vec<String>,
     /// The search index's shard sizes after the edit.
     index: search::Live,
+    /// What `Producer::Media` makes after the edit.
+    media: BTreeSet<String>,
 }
 
 /// The Markdown of the patched site: that of unchanged sources reused from `memo` (link
@@ -750,6 +775,7 @@ fn full(
     options: &Options,
     loaded: Loaded,
     highlighter: &Highlighter,
+    background: Option<&crate::media::Background>,
 ) -> Result<(Built, (Bodies, Templates)), Failed> {
     let Loaded {
         site,
@@ -771,6 +797,7 @@ fn full(
             output: &keep,
             file: &pipeline::read_static,
         },
+        background,
     };
     let made = pipeline::produce(&model, &mut work, &mut diagnostics, &mut Stopwatch::start());
     drop(renderer);

@@ -64,6 +64,10 @@ pub struct Rendered {
     pub links: Vec<LocalLink>,
     pub external: Vec<ExternalLink>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The bundle files and images it uses, for `Producer::Media` to publish.
+    pub media: Vec<crate::media::Use>,
+    /// The page's cover (front matter `image:`), as HTML.
+    pub cover: Option<String>,
 }
 
 impl Rendered {
@@ -112,6 +116,8 @@ pub struct Context<'a> {
     pub highlighter: &'a Highlighter,
     /// Whether raw HTML passes through (`[markdown] raw_html`); else it is shown as text.
     pub raw_html: bool,
+    /// The page's bundle and where the site's files are, for images and links to files.
+    pub media: &'a crate::media::PageMedia<'a>,
 }
 
 pub fn options() -> Options {
@@ -132,6 +138,7 @@ pub fn render(cx: &Context) -> Rendered {
     let mut in_first_paragraph = None;
     let mut cursor = Cursor::new(cx);
     let mut task_label_open = false;
+    let mut images = Images::default();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let event = if cx.raw_html {
             if let Event::Html(html) | Event::InlineHtml(html) = &event {
@@ -208,6 +215,47 @@ pub fn render(cx: &Context) -> Rendered {
                     events.push(Event::Html(cx.highlighter.highlight(&text, &lang).into()));
                 }
             }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if images.open.is_none() => {
+                let span = cursor.span(range);
+                let found = cx.media.image_file(&dest_url);
+                let open = OpenImage {
+                    start: events.len(),
+                    dest: dest_url.to_string(),
+                    title: title.to_string(),
+                    span,
+                    found,
+                };
+                if open.found.is_some() {
+                    events.push(Event::Text(CowStr::Borrowed("")));
+                } else {
+                    let tag = Tag::Image {
+                        link_type,
+                        dest_url: link_url(cx, &dest_url, span, &mut out).into(),
+                        title,
+                        id,
+                    };
+                    events.push(Event::Start(tag));
+                }
+                images.open = Some(open);
+            }
+            Event::End(TagEnd::Image) if images.open.is_some() => {
+                let open = images.open.take().expect("checked");
+                let alt = plain_text(&events[open.start + 1..]);
+                check_alt(cx, &open, &alt, &mut out);
+                if open.found.is_some() {
+                    let start = open.start;
+                    events.truncate(start + 1);
+                    events[start] = Event::Html(images.show(cx, open, &alt, &mut out).into());
+                } else {
+                    images.shown += 1;
+                    events.push(Event::End(TagEnd::Image));
+                }
+            }
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
                 let span = cursor.span(range);
                 let tag = with_dest(tag, |dest| link_url(cx, dest, span, &mut out));
@@ -227,6 +275,7 @@ pub fn render(cx: &Context) -> Rendered {
                 if in_first_paragraph.is_none() && out.first_paragraph.is_empty() {
                     in_first_paragraph = Some(events.len());
                 }
+                images.paragraph = events.len();
                 events.push(Event::Start(Tag::Paragraph));
             }
             Event::End(TagEnd::Paragraph) => {
@@ -234,7 +283,12 @@ pub fn render(cx: &Context) -> Rendered {
                 if let Some(start) = in_first_paragraph.take() {
                     out.first_paragraph = plain_text(&events[start..]);
                 }
-                events.push(Event::End(TagEnd::Paragraph));
+                // A figure alone in its paragraph stands for it (a `<p>` cannot hold one).
+                if images.lone_figure(&events) {
+                    events.remove(images.paragraph);
+                } else {
+                    events.push(Event::End(TagEnd::Paragraph));
+                }
             }
             other => {
                 match &other {
@@ -324,6 +378,9 @@ fn link_url(cx: &Context, dest: &str, at: Span, out: &mut Rendered) -> String {
     if dest.is_empty() || dest.starts_with("//") || dest.starts_with('?') || has_scheme(dest) {
         return dest.to_owned();
     }
+    if let Some(file) = cx.media.bundle_file(dest) {
+        return bundle_link(cx, dest, file, at, out);
+    }
     let (target, anchor) = match dest.split_once('#') {
         Some((t, a)) => (t, Some(a.to_owned())),
         None => (dest, None),
@@ -401,6 +458,130 @@ fn link_url(cx: &Context, dest: &str, at: Span, out: &mut Rendered) -> String {
             dest.to_owned()
         }
     }
+}
+
+/// A link to a file of the page's bundle: to where it is published, for every language.
+fn bundle_link(
+    cx: &Context,
+    dest: &str,
+    file: crate::media::Resource,
+    at: Span,
+    out: &mut Rendered,
+) -> String {
+    let path = format!("/{}", file.out);
+    let anchor = dest.split_once('#').map(|(_, a)| a.to_owned());
+    let fragment = anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default();
+    out.links.push(LocalLink {
+        path: path.clone(),
+        anchor,
+        written: dest.to_owned(),
+        at,
+        content_link: false,
+    });
+    out.media.push(crate::media::Use::File(file));
+    format!("{}{path}{fragment}", cx.base_path)
+}
+
+/// An image being read: from its start tag to its end, the alt text between them.
+struct OpenImage {
+    /// Index in the events of its start.
+    start: usize,
+    dest: String,
+    title: String,
+    span: Span,
+    /// The site's file it shows, when it is one (see `PageMedia::image_file`).
+    found: Option<Result<crate::media::Resource, String>>,
+}
+
+/// The images of a page so far.
+#[derive(Default)]
+struct Images {
+    open: Option<OpenImage>,
+    shown: usize,
+    /// Index in the events of the last paragraph's start.
+    paragraph: usize,
+}
+
+impl Images {
+    /// Whether the paragraph being closed holds a figure and nothing else.
+    fn lone_figure(&self, events: &[Event]) -> bool {
+        events.len() == self.paragraph + 2
+            && matches!(&events[self.paragraph + 1], Event::Html(h) if h.starts_with("<figure>"))
+    }
+
+    /// The HTML of an image that is a file of the site: a `<picture>`, or an `<img>` for a
+    /// file published as it is; empty, with an error, when the file is missing or unreadable.
+    fn show(&mut self, cx: &Context, open: OpenImage, alt: &str, out: &mut Rendered) -> String {
+        let how = crate::media::Written {
+            alt,
+            title: &open.title,
+            first: self.shown == 0 && !cx.media.has_cover,
+            base_path: cx.base_path,
+        };
+        let at = open.span;
+        let shown = match open.found {
+            Some(Ok(resource)) => cx.media.show(resource, &how),
+            Some(Err(message)) => Err(message),
+            None => unreachable!("only files of the site are shown here"),
+        };
+        let error = |message: String| {
+            Diagnostic::error(Kind::Image, cx.file, message)
+                .quoting(cx.source, at.offset, at.line, at.column)
+                .underline(at.len)
+        };
+        let (shown, warnings) = match shown {
+            Ok(shown) => shown,
+            Err(why) => {
+                let message = match why.starts_with("image `") {
+                    true => why,
+                    false => format!("image `{}`: {why}", open.dest),
+                };
+                out.diagnostics.push(error(message).with_hint(
+                    "images name a file in the page's folder (`photo.jpg`) or under static/ (`/img/photo.jpg`)",
+                ));
+                return String::new();
+            }
+        };
+        for message in warnings {
+            let warning = Diagnostic::warning(Kind::ImageSize, cx.file, message)
+                .quoting(cx.source, at.offset, at.line, at.column)
+                .underline(at.len);
+            out.diagnostics.push(warning);
+        }
+        self.shown += 1;
+        match shown {
+            crate::media::Shown::Picture { html, mut image } => {
+                (image.file, image.line, image.column) = (cx.file.to_owned(), at.line, at.column);
+                out.media.push(crate::media::Use::Image(image));
+                html
+            }
+            crate::media::Shown::Plain { url, width, height } => {
+                crate::media::plain(&url, width.as_deref(), height.as_deref(), &how)
+            }
+        }
+    }
+}
+
+/// An image without alt text says nothing to those who cannot see it: a warning, in the
+/// page's language.
+fn check_alt(cx: &Context, open: &OpenImage, alt: &str, out: &mut Rendered) {
+    if !alt.is_empty() {
+        return;
+    }
+    let at = open.span;
+    out.diagnostics.push(
+        Diagnostic::warning(
+            Kind::ImageAlt,
+            cx.file,
+            format!("image `{}` has no alt text", open.dest),
+        )
+        .quoting(cx.source, at.offset, at.line, at.column)
+        .underline(at.len)
+        .with_hint(format!(
+            "say what it shows between the brackets, in this page's language (`{}`): ![…]({})",
+            cx.lang, open.dest
+        )),
+    );
 }
 
 /// Raw HTML shown as text, for `raw_html = false`: an HTML block becomes a paragraph.
@@ -649,6 +830,7 @@ mod tests {
             drafts: &HashSet::new(),
             highlighter: &h,
             raw_html,
+            media: &crate::media::PageMedia::none(),
         };
         render(&cx)
     }

@@ -43,6 +43,8 @@ pub enum Producer {
     Sitemap,
     /// The code highlighting stylesheet, when a page has code.
     CodeStylesheet,
+    /// The files of page bundles and the sizes of the images pages show.
+    Media,
     /// The theme's static files and the site's `static/`.
     StaticFiles,
 }
@@ -50,7 +52,7 @@ pub enum Producer {
 /// Every producer, in the order a full build runs them: the lists first, while no page body is
 /// held (the timeline's and the map's contexts hold every region and event), then the pages,
 /// which render the pages' Markdown, then the files that read it.
-pub const PRODUCERS: [Producer; 10] = [
+pub const PRODUCERS: [Producer; 11] = [
     Producer::Sections,
     Producer::Specials,
     Producer::Taxonomies,
@@ -60,6 +62,7 @@ pub const PRODUCERS: [Producer; 10] = [
     Producer::Feeds,
     Producer::Sitemap,
     Producer::CodeStylesheet,
+    Producer::Media,
     Producer::StaticFiles,
 ];
 
@@ -71,6 +74,8 @@ pub struct Model<'a, 'r> {
     pub renderer: &'a Renderer<'r>,
     pub highlighter: &'a Highlighter,
     pub sinks: Sinks<'a>,
+    /// The preview's: photos are encoded in the background (see `media::publish`).
+    pub background: Option<&'a crate::media::Background>,
 }
 
 /// The site's Markdown as a build goes.
@@ -125,6 +130,7 @@ impl Producer {
                 ))],
                 false => Vec::new(),
             },
+            Producer::Media => crate::media::publish(m.root, site, bodies, m.sinks, m.background),
             Producer::StaticFiles => static_files(m.root, m.sinks),
         }
     }
@@ -190,6 +196,14 @@ impl Producer {
             }
             // Read again: they are cheap.
             Producer::StaticFiles => self.produce(m, work),
+            // An edit never waits for a photo to be encoded; those no page shows any more go.
+            Producer::Media => {
+                let made = crate::media::publish(m.root, site, bodies, m.sinks, m.background);
+                let now = crate::media::paths(site, &work.bodies);
+                let removed = edit.media.difference(&now).cloned().collect();
+                edit.media = now;
+                return Update { made, removed };
+            }
         };
         Update {
             made,
@@ -311,6 +325,8 @@ pub struct Edit<'a> {
     pub index: search::Live,
     /// The outputs before the edit, sorted by path.
     pub files: &'a [Output],
+    /// What `Producer::Media` made before the edit; after it, once updated.
+    pub media: BTreeSet<String>,
 }
 
 /// What changed in an edit that kept the site's shape, for `Edit::new`.
@@ -416,6 +432,7 @@ impl<'a> Edit<'a> {
             before,
             index,
             files,
+            media: BTreeSet::new(),
         }
     }
 }

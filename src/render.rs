@@ -67,6 +67,12 @@ pub fn section_bodies(
 /// links resolved against the site.
 pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &str) -> Rendered {
     let resolve = |id: &str, lang: Option<&str>, from: &str| resolve_link(site, id, lang, from);
+    let media = crate::media::PageMedia {
+        root: Some(&site.root),
+        bundle: crate::media::bundle(p),
+        has_cover: p.front.extra.contains_key("image"),
+        limits: site.config.markdown.image_limits(),
+    };
     let mut r = markdown::render(&markdown::Context {
         file: &p.file,
         source,
@@ -79,7 +85,9 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &st
         drafts: &site.drafts,
         highlighter,
         raw_html: site.config.markdown.raw_html,
+        media: &media,
     });
+    r.cover = crate::media::cover(&media, p, &site.config.base_path, &mut r);
     // Rendered HTML and text grow by doubling; trimmed, the bodies of a 15,000-page site take
     // ~60 MB less for the rest of the build.
     r.html.shrink_to_fit();
@@ -202,6 +210,8 @@ struct PageView<'a> {
     tag_links: Vec<crate::taxonomy::Link>,
     /// A region's country page.
     country_page: Option<crate::taxonomy::Link>,
+    /// The cover photo (front matter `image:`) as a `<picture>`.
+    cover: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -492,6 +502,7 @@ impl<'a> Renderer<'a> {
                 .map(|c| crate::map::locator(&site.config.base_path, c.lat, c.lon, &p.front.title)),
             tag_links: crate::taxonomy::tag_links(&site.config, p),
             country_page: crate::taxonomy::country_link(&site.config, p),
+            cover: body.cover.as_deref(),
         };
         let template = match p.kind {
             PageKind::Region => "region.html",
@@ -628,6 +639,7 @@ impl<'a> Renderer<'a> {
             established: None,
             established_display: None,
             status: "established",
+            cover: None,
         }
     }
 

@@ -36,6 +36,8 @@ pub struct Request<'a> {
     pub kind: PageKind,
     pub name: &'a str,
     pub today: PartialDate,
+    /// Start the page as a folder (`wallonia/index.en.md`), to hold its photos and files.
+    pub bundle: bool,
 }
 
 /// Works out the files to write and their text; touches nothing. Fails, naming the file, when
@@ -70,12 +72,23 @@ pub fn plan(
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for lang in langs {
-        let file = format!("{folder}/{key}.{lang}.md");
-        // `wallonia.md` is the default language's version too.
-        let bare = format!("{folder}/{key}.md");
-        for existing in [&file, &bare] {
-            let is_same_page = *existing == file || lang == config.default_language;
-            if is_same_page && root.join(existing).exists() {
+        let file = match request.bundle {
+            true => format!("{folder}/{key}/index.{lang}.md"),
+            false => format!("{folder}/{key}.{lang}.md"),
+        };
+        // `wallonia.md` is the default language's version too, and a folder is the same page
+        // as a file.
+        let in_lang = [
+            format!("{folder}/{key}.{lang}.md"),
+            format!("{folder}/{key}/index.{lang}.md"),
+        ];
+        let bare = [
+            format!("{folder}/{key}.md"),
+            format!("{folder}/{key}/index.md"),
+        ];
+        let default = lang == config.default_language;
+        for existing in in_lang.iter().chain(bare.iter().filter(|_| default)) {
+            if root.join(existing).exists() {
                 errors.push(
                     Diagnostic::error(
                         Kind::New,

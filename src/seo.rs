@@ -66,7 +66,10 @@ impl Seo {
     /// A content page: `Place` for a region, `Event` for an event.
     pub fn page(site: &Site, p: &Page, description: &str) -> Seo {
         let config = &site.config;
-        let image = image_url(config, p.front.extra.get("image").and_then(Value::as_str));
+        let image = match crate::media::card_of(&site.root, p) {
+            Some(card) => config.permalink(&format!("/{card}")),
+            None => image_url(config, p.front.extra.get("image").and_then(Value::as_str)),
+        };
         let data = if p.is_region() {
             let mut region = place(config, p, description);
             region["@context"] = json!("https://schema.org");

@@ -152,7 +152,8 @@ pub fn run(options: Options) -> Result<()> {
         drafts: true,
         base_url: Some(url.clone()),
         ..pipeline::Options::new(&root)
-    });
+    })
+    .with_background(watcher.nudger());
     let shared = Arc::new(Shared::new());
     let mut log = Log::default();
     let started = Instant::now();

@@ -24,6 +24,8 @@ pub struct PageLink<'a> {
     pub established: Option<PartialDate>,
     pub established_display: Option<String>,
     pub status: &'static str,
+    /// The cover (front matter `image:`) in a card's size, as HTML.
+    pub cover: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -55,6 +57,7 @@ pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
             Some(Status::Preparing) => "preparing",
             _ => "established",
         },
+        cover: crate::media::thumbnail(&site.root, &site.config.base_path, p),
     }
 }
 

@@ -447,3 +447,73 @@ fn mobile_menu_skip_link_and_focus() {
     s.tab.press_key("Enter").unwrap();
     assert_eq!(s.eval("document.activeElement.id"), "main");
 }
+
+/// A page folder with a real photograph (tests/fixtures/fresh-flower.jpg, GPL-2+) as cover
+/// and in the text, at phone and desktop widths: the browser picks a WebP of a fitting size,
+/// the photo keeps the box its width and height reserve, nothing overflows, and axe-core finds
+/// nothing serious.
+#[test]
+fn a_photo_fits_phone_and_desktop_in_a_size_that_suits_each() {
+    let Some(s) = session() else { return };
+    let site = common::Site::small();
+    let photo = std::fs::read(common::repo().join("tests/fixtures/fresh-flower.jpg")).unwrap();
+    site.write_bytes("content/regions/flowers/flower.jpg", &photo);
+    for (lang, title, alt, caption) in [
+        ("zh", "花", "一朵花的特写", "春天的花"),
+        ("en", "Flowers", "A flower, close up", "A spring flower"),
+    ] {
+        site.write(
+            &format!("content/regions/flowers/index.{lang}.md"),
+            &format!("---\ntitle: {title}\nimage: flower.jpg\n---\nText.\n\n![{alt}](flower.jpg \"{caption}\")\n"),
+        );
+    }
+    site.build().assert_ok();
+    let base = format!(
+        "http://127.0.0.1:{}",
+        common::serve_static(site.path("public"))
+    );
+    let axe = axe_source();
+    let mut problems = Vec::new();
+    for (width, wanted) in [(375, "flower-480.webp"), (1280, "flower-960.webp")] {
+        s.viewport(width, false);
+        s.open(&format!("{base}/en/regions/flowers/"));
+        // The cover loads first; the figure's photo once scrolled to.
+        s.eval("document.querySelector('figure').scrollIntoView()");
+        let imgs = s.eval(
+            r#"Promise.all([...document.querySelectorAll('picture img')].map(i =>
+                (i.complete ? Promise.resolve() : new Promise(r => { i.onload = r; i.onerror = r; }))
+                .then(() => ({ src: i.currentSrc, natural: i.naturalWidth,
+                  w: i.getBoundingClientRect().width, h: i.getBoundingClientRect().height,
+                  ratio: i.width / i.height }))))"#,
+        );
+        for img in imgs.as_array().unwrap() {
+            let src = img["src"].as_str().unwrap_or("");
+            if !src.ends_with(wanted) {
+                problems.push(format!("{width}px: loaded {src}, expected {wanted}"));
+            }
+            let (w, h) = (img["w"].as_f64().unwrap(), img["h"].as_f64().unwrap());
+            let ratio = img["ratio"].as_f64().unwrap();
+            if w < 100.0 || (w / h - 1600.0 / 1203.0).abs() > 0.02 || (ratio - w / h).abs() > 0.02 {
+                problems.push(format!("{width}px: {src} shows {w}×{h}"));
+            }
+        }
+        if imgs.as_array().map_or(0, Vec::len) != 2 {
+            problems.push(format!(
+                "{width}px: expected the cover and the figure, got {imgs}"
+            ));
+        }
+        let over = s.eval(OVERFLOW);
+        if over.as_array().is_some_and(|a| !a.is_empty()) {
+            problems.push(format!("{width}px: horizontal overflow: {over}"));
+        }
+        if let Some(axe) = &axe {
+            s.tab.evaluate(axe, false).expect("inject axe-core");
+            let found = s.eval(AXE);
+            if found.as_array().is_some_and(|a| !a.is_empty()) {
+                problems.push(format!("{width}px: axe-core: {found}"));
+            }
+        }
+        s.screenshot(&format!("photo-en-{width}"), width, false);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

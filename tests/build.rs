@@ -741,7 +741,7 @@ fn symlinks_inside_the_site_are_followed_the_others_reported() {
     site.write_bytes("shared/photos/photo.jpg", b"\xff\xd8 photo");
     site.write(
         "shared/about.en.md",
-        "---\ntitle: About\n---\n![Photo](/img/photo.jpg) [logo](/logo.png)\n",
+        "---\ntitle: About\n---\n[Photo](/img/photo.jpg) [logo](/logo.png)\n",
     );
     site.remove("content/about.en.md");
     std::fs::create_dir_all(site.path("static")).unwrap();

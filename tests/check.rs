@@ -120,7 +120,17 @@ fn missing_static_file_and_image_until_the_file_exists() {
         "content/about.en.md:6: link to `/files/report.pdf`",
         "content/about.en.md:6: link to `photo.jpg`: the site has no page or file at /en/about/photo.jpg",
     ]);
-    site.write_bytes("static/images/map.png", b"\x89PNG");
+    // A real image: one shown in the text is decoded, to be published in sizes.
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &[90; 12],
+        2,
+        2,
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    site.write_bytes("static/images/map.png", &png);
     site.write_bytes("static/files/report.pdf", b"%PDF");
     site.write_bytes("static/en/about/photo.jpg", b"\xff\xd8");
     check(&site).assert_ok();

@@ -109,6 +109,7 @@ fn exercise(text: &str) {
         highlighter: highlighter(),
         // Both ways of treating raw HTML, one input or the other.
         raw_html: source.len().is_multiple_of(2),
+        media: &henan_stories::media::PageMedia::none(),
     });
     for d in &rendered.diagnostics {
         let _ = d.render(false);

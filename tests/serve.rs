@@ -920,3 +920,42 @@ fn chromium_sees_edits_without_navigating() {
     assert_eq!(browser::eval(&tab, &format!("{overlay} === null")), true);
     let _ = tab.close(true);
 }
+
+/// A photo an edit adds is encoded in the background: the page is served at once with the
+/// original standing in for its sizes, which arrive with a reload once encoded.
+#[test]
+fn an_edit_adding_a_photo_does_not_wait_for_it_to_be_encoded() {
+    let site = Site::small();
+    let photo = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&photo)
+        .unwrap();
+    site.write(
+        "content/regions/puglia/index.en.md",
+        "---\ntitle: Apulia\n---\nText.\n",
+    );
+    site.write_bytes("content/regions/puglia/big.jpg", &jpeg);
+    let server = Server::start(&site);
+    server.get("/en/regions/puglia/");
+    let mut events = server.events();
+    events.wait_for("hello");
+    site.write(
+        "content/regions/puglia/index.en.md",
+        "---\ntitle: Apulia\n---\nText.\n\n![A big photo](big.jpg)\n",
+    );
+    events.wait_for("reload");
+    let page = server.get("/en/regions/puglia/");
+    assert!(page.body.contains("big-1600.webp 1600w"), "{}", page.body);
+    let first = server.get("/regions/puglia/big-1600.webp");
+    assert_eq!(first.status, 200);
+    assert!(
+        !first.body.starts_with("RIFF"),
+        "encoded before the page was served"
+    );
+    server.wait_for_page("/regions/puglia/big-1600.webp", "the encoded size", |r| {
+        r.body.starts_with("RIFF")
+    });
+}

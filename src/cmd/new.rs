@@ -17,6 +17,10 @@ pub struct Args {
     /// The key (`wallonia`), a page's path under content/ (`stories/2023/spring`), optionally with
     /// one language suffix (`wallonia.en`) to start only that translation.
     name: String,
+    /// Start the page as a folder (`wallonia/index.en.md`) that also holds its photos and
+    /// files.
+    #[arg(long)]
+    bundle: bool,
     /// The site folder (holding site.toml and content/).
     #[arg(long, default_value = ".")]
     root: PathBuf,
@@ -45,6 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         name: &args.name,
         today: PartialDate::build_date(),
+        bundle: args.bundle,
     };
     let written = scaffold::plan(&args.root, &config, &request).and_then(|files| {
         scaffold::write(&args.root, &files)

@@ -60,6 +60,8 @@ pub trait Engine: Send {
 pub struct IncrementalEngine {
     options: Options,
     site: Option<Incremental>,
+    /// Called when a photo an edit added has been encoded (see `Incremental::encode_in_background`).
+    encoded: Option<crate::media::Background>,
 }
 
 impl IncrementalEngine {
@@ -67,6 +69,15 @@ impl IncrementalEngine {
         IncrementalEngine {
             options,
             site: None,
+            encoded: None,
+        }
+    }
+
+    /// Edits do not wait for new photos to be encoded; `encoded` hears when one is.
+    pub fn with_background(self, encoded: crate::media::Background) -> Self {
+        IncrementalEngine {
+            encoded: Some(encoded),
+            ..self
         }
     }
 }
@@ -75,6 +86,9 @@ impl Engine for IncrementalEngine {
     fn rebuild(&mut self, changes: &[Change]) -> Result<Update, Failed> {
         let Some(site) = &mut self.site else {
             let site = self.site.insert(Incremental::new(&self.options)?);
+            if let Some(encoded) = &self.encoded {
+                site.encode_in_background(encoded.clone());
+            }
             // Nothing was served before: every output is new.
             let changed = site.files().to_vec();
             return Ok(Update {

@@ -24,17 +24,21 @@ pub struct Watcher {
     root: PathBuf,
     debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
     events: Receiver<DebounceEventResult>,
+    /// Where changes come from, for `nudger`.
+    sender: std::sync::mpsc::Sender<DebounceEventResult>,
 }
 
 impl Watcher {
     /// Starts watching the sources below `root` (an absolute path).
     pub fn start(root: &Path) -> Result<Watcher> {
         let (tx, events) = std::sync::mpsc::channel();
+        let sender = tx.clone();
         let debouncer = new_debouncer(DEBOUNCE, None, tx).context("cannot watch for changes")?;
         let mut watcher = Watcher {
             root: root.to_owned(),
             debouncer,
             events,
+            sender,
         };
         watcher
             .debouncer
@@ -44,6 +48,20 @@ impl Watcher {
             watcher.watch_dir(dir)?;
         }
         Ok(watcher)
+    }
+
+    /// Reports a source as changed, as if saved: how a photo encoded in the background brings
+    /// its sizes into the preview.
+    pub fn nudger(&self) -> crate::media::Background {
+        let sender = std::sync::Mutex::new(self.sender.clone());
+        std::sync::Arc::new(move |path: PathBuf| {
+            let event = notify::Event::new(EventKind::Modify(ModifyKind::Any)).add_path(path);
+            let event =
+                notify_debouncer_full::DebouncedEvent::new(event, std::time::Instant::now());
+            // A stopped preview hears nothing.
+            let sender = sender.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = sender.send(Ok(vec![event]));
+        })
     }
 
     fn watch_dir(&mut self, dir: &Path) -> Result<()> {
