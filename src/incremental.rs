@@ -111,7 +111,7 @@ impl Memo {
     ) -> Memo {
         Memo {
             tera,
-            index: search::Live::measure(site, files),
+            index: search::Live::measure(site, &bodies, files),
             missing_translations: check::missing_translations(site),
             bodies,
             statics,
