@@ -13,6 +13,7 @@
 //!   process, by stage).
 //! - `HS_BENCH_LINEARITY_ONLY`: only the builds at several sizes (`HS_BENCH_SCALES`, by default
 //!   `500,5000,50000`: 1,500, 15,000 and 150,000 pages).
+//! - `HS_BENCH_SEARCH_ONLY`: build once and measure only the search download.
 //! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`) and
 //!   stop, e.g. to profile a build by hand.
 
@@ -272,6 +273,12 @@ fn main() {
         return;
     }
     let files = regions * 3 + 6;
+    if std::env::var_os("HS_BENCH_SEARCH_ONLY").is_some() {
+        let out = base.join("out/ours");
+        measure(&mut ours(&site, &out));
+        search_download(&out, &SCALE_QUERIES, files);
+        return;
+    }
     println!(
         "corpus: {files} content files, {:.1} MB of Markdown, in {}",
         bytes as f64 / 1e6,
@@ -287,6 +294,7 @@ fn main() {
         false,
     );
     print_cost("henan-stories", a);
+    search_download(&base.join("out/ours"), &SCALE_QUERIES, files);
     if let Some(b) = b {
         print_cost("hugo", b);
         println!(
@@ -541,9 +549,81 @@ fn sample_portal(runs: usize) {
         clean(&out);
         costs.push(measure(&mut ours(root, &out)).0);
     }
-    clean(&out);
     println!("\nSample portal ({}):", root.display());
     print_cost("cold build", medians(&costs));
+    search_download(&out, &PORTAL_QUERIES, 0);
+    clean(&out);
+}
+
+/// (language, query, what it stands for) measured at the benchmark's scale: a country name in
+/// one page in 25 and words in nearly every page (`博物馆` also a phrase of three characters,
+/// checked in order), and a first keystroke, which matches every token it starts.
+const SCALE_QUERIES: [(&str, &str, &str); 5] = [
+    ("zh", "柬埔寨", "rare"),
+    ("zh", "博物馆", "common"),
+    ("en", "Cambodia", "rare"),
+    ("en", "friendship", "common"),
+    ("zh", "河", "one character"),
+];
+
+const PORTAL_QUERIES: [(&str, &str, &str); 4] = [
+    ("zh", "卢布林", "rare"),
+    ("zh", "河南", "common"),
+    ("en", "Lublin", "rare"),
+    ("en", "friendship", "common"),
+];
+
+/// What a first search downloads on the built site `out`: `search.js` and every index file the
+/// page script fetches for the query (run under node, as `tests/js/query.js` does), each
+/// gzipped as a server would send it. `files` (the content files) is only for the heading.
+fn search_download(out: &Path, queries: &[(&str, &str, &str)], files: usize) {
+    use std::io::Write;
+    let gzipped = |bytes: &[u8]| {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(bytes).expect("gzip in memory");
+        z.finish().expect("gzip in memory").len()
+    };
+    let script = std::fs::read(out.join("search.js")).expect("search.js is built");
+    let at = if files > 0 {
+        format!(" at {files} content files")
+    } else {
+        String::new()
+    };
+    println!(
+        "  first search query's download{at} (search.js {:.1} kB gzipped, included):",
+        gzipped(&script) as f64 / 1e3
+    );
+    let query_js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/query.js");
+    for (lang, query, what) in queries {
+        let index = out.join(lang).join("search/index");
+        let run = Command::new("node")
+            .arg(&query_js)
+            .arg(&index)
+            .arg(query)
+            .output()
+            .expect("node runs the page script (install node)");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let found: serde_json::Value = serde_json::from_slice(&run.stdout).expect("query.js JSON");
+        let fetched: Vec<Vec<u8>> = found["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| std::fs::read(index.join(f.as_str().expect("a path"))).expect("fetched file"))
+            .collect();
+        let raw: usize = script.len() + fetched.iter().map(Vec::len).sum::<usize>();
+        let gz: usize = gzipped(&script) + fetched.iter().map(|f| gzipped(f)).sum::<usize>();
+        println!(
+            "    {lang} {what:<13} {query:<12} {:>3} results, {:>3} files, {:>7.1} kB ({:>7.1} kB before gzip)",
+            found["results"].as_array().map_or(0, Vec::len),
+            fetched.len() + 1,
+            gz as f64 / 1e3,
+            raw as f64 / 1e3
+        );
+    }
 }
 
 /// Full builds at several sizes: time per page should stay flat. The sizes take turns, run
