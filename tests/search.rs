@@ -462,3 +462,44 @@ fn golden_queries_rank_the_right_page_first_in_a_browser() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// A first query on the sample portal downloads at most 15 kB gzipped: `search.js` and every
+/// index file the page script fetches for it, each gzipped as a server would send it.
+#[test]
+fn a_first_query_on_the_portal_downloads_at_most_15_kb_gzipped() {
+    use std::io::Write;
+    let site = portal();
+    site.build().assert_ok();
+    if node().is_none() {
+        return;
+    }
+    let gzipped = |bytes: &[u8]| {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(bytes).unwrap();
+        z.finish().unwrap().len()
+    };
+    let script = gzipped(&std::fs::read(site.path("public/search.js")).unwrap());
+    for (lang, queries) in [
+        ("zh", ["卢布林", "河南", "河"]),
+        ("en", ["Lublin", "friendship", "f"]),
+    ] {
+        let index = site.path(&format!("public/{lang}/search/index"));
+        // One node per query: each is a first query, with nothing cached.
+        for q in queries {
+            let found = query(&index, &[q]).remove(0);
+            let files = found["files"].as_array().unwrap();
+            let index_bytes: usize = files
+                .iter()
+                .map(|f| gzipped(&std::fs::read(index.join(f.as_str().unwrap())).unwrap()))
+                .sum();
+            let total = script + index_bytes;
+            println!(
+                "{lang} {}: {total} B gzipped in {} files",
+                found["query"],
+                files.len() + 1
+            );
+            assert!(!urls(&found).is_empty(), "{found:#}");
+            assert!(total <= 15_000, "{lang} {}: {total} B", found["query"]);
+        }
+    }
+}
