@@ -133,7 +133,7 @@ fn renamed<'a>(
 }
 
 /// `changed` with, for each title that changed, the documents of its translations (as they
-/// are, their other names as `renamed` says), each document once.
+/// are: their other names as `renamed` says come from `source_of`), each document once.
 fn with_translations<'a>(
     site: &'a Site,
     bodies: &'a Bodies,
@@ -148,18 +148,48 @@ fn with_translations<'a>(
             body: b.body,
         })
         .collect();
+    if renamed.is_empty() {
+        return out;
+    }
     let mut seen: BTreeSet<DocRef> = changed.iter().map(|b| b.doc).collect();
-    for lang in site.config.codes() {
-        for doc in documents(site, bodies, lang) {
-            let (page, body) = super::doc_page(site, bodies, doc);
-            let names_one =
-                super::aliases(site, doc, page, renamed) != super::aliases(site, doc, page, &[]);
-            if names_one && seen.insert(doc) {
+    for b in changed {
+        let (now, _) = super::doc_page(site, bodies, b.doc);
+        if now.front.title == b.page.front.title {
+            continue;
+        }
+        for doc in translations(site, bodies, b.doc) {
+            if seen.insert(doc) {
+                let (page, body) = super::doc_page(site, bodies, doc);
                 out.push(Before { doc, page, body });
             }
         }
     }
     out
+}
+
+/// The documents of `doc`'s translations in the other languages.
+fn translations(site: &Site, bodies: &Bodies, doc: DocRef) -> Vec<DocRef> {
+    match doc {
+        DocRef::Page(i) => {
+            let page = &site.pages[i];
+            let others = site.translations(&page.id).filter(|p| p.lang != page.lang);
+            others
+                .filter_map(|q| site.pages.iter().position(|p| std::ptr::eq(p, q)))
+                .map(DocRef::Page)
+                .collect()
+        }
+        DocRef::Intro(j) => {
+            let section = &site.sections[j];
+            (0..site.sections.len())
+                .filter(|&k| {
+                    let s = &site.sections[k];
+                    s.dir == section.dir && s.lang != section.lang
+                })
+                .filter(|&k| site.sections[k].index.is_some() && bodies.sections[k].is_some())
+                .map(DocRef::Intro)
+                .collect()
+        }
+    }
 }
 
 /// One language's index being updated.
