@@ -265,8 +265,8 @@ struct Source<'a> {
     body: &'a Rendered,
 }
 
-/// Titles as they were before an edit, by (page file, language): what the pages that name
-/// them as translations were indexed with.
+/// Titles as they were before an edit, as (page file, language, title): what the pages that
+/// name those pages as translations were indexed with.
 pub type Renamed<'a> = [(&'a str, &'a str, &'a str)];
 
 /// The index files of every language, the languages in parallel, each handed to `sink` as soon
@@ -316,9 +316,32 @@ fn lang_of(site: &Site, doc: DocRef) -> &str {
 }
 
 /// What the index reads of one document.
-fn source<'a>(site: &'a Site, bodies: &'a Bodies, doc: DocRef) -> Source<'a> {
+fn source<'a>(
+    site: &'a Site,
+    bodies: &'a Bodies,
+    doc: DocRef,
+    countries: &mut Countries,
+) -> Source<'a> {
     let (page, body) = doc_page(site, bodies, doc);
-    source_of(site, doc, page, body, &[])
+    source_of(site, doc, page, body, &[], countries)
+}
+
+/// Country names in every language of the table, by code, looked up once per code: the table
+/// is read line by line, and a big site has thousands of regions.
+#[derive(Default)]
+struct Countries(FxHashMap<String, Vec<&'static str>>);
+
+impl Countries {
+    fn names(&mut self, code: &str) -> &[&'static str] {
+        if !self.0.contains_key(code) {
+            let names = ["en", "zh"]
+                .into_iter()
+                .filter_map(|lang| crate::countries::names(code, lang))
+                .flatten();
+            self.0.insert(code.to_owned(), names.collect());
+        }
+        &self.0[code]
+    }
 }
 
 /// The page (or section index file) and body of a document.
@@ -344,6 +367,7 @@ fn source_of<'a>(
     page: &'a Page,
     body: &'a Rendered,
     renamed: &Renamed<'a>,
+    countries: &mut Countries,
 ) -> Source<'a> {
     let (path, meta): (&str, Vec<&str>) = match doc {
         DocRef::Page(i) => {
@@ -356,7 +380,7 @@ fn source_of<'a>(
             (&site.sections[j].path, meta)
         }
     };
-    let aliases = aliases(site, doc, page, renamed);
+    let aliases = aliases(site, doc, page, renamed, countries);
     let shown_summary = page.front.summary.is_some() as usize;
     let also = aliases.iter().chain(&meta[shown_summary..]).copied();
     Source {
@@ -379,7 +403,13 @@ fn source_of<'a>(
 
 /// A document's other names: the titles of its translations (as `renamed` says they were, or
 /// are now), then its country's names in every language the country table has.
-fn aliases<'a>(site: &'a Site, doc: DocRef, page: &'a Page, renamed: &Renamed<'a>) -> Vec<&'a str> {
+fn aliases<'a>(
+    site: &'a Site,
+    doc: DocRef,
+    page: &'a Page,
+    renamed: &Renamed<'a>,
+    countries: &mut Countries,
+) -> Vec<&'a str> {
     let others: Vec<&'a Page> = match doc {
         DocRef::Page(_) => site
             .translations(&page.id)
@@ -400,14 +430,9 @@ fn aliases<'a>(site: &'a Site, doc: DocRef, page: &'a Page, renamed: &Renamed<'a
             .find(|(file, lang, _)| *file == p.file && *lang == p.lang)
             .map_or(p.front.title.as_str(), |r| r.2)
     });
-    let code = page.front.neutral.country_code.as_deref();
-    let countries = ["en", "zh"]
-        .into_iter()
-        .filter_map(move |lang| crate::countries::names(code?, lang))
-        .flatten();
     let mut out: Vec<&'a str> = titles.collect();
-    for name in countries {
-        out.push(name);
+    if let Some(code) = &page.front.neutral.country_code {
+        out.extend(countries.names(code));
     }
     // A name the title already gives (or an earlier alias) adds nothing.
     let mut seen = vec![page.front.title.as_str()];
@@ -420,9 +445,10 @@ fn aliases<'a>(site: &'a Site, doc: DocRef, page: &'a Page, renamed: &Renamed<'a
 }
 
 fn sources<'a>(site: &'a Site, bodies: &'a Bodies, lang: &str) -> Vec<Source<'a>> {
+    let mut countries = Countries::default();
     documents(site, bodies, lang)
         .into_iter()
-        .map(|d| source(site, bodies, d))
+        .map(|d| source(site, bodies, d, &mut countries))
         .collect()
 }
 

@@ -7,7 +7,7 @@
 
 use super::{
     chunk_size, doc_file, documents, language_index, meta_file, own_file, source, source_of, stems,
-    write_entry, Counter, DocRef, Renamed, Scheme, Shape, Sizes, INDEX_DIR, OWN_FILE,
+    write_entry, Counter, Countries, DocRef, Renamed, Scheme, Shape, Sizes, INDEX_DIR, OWN_FILE,
 };
 use crate::content::{Page, Site};
 use crate::markdown::Bodies;
@@ -64,11 +64,12 @@ impl Live {
             .codes()
             .map(|lang| {
                 let docs = documents(site, bodies, lang);
+                let mut countries = Countries::default();
                 let measured = Measured {
                     sizes: measure_shards(outputs, lang),
                     bytes: docs
                         .iter()
-                        .map(|&d| source(site, bodies, d).doc.bytes())
+                        .map(|&d| source(site, bodies, d, &mut countries).doc.bytes())
                         .sum(),
                 };
                 (lang.to_owned(), measured)
@@ -216,14 +217,15 @@ impl Language<'_> {
         let mut changes = Changes::new();
         let mut dirty: BTreeSet<usize> = BTreeSet::new();
         let mut counter = Counter::default();
+        let mut countries = Countries::default();
         for old in changed {
             let doc = old.doc;
             let n = self
                 .docs
                 .binary_search(&doc)
                 .expect("a changed document is one of its language's") as u32;
-            let before = source_of(site, doc, old.page, old.body, self.renamed);
-            let after = source(site, bodies, doc);
+            let before = source_of(site, doc, old.page, old.body, self.renamed, &mut countries);
+            let after = source(site, bodies, doc, &mut countries);
             if before.doc != after.doc {
                 dirty.insert(n as usize / shape.chunk);
                 measured.bytes = measured.bytes - before.doc.bytes() + after.doc.bytes();
@@ -292,7 +294,7 @@ impl Language<'_> {
             let end = ((k + 1) * shape.chunk).min(self.docs.len());
             let sources: Vec<super::Source> = self.docs[k * shape.chunk..end]
                 .iter()
-                .map(|&d| source(site, bodies, d))
+                .map(|&d| source(site, bodies, d, &mut countries))
                 .collect();
             files.push(doc_file(&self.dir, k, sources.iter().map(|s| &s.doc)));
         }
