@@ -17,6 +17,7 @@
 //! - `HS_BENCH_IMAGES_ONLY`: only the photo scenario (`images`): 50 real photographs from
 //!   Debian's wallpaper packages, fetched with `apt-get download` (not committed), built cold
 //!   (empty `.cache/images/`) and warm.
+//! - `HS_BENCH_SEARCH_ONLY`: build once and measure only the search download.
 //! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`, Zola's
 //!   in `zola-site/`) and stop, e.g. to profile a build by hand.
 
@@ -348,6 +349,12 @@ fn main() {
         return;
     }
     let files = regions * 3 + 6;
+    if std::env::var_os("HS_BENCH_SEARCH_ONLY").is_some() {
+        let out = base.join("out/ours");
+        measure(&mut ours(&site, &out));
+        search_download(&out, &SCALE_QUERIES, files);
+        return;
+    }
     println!(
         "corpus: {files} content files, {:.1} MB of Markdown, in {}",
         bytes as f64 / 1e6,
@@ -356,6 +363,7 @@ fn main() {
 
     println!("\nFull build, output on tmpfs ({}):", base.display());
     print_side_by_side(&full_builds(&tools, &base.join("out"), runs, false));
+    search_download(&base.join("out/henan-stories"), &SCALE_QUERIES, files);
 
     let disk_runs = runs.min(3);
     println!(
@@ -585,9 +593,81 @@ fn sample_portal(runs: usize) {
         clean(&out);
         costs.push(measure(&mut ours(root, &out)).0);
     }
-    clean(&out);
     println!("\nSample portal ({}):", root.display());
     print_cost("cold build", medians(&costs));
+    search_download(&out, &PORTAL_QUERIES, 0);
+    clean(&out);
+}
+
+/// (language, query, what it stands for) measured at the benchmark's scale: a country name in
+/// one page in 25 and words in nearly every page (`博物馆` also a phrase of three characters,
+/// checked in order), and a first keystroke, which matches every token it starts.
+const SCALE_QUERIES: [(&str, &str, &str); 5] = [
+    ("zh", "柬埔寨", "rare"),
+    ("zh", "博物馆", "common"),
+    ("en", "Cambodia", "rare"),
+    ("en", "friendship", "common"),
+    ("zh", "河", "one character"),
+];
+
+const PORTAL_QUERIES: [(&str, &str, &str); 4] = [
+    ("zh", "卢布林", "rare"),
+    ("zh", "河南", "common"),
+    ("en", "Lublin", "rare"),
+    ("en", "friendship", "common"),
+];
+
+/// What a first search downloads on the built site `out`: `search.js` and every index file the
+/// page script fetches for the query (run under node, as `tests/js/query.js` does), each
+/// gzipped as a server would send it. `files` (the content files) is only for the heading.
+fn search_download(out: &Path, queries: &[(&str, &str, &str)], files: usize) {
+    use std::io::Write;
+    let gzipped = |bytes: &[u8]| {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(bytes).expect("gzip in memory");
+        z.finish().expect("gzip in memory").len()
+    };
+    let script = std::fs::read(out.join("search.js")).expect("search.js is built");
+    let at = if files > 0 {
+        format!(" at {files} content files")
+    } else {
+        String::new()
+    };
+    println!(
+        "  first search query's download{at} (search.js {:.1} kB gzipped, included):",
+        gzipped(&script) as f64 / 1e3
+    );
+    let query_js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/query.js");
+    for (lang, query, what) in queries {
+        let index = out.join(lang).join("search/index");
+        let run = Command::new("node")
+            .arg(&query_js)
+            .arg(&index)
+            .arg(query)
+            .output()
+            .expect("node runs the page script (install node)");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let found: serde_json::Value = serde_json::from_slice(&run.stdout).expect("query.js JSON");
+        let fetched: Vec<Vec<u8>> = found["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| std::fs::read(index.join(f.as_str().expect("a path"))).expect("fetched file"))
+            .collect();
+        let raw: usize = script.len() + fetched.iter().map(Vec::len).sum::<usize>();
+        let gz: usize = gzipped(&script) + fetched.iter().map(|f| gzipped(f)).sum::<usize>();
+        println!(
+            "    {lang} {what:<13} {query:<12} {:>3} results, {:>3} files, {:>7.1} kB ({:>7.1} kB before gzip)",
+            found["results"].as_array().map_or(0, Vec::len),
+            fetched.len() + 1,
+            gz as f64 / 1e3,
+            raw as f64 / 1e3
+        );
+    }
 }
 
 /// Debian packages of wallpapers that hold photographs under free licences (GPL-2+ and LGPL, see

@@ -118,7 +118,7 @@ impl Memo {
     ) -> Memo {
         Memo {
             tera,
-            index: search::Live::measure(site, files),
+            index: search::Live::measure(site, &bodies, files),
             missing_translations: check::missing_translations(site),
             media: crate::media::paths(site, &bodies),
             media_sources: crate::media::sources(&site.root),

@@ -1,19 +1,25 @@
-//! The search index: for each language, sharded JSON files under `/<lang>/search/index/` that
+//! The search index: for each language, static JSON files under `/<lang>/search/index/` that
 //! `static/search.js` queries in the browser with the same tokenizer, so the site needs no server.
 //!
 //! Tokens: Chinese (any CJK run) as overlapping character bigrams, so every query of two or more
 //! characters finds the pages containing it (a lone character is kept as a unigram); other text
 //! as case-folded words, in English reduced by [`stem`]. Each token's posting list holds
-//! (document, score) with title words weighted above summary words above body words.
+//! (document, score) with title words weighted above summary words above body words. A page's
+//! other names — its translations' titles and its country's names in every language — count as
+//! title words (so `Lublin` finds 卢布林省) but are never shown.
 //!
-//! Files, all deterministic:
-//! - `meta.json`: format version, shard scheme, shard names and the document list;
+//! Files, all deterministic, sized so that a first query downloads little however big the site:
+//! - `meta.json`: format version, shard scheme, shard names, the number of documents and how
+//!   many share a file under `doc/`;
 //! - `<shard>.json`: `{"token": [doc, score, gap, score, ...]}` for the tokens of one shard,
 //!   document numbers after the first as gaps from the previous one; words go to the shard named
 //!   by their first `prefix` characters, CJK (and other non-ASCII) tokens to `_<n>` with
-//!   n = first code point mod `buckets`;
-//! - `text/<n>.json`: the plain texts of documents `n × texts` onwards (`texts` per file, a JSON
-//!   array), loaded only for the results shown (snippets).
+//!   n = first code point mod `buckets`. A token in more than [`OWN_FILE`] documents is written
+//!   `"token": "t"` there, its list alone in `t/<hex of its UTF-8>.json`: common words do not
+//!   weigh on the rare ones that share their shard;
+//! - `doc/<n>.json`: documents `n × chunk` onwards (`chunk` per file, chosen so that a file is
+//!   about [`DOC_TARGET`] bytes), each `{"title", "url", "summary", "text", "also"}` (`also`:
+//!   its other names, tags and country, for phrase checks), fetched only for the results shown.
 
 use crate::content::{Page, Site};
 use crate::markdown::Bodies;
@@ -30,22 +36,42 @@ pub use update::{Before, IndexUpdate, Live};
 /// Where a language's index lives, under `/<lang>/`.
 pub const INDEX_DIR: &str = "search/index";
 /// Bumped whenever the file format changes; the script refuses other versions.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const TITLE_WEIGHT: u32 = 10;
+/// Added to a title word, divided by the title's number of tokens: of two pages that name a
+/// place in their titles, the one about the place (`Lublin, Poland`) comes before the one
+/// mentioning it (`15 years of friendship with Lublin`).
+const SHORT_TITLE: u32 = 10;
 const META_WEIGHT: u32 = 3;
 /// Body occurrences beyond this add nothing: a long page repeating a word is not more relevant.
 const BODY_CAP: u32 = 20;
 /// Shards aim at about this many bytes, so one query loads a few small files.
 const SHARD_TARGET: usize = 8 * 1024;
+/// A token in more documents than this has its posting list in a file of its own.
+pub const OWN_FILE: usize = 256;
+/// Files under `doc/` aim at about this many bytes: one document each on a big site, where
+/// a query fetches only the results it shows, several on a small one, where that saves files.
+const DOC_TARGET: usize = 4 * 1024;
 
-/// One searchable document as the script shows it in the results.
+/// One searchable document as the script shows it in the results (and checks phrases in).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Doc {
-    pub title: String,
+pub struct Doc<'a> {
+    pub title: &'a str,
     pub url: String,
     /// The summary (or first paragraph), shown when the body has no match to quote.
-    pub summary: String,
+    pub summary: &'a str,
+    pub text: &'a str,
+    /// Other names, tags and country: found by a query, never shown.
+    pub also: Vec<&'a str>,
+}
+
+impl Doc<'_> {
+    /// What [`chunk_size`] counts of it.
+    fn bytes(&self) -> usize {
+        let also: usize = self.also.iter().map(|a| a.len()).sum();
+        self.title.len() + self.url.len() + self.summary.len() + self.text.len() + also
+    }
 }
 
 #[derive(Serialize)]
@@ -55,10 +81,19 @@ struct Meta<'a> {
     stem: bool,
     prefix: usize,
     buckets: u32,
-    /// Documents per file under `text/`.
-    texts: usize,
+    /// The number of documents.
+    docs: usize,
+    /// Documents per file under `doc/`.
+    chunk: usize,
     shards: Vec<&'a str>,
-    docs: Vec<&'a Doc>,
+}
+
+/// Documents per file under `doc/` for `count` documents of `bytes` in all (see [`Doc::bytes`]):
+/// a power of two, so that files hold about [`DOC_TARGET`] bytes.
+fn chunk_size(count: usize, bytes: usize) -> usize {
+    let each = (bytes / count.max(1)).max(1);
+    let fits = (DOC_TARGET / each).clamp(1, 64);
+    1 << fits.ilog2()
 }
 
 /// Whether a language's words are stemmed (English only: the stemmer is English).
@@ -223,11 +258,16 @@ fn ends_cvc(w: &[u8]) -> bool {
 
 /// A searchable text of one document, by weight.
 struct Source<'a> {
-    doc: Doc,
-    title: &'a str,
+    doc: Doc<'a>,
+    /// Weighted as titles, not shown: the translations' titles, the country's names.
+    aliases: Vec<&'a str>,
     meta: Vec<&'a str>,
     body: &'a Rendered,
 }
+
+/// Titles as they were before an edit, as (page file, language, title): what the pages that
+/// name those pages as translations were indexed with.
+pub type Renamed<'a> = [(&'a str, &'a str, &'a str)];
 
 /// The index files of every language, the languages in parallel, each handed to `sink` as soon
 /// as it is made (a build stages them on disk), so the snippet texts are never all in memory.
@@ -276,26 +316,60 @@ fn lang_of(site: &Site, doc: DocRef) -> &str {
 }
 
 /// What the index reads of one document.
-fn source<'a>(site: &'a Site, bodies: &'a Bodies, doc: DocRef) -> Source<'a> {
-    match doc {
-        DocRef::Page(i) => source_of(site, doc, &site.pages[i], &bodies.pages[i]),
-        DocRef::Intro(j) => {
-            let index = site.sections[j].index.as_ref();
-            let body = bodies.sections[j].as_ref();
-            source_of(
-                site,
-                doc,
-                index.expect("an intro has an index file"),
-                body.expect("an intro has a body"),
-            )
+fn source<'a>(
+    site: &'a Site,
+    bodies: &'a Bodies,
+    doc: DocRef,
+    countries: &mut Countries,
+) -> Source<'a> {
+    let (page, body) = doc_page(site, bodies, doc);
+    source_of(site, doc, page, body, &[], countries)
+}
+
+/// Country names in every language of the table, by code, looked up once per code: the table
+/// is read line by line, and a big site has thousands of regions.
+#[derive(Default)]
+struct Countries(FxHashMap<String, Vec<&'static str>>);
+
+impl Countries {
+    fn names(&mut self, code: &str) -> &[&'static str] {
+        if !self.0.contains_key(code) {
+            let names = ["en", "zh"]
+                .into_iter()
+                .filter_map(|lang| crate::countries::names(code, lang))
+                .flatten();
+            self.0.insert(code.to_owned(), names.collect());
         }
+        &self.0[code]
+    }
+}
+
+/// The page (or section index file) and body of a document.
+fn doc_page<'a>(site: &'a Site, bodies: &'a Bodies, doc: DocRef) -> (&'a Page, &'a Rendered) {
+    match doc {
+        DocRef::Page(i) => (&site.pages[i], &bodies.pages[i]),
+        DocRef::Intro(j) => (
+            site.sections[j]
+                .index
+                .as_ref()
+                .expect("an intro has an index file"),
+            bodies.sections[j].as_ref().expect("an intro has a body"),
+        ),
     }
 }
 
 /// Document `doc` of `site` as it reads from `page` (the page itself, or the section's index
-/// file) and `body`: the incremental engine passes them as they were before an edit.
-fn source_of<'a>(site: &Site, doc: DocRef, page: &'a Page, body: &'a Rendered) -> Source<'a> {
-    let (path, meta) = match doc {
+/// file) and `body`, its translations' titles as `renamed` says they were: the incremental
+/// engine passes them as they were before an edit.
+fn source_of<'a>(
+    site: &'a Site,
+    doc: DocRef,
+    page: &'a Page,
+    body: &'a Rendered,
+    renamed: &Renamed<'a>,
+    countries: &mut Countries,
+) -> Source<'a> {
+    let (path, meta): (&str, Vec<&str>) = match doc {
         DocRef::Page(i) => {
             let meta = page.front.summary.iter();
             let meta = meta.chain(&page.front.country).chain(&page.front.tags);
@@ -306,82 +380,159 @@ fn source_of<'a>(site: &Site, doc: DocRef, page: &'a Page, body: &'a Rendered) -
             (&site.sections[j].path, meta)
         }
     };
+    let aliases = aliases(site, doc, page, renamed, countries);
+    let shown_summary = page.front.summary.is_some() as usize;
+    let also = aliases.iter().chain(&meta[shown_summary..]).copied();
     Source {
         doc: Doc {
-            title: page.front.title.clone(),
+            title: &page.front.title,
             url: site.config.url(path),
             summary: page
                 .front
                 .summary
-                .clone()
-                .unwrap_or_else(|| body.first_paragraph.clone()),
+                .as_deref()
+                .unwrap_or(&body.first_paragraph),
+            text: body.text.trim(),
+            also: also.collect(),
         },
-        title: &page.front.title,
+        aliases,
         meta,
         body,
     }
 }
 
+/// A document's other names: the titles of its translations (as `renamed` says they were, or
+/// are now), then its country's names in every language the country table has.
+fn aliases<'a>(
+    site: &'a Site,
+    doc: DocRef,
+    page: &'a Page,
+    renamed: &Renamed<'a>,
+    countries: &mut Countries,
+) -> Vec<&'a str> {
+    let others: Vec<&'a Page> = match doc {
+        DocRef::Page(_) => site
+            .translations(&page.id)
+            .filter(|p| p.lang != page.lang)
+            .collect(),
+        DocRef::Intro(j) => {
+            let dir = &site.sections[j].dir;
+            let others = site.sections.iter().filter(|s| &s.dir == dir);
+            others
+                .filter(|s| s.lang != page.lang)
+                .filter_map(|s| s.index.as_ref())
+                .collect()
+        }
+    };
+    let titles = others.into_iter().map(|p| {
+        renamed
+            .iter()
+            .find(|(file, lang, _)| *file == p.file && *lang == p.lang)
+            .map_or(p.front.title.as_str(), |r| r.2)
+    });
+    let mut out: Vec<&'a str> = titles.collect();
+    if let Some(code) = &page.front.neutral.country_code {
+        out.extend(countries.names(code));
+    }
+    // A name the title already gives (or an earlier alias) adds nothing.
+    let mut seen = vec![page.front.title.as_str()];
+    out.retain(|a| {
+        let new = !seen.contains(a);
+        seen.push(a);
+        new
+    });
+    out
+}
+
 fn sources<'a>(site: &'a Site, bodies: &'a Bodies, lang: &str) -> Vec<Source<'a>> {
+    let mut countries = Countries::default();
     documents(site, bodies, lang)
         .into_iter()
-        .map(|d| source(site, bodies, d))
+        .map(|d| source(site, bodies, d, &mut countries))
         .collect()
 }
 
 /// Documents tokenized together before their postings are merged: bounds the memory held by
 /// per-document token lists while keeping both cores busy.
 const CHUNK: usize = 512;
-/// Documents per snippet file: a result list of 20 fetches a few of them, not one per result.
-pub const TEXTS_PER_FILE: usize = 64;
+
+/// How one occurrence of a token counts.
+#[derive(Clone, Copy)]
+enum Weight {
+    Body,
+    /// A title word: the best title (or other name) holding it counts, once.
+    Title(u32),
+    Meta,
+}
+
+/// One token's counts in the current document.
+struct Count {
+    token: Arc<str>,
+    /// The document the counts are of.
+    stamp: u32,
+    body: u32,
+    title: u32,
+    meta: u32,
+}
 
 /// Counts one document's tokens at a time, reusing its table for the next document on the same
 /// thread: a token's string is allocated once per thread, not once per document.
 #[derive(Default)]
 struct Counter {
-    /// token → (the same token, document stamp, body occurrences, title and meta weight).
     /// Hashed with FxHash: tokens are short, the build's own text, and looked up millions of
     /// times (SipHash, whose resistance to chosen keys is not needed here, took 4 % of a build).
-    counts: FxHashMap<Arc<str>, (Arc<str>, u32, u32, u32)>,
+    counts: FxHashMap<Arc<str>, Count>,
     /// The distinct tokens of the current document, in first-seen order.
     seen: Vec<Arc<str>>,
     stamp: u32,
 }
 
 impl Counter {
-    fn add(&mut self, t: &str, body: u32, weight: u32) {
+    fn add(&mut self, t: &str, weight: Weight) {
         let stamp = self.stamp;
         let entry = match self.counts.get_mut(t) {
             Some(e) => e,
             None => {
-                let key: Arc<str> = Arc::from(t);
-                self.counts
-                    .entry(key.clone())
-                    .or_insert((key, stamp.wrapping_sub(1), 0, 0))
+                let token: Arc<str> = Arc::from(t);
+                self.counts.entry(token.clone()).or_insert(Count {
+                    token,
+                    stamp: stamp.wrapping_sub(1),
+                    body: 0,
+                    title: 0,
+                    meta: 0,
+                })
             }
         };
-        if entry.1 != stamp {
-            *entry = (entry.0.clone(), stamp, 0, 0);
-            self.seen.push(entry.0.clone());
+        if entry.stamp != stamp {
+            (entry.stamp, entry.body, entry.title, entry.meta) = (stamp, 0, 0, 0);
+            self.seen.push(entry.token.clone());
         }
-        entry.2 += body;
-        entry.3 += weight;
+        match weight {
+            Weight::Body => entry.body += 1,
+            Weight::Title(w) => entry.title = entry.title.max(w),
+            Weight::Meta => entry.meta += META_WEIGHT,
+        }
     }
 
     /// One document's distinct tokens with their scores.
     fn scores(&mut self, s: &Source, stem_words: bool) -> Vec<(Arc<str>, u32)> {
         self.stamp = self.stamp.wrapping_add(1);
-        each_token(&s.body.text, stem_words, |t| self.add(t, 1, 0));
-        each_token(s.title, stem_words, |t| self.add(t, 0, TITLE_WEIGHT));
+        each_token(&s.body.text, stem_words, |t| self.add(t, Weight::Body));
+        for title in std::iter::once(&s.doc.title).chain(&s.aliases) {
+            let mut n = 0;
+            each_token(title, stem_words, |_| n += 1);
+            let w = Weight::Title(TITLE_WEIGHT + SHORT_TITLE / n.max(1));
+            each_token(title, stem_words, |t| self.add(t, w));
+        }
         for text in &s.meta {
-            each_token(text, stem_words, |t| self.add(t, 0, META_WEIGHT));
+            each_token(text, stem_words, |t| self.add(t, Weight::Meta));
         }
         let counts = &self.counts;
         self.seen
             .drain(..)
             .map(|t| {
-                let (_, _, body, weight) = counts[&t];
-                (t, body.min(BODY_CAP) + weight)
+                let c = &counts[&t];
+                (t, c.body.min(BODY_CAP) + c.title + c.meta)
             })
             .collect()
     }
@@ -453,23 +604,20 @@ fn language_index<T: Send>(
     let mut names: Vec<&str> = order.iter().map(|(name, _)| name.as_str()).collect();
     names.dedup();
     let dir = format!("{lang}/{INDEX_DIR}");
-    let meta = Meta {
-        version: FORMAT_VERSION,
-        lang,
-        stem: stem_words,
-        prefix: scheme.prefix,
-        buckets: scheme.buckets,
-        texts: TEXTS_PER_FILE,
-        shards: names,
-        docs: sources.iter().map(|s| &s.doc).collect(),
+    let bytes = sources.iter().map(|s| s.doc.bytes()).sum();
+    let chunk = chunk_size(sources.len(), bytes);
+    let shape = Shape {
+        scheme,
+        docs: sources.len(),
+        chunk,
     };
-    let mut out = vec![sink(json_file(format!("{dir}/meta.json"), &meta))];
+    let mut out = vec![sink(meta_file(&dir, lang, shape, names))];
     for shard in order.chunk_by(|a, b| a.0 == b.0) {
         let mut bytes = Vec::new();
         for &(_, i) in shard {
             let (token, docs) = &mut postings.tokens[i];
-            start_entry(&mut bytes);
-            write_postings(&mut bytes, token, &std::mem::take(docs));
+            let own = write_entry(&mut bytes, &dir, token, &std::mem::take(docs));
+            out.extend(own.map(sink));
         }
         bytes.push(b'}');
         out.push(sink(Output::new(
@@ -477,16 +625,42 @@ fn language_index<T: Send>(
             bytes,
         )));
     }
-    let texts: Vec<T> = sources
-        .par_chunks(TEXTS_PER_FILE)
+    let docs: Vec<T> = sources
+        .par_chunks(chunk)
         .enumerate()
-        .map(|(n, chunk)| {
-            let texts: Vec<&str> = chunk.iter().map(|s| s.body.text.trim()).collect();
-            sink(json_file(format!("{dir}/text/{n}.json"), &texts))
-        })
+        .map(|(n, c)| sink(doc_file(&dir, n, c.iter().map(|s| &s.doc))))
         .collect();
-    out.extend(texts);
+    out.extend(docs);
     out
+}
+
+/// How a language's index is cut into files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    scheme: Scheme,
+    docs: usize,
+    /// Documents per file under `doc/`.
+    chunk: usize,
+}
+
+fn meta_file(dir: &str, lang: &str, shape: Shape, shards: Vec<&str>) -> Output {
+    let meta = Meta {
+        version: FORMAT_VERSION,
+        lang,
+        stem: stems(lang),
+        prefix: shape.scheme.prefix,
+        buckets: shape.scheme.buckets,
+        docs: shape.docs,
+        chunk: shape.chunk,
+        shards,
+    };
+    json_file(format!("{dir}/meta.json"), &meta)
+}
+
+/// `doc/<n>.json`: the documents of file `n`.
+fn doc_file<'d, 'a: 'd>(dir: &str, n: usize, docs: impl Iterator<Item = &'d Doc<'a>>) -> Output {
+    let docs: Vec<&Doc> = docs.collect();
+    json_file(format!("{dir}/doc/{n}.json"), &docs)
 }
 
 /// Starts the next entry of a shard's JSON object: `{` before the first, `,` between.
@@ -494,12 +668,38 @@ fn start_entry(out: &mut Vec<u8>) {
     out.push(if out.is_empty() { b'{' } else { b',' });
 }
 
-/// `"token":[doc,score,gap,score,...]`: each document number after the first as the gap from
-/// the one before, which keeps the numbers short.
-fn write_postings(out: &mut Vec<u8>, token: &str, docs: &[(u32, u32)]) {
+/// Adds `token`'s entry to a shard being written into `shard`; a list of more than
+/// [`OWN_FILE`] documents goes to a file of its own, returned.
+fn write_entry(shard: &mut Vec<u8>, dir: &str, token: &str, docs: &[(u32, u32)]) -> Option<Output> {
+    start_entry(shard);
+    serde_json::to_writer(&mut *shard, token).expect("a string serializes");
+    shard.push(b':');
+    if docs.len() > OWN_FILE {
+        shard.extend_from_slice(b"\"t\"");
+        let mut list = Vec::new();
+        write_list(&mut list, docs);
+        Some(Output::new(own_file(dir, token), list))
+    } else {
+        write_list(shard, docs);
+        None
+    }
+}
+
+/// Where the posting list of a token in more than [`OWN_FILE`] documents is.
+fn own_file(dir: &str, token: &str) -> String {
+    use std::fmt::Write;
+    let mut path = format!("{dir}/t/");
+    for b in token.bytes() {
+        write!(path, "{b:02x}").expect("writing to a String");
+    }
+    path + ".json"
+}
+
+/// `[doc,score,gap,score,...]`: each document number after the first as the gap from the one
+/// before, which keeps the numbers short.
+fn write_list(out: &mut Vec<u8>, docs: &[(u32, u32)]) {
     use std::io::Write;
-    serde_json::to_writer(&mut *out, token).expect("a string serializes");
-    out.extend_from_slice(b":[");
+    out.push(b'[');
     let mut last = 0;
     for (i, &(doc, score)) in docs.iter().enumerate() {
         let sep = if i == 0 { "" } else { "," };
@@ -573,15 +773,26 @@ impl Sizes {
         }
     }
 
-    /// Counts the entry of `token` with `docs` postings.
+    /// Counts the entry of `token` with `docs` postings (in the shard, a list of its own
+    /// counts as the pointer to it).
     fn add(&mut self, token: &str, docs: usize) {
-        *self.slot(token) += token.len() + 6 + docs * 5;
+        *self.slot(token) += entry_size(token, docs);
     }
 
     /// Takes away an entry counted by `add`.
     fn remove(&mut self, token: &str, docs: usize) {
-        *self.slot(token) -= token.len() + 6 + docs * 5;
+        *self.slot(token) -= entry_size(token, docs);
     }
+}
+
+/// Roughly the bytes of a token's entry in its shard.
+fn entry_size(token: &str, docs: usize) -> usize {
+    token.len() + 6 + if docs > OWN_FILE { 0 } else { docs * 5 }
+}
+
+/// Whether an index file (by path) is a shard: not `meta.json`, a document or a list of its own.
+fn is_shard(path: &str) -> bool {
+    !path.contains("/doc/") && !path.contains("/t/") && !path.ends_with("/meta.json")
 }
 
 fn starts_ascii(token: &str) -> bool {
@@ -605,7 +816,7 @@ pub fn sizes<'a>(files: &[(&str, usize)], langs: impl Iterator<Item = &'a str>) 
                 .collect();
             let largest_shard = files
                 .iter()
-                .filter(|(path, _)| !path.contains("/text/") && !path.ends_with("/meta.json"))
+                .filter(|(path, _)| is_shard(path))
                 .map(|(_, len)| *len)
                 .max()
                 .unwrap_or(0);

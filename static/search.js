@@ -4,9 +4,11 @@
 (function (root) {
   "use strict";
 
-  var FORMAT_VERSION = 2;
+  var FORMAT_VERSION = 3;
   var WORD = /[\p{Alphabetic}\p{N}]/u;
   var MAX_RESULTS = 20;
+  // A phrase query checks its best candidates' texts; it stops after this many.
+  var MAX_CHECKS = 100;
 
   function isCjk(c) {
     var n = c.codePointAt(0);
@@ -103,28 +105,58 @@
     return out;
   }
 
-  // What a query asks for: terms that must all match. A lone CJK character and the word being
-  // typed (no space after it yet) match as prefixes; `marks` say what to highlight.
+  // What a query asks for: terms that must all match, and phrases that must be found in order
+  // in one of a document's texts: every CJK run of three or more characters, and every quoted
+  // ("...") part. A lone CJK character and the word being typed (no space after it yet, not in
+  // quotes) match as prefixes; `marks` say what to highlight.
   function parseQuery(query, stemWords) {
-    var terms = [], marks = [];
-    var list = runs(query);
+    var terms = [], marks = [], phrases = [];
     var typing = !/\s$/.test(query);
-    list.forEach(function (r, i) {
-      var last = typing && i === list.length - 1;
-      if (r.cjk) {
-        marks.push({ cjk: true, text: r.text });
-        var grams = bigrams(r.text);
-        var lone = Array.from(r.text).length === 1;
-        grams.forEach(function (g) { terms.push({ keys: [g], prefix: lone }); });
-      } else if (Array.from(r.text).length > 1 || last) {
-        var s = stemWords ? stem(r.text) : r.text;
-        // While typing, the unstemmed word may be the start of a longer one: `visi` → `visit`.
-        var term = { keys: last && s !== r.text ? [s, r.text] : [s], prefix: last };
-        terms.push(term);
-        marks.push({ cjk: false, keys: term.keys, prefix: last, stem: stemWords });
-      }
+    var parts = query.split('"');
+    parts.forEach(function (part, p) {
+      var quoted = p % 2 === 1;
+      var list = runs(part);
+      list.forEach(function (r, i) {
+        var last = typing && !quoted && p === parts.length - 1 && i === list.length - 1;
+        if (r.cjk) {
+          marks.push({ cjk: true, text: r.text });
+          var grams = bigrams(r.text);
+          var length = Array.from(r.text).length;
+          grams.forEach(function (g) { terms.push({ keys: [g], prefix: length === 1 }); });
+          if (length >= 3) { phrases.push({ text: r.text }); }
+        } else if (Array.from(r.text).length > 1 || last) {
+          var s = stemWords ? stem(r.text) : r.text;
+          // While typing, the unstemmed word may be the start of a longer one: `visi` → `visit`.
+          var term = { keys: last && s !== r.text ? [s, r.text] : [s], prefix: last };
+          terms.push(term);
+          marks.push({ cjk: false, keys: term.keys, prefix: last, stem: stemWords });
+        }
+      });
+      var words = quoted ? tokens(part, stemWords) : [];
+      if (words.length > 1) { phrases.push({ tokens: words }); }
     });
-    return { terms: terms, marks: marks };
+    return { terms: terms, marks: marks, phrases: phrases };
+  }
+
+  // Whether `list` holds `seq` as a run of consecutive items.
+  function holdsRun(list, seq) {
+    for (var i = 0; i + seq.length <= list.length; i++) {
+      var j = 0;
+      while (j < seq.length && list[i + j] === seq[j]) { j++; }
+      if (j === seq.length) { return true; }
+    }
+    return false;
+  }
+
+  // Whether a document holds every phrase in one of its texts (title, summary, body, other
+  // names): the index only says that it holds their tokens.
+  function holdsPhrases(doc, phrases, stemWords) {
+    var texts = [doc.title, doc.summary, doc.text].concat(doc.also);
+    return phrases.every(function (ph) {
+      return texts.some(function (t) {
+        return ph.text ? t.toLowerCase().indexOf(ph.text) >= 0 : holdsRun(tokens(t, stemWords), ph.tokens);
+      });
+    });
   }
 
   // Whether an index token (or a word of the text, stemmed and not) is what a term asks for.
@@ -146,6 +178,13 @@
     return meta.shards.filter(function (s) { return s.slice(0, key.length) === key; });
   }
 
+  // The file of a token's list of its own (see `own_file` in src/search.rs).
+  function ownFile(token) {
+    var hex = "";
+    new TextEncoder().encode(token).forEach(function (b) { hex += (b < 16 ? "0" : "") + b.toString(16); });
+    return "t/" + hex + ".json";
+  }
+
   // A search over one language's index; `load(path)` returns a promise of the file's text,
   // `path` relative to the index folder.
   function Index(load) {
@@ -153,17 +192,18 @@
     this.cache = {};
   }
 
+  // A file's parsed JSON, fetched once.
   Index.prototype.file = function (name) {
     if (!this.cache[name]) {
       var self = this;
-      this.cache[name] = this.load(name).catch(function (e) { delete self.cache[name]; throw e; });
+      this.cache[name] = this.load(name).then(JSON.parse)
+        .catch(function (e) { delete self.cache[name]; throw e; });
     }
     return this.cache[name];
   };
 
   Index.prototype.meta = function () {
-    return this.file("meta.json").then(function (text) {
-      var meta = JSON.parse(text);
+    return this.file("meta.json").then(function (meta) {
       if (meta.version !== FORMAT_VERSION) { throw new Error("search index format " + meta.version); }
       return meta;
     });
@@ -171,10 +211,16 @@
 
   Index.prototype.shard = function (meta, name) {
     if (meta.shards.indexOf(name) < 0) { return Promise.resolve({}); }
-    return this.file(name + ".json").then(JSON.parse);
+    return this.file(name + ".json");
   };
 
-  // Resolves to {marks, results: [{doc, title, url, summary, score}]}, best first.
+  // Document `n`: {title, url, summary, text, also}, from the file holding it.
+  Index.prototype.doc = function (meta, n) {
+    return this.file("doc/" + Math.floor(n / meta.chunk) + ".json")
+      .then(function (docs) { return docs[n % meta.chunk]; });
+  };
+
+  // Resolves to {marks, results: [{doc, title, url, summary, text, score}]}, best first.
   Index.prototype.search = function (query) {
     var self = this;
     return this.meta().then(function (meta) {
@@ -183,18 +229,39 @@
       return Promise.all(q.terms.map(function (term) { return self.term(meta, term); }))
         .then(function (scores) {
           var total = scores[0];
-          var docs = Object.keys(total).filter(function (d) {
+          var ranked = Object.keys(total).filter(function (d) {
             return scores.every(function (s) { return d in s; });
-          });
-          var results = docs.map(function (d) {
+          }).map(function (d) {
             var score = scores.reduce(function (sum, s) { return sum + s[d]; }, 0);
-            var doc = meta.docs[d];
-            return { doc: Number(d), title: doc.title, url: doc.url, summary: doc.summary, score: score };
+            return { doc: Number(d), score: score };
           });
-          results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
-          return { marks: q.marks, results: results.slice(0, MAX_RESULTS) };
+          ranked.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+          return self.shown(meta, q, ranked);
         });
     });
+  };
+
+  // The best `MAX_RESULTS` of the ranked candidates that hold the query's phrases, with their
+  // documents: fetched a batch at a time, in rank order, only as many as needed.
+  Index.prototype.shown = function (meta, q, ranked) {
+    var self = this, results = [], next = 0;
+    var limit = q.phrases.length ? MAX_CHECKS : MAX_RESULTS;
+    function batch() {
+      var want = Math.min(MAX_RESULTS - results.length, limit - next);
+      var take = ranked.slice(next, next + Math.max(want, 0));
+      next += take.length;
+      if (!take.length) { return { marks: q.marks, results: results }; }
+      return Promise.all(take.map(function (r) { return self.doc(meta, r.doc); })).then(function (docs) {
+        docs.forEach(function (d, i) {
+          if (!q.phrases.length || holdsPhrases(d, q.phrases, meta.stem)) {
+            results.push({ doc: take[i].doc, score: take[i].score, title: d.title, url: d.url,
+              summary: d.summary, text: d.text });
+          }
+        });
+        return batch();
+      });
+    }
+    return batch();
   };
 
   // doc → score for one term: the best-scoring matching token of each document.
@@ -205,35 +272,26 @@
       shardsFor(meta, k, term.prefix).forEach(function (n) { if (names.indexOf(n) < 0) { names.push(n); } });
     });
     return Promise.all(names.map(function (n) { return self.shard(meta, n); })).then(function (shards) {
-      var scores = {};
+      var lists = [];
       shards.forEach(function (shard) {
         Object.keys(shard).forEach(function (token) {
-          var hit = keyMatches(term, token, token);
-          if (!hit) { return; }
-          // [doc, score, gap, score, ...]: document numbers after the first as gaps.
-          var list = shard[token], doc = 0;
-          for (var i = 0; i < list.length; i += 2) {
-            doc += list[i];
-            scores[doc] = Math.max(scores[doc] || 0, list[i + 1]);
-          }
+          if (!keyMatches(term, token, token)) { return; }
+          // "t": a common token's list is in a file of its own.
+          lists.push(shard[token] === "t" ? self.file(ownFile(token)) : shard[token]);
         });
       });
+      return Promise.all(lists);
+    }).then(function (lists) {
+      var scores = {};
+      lists.forEach(function (list) {
+        // [doc, score, gap, score, ...]: document numbers after the first as gaps.
+        var doc = 0;
+        for (var i = 0; i < list.length; i += 2) {
+          doc += list[i];
+          scores[doc] = Math.max(scores[doc] || 0, list[i + 1]);
+        }
+      });
       return scores;
-    });
-  };
-
-  // A document's plain text, for its snippet: texts come `meta.texts` documents to a file,
-  // parsed once however many results share it.
-  Index.prototype.text = function (doc) {
-    var self = this;
-    return this.meta().then(function (meta) {
-      var name = "text/" + Math.floor(doc / meta.texts) + ".json";
-      var key = name + "#parsed";
-      if (!self.cache[key]) {
-        self.cache[key] = self.file(name).then(JSON.parse)
-          .catch(function (e) { delete self.cache[key]; throw e; });
-      }
-      return self.cache[key].then(function (texts) { return texts[doc % meta.texts]; });
     });
   };
 
@@ -318,14 +376,12 @@
       a.innerHTML = highlight(r.title, found.marks).html;
       var p = root.document.createElement("p");
       p.className = "search-snippet";
-      p.innerHTML = highlight(r.summary, found.marks, 160).html;
+      // The body's first match, or the summary when the body has none.
+      var body = highlight(r.text.replace(/\s+/g, " "), found.marks, 160);
+      p.innerHTML = body.matched ? body.html : highlight(r.summary, found.marks, 160).html;
       li.appendChild(a);
       li.appendChild(p);
       list.appendChild(li);
-      index.text(r.doc).then(function (text) {
-        var body = highlight(text.replace(/\s+/g, " "), found.marks, 160);
-        if (body.matched) { p.innerHTML = body.html; }
-      }, function () {});
     });
     if (!query.trim()) { status.textContent = ""; }
     else if (found.results.length) { say(box.dataset.count, found.results.length); }

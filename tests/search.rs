@@ -77,7 +77,77 @@ fn site_with_rivals() -> Site {
         "content/events/trade-fair.en.md",
         "---\ntitle: Zhengzhou trade fair\n---\nFirms came for two anniversaries, among other things.\n",
     );
+    // Both bigrams of 卢布林 and both words of "sister regions", but apart.
+    site.write(
+        "content/events/apart.zh.md",
+        "---\ntitle: 两种名字\ndate: 2024-05\nkind: other\n---\n卢布是货币，布林是一种饼。\n",
+    );
+    site.write(
+        "content/events/apart.en.md",
+        "---\ntitle: Two names\n---\nThe regions met; a sister came too.\n",
+    );
+    site.write(
+        "content/events/sisters.en.md",
+        "---\ntitle: Sister regions meet\ndate: 2024-06\nkind: other\n---\nTwo sister regions met.\n",
+    );
     site
+}
+
+fn result_urls(site: &Site, lang: &str, queries: &[&str]) -> Vec<Vec<String>> {
+    let index = site.path(&format!("public/{lang}/search/index"));
+    query(&index, queries)
+        .iter()
+        .map(|r| urls(r).into_iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn chinese_runs_of_three_characters_and_quoted_phrases_match_only_in_order() {
+    let site = site_with_rivals();
+    site.build().assert_ok();
+    if node().is_none() {
+        return;
+    }
+    let apart = "/zh/events/apart/";
+    let zh = result_urls(&site, "zh", &["卢布林", "卢布", "布林"]);
+    assert!(!zh[0].contains(&apart.to_owned()), "{:?}", zh[0]);
+    assert!(zh[0].contains(&"/zh/events/trade-fair/".to_owned()));
+    // Two characters are one bigram: the page holds it.
+    assert!(zh[1].contains(&apart.to_owned()) && zh[2].contains(&apart.to_owned()));
+    let en = result_urls(
+        &site,
+        "en",
+        &["\"sister regions\"", "sister regions", "\"regions sister\""],
+    );
+    assert_eq!(en[0], ["/en/events/sisters/"]);
+    assert!(
+        en[1].contains(&"/en/events/apart/".to_owned()),
+        "{:?}",
+        en[1]
+    );
+    assert!(en[2].is_empty(), "{:?}", en[2]);
+}
+
+/// The other language's name of a place finds it, first, on the sample portal.
+#[test]
+fn a_place_is_found_by_its_name_in_the_other_language() {
+    let site = portal();
+    site.build().assert_ok();
+    if node().is_none() {
+        return;
+    }
+    let zh = site.path("public/zh/search/index");
+    let found = query(&zh, &["Lublin", "Poland"]);
+    assert_eq!(urls(&found[0])[0], "/zh/regions/lublin/", "{:#}", found[0]);
+    assert_eq!(urls(&found[1])[0], "/zh/regions/lublin/", "{:#}", found[1]);
+    // Other names are found, not shown.
+    let first = &found[0]["results"][0];
+    assert!(!first["title_html"].as_str().unwrap().contains("<mark>"));
+    assert!(!first["snippet"].as_str().unwrap().contains("<mark>"));
+    let en = site.path("public/en/search/index");
+    let found = query(&en, &["阿提卡", "希腊"]);
+    assert_eq!(urls(&found[0])[0], "/en/regions/attica/", "{:#}", found[0]);
+    assert_eq!(urls(&found[1])[0], "/en/regions/attica/", "{:#}", found[1]);
 }
 
 #[test]
@@ -104,8 +174,8 @@ fn chinese_and_english_queries_find_pages_and_rank_title_matches_first() {
         .as_str()
         .unwrap()
         .contains("<mark>卢布林</mark>"));
-    // Two characters find the same pages.
-    assert_eq!(urls(&found[1]).len(), 3, "{:#}", found[1]);
+    // Two characters find the same pages, and one that has them apart from 林.
+    assert_eq!(urls(&found[1]).len(), 4, "{:#}", found[1]);
     assert_eq!(urls(&found[2]), ["/zh/events/trade-fair/"]);
     // One character, as typed, finds the pages whose words start with it.
     assert!(urls(&found[3]).contains(&"/zh/regions/lublin/"));
@@ -231,13 +301,18 @@ fn search_page_header_box_and_index_files() {
     let meta: Value = serde_json::from_str(&site.public("en/search/index/meta.json")).unwrap();
     assert_eq!(meta["version"], search::FORMAT_VERSION);
     assert_eq!(meta["stem"], true);
-    let titles: Vec<&str> = meta["docs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["title"].as_str().unwrap())
-        .collect();
-    assert!(titles.contains(&"Lublin") && titles.contains(&"Henan Stories"));
+    // The documents are in files of `chunk`, fetched for the results shown.
+    let chunk = meta["chunk"].as_u64().unwrap() as usize;
+    let count = meta["docs"].as_u64().unwrap() as usize;
+    let mut titles = Vec::new();
+    for n in 0..count.div_ceil(chunk) {
+        let file = site.public(&format!("en/search/index/doc/{n}.json"));
+        let docs: Vec<Value> = serde_json::from_str(&file).unwrap();
+        assert!(docs.len() <= chunk);
+        titles.extend(docs.iter().map(|d| d["title"].as_str().unwrap().to_owned()));
+    }
+    assert_eq!(titles.len(), count);
+    assert!(titles.contains(&"Lublin".to_owned()) && titles.contains(&"Henan Stories".to_owned()));
     let zh: Value = serde_json::from_str(&site.public("zh/search/index/meta.json")).unwrap();
     assert_eq!(zh["stem"], false);
 }
@@ -327,4 +402,104 @@ fn search_page_in_a_browser_reads_the_query_from_the_url_and_highlights_results(
     assert!(first < second, "{results}");
     assert!(results.contains("<mark>anniversaries</mark>"), "{results}");
     assert!(dom.contains("2 results"), "{dom}");
+    // A quoted phrase: only the page with the words in that order.
+    let url = format!("http://127.0.0.1:{port}/en/search/?q=%22sister%20regions%22");
+    let dom = rendered_dom(&url).unwrap();
+    let results = common::element(&dom, "<ol class=\"search-results\">", "</ol>");
+    assert_eq!(
+        results.matches("<li class=\"search-result\">").count(),
+        1,
+        "{results}"
+    );
+    assert!(results.contains("/en/events/sisters/"), "{results}");
+}
+
+/// Queries on the sample portal with the page that must come first: a place by either of its
+/// names, a phrase, a common word.
+const GOLDEN: &[(&str, &str, &str)] = &[
+    ("zh", "卢布林", "/zh/regions/lublin/"),
+    ("zh", "Lublin", "/zh/regions/lublin/"),
+    ("zh", "阿提卡", "/zh/regions/attica/"),
+    ("zh", "蒙得维的亚", "/zh/regions/montevideo/"),
+    ("zh", "丛书", "/zh/events/henan-stories-book-series/"),
+    ("zh", "俄罗斯", "/zh/exchanges/russia/"),
+    ("zh", "Poland", "/zh/regions/lublin/"),
+    ("zh", "三重", "/zh/regions/mie/"),
+    ("en", "Lublin", "/en/regions/lublin/"),
+    ("en", "阿提卡", "/en/regions/attica/"),
+    ("en", "卢布林", "/en/regions/lublin/"),
+    ("en", "Puglia", "/en/regions/puglia/"),
+    (
+        "en",
+        "\"book series\"",
+        "/en/events/henan-stories-book-series/",
+    ),
+    ("en", "Russia", "/en/exchanges/russia/"),
+    ("en", "delegation", "/en/events/uruguay-delegation-visit/"),
+    ("en", "Cambodia", "/en/regions/siem-reap/"),
+];
+
+#[test]
+fn golden_queries_rank_the_right_page_first_in_a_browser() {
+    let site = portal();
+    site.build().assert_ok();
+    let port = common::serve_static(site.path("public"));
+    let mut wrong = Vec::new();
+    for (lang, q, want) in GOLDEN {
+        let q = percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC);
+        let url = format!("http://127.0.0.1:{port}/{lang}/search/?q={q}");
+        let Some(dom) = rendered_dom(&url) else {
+            return;
+        };
+        let results = common::element(&dom, "<ol class=\"search-results\">", "</ol>");
+        let first = results
+            .split("<a href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next());
+        if first != Some(want) {
+            wrong.push(format!("{lang} {q}: {first:?}, want {want}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// A first query on the sample portal downloads at most 15 kB gzipped: `search.js` and every
+/// index file the page script fetches for it, each gzipped as a server would send it.
+#[test]
+fn a_first_query_on_the_portal_downloads_at_most_15_kb_gzipped() {
+    use std::io::Write;
+    let site = portal();
+    site.build().assert_ok();
+    if node().is_none() {
+        return;
+    }
+    let gzipped = |bytes: &[u8]| {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(bytes).unwrap();
+        z.finish().unwrap().len()
+    };
+    let script = gzipped(&std::fs::read(site.path("public/search.js")).unwrap());
+    for (lang, queries) in [
+        ("zh", ["卢布林", "河南", "河"]),
+        ("en", ["Lublin", "friendship", "f"]),
+    ] {
+        let index = site.path(&format!("public/{lang}/search/index"));
+        // One node per query: each is a first query, with nothing cached.
+        for q in queries {
+            let found = query(&index, &[q]).remove(0);
+            let files = found["files"].as_array().unwrap();
+            let index_bytes: usize = files
+                .iter()
+                .map(|f| gzipped(&std::fs::read(index.join(f.as_str().unwrap())).unwrap()))
+                .sum();
+            let total = script + index_bytes;
+            println!(
+                "{lang} {}: {total} B gzipped in {} files",
+                found["query"],
+                files.len() + 1
+            );
+            assert!(!urls(&found).is_empty(), "{found:#}");
+            assert!(total <= 15_000, "{lang} {}: {total} B", found["query"]);
+        }
+    }
 }

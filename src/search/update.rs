@@ -1,12 +1,13 @@
 //! The index brought up to date after an edit that kept the site's shape, for the incremental
-//! engine: only the edited documents are tokenized again (before and after the edit), and only
-//! the shard files holding a token whose score changed, the snippet files holding a changed
-//! text and, when a document's title, address or summary or the set of shards changed,
-//! `meta.json` are made again. The result is byte for byte what `index_files` makes.
+//! engine: only the edited documents (and, when a title changed, the translations that take it
+//! as another name) are tokenized again, before and after the edit, and only the shard files
+//! holding a token whose score changed, the lists of their own of such tokens, the document
+//! files holding a changed document and, when the set of shards changed, `meta.json` are made
+//! again. The result is byte for byte what `index_files` makes.
 
 use super::{
-    documents, json_file, language_index, source, source_of, start_entry, stems, write_postings,
-    Counter, DocRef, Meta, Scheme, Sizes, FORMAT_VERSION, INDEX_DIR, TEXTS_PER_FILE,
+    chunk_size, doc_file, documents, language_index, meta_file, own_file, source, source_of, stems,
+    write_entry, Counter, Countries, DocRef, Renamed, Scheme, Shape, Sizes, INDEX_DIR, OWN_FILE,
 };
 use crate::content::{Page, Site};
 use crate::markdown::Bodies;
@@ -17,10 +18,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// What the engine keeps between edits: per language, the sizes its shard scheme was fitted
-/// to, kept in step with the shard files.
+/// to and the bytes its document files were cut by, kept in step with the files.
 #[derive(Clone)]
 pub struct Live {
-    langs: Vec<(String, Sizes)>,
+    langs: Vec<(String, Measured)>,
+}
+
+/// What a language's index files were cut by.
+#[derive(Clone, Copy)]
+struct Measured {
+    sizes: Sizes,
+    /// The documents' bytes, as [`super::Doc::bytes`] counts them.
+    bytes: usize,
 }
 
 /// Index files made again by `Live::update`, and those no longer made.
@@ -47,20 +56,23 @@ type Edit = (u32, Option<u32>);
 type TokenEdits<'a> = (&'a str, &'a [Edit]);
 
 impl Live {
-    /// Measures the index files among `outputs` (sorted by path, with their bytes), as a
-    /// full build of `site` made them.
-    pub fn measure(site: &Site, outputs: &[Output]) -> Live {
+    /// Measures the index of `site` and `bodies` among `outputs` (sorted by path, with their
+    /// bytes), as a full build made them.
+    pub fn measure(site: &Site, bodies: &Bodies, outputs: &[Output]) -> Live {
         let langs = site
             .config
             .codes()
             .map(|lang| {
-                let mut sizes = Sizes::default();
-                for o in shard_files(outputs, lang) {
-                    for entry in Entries::new(&o.bytes) {
-                        sizes.add(&entry.token, count_postings(entry.list));
-                    }
-                }
-                (lang.to_owned(), sizes)
+                let docs = documents(site, bodies, lang);
+                let mut countries = Countries::default();
+                let measured = Measured {
+                    sizes: measure_shards(outputs, lang),
+                    bytes: docs
+                        .iter()
+                        .map(|&d| source(site, bodies, d, &mut countries).doc.bytes())
+                        .sum(),
+                };
+                (lang.to_owned(), measured)
             })
             .collect();
         Live { langs }
@@ -76,8 +88,10 @@ impl Live {
         changed: &[Before],
         outputs: &[Output],
     ) -> IndexUpdate {
+        let renamed = renamed(site, bodies, changed);
+        let changed = with_translations(site, bodies, changed, &renamed);
         let mut out = IndexUpdate::default();
-        for (lang, sizes) in &mut self.langs {
+        for (lang, measured) in &mut self.langs {
             let mine: Vec<&Before> = changed
                 .iter()
                 .filter(|d| super::lang_of(site, d.doc) == lang.as_str())
@@ -91,10 +105,91 @@ impl Live {
                 stem_words: stems(lang),
                 dir: format!("{lang}/{INDEX_DIR}"),
                 docs: &docs,
+                renamed: &renamed,
             };
-            language.update(sizes, site, bodies, &mine, outputs, &mut out);
+            language.update(measured, site, bodies, &mine, outputs, &mut out);
         }
         out
+    }
+}
+
+/// The titles an edit changed, as they were: pages that name those pages as translations take
+/// their titles as other names.
+fn renamed<'a>(
+    site: &'a Site,
+    bodies: &'a Bodies,
+    changed: &[Before<'a>],
+) -> Vec<(&'a str, &'a str, &'a str)> {
+    changed
+        .iter()
+        .filter_map(|b| {
+            let (now, _) = super::doc_page(site, bodies, b.doc);
+            (now.front.title != b.page.front.title).then_some((
+                now.file.as_str(),
+                now.lang.as_str(),
+                b.page.front.title.as_str(),
+            ))
+        })
+        .collect()
+}
+
+/// `changed` with, for each title that changed, the documents of its translations (as they
+/// are: their other names as `renamed` says come from `source_of`), each document once.
+fn with_translations<'a>(
+    site: &'a Site,
+    bodies: &'a Bodies,
+    changed: &[Before<'a>],
+    renamed: &Renamed<'a>,
+) -> Vec<Before<'a>> {
+    let mut out: Vec<Before> = changed
+        .iter()
+        .map(|b| Before {
+            doc: b.doc,
+            page: b.page,
+            body: b.body,
+        })
+        .collect();
+    if renamed.is_empty() {
+        return out;
+    }
+    let mut seen: BTreeSet<DocRef> = changed.iter().map(|b| b.doc).collect();
+    for b in changed {
+        let (now, _) = super::doc_page(site, bodies, b.doc);
+        if now.front.title == b.page.front.title {
+            continue;
+        }
+        for doc in translations(site, bodies, b.doc) {
+            if seen.insert(doc) {
+                let (page, body) = super::doc_page(site, bodies, doc);
+                out.push(Before { doc, page, body });
+            }
+        }
+    }
+    out
+}
+
+/// The documents of `doc`'s translations in the other languages.
+fn translations(site: &Site, bodies: &Bodies, doc: DocRef) -> Vec<DocRef> {
+    match doc {
+        DocRef::Page(i) => {
+            let page = &site.pages[i];
+            let others = site.translations(&page.id).filter(|p| p.lang != page.lang);
+            others
+                .filter_map(|q| site.pages.iter().position(|p| std::ptr::eq(p, q)))
+                .map(DocRef::Page)
+                .collect()
+        }
+        DocRef::Intro(j) => {
+            let section = &site.sections[j];
+            (0..site.sections.len())
+                .filter(|&k| {
+                    let s = &site.sections[k];
+                    s.dir == section.dir && s.lang != section.lang
+                })
+                .filter(|&k| site.sections[k].index.is_some() && bodies.sections[k].is_some())
+                .map(DocRef::Intro)
+                .collect()
+        }
     }
 }
 
@@ -105,33 +200,35 @@ struct Language<'a> {
     dir: String,
     /// Its documents in index order.
     docs: &'a [DocRef],
+    renamed: &'a Renamed<'a>,
 }
 
 impl Language<'_> {
     fn update(
         &self,
-        sizes: &mut Sizes,
+        measured: &mut Measured,
         site: &Site,
         bodies: &Bodies,
         changed: &[&Before],
         outputs: &[Output],
         out: &mut IndexUpdate,
     ) {
+        let shape = self.shape(*measured);
         let mut changes = Changes::new();
-        let mut meta_changed = false;
-        let mut texts: BTreeSet<usize> = BTreeSet::new();
+        let mut dirty: BTreeSet<usize> = BTreeSet::new();
         let mut counter = Counter::default();
+        let mut countries = Countries::default();
         for old in changed {
             let doc = old.doc;
             let n = self
                 .docs
                 .binary_search(&doc)
                 .expect("a changed document is one of its language's") as u32;
-            let before = source_of(site, doc, old.page, old.body);
-            let after = source(site, bodies, doc);
-            meta_changed |= before.doc != after.doc;
-            if before.body.text.trim() != after.body.text.trim() {
-                texts.insert(n as usize / TEXTS_PER_FILE);
+            let before = source_of(site, doc, old.page, old.body, self.renamed, &mut countries);
+            let after = source(site, bodies, doc, &mut countries);
+            if before.doc != after.doc {
+                dirty.insert(n as usize / shape.chunk);
+                measured.bytes = measured.bytes - before.doc.bytes() + after.doc.bytes();
             }
             let was: BTreeMap<Arc<str>, u32> = counter
                 .scores(&before, self.stem_words)
@@ -150,90 +247,74 @@ impl Language<'_> {
                 }
             }
         }
-        let scheme = Scheme::of(*sizes);
         // Changed tokens by shard, each shard's in token order.
         let mut by_shard: BTreeMap<String, Vec<TokenEdits>> = BTreeMap::new();
         for (token, docs) in &changes {
             by_shard
-                .entry(scheme.shard(token))
+                .entry(shape.scheme.shard(token))
                 .or_default()
                 .push((token, docs));
         }
         let mut shards_changed = false;
-        let mut files = Vec::new();
-        let mut removed = Vec::new();
+        let mut edited = Edited::default();
         for (name, tokens) in &by_shard {
             let path = format!("{}/{name}.json", self.dir);
             let current = find(outputs, &path);
             shards_changed |= current.is_none();
-            match edit_shard(current, tokens, sizes) {
-                Some(bytes) => files.push(Output::new(path, bytes)),
+            match self.edit_shard(current, tokens, &mut measured.sizes, outputs, &mut edited) {
+                Some(bytes) => edited.files.push(Output::new(path, bytes)),
                 None => {
                     shards_changed = true;
                     if current.is_some() {
-                        removed.push(path);
+                        edited.removed.push(path);
                     }
                 }
             }
         }
-        if Scheme::of(*sizes) != scheme {
-            // Shards are cut differently now: every file of the language is made again.
-            self.rebuild(sizes, site, bodies, outputs, out);
+        if self.shape(*measured) != shape {
+            // Files are cut differently now: every file of the language is made again.
+            self.rebuild(measured, site, bodies, outputs, out);
             return;
         }
-        if meta_changed || shards_changed {
+        let Edited { mut files, removed } = edited;
+        if shards_changed {
             let mut names: BTreeSet<String> = shard_files(outputs, self.lang)
                 .map(|o| shard_name(o.path.as_str()).to_owned())
                 .collect();
-            for o in &files {
+            for o in files.iter().filter(|o| super::is_shard(&o.path)) {
                 names.insert(shard_name(&o.path).to_owned());
             }
             for path in &removed {
                 names.remove(shard_name(path));
             }
-            files.push(self.meta(site, bodies, scheme, &names));
+            let names = names.iter().map(String::as_str).collect();
+            files.push(meta_file(&self.dir, self.lang, shape, names));
         }
-        for k in texts {
-            let end = ((k + 1) * TEXTS_PER_FILE).min(self.docs.len());
-            let chunk: Vec<&str> = self.docs[k * TEXTS_PER_FILE..end]
+        for k in dirty {
+            let end = ((k + 1) * shape.chunk).min(self.docs.len());
+            let sources: Vec<super::Source> = self.docs[k * shape.chunk..end]
                 .iter()
-                .map(|&d| body_text(bodies, d))
+                .map(|&d| source(site, bodies, d, &mut countries))
                 .collect();
-            files.push(json_file(format!("{}/text/{k}.json", self.dir), &chunk));
+            files.push(doc_file(&self.dir, k, sources.iter().map(|s| &s.doc)));
         }
         out.files.extend(files);
         out.removed.extend(removed);
     }
 
-    fn meta(
-        &self,
-        site: &Site,
-        bodies: &Bodies,
-        scheme: Scheme,
-        shards: &BTreeSet<String>,
-    ) -> Output {
-        let docs: Vec<super::Doc> = self
-            .docs
-            .iter()
-            .map(|&d| source(site, bodies, d).doc)
-            .collect();
-        let meta = Meta {
-            version: FORMAT_VERSION,
-            lang: self.lang,
-            stem: self.stem_words,
-            prefix: scheme.prefix,
-            buckets: scheme.buckets,
-            texts: TEXTS_PER_FILE,
-            shards: shards.iter().map(String::as_str).collect(),
-            docs: docs.iter().collect(),
-        };
-        json_file(format!("{}/meta.json", self.dir), &meta)
+    /// How the language's files are cut for what `measured` holds.
+    fn shape(&self, measured: Measured) -> Shape {
+        Shape {
+            scheme: Scheme::of(measured.sizes),
+            docs: self.docs.len(),
+            chunk: chunk_size(self.docs.len(), measured.bytes),
+        }
     }
 
-    /// Every file of the language made again, and the sizes measured again.
+    /// Every file of the language made again, and it measured again.
     fn rebuild(
         &self,
-        sizes: &mut Sizes,
+        measured: &mut Measured,
         site: &Site,
         bodies: &Bodies,
         outputs: &[Output],
@@ -241,12 +322,7 @@ impl Language<'_> {
     ) {
         let mut files = language_index(site, bodies, self.lang, &|o| o);
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        *sizes = Sizes::default();
-        for o in shard_files(&files, self.lang) {
-            for entry in Entries::new(&o.bytes) {
-                sizes.add(&entry.token, count_postings(entry.list));
-            }
-        }
+        measured.sizes = measure_shards(&files, self.lang);
         let prefix = format!("{}/", self.dir);
         let start = outputs.partition_point(|o| o.path.as_str() < prefix.as_str());
         out.removed.extend(
@@ -262,13 +338,89 @@ impl Language<'_> {
         );
         out.files.extend(files);
     }
+
+    /// One shard file with `changes` (by token, in token order) applied; `None` when no token
+    /// is left in it. `sizes` follows the entries that change; lists of their own made again
+    /// or no longer made go to `edited`.
+    fn edit_shard(
+        &self,
+        shard: Option<&[u8]>,
+        changes: &[TokenEdits],
+        sizes: &mut Sizes,
+        outputs: &[Output],
+        edited: &mut Edited,
+    ) -> Option<Vec<u8>> {
+        let current = shard.unwrap_or(b"{}");
+        let mut out = Vec::with_capacity(current.len() + 64);
+        let mut entries = Entries::new(current).peekable();
+        let mut changes = changes.iter().peekable();
+        loop {
+            let order = match (entries.peek(), changes.peek()) {
+                (None, None) => break,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(e), Some((token, _))) => e.token.as_ref().cmp(token),
+            };
+            let (list, token, edits) = match order {
+                std::cmp::Ordering::Less => {
+                    let e = entries.next().expect("peeked");
+                    super::start_entry(&mut out);
+                    out.extend_from_slice(e.raw);
+                    continue;
+                }
+                std::cmp::Ordering::Equal => {
+                    let e = entries.next().expect("peeked");
+                    let (token, edits) = changes.next().expect("peeked");
+                    let list = match e.list {
+                        List::Here(list) => parse_postings(list),
+                        List::Own => {
+                            let path = own_file(&self.dir, token);
+                            edited.removed.push(path.clone());
+                            let bytes = find(outputs, &path).expect("a list of its own is made");
+                            parse_postings(&bytes[1..bytes.len() - 1])
+                        }
+                    };
+                    sizes.remove(token, list.len());
+                    (list, *token, *edits)
+                }
+                std::cmp::Ordering::Greater => {
+                    let (token, edits) = changes.next().expect("peeked");
+                    (Vec::new(), *token, *edits)
+                }
+            };
+            let list = apply(list, edits);
+            if !list.is_empty() {
+                sizes.add(token, list.len());
+                if let Some(own) = write_entry(&mut out, &self.dir, token, &list) {
+                    edited.removed.retain(|p| *p != own.path);
+                    edited.files.push(own);
+                }
+            }
+        }
+        if out.is_empty() {
+            return None;
+        }
+        out.push(b'}');
+        Some(out)
+    }
 }
 
-fn body_text(bodies: &Bodies, doc: DocRef) -> &str {
-    match doc {
-        DocRef::Page(i) => bodies.pages[i].text.trim(),
-        DocRef::Intro(j) => bodies.sections[j].as_ref().map_or("", |b| b.text.trim()),
+/// Files an edit made again, and files it no longer makes.
+#[derive(Default)]
+struct Edited {
+    files: Vec<Output>,
+    removed: Vec<String>,
+}
+
+/// The sizes of the entries of `lang`'s shard files among `outputs` (sorted by path).
+fn measure_shards(outputs: &[Output], lang: &str) -> Sizes {
+    let mut sizes = Sizes::default();
+    for o in shard_files(outputs, lang) {
+        for entry in Entries::new(&o.bytes) {
+            sizes.add(&entry.token, entry.count());
+        }
     }
+    sizes
 }
 
 /// The shard files of `lang` among `outputs` (sorted by path): not `meta.json`, not snippets.
@@ -278,7 +430,7 @@ fn shard_files<'o>(outputs: &'o [Output], lang: &str) -> impl Iterator<Item = &'
     outputs[start..]
         .iter()
         .take_while(move |o| o.path.as_str().starts_with(&prefix))
-        .filter(|o| !o.path.as_str().contains("/text/") && !o.path.as_str().ends_with("/meta.json"))
+        .filter(|o| super::is_shard(o.path.as_str()))
 }
 
 /// `en/search/index/ab.json` → `ab`.
@@ -311,53 +463,6 @@ fn parse_postings(list: &[u8]) -> Vec<(u32, u32)> {
     out
 }
 
-/// One shard file with `changes` (by token, in token order) applied; `None` when no token is
-/// left in it. `sizes` follows the entries that change.
-fn edit_shard(shard: Option<&[u8]>, changes: &[TokenEdits], sizes: &mut Sizes) -> Option<Vec<u8>> {
-    let current = shard.unwrap_or(b"{}");
-    let mut out = Vec::with_capacity(current.len() + 64);
-    let mut entries = Entries::new(current).peekable();
-    let mut changes = changes.iter().peekable();
-    loop {
-        let order = match (entries.peek(), changes.peek()) {
-            (None, None) => break,
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(e), Some((token, _))) => e.token.as_ref().cmp(token),
-        };
-        let (list, token, edits) = match order {
-            std::cmp::Ordering::Less => {
-                let e = entries.next().expect("peeked");
-                start_entry(&mut out);
-                out.extend_from_slice(e.raw);
-                continue;
-            }
-            std::cmp::Ordering::Equal => {
-                let e = entries.next().expect("peeked");
-                let (token, edits) = changes.next().expect("peeked");
-                let list = parse_postings(e.list);
-                sizes.remove(token, list.len());
-                (list, *token, *edits)
-            }
-            std::cmp::Ordering::Greater => {
-                let (token, edits) = changes.next().expect("peeked");
-                (Vec::new(), *token, *edits)
-            }
-        };
-        let list = apply(list, edits);
-        if !list.is_empty() {
-            sizes.add(token, list.len());
-            start_entry(&mut out);
-            write_postings(&mut out, token, &list);
-        }
-    }
-    if out.is_empty() {
-        return None;
-    }
-    out.push(b'}');
-    Some(out)
-}
-
 /// A posting list (in document order) with documents' scores set or removed.
 fn apply(mut list: Vec<(u32, u32)>, edits: &[Edit]) -> Vec<(u32, u32)> {
     for &(doc, score) in edits {
@@ -373,16 +478,34 @@ fn apply(mut list: Vec<(u32, u32)>, edits: &[Edit]) -> Vec<(u32, u32)> {
     list
 }
 
-/// One `"token":[...]` of a shard file.
+/// One `"token":[...]` (or `"token":"t"`) of a shard file.
 struct Entry<'a> {
     token: Cow<'a, str>,
     /// The whole entry as written.
     raw: &'a [u8],
-    /// Between the brackets.
-    list: &'a [u8],
+    list: List<'a>,
 }
 
-/// The entries of a shard file, as `write_postings` wrote them.
+/// Where an entry's posting list is.
+enum List<'a> {
+    /// Between the brackets.
+    Here(&'a [u8]),
+    /// In a file of its own.
+    Own,
+}
+
+impl Entry<'_> {
+    /// The number of documents in its list (any number above [`OWN_FILE`] for a list of its
+    /// own: it counts in the shard's size as a pointer, whatever its length).
+    fn count(&self) -> usize {
+        match self.list {
+            List::Here(list) => count_postings(list),
+            List::Own => OWN_FILE + 1,
+        }
+    }
+}
+
+/// The entries of a shard file, as `write_entry` wrote them.
 struct Entries<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -401,37 +524,47 @@ impl<'a> Iterator for Entries<'a> {
         let b = self.bytes;
         // Past the `{` or `,` before the entry.
         let start = self.at + 1;
-        if b.get(start) != Some(&b'"') {
-            return None;
-        }
-        let mut end = start + 1;
-        loop {
-            end += b[end..].iter().position(|&c| c == b'"')?;
-            let backslashes = b[start + 1..end]
-                .iter()
-                .rev()
-                .take_while(|&&c| c == b'\\')
-                .count();
-            if backslashes % 2 == 0 {
-                break;
-            }
-            end += 1;
-        }
+        let end = string_end(b, start)?;
         let quoted = &b[start..=end];
         let token = if quoted.contains(&b'\\') {
             Cow::Owned(serde_json::from_slice::<String>(quoted).ok()?)
         } else {
             Cow::Borrowed(std::str::from_utf8(&quoted[1..quoted.len() - 1]).ok()?)
         };
-        // `":["` then the numbers, up to the `]`.
+        // `:` then `[` and the numbers up to the `]`, or `"t"`.
         let open = end + 2;
-        let close = open + b[open..].iter().position(|&c| c == b']')?;
+        let (close, list) = if b.get(open) == Some(&b'"') {
+            (open + 2, List::Own)
+        } else {
+            let close = open + b[open..].iter().position(|&c| c == b']')?;
+            (close, List::Here(&b[open + 1..close]))
+        };
         self.at = close + 1;
         Some(Entry {
             token,
             raw: &b[start..=close],
-            list: &b[open + 1..close],
+            list,
         })
+    }
+}
+
+/// The closing quote of the JSON string starting at `start`.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    if b.get(start) != Some(&b'"') {
+        return None;
+    }
+    let mut end = start + 1;
+    loop {
+        end += b[end..].iter().position(|&c| c == b'"')?;
+        let backslashes = b[start + 1..end]
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            return Some(end);
+        }
+        end += 1;
     }
 }
 
@@ -439,63 +572,110 @@ impl<'a> Iterator for Entries<'a> {
 mod tests {
     use super::*;
 
-    fn shard(entries: &[(&str, &[(u32, u32)])]) -> Vec<u8> {
+    const DIR: &str = "en/search/index";
+
+    /// A shard file of `entries`, with the lists of their own it points to, sorted by path.
+    fn shard(entries: &[(&str, &[(u32, u32)])]) -> (Vec<u8>, Vec<Output>) {
         let mut out = Vec::new();
+        let mut own = Vec::new();
         for (token, docs) in entries {
-            start_entry(&mut out);
-            write_postings(&mut out, token, docs);
+            own.extend(write_entry(&mut out, DIR, token, docs));
         }
         out.push(b'}');
-        out
+        own.sort_by(|a, b| a.path.cmp(&b.path));
+        (out, own)
+    }
+
+    fn language() -> Language<'static> {
+        Language {
+            lang: "en",
+            stem_words: true,
+            dir: DIR.to_owned(),
+            docs: &[],
+            renamed: &[],
+        }
+    }
+
+    fn measured(bytes: &[u8]) -> Sizes {
+        let mut sizes = Sizes::default();
+        for e in Entries::new(bytes) {
+            sizes.add(&e.token, e.count());
+        }
+        sizes
     }
 
     #[test]
     fn entries_read_back_what_was_written() {
-        let bytes = shard(&[("a\"b", &[(3, 10), (7, 1)]), ("卢布", &[(0, 2)])]);
+        let long: Vec<(u32, u32)> = (0..=OWN_FILE as u32).map(|d| (d * 2, 1)).collect();
+        let (bytes, own) = shard(&[
+            ("a\"b", &[(3, 10), (7, 1)]),
+            ("common", &long),
+            ("卢布", &[(0, 2)]),
+        ]);
         let entries: Vec<Entry> = Entries::new(&bytes).collect();
-        assert_eq!(entries.len(), 2);
+        assert_eq!(entries.len(), 3);
         assert_eq!(entries[0].token, "a\"b");
-        assert_eq!(parse_postings(entries[0].list), [(3, 10), (7, 1)]);
-        assert_eq!(entries[1].token, "卢布");
-        assert_eq!(count_postings(entries[1].list), 1);
+        let List::Here(list) = entries[0].list else {
+            panic!("a short list is in the shard")
+        };
+        assert_eq!(parse_postings(list), [(3, 10), (7, 1)]);
+        assert!(matches!(entries[1].list, List::Own));
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0].path, format!("{DIR}/t/636f6d6d6f6e.json"));
+        assert_eq!(
+            parse_postings(&own[0].bytes[1..own[0].bytes.len() - 1]),
+            long
+        );
+        assert_eq!(entries[2].token, "卢布");
+        assert_eq!(entries[2].count(), 1);
     }
 
     #[test]
     fn a_shard_edit_equals_writing_the_result() {
-        let before = shard(&[
+        let long: Vec<(u32, u32)> = (0..=OWN_FILE as u32).map(|d| (d * 2, 1)).collect();
+        let (before, outputs) = shard(&[
             ("ab", &[(1, 2), (5, 3)]),
             ("ad", &[(5, 1)]),
+            ("al", &long),
             ("ax", &[(2, 2)]),
         ]);
-        let mut sizes = Sizes::default();
-        for e in Entries::new(&before) {
-            sizes.add(&e.token, count_postings(e.list));
-        }
+        let mut sizes = measured(&before);
+        // `al` drops to a list in the shard; `ab` grows into a list of its own.
+        let grown: Vec<Edit> = (10..=OWN_FILE as u32 + 10).map(|d| (d, Some(1))).collect();
+        let shrunk: Vec<Edit> = (1..=OWN_FILE as u32).map(|d| (d * 2, None)).collect();
         let changes: Vec<TokenEdits> = vec![
-            ("ab", &[(5, Some(9)), (3, Some(1))]),
+            ("ab", &grown),
             ("ac", &[(5, Some(4))]),
             ("ad", &[(5, None)]),
+            ("al", &shrunk),
         ];
-        let after = edit_shard(Some(&before), &changes, &mut sizes).unwrap();
-        let want = shard(&[
-            ("ab", &[(1, 2), (3, 1), (5, 9)]),
+        let mut edited = Edited::default();
+        let after = language()
+            .edit_shard(Some(&before), &changes, &mut sizes, &outputs, &mut edited)
+            .unwrap();
+        let mut ab = vec![(1, 2), (5, 3)];
+        ab.extend((10..=OWN_FILE as u32 + 10).map(|d| (d, 1)));
+        let (want, own) = shard(&[
+            ("ab", &ab),
             ("ac", &[(5, 4)]),
+            ("al", &[(0, 1)]),
             ("ax", &[(2, 2)]),
         ]);
         assert_eq!(
             String::from_utf8(after).unwrap(),
             String::from_utf8(want.clone()).unwrap()
         );
-        let mut measured = Sizes::default();
-        for e in Entries::new(&want) {
-            measured.add(&e.token, count_postings(e.list));
-        }
-        assert_eq!(sizes, measured);
-        let last = shard(&[("ab", &[(5, 3)])]);
+        assert_eq!(edited.files, own);
+        assert_eq!(edited.removed, [format!("{DIR}/t/616c.json")]);
+        assert_eq!(sizes, measured(&want));
+        let (last, _) = shard(&[("ab", &[(5, 3)])]);
         let gone: Vec<TokenEdits> = vec![("ab", &[(5, None)])];
-        let mut sizes = Sizes::default();
-        sizes.add("ab", 1);
-        assert_eq!(edit_shard(Some(&last), &gone, &mut sizes), None);
+        let mut sizes = measured(&last);
+        let mut edited = Edited::default();
+        assert_eq!(
+            language().edit_shard(Some(&last), &gone, &mut sizes, &[], &mut edited),
+            None
+        );
         assert_eq!(sizes, Sizes::default());
     }
 }

@@ -24,9 +24,8 @@ if (args[0] === "--tokens") {
       const found = await index.search(query);
       const results = [];
       for (const r of found.results) {
-        const text = await index.text(r.doc);
         results.push({ title: r.title, url: r.url, score: r.score,
-          snippet: search.highlight(text.replace(/\s+/g, " "), found.marks, 160).html,
+          snippet: search.highlight(r.text.replace(/\s+/g, " "), found.marks, 160).html,
           title_html: search.highlight(r.title, found.marks).html });
       }
       console.log(JSON.stringify({ query, results, files: loaded.slice() }));
