@@ -17,6 +17,7 @@
 //! - `HS_BENCH_IMAGES_ONLY`: only the photo scenario (`images`): 50 real photographs from
 //!   Debian's wallpaper packages, fetched with `apt-get download` (not committed), built cold
 //!   (empty `.cache/images/`) and warm.
+//! - `HS_BENCH_FULL_ONLY`: only the full builds side by side (tmpfs, then disk).
 //! - `HS_BENCH_SEARCH_ONLY`: build once and measure only the search download.
 //! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`, Zola's
 //!   in `zola-site/`) and stop, e.g. to profile a build by hand.
@@ -373,6 +374,11 @@ fn main() {
     print_side_by_side(&full_builds(&tools, &disk_base, disk_runs, true));
     for rival in &tools[1..] {
         clean(&disk_base.join(rival.name));
+    }
+    if std::env::var_os("HS_BENCH_FULL_ONLY").is_some() {
+        clean(&base);
+        clean(&disk_base);
+        return;
     }
 
     rebuilds(&site, &disk_base.join("henan-stories"), runs);

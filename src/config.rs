@@ -49,9 +49,16 @@ fn max_image_px() -> u32 {
     8000
 }
 
+/// Size above which an image gets a warning (`[markdown] max_image_mb`, `max_image_px`).
+#[derive(Debug, Clone, Copy)]
+pub struct ImageLimits {
+    pub bytes: u64,
+    pub pixels: u32,
+}
+
 impl MarkdownConfig {
-    pub fn image_limits(&self) -> crate::media::Limits {
-        crate::media::Limits {
+    pub fn image_limits(&self) -> ImageLimits {
+        ImageLimits {
             bytes: self.max_image_mb * 1_000_000,
             pixels: self.max_image_px,
         }

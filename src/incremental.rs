@@ -120,7 +120,7 @@ impl Memo {
             tera,
             index: search::Live::measure(site, &bodies, files),
             missing_translations: check::missing_translations(site),
-            media: crate::media::paths(site, &bodies),
+            media: crate::producers::media_paths(site, &bodies),
             media_sources: crate::media::sources(&site.root),
             bodies,
             statics,

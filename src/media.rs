@@ -12,8 +12,6 @@ use crate::layout::{CONTENT_DIR, STATIC_DIR};
 use std::path::Path;
 
 pub mod images;
-mod publish;
-pub use publish::{paths, publish, Background};
 
 /// The widths a photo is published in, never wider than it is.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
@@ -81,12 +79,10 @@ fn extension(name: &str) -> Option<String> {
     Some(ext.to_ascii_lowercase())
 }
 
-/// Size above which an image gets a warning (`[markdown] max_image_mb`, `max_image_px`).
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub bytes: u64,
-    pub pixels: u32,
-}
+pub use crate::config::ImageLimits as Limits;
+
+/// What the preview calls with a photo's source once its sizes are encoded in the background.
+pub type Background = std::sync::Arc<dyn Fn(std::path::PathBuf) + Send + Sync>;
 
 /// What rendering one page's Markdown needs to know about its files.
 pub struct PageMedia<'a> {
@@ -359,7 +355,8 @@ pub fn cover(
     media: &PageMedia,
     p: &Page,
     base_path: &str,
-    out: &mut crate::markdown::Rendered,
+    uses: &mut Vec<Use>,
+    diagnostics: &mut Vec<crate::diagnostics::Diagnostic>,
 ) -> Option<String> {
     let value = p.front.extra.get("image")?.as_str()?;
     let line = p.front.line_of("image");
@@ -381,7 +378,7 @@ pub fn cover(
     match shown {
         Ok((Shown::Picture { html, mut image }, _)) => {
             (image.card, image.file, image.line) = (true, p.file.clone(), line);
-            out.media.push(Use::Image(image));
+            uses.push(Use::Image(image));
             Some(html)
         }
         Ok((Shown::Plain { url, width, height }, _)) => {
@@ -392,7 +389,7 @@ pub fn cover(
                 true => why,
                 false => format!("image `{value}`: {why}"),
             };
-            out.diagnostics.push(error(message));
+            diagnostics.push(error(message));
             None
         }
     }

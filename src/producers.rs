@@ -18,6 +18,9 @@ use crate::special;
 use crate::taxonomy;
 use crate::taxonomy_pages;
 use crate::templates::{self, Static};
+
+mod media;
+pub use media::paths as media_paths;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -74,7 +77,7 @@ pub struct Model<'a, 'r> {
     pub renderer: &'a Renderer<'r>,
     pub highlighter: &'a Highlighter,
     pub sinks: Sinks<'a>,
-    /// The preview's: photos are encoded in the background (see `media::publish`).
+    /// The preview's: photos are encoded in the background (see `producers::media`).
     pub background: Option<&'a crate::media::Background>,
 }
 
@@ -130,7 +133,7 @@ impl Producer {
                 ))],
                 false => Vec::new(),
             },
-            Producer::Media => crate::media::publish(m.root, site, bodies, m.sinks, m.background),
+            Producer::Media => media::publish(m.root, site, bodies, m.sinks, m.background),
             Producer::StaticFiles => static_files(m.root, m.sinks),
         }
     }
@@ -198,8 +201,8 @@ impl Producer {
             Producer::StaticFiles => self.produce(m, work),
             // An edit never waits for a photo to be encoded; those no page shows any more go.
             Producer::Media => {
-                let made = crate::media::publish(m.root, site, bodies, m.sinks, m.background);
-                let now = crate::media::paths(site, &work.bodies);
+                let made = media::publish(m.root, site, bodies, m.sinks, m.background);
+                let now = media::paths(site, &work.bodies);
                 let removed = edit.media.difference(&now).cloned().collect();
                 edit.media = now;
                 return Update { made, removed };

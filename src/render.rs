@@ -87,7 +87,8 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &st
         raw_html: site.config.markdown.raw_html,
         media: &media,
     });
-    r.cover = crate::media::cover(&media, p, &site.config.base_path, &mut r);
+    let base_path = &site.config.base_path;
+    r.cover = crate::media::cover(&media, p, base_path, &mut r.media, &mut r.diagnostics);
     // Rendered HTML and text grow by doubling; trimmed, the bodies of a 15,000-page site take
     // ~60 MB less for the rest of the build.
     r.html.shrink_to_fit();

@@ -1,12 +1,12 @@
 //! `Producer::Media`: the files of page bundles and the derived images the rendered pages use,
 //! each published once whatever the number of languages and pages that use it.
 
-use super::images::{self, Job, CACHE_DIR};
-use super::{bundle, fallback_ext, is_raster, ImageUse, Use};
 use crate::content::Site;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::files;
 use crate::markdown::Bodies;
+use crate::media::images::{self, Job, CACHE_DIR};
+use crate::media::{bundle, fallback_ext, is_raster, Background, ImageUse, Use};
 use crate::output::Sinks;
 use crate::producers::Made;
 use rayon::prelude::*;
@@ -69,9 +69,6 @@ pub fn paths(site: &Site, bodies: &Bodies) -> BTreeSet<String> {
     out.extend(plan.files.into_keys());
     out
 }
-
-/// What the preview calls with a photo's source once its sizes are encoded in the background.
-pub type Background = std::sync::Arc<dyn Fn(PathBuf) + Send + Sync>;
 
 /// Every output of the site's bundles and images, and the cache pruned of what is no longer
 /// used. With `background` (the preview), photos not in the cache are encoded in the
