@@ -15,7 +15,8 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-/// Every rendered Markdown document: pages, then section intros (`_index` files).
+/// Every rendered Markdown document: pages, then section intros (`_index` files); not the
+/// fallbacks, copies of another document.
 pub(crate) fn documents<'a>(
     site: &'a Site,
     bodies: &'a Bodies,
@@ -26,7 +27,8 @@ pub(crate) fn documents<'a>(
         .iter()
         .zip(&bodies.sections)
         .filter_map(|(s, b)| Some((s.index.as_ref()?, b.as_ref()?)));
-    pages.chain(intros)
+    // A fallback's links are its original's, checked there.
+    pages.chain(intros).filter(|(p, _)| !p.is_fallback())
 }
 
 /// Links inside the site must reach a file the build produces; anchors must reach a heading.
@@ -245,7 +247,7 @@ impl Coverage {
 
 pub fn coverage(site: &Site) -> Coverage {
     let mut by_section: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
-    for p in &site.pages {
+    for p in site.pages.iter().filter(|p| !p.is_fallback()) {
         let section = match p.dir.split('/').next() {
             Some("") | None => TOP_LEVEL,
             Some(s) => s,
@@ -286,9 +288,10 @@ pub fn coverage(site: &Site) -> Coverage {
 /// A page without a version in some language: the switcher goes to that language's home.
 pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for p in &site.pages {
+    for p in site.pages.iter().filter(|p| !p.is_fallback()) {
         for lang in site.config.codes() {
-            if site.page(&p.id, lang).is_none() {
+            let version = site.page(&p.id, lang);
+            if version.is_none_or(Page::is_fallback) {
                 // Regions and events are named by key, pages by their path under content/.
                 let key = if p.kind == PageKind::Page {
                     &p.id
@@ -299,7 +302,10 @@ pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
                     Diagnostic::warning(
                         Kind::MissingTranslation,
                         &p.file,
-                        format!("no `{lang}` translation: the language switcher links to the `{lang}` home page instead"),
+                        match version {
+                            Some(_) => format!("no `{lang}` translation: `{lang}` readers are shown this page, with a notice"),
+                            None => format!("no `{lang}` translation: the language switcher links to the `{lang}` home page instead"),
+                        },
                     )
                     .with_hint(format!("start one with `henan-stories new {} {key}.{lang}`", p.kind.name())),
                 );
@@ -308,13 +314,12 @@ pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
     }
     // A folder's intro (`_index`) in one language only: the other language's list has none.
     for s in &site.sections {
-        let Some(index) = &s.index else { continue };
+        let Some(index) = s.index.as_ref().filter(|i| !i.is_fallback()) else {
+            continue;
+        };
         for lang in site.config.codes() {
-            if site
-                .section(&s.dir, lang)
-                .is_some_and(|t| t.index.is_none())
-                || site.section(&s.dir, lang).is_none()
-            {
+            let intro = site.section(&s.dir, lang).and_then(|t| t.index.as_ref());
+            if intro.is_none_or(Page::is_fallback) {
                 out.push(
                     Diagnostic::warning(
                         Kind::MissingTranslation,

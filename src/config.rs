@@ -17,6 +17,7 @@ pub struct Config {
     pub languages: Vec<Language>,
     pub hub: Hub,
     pub markdown: MarkdownConfig,
+    pub translations: TranslationsConfig,
     /// Any other keys of `[extra]`, for templates.
     pub extra: toml::Table,
 }
@@ -30,6 +31,22 @@ pub struct MarkdownConfig {
     /// all trusted.
     #[serde(default = "yes")]
     pub raw_html: bool,
+}
+
+/// `[translations]`: what readers of one language see of pages written in another only.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationsConfig {
+    /// A page without a version in some language is published in that language too, in its
+    /// original language with a notice (see `content::fallback`); `false` leaves it out there.
+    #[serde(default = "yes")]
+    pub fallback: bool,
+}
+
+impl Default for TranslationsConfig {
+    fn default() -> Self {
+        TranslationsConfig { fallback: true }
+    }
 }
 
 fn yes() -> bool {
@@ -84,6 +101,8 @@ struct RawConfig {
     hub: Option<Hub>,
     #[serde(default)]
     markdown: MarkdownConfig,
+    #[serde(default)]
+    translations: TranslationsConfig,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -169,6 +188,7 @@ impl Config {
             languages,
             hub: raw.hub.unwrap_or_default(),
             markdown: raw.markdown,
+            translations: raw.translations,
             extra: raw.extra,
         })
     }

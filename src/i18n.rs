@@ -103,6 +103,18 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "本页暂无该语言版本",
         "This page is not yet translated",
     ),
+    (
+        "fallback_notice",
+        "本页尚未译成中文，以下为{language}原文。",
+        "This page has not been translated into English yet; it is shown in {language}.",
+    ),
+    (
+        "fallback_original",
+        "查看原文页面",
+        "Go to the original page",
+    ),
+    ("language_zh", "中文", "Chinese"),
+    ("language_en", "英文", "English"),
     ("feed", "订阅", "Feed"),
     (
         "footer",

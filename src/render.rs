@@ -13,7 +13,7 @@ use crate::pagination::{self, Pager};
 use crate::seo::Seo;
 use crate::templates::error_chain;
 use crate::templates::Templates;
-use crate::view::{next_anniversary, page_link, Anniversary, PageLink};
+use crate::view::{next_anniversary, page_link, Anniversary, Notice, PageLink, Written};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -80,6 +80,10 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &st
         highlighter,
         raw_html: site.config.markdown.raw_html,
     });
+    if p.is_fallback() {
+        // Its original's, reported there.
+        r.diagnostics = Vec::new();
+    }
     // Rendered HTML and text grow by doubling; trimmed, the bodies of a 15,000-page site take
     // ~60 MB less for the rest of the build.
     r.html.shrink_to_fit();
@@ -138,6 +142,10 @@ struct PerPage<'a> {
     /// The current page's site path and absolute URL.
     path: &'a str,
     permalink: String,
+    /// The permalink search engines should index instead: a fallback's original's.
+    canonical: String,
+    /// A fallback page: search engines index its original only.
+    noindex: bool,
     translations: Vec<TranslationView<'a>>,
     has_code: bool,
 }
@@ -162,6 +170,9 @@ pub struct TranslationView<'a> {
     pub permalink: String,
     /// False where this language has no version of the page: the link goes to its home.
     pub exists: bool,
+    /// The version in this language is another language's page standing in (not a
+    /// translation: no hreflang names it).
+    pub fallback: bool,
     pub current: bool,
 }
 
@@ -198,6 +209,10 @@ struct PageView<'a> {
     next_anniversary: Option<Anniversary>,
     /// Regions with coordinates: a small inline SVG map of their position.
     locator: Option<String>,
+    /// A fallback's notice, in the reader's language, linking to the original.
+    notice: Option<Notice<'a>>,
+    /// For a fallback: the language its title and text are in.
+    written_in: Option<Written<'a>>,
 }
 
 #[derive(Serialize)]
@@ -241,6 +256,8 @@ pub struct Renderer<'a> {
     /// Published events concerning each region, newest first, by (language, region key):
     /// computed once so that region pages do not each scan every event.
     events: HashMap<(&'a str, &'a str), Vec<&'a Page>>,
+    /// The original of each fallback page, by the fallback's site path.
+    originals: HashMap<&'a str, &'a Page>,
     /// The map's arcs, drawn the first time a map needs them.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
     /// Where each rendered output goes (see `output::Sink`).
@@ -284,6 +301,7 @@ impl<'a> Renderer<'a> {
             shared,
             pool,
             events: events_by_region(site),
+            originals: originals(site),
             arcs: std::sync::OnceLock::new(),
             sink: &Ok,
         }
@@ -326,9 +344,12 @@ impl<'a> Renderer<'a> {
                 format!("rendering with template `{template}`: {}", error_chain(e)),
             )
         };
+        let original = self.originals.get(path);
         let per_page = PerPage {
             path,
             permalink: self.config().permalink(path),
+            canonical: self.config().permalink(original.map_or(path, |o| &o.path)),
+            noindex: original.is_some(),
             translations,
             has_code,
         };
@@ -393,6 +414,7 @@ impl<'a> Renderer<'a> {
                     url: self.config().url(&path),
                     permalink: self.config().permalink(&path),
                     exists,
+                    fallback: self.originals.contains_key(path.as_str()),
                     current: l.code == lang,
                 }
             })
@@ -480,6 +502,9 @@ impl<'a> Renderer<'a> {
             regions,
             events,
             next_anniversary: next_anniversary(p, site.build_date, &p.lang),
+            notice: (self.originals.get(p.path.as_str()))
+                .and_then(|original| Notice::fallback(site, p, original)),
+            written_in: Written::of(site, p),
             locator: p
                 .front
                 .neutral
@@ -622,6 +647,7 @@ impl<'a> Renderer<'a> {
             established: None,
             established_display: None,
             status: "established",
+            written_in: s.index.as_ref().and_then(|i| Written::of(self.site, i)),
         }
     }
 
@@ -677,6 +703,16 @@ impl<'a> Renderer<'a> {
             self.render(job("404.html", "/404.html", "the 404 page"), none),
         ]
     }
+}
+
+/// The original of each fallback page, by the fallback's site path.
+fn originals(site: &Site) -> HashMap<&str, &Page> {
+    (site.pages.iter())
+        .filter_map(|p| {
+            let original = site.page(&p.id, p.fallback_from.as_deref()?)?;
+            Some((p.path.as_str(), original))
+        })
+        .collect()
 }
 
 /// Published events that concern each region, newest first, by (language, region key).

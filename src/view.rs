@@ -24,6 +24,35 @@ pub struct PageLink<'a> {
     pub established: Option<PartialDate>,
     pub established_display: Option<String>,
     pub status: &'static str,
+    /// For a fallback page: the language its title and text are in, for a `lang` attribute
+    /// and a badge, so that readers know before they click.
+    pub written_in: Option<Written<'a>>,
+}
+
+/// The language a fallback page is written in.
+#[derive(Serialize, Clone, Copy)]
+pub struct Written<'a> {
+    pub code: &'a str,
+    /// For `lang` attributes: `zh-Hans`.
+    pub locale: &'a str,
+    /// The language's own name, for the badge: 中文, English.
+    pub name: &'a str,
+}
+
+impl<'a> Written<'a> {
+    /// The language `p` is written in, when it stands in for a missing translation.
+    pub fn of(site: &'a Site, p: &Page) -> Option<Written<'a>> {
+        Written::language(site, p.fallback_from.as_deref()?)
+    }
+
+    fn language(site: &'a Site, code: &str) -> Option<Written<'a>> {
+        let language = site.config.language(code)?;
+        Some(Written {
+            code: &language.code,
+            locale: &language.locale,
+            name: &language.name,
+        })
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -55,6 +84,7 @@ pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
             Some(Status::Preparing) => "preparing",
             _ => "established",
         },
+        written_in: Written::of(site, p),
     }
 }
 
@@ -79,5 +109,33 @@ pub fn anniversary_view(years: i32, date: PartialDate, lang: &str) -> Anniversar
         date,
         date_display: date.display(lang),
         label,
+    }
+}
+
+/// The notice at the top of a page shown in another language than the reader's: a fallback
+/// (or, in the preview, a translation that may be outdated), with a link to the original.
+#[derive(Serialize)]
+pub struct Notice<'a> {
+    /// The reader's language's sentence, naming the language the page is shown in.
+    pub text: String,
+    pub original_url: String,
+    /// The original's language, for the link's `hreflang` and `lang`.
+    pub original: Written<'a>,
+}
+
+impl<'a> Notice<'a> {
+    /// The notice on `p` (in `p`'s language) that `original` (in its own) is what it shows.
+    pub fn fallback(site: &'a Site, p: &Page, original: &'a Page) -> Option<Notice<'a>> {
+        let strings = &site.config.language(&p.lang)?.strings;
+        let written = Written::language(site, &original.lang)?;
+        let name = strings
+            .get(&format!("language_{}", written.code))
+            .map_or(written.name, String::as_str);
+        let text = strings.get("fallback_notice")?.replace("{language}", name);
+        Some(Notice {
+            text,
+            original_url: site.config.url(&original.path),
+            original: written,
+        })
     }
 }
