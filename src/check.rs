@@ -218,6 +218,9 @@ pub struct LanguageCount {
     pub pages: usize,
     /// Ids of the pages without this language (`regions/wallonia`).
     pub missing: Vec<String>,
+    /// Ids of the pages whose version in this language is possibly outdated (see `outdated`;
+    /// empty without git history).
+    pub outdated: Vec<String>,
 }
 
 /// Translation coverage of the published pages (drafts count only when built with them).
@@ -237,7 +240,10 @@ impl Coverage {
                 let counts: Vec<String> = s
                     .languages
                     .iter()
-                    .map(|l| format!("{} {}/{}", l.lang, l.pages, s.total))
+                    .map(|l| match l.outdated.len() {
+                        0 => format!("{} {}/{}", l.lang, l.pages, s.total),
+                        n => format!("{} {}/{} ({n} outdated)", l.lang, l.pages, s.total),
+                    })
                     .collect();
                 format!("{}: {}", s.section, counts.join(", "))
             })
@@ -248,10 +254,7 @@ impl Coverage {
 pub fn coverage(site: &Site) -> Coverage {
     let mut by_section: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
     for p in site.pages.iter().filter(|p| !p.is_fallback()) {
-        let section = match p.dir.split('/').next() {
-            Some("") | None => TOP_LEVEL,
-            Some(s) => s,
-        };
+        let section = section_of(p);
         by_section
             .entry(section)
             .or_default()
@@ -277,12 +280,39 @@ pub fn coverage(site: &Site) -> Coverage {
                         lang: lang.to_owned(),
                         pages: ids.len() - missing.len(),
                         missing,
+                        outdated: Vec::new(),
                     }
                 })
                 .collect(),
         })
         .collect();
     Coverage { sections }
+}
+
+/// The section of the coverage report a page counts in: its top-level folder.
+fn section_of(p: &Page) -> &str {
+    match p.dir.split('/').next() {
+        Some("") | None => TOP_LEVEL,
+        Some(s) => s,
+    }
+}
+
+impl Coverage {
+    /// Counts the outdated translations in their sections and languages.
+    pub fn count_outdated(&mut self, outdated: &[crate::outdated::Outdated]) {
+        // Section intros are not counted as pages either.
+        for o in outdated.iter().filter(|o| o.page.key != "_index") {
+            let section = self
+                .sections
+                .iter_mut()
+                .find(|s| s.section == section_of(o.page));
+            let language =
+                section.and_then(|s| s.languages.iter_mut().find(|l| l.lang == o.page.lang));
+            if let Some(l) = language {
+                l.outdated.push(o.page.id.clone());
+            }
+        }
+    }
 }
 
 /// A page without a version in some language: the switcher goes to that language's home.

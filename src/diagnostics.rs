@@ -35,6 +35,7 @@ pub enum Kind {
     MissingIntro,
     MissingTranslation,
     New,
+    OutdatedTranslation,
     Output,
     RawHtml,
     Symlink,

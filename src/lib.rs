@@ -31,6 +31,7 @@ pub mod incremental;
 pub mod layout;
 pub mod map;
 pub mod markdown;
+pub mod outdated;
 pub mod output;
 pub mod pagination;
 pub mod pipeline;

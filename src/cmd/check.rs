@@ -6,6 +6,7 @@ use crate::check::{self, Coverage};
 use crate::diagnostics::{self, Diagnostic};
 use crate::diagnostics::{count, render_all};
 use crate::external;
+use crate::outdated;
 use crate::pipeline::Options;
 use anyhow::Context;
 use serde::Serialize;
@@ -66,7 +67,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         diags.extend(external::check(&external_links, &options));
     }
-    let coverage = site.as_ref().map(check::coverage);
+    let mut coverage = site.as_ref().map(check::coverage);
+    // Only in a git repository: without history nothing is outdated.
+    let history = site.as_ref().and_then(|_| outdated::history(&args.root));
+    if let (Some(site), Some(history), Some(coverage)) = (&site, &history, &mut coverage) {
+        let found = outdated::find(site, history);
+        diags.extend(found.iter().map(outdated::Outdated::diagnostic));
+        coverage.count_outdated(&found);
+    }
     diagnostics::sort(&mut diags);
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let stdout = match args.format {

@@ -1,0 +1,178 @@
+//! Possibly outdated translations: when the site is in a git repository, a translation whose
+//! last commit is older than the last commit that changed another translation of the same page
+//! is reported (`check`), and shown with a notice in the preview (`serve`).
+//!
+//! The history is read with one `git log` over `content/` for the whole site. A commit whose
+//! message has the line `Translation: none` (a trailer, in any case) does not count as a change
+//! of the files it touches: editors mark typo fixes that need no translation that way. Without
+//! git, or outside a repository, there is no history and nothing is reported.
+
+use crate::content::{Page, Site};
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::layout::CONTENT_DIR;
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The commit-message line that says a change needs no translation.
+pub const NO_TRANSLATION: &str = "Translation: none";
+
+/// The last counted change of a file: commit time (Unix seconds) and its date (`2024-03-02`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub time: i64,
+    pub date: String,
+}
+
+/// Each content file's last counted change, by path relative to the site root
+/// (`content/regions/mie.en.md`).
+pub type History = HashMap<String, Change>;
+
+/// A translation older than another of the same page.
+#[derive(Debug, Clone)]
+pub struct Outdated<'a> {
+    pub page: &'a Page,
+    pub changed: &'a Change,
+    /// The translation changed since, and when.
+    pub newer: &'a Page,
+    pub newer_changed: &'a Change,
+}
+
+/// The history of `root/content`, or `None` without git or outside a repository.
+pub fn history(root: &Path) -> Option<History> {
+    let output = Command::new("git")
+        .current_dir(root)
+        .args([
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "--relative",
+            "--name-only",
+        ])
+        // A record separator, the time, the date, the message, a unit separator.
+        .args(["--format=%x1e%ct %cs%n%B%x1f", "--", CONTENT_DIR])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    Some(parse(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// Reads `git log` output in the format `history` asks for: newest commit first, so a file's
+/// first counted commit is its last change.
+fn parse(log: &str) -> History {
+    let mut history = History::new();
+    for record in log.split('\x1e').filter(|r| !r.trim().is_empty()) {
+        let Some((head, files)) = record.split_once('\x1f') else {
+            continue;
+        };
+        let (stamp, message) = head.split_once('\n').unwrap_or((head, ""));
+        if needs_no_translation(message) {
+            continue;
+        }
+        let Some((time, date)) = stamp.split_once(' ') else {
+            continue;
+        };
+        let Ok(time) = time.trim().parse::<i64>() else {
+            continue;
+        };
+        for file in files.lines().map(str::trim).filter(|f| !f.is_empty()) {
+            history.entry(file.to_owned()).or_insert_with(|| Change {
+                time,
+                date: date.trim().to_owned(),
+            });
+        }
+    }
+    history
+}
+
+/// Whether a commit message has the `Translation: none` line.
+fn needs_no_translation(message: &str) -> bool {
+    message.lines().any(|line| {
+        line.split_once(':').is_some_and(|(key, value)| {
+            key.trim().eq_ignore_ascii_case("translation")
+                && value.trim().eq_ignore_ascii_case("none")
+        })
+    })
+}
+
+/// The translations (pages and section intros, not fallbacks) whose last change is older than
+/// that of another translation of the same page, in site order.
+pub fn find<'a>(site: &'a Site, history: &'a History) -> Vec<Outdated<'a>> {
+    let intros = site.sections.iter().filter_map(|s| s.index.as_ref());
+    let mut groups: Vec<Vec<&Page>> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    for p in site.pages.iter().chain(intros).filter(|p| !p.is_fallback()) {
+        let i = *group_of.entry(p.id.as_str()).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[i].push(p);
+    }
+    let mut out = Vec::new();
+    for group in groups.iter().filter(|g| g.len() > 1) {
+        let dated: Vec<(&Page, &Change)> = group
+            .iter()
+            .filter_map(|p| Some((*p, history.get(&p.file)?)))
+            .collect();
+        let Some(&(newer, newer_changed)) = dated.iter().max_by_key(|(_, c)| c.time) else {
+            continue;
+        };
+        for &(page, changed) in &dated {
+            if changed.time < newer_changed.time {
+                out.push(Outdated {
+                    page,
+                    changed,
+                    newer,
+                    newer_changed,
+                });
+            }
+        }
+    }
+    out
+}
+
+impl Outdated<'_> {
+    pub fn diagnostic(&self) -> Diagnostic {
+        Diagnostic::warning(
+            Kind::OutdatedTranslation,
+            &self.page.file,
+            format!(
+                "possibly outdated: last changed {}, but {} was changed {}",
+                self.changed.date, self.newer.file, self.newer_changed.date
+            ),
+        )
+        .with_hint(format!(
+            "bring this translation up to date and commit it; a change that needs no translation \
+             is committed with the line `{NO_TRANSLATION}` in its message"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_counted_commit_of_a_file_is_its_last_change() {
+        let log =
+            "\x1e1700000300 2023-11-14\nFix a typo\n\nTranslation: none\n\x1f\n\ncontent/a.en.md\n\
+                   \x1e1700000200 2023-11-14\nRewrite\n\x1f\n\ncontent/a.en.md\ncontent/b.zh.md\n\
+                   \x1e1700000100 2023-11-13\nFirst\n\x1f\n\ncontent/a.zh.md\ncontent/b.zh.md\n";
+        let h = parse(log);
+        assert_eq!(h["content/a.en.md"].time, 1700000200);
+        assert_eq!(h["content/b.zh.md"].time, 1700000200);
+        assert_eq!(h["content/a.zh.md"].date, "2023-11-13");
+    }
+
+    #[test]
+    fn the_marker_is_a_line_of_its_own_in_any_case() {
+        assert!(needs_no_translation("Typo\n\ntranslation:  NONE"));
+        assert!(!needs_no_translation(
+            "Typo: none of the translations agree"
+        ));
+    }
+}
