@@ -9,6 +9,7 @@
 
 use crate::content::{Page, Site};
 use crate::diagnostics::{Diagnostic, Kind};
+use crate::highlight::escape_html as esc;
 use crate::layout::CONTENT_DIR;
 use std::collections::HashMap;
 use std::path::Path;
@@ -135,7 +136,38 @@ pub fn find<'a>(site: &'a Site, history: &'a History) -> Vec<Outdated<'a>> {
     out
 }
 
+/// For the preview: the notice each possibly outdated translation shows at its top, by output
+/// path (`en/regions/attica/index.html`); empty without history.
+pub fn preview_notices(site: &Site, root: &Path) -> HashMap<String, String> {
+    let Some(history) = history(root) else {
+        return HashMap::new();
+    };
+    let found = find(site, &history);
+    (found.iter())
+        .filter_map(|o| Some((crate::output::output_path(&o.page.path), o.notice(site)?)))
+        .collect()
+}
+
 impl Outdated<'_> {
+    /// The preview's notice, in the translation's language, linking to the newer version.
+    fn notice(&self, site: &Site) -> Option<String> {
+        let language = site.config.language(&self.page.lang)?;
+        let newer = site.config.language(&self.newer.lang)?;
+        let strings = &language.strings;
+        let name = (strings.get(&format!("language_{}", newer.code))).unwrap_or(&newer.name);
+        let text = (strings.get("outdated_notice")?)
+            .replace("{language}", name)
+            .replace("{date}", &self.newer_changed.date)
+            .replace("{then}", &self.changed.date);
+        Some(format!(
+            "<div class=\"wrap\"><p class=\"lang-notice\" role=\"note\">{} <a href=\"{}\" hreflang=\"{}\">{}</a></p></div>",
+            esc(&text),
+            esc(&site.config.url(&self.newer.path)),
+            esc(&newer.locale),
+            esc(strings.get("outdated_newer").map_or("", String::as_str)),
+        ))
+    }
+
     pub fn diagnostic(&self) -> Diagnostic {
         Diagnostic::warning(
             Kind::OutdatedTranslation,
