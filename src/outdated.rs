@@ -3,9 +3,10 @@
 //! is reported (`check`), and shown with a notice in the preview (`serve`).
 //!
 //! The history is read with one `git log` over `content/` for the whole site. A commit whose
-//! message has the line `Translation: none` (a trailer, in any case) does not count as a change
-//! of the files it touches: editors mark typo fixes that need no translation that way. Without
-//! git, or outside a repository, there is no history and nothing is reported.
+//! message has the line `Translation: none` (a trailer, in any case) changes the files it
+//! touches without making their other translations outdated: editors mark typo fixes that way,
+//! and the commit that brings a translation up to date (itself a translation). Without git, or
+//! outside a repository, there is no history and nothing is reported.
 
 use crate::content::{Page, Site};
 use crate::diagnostics::{Diagnostic, Kind};
@@ -25,11 +26,19 @@ pub struct Change {
     pub date: String,
 }
 
-/// Each content file's last counted change, by path relative to the site root
-/// (`content/regions/mie.en.md`).
-pub type History = HashMap<String, Change>;
+/// A file's last change, and its last change that needs translating (not marked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changes {
+    pub last: Change,
+    pub to_translate: Option<Change>,
+}
 
-/// A translation older than another of the same page.
+/// Each content file's changes, by path relative to the site root
+/// (`content/regions/mie.en.md`).
+pub type History = HashMap<String, Changes>;
+
+/// A translation last changed before another translation of the same page changed in a way
+/// that needs translating.
 #[derive(Debug, Clone)]
 pub struct Outdated<'a> {
     pub page: &'a Page,
@@ -63,7 +72,7 @@ pub fn history(root: &Path) -> Option<History> {
 }
 
 /// Reads `git log` output in the format `history` asks for: newest commit first, so a file's
-/// first counted commit is its last change.
+/// first commit (first unmarked commit) is its last change (that needs translating).
 fn parse(log: &str) -> History {
     let mut history = History::new();
     for record in log.split('\x1e').filter(|r| !r.trim().is_empty()) {
@@ -71,20 +80,25 @@ fn parse(log: &str) -> History {
             continue;
         };
         let (stamp, message) = head.split_once('\n').unwrap_or((head, ""));
-        if needs_no_translation(message) {
-            continue;
-        }
+        let marked = needs_no_translation(message);
         let Some((time, date)) = stamp.split_once(' ') else {
             continue;
         };
         let Ok(time) = time.trim().parse::<i64>() else {
             continue;
         };
+        let change = Change {
+            time,
+            date: date.trim().to_owned(),
+        };
         for file in files.lines().map(str::trim).filter(|f| !f.is_empty()) {
-            history.entry(file.to_owned()).or_insert_with(|| Change {
-                time,
-                date: date.trim().to_owned(),
+            let changes = history.entry(file.to_owned()).or_insert_with(|| Changes {
+                last: change.clone(),
+                to_translate: None,
             });
+            if !marked && changes.to_translate.is_none() {
+                changes.to_translate = Some(change.clone());
+            }
         }
     }
     history
@@ -115,18 +129,21 @@ pub fn find<'a>(site: &'a Site, history: &'a History) -> Vec<Outdated<'a>> {
     }
     let mut out = Vec::new();
     for group in groups.iter().filter(|g| g.len() > 1) {
-        let dated: Vec<(&Page, &Change)> = group
+        let dated: Vec<(&Page, &Changes)> = group
             .iter()
             .filter_map(|p| Some((*p, history.get(&p.file)?)))
             .collect();
-        let Some(&(newer, newer_changed)) = dated.iter().max_by_key(|(_, c)| c.time) else {
+        let sources = dated
+            .iter()
+            .filter_map(|(p, c)| Some((*p, c.to_translate.as_ref()?)));
+        let Some((newer, newer_changed)) = sources.max_by_key(|(_, c)| c.time) else {
             continue;
         };
-        for &(page, changed) in &dated {
-            if changed.time < newer_changed.time {
+        for &(page, changes) in &dated {
+            if changes.last.time < newer_changed.time {
                 out.push(Outdated {
                     page,
-                    changed,
+                    changed: &changes.last,
                     newer,
                     newer_changed,
                 });
@@ -195,9 +212,11 @@ mod tests {
                    \x1e1700000200 2023-11-14\nRewrite\n\x1f\n\ncontent/a.en.md\ncontent/b.zh.md\n\
                    \x1e1700000100 2023-11-13\nFirst\n\x1f\n\ncontent/a.zh.md\ncontent/b.zh.md\n";
         let h = parse(log);
-        assert_eq!(h["content/a.en.md"].time, 1700000200);
-        assert_eq!(h["content/b.zh.md"].time, 1700000200);
-        assert_eq!(h["content/a.zh.md"].date, "2023-11-13");
+        assert_eq!(h["content/a.en.md"].last.time, 1700000300);
+        let counted = |f: &str| h[f].to_translate.as_ref().unwrap().time;
+        assert_eq!(counted("content/a.en.md"), 1700000200);
+        assert_eq!(counted("content/b.zh.md"), 1700000200);
+        assert_eq!(h["content/a.zh.md"].last.date, "2023-11-13");
     }
 
     #[test]
