@@ -46,6 +46,9 @@ pub struct Doc {
     pub url: String,
     /// The summary (or first paragraph), shown when the body has no match to quote.
     pub summary: String,
+    /// A fallback page's language (`locale`, `name`), for the title's `lang` and a badge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -315,6 +318,8 @@ fn source_of<'a>(site: &Site, doc: DocRef, page: &'a Page, body: &'a Rendered) -
                 .summary
                 .clone()
                 .unwrap_or_else(|| body.first_paragraph.clone()),
+            lang: crate::view::Written::of(site, page)
+                .map(|w| (w.locale.to_owned(), w.name.to_owned())),
         },
         title: &page.front.title,
         meta,

@@ -189,7 +189,7 @@
           var results = docs.map(function (d) {
             var score = scores.reduce(function (sum, s) { return sum + s[d]; }, 0);
             var doc = meta.docs[d];
-            return { doc: Number(d), title: doc.title, url: doc.url, summary: doc.summary, score: score };
+            return { doc: Number(d), title: doc.title, url: doc.url, summary: doc.summary, lang: doc.lang, score: score };
           });
           results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
           return { marks: q.marks, results: results.slice(0, MAX_RESULTS) };
@@ -320,6 +320,16 @@
       p.className = "search-snippet";
       p.innerHTML = highlight(r.summary, found.marks, 160).html;
       li.appendChild(a);
+      if (r.lang) {
+        // A page shown in another language: its title in that language, and a badge naming it.
+        a.lang = r.lang[0];
+        var badge = root.document.createElement("span");
+        badge.className = "lang-badge";
+        badge.lang = r.lang[0];
+        badge.textContent = r.lang[1];
+        li.appendChild(root.document.createTextNode(" "));
+        li.appendChild(badge);
+      }
       li.appendChild(p);
       list.appendChild(li);
       index.text(r.doc).then(function (text) {

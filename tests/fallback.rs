@@ -131,6 +131,8 @@ fn lists_home_map_and_timeline_show_fallbacks_with_a_badge() {
         );
         assert!(html.contains("href=\"/en/regions/mie/\""), "{list}");
     }
+    let regions = site.public("en/regions/index.html");
+    assert!(regions.contains("<p class=\"card-summary\" lang=\"zh-Hans\">日本的友好县。</p>"));
     let map = site.public("en/map/index.html");
     assert!(map.contains("data-region=\"mie\""), "a marker on the map");
     // Founded 1986-11: its 40th anniversary is the next one after the build date (2025-11-25).
@@ -157,6 +159,22 @@ fn feeds_and_search_include_fallbacks() {
     let index = site.public("zh/search/index/meta.json");
     assert!(index.contains("Henan Expo in Lublin"));
     assert!(index.contains("/zh/events/expo/"));
+    // The result shows the title's language and a badge (static/search.js).
+    let meta: serde_json::Value = serde_json::from_str(&index).unwrap();
+    let expo = meta["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["url"] == "/zh/events/expo/")
+        .unwrap();
+    assert_eq!(expo["lang"], serde_json::json!(["en", "English"]));
+    let attica = meta["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["url"] == "/zh/regions/attica/")
+        .unwrap();
+    assert!(attica.get("lang").is_none());
 }
 
 #[test]
