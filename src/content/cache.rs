@@ -393,8 +393,12 @@ impl SourceCache {
             }
             group.sort_by_key(|p| order[p.lang.as_str()]);
             let diagnostics = settle_group(&mut group, &site.region_keys);
-            // Where a fallback's URL is taken, the site has none: `place` finds no place for it.
+            // Fallbacks that come or go change the site's shape (where a fallback's URL is
+            // taken, the site has none: `place` finds no place for it).
             let stand_ins = fallback::for_group(&group, &site.config, options.drafts, &|_| false);
+            if stand_ins.len() != fallback::count(site, dir, key) {
+                return None;
+            }
             group.extend(stand_ins);
             let differing = differing(site, options, group)?;
             groups.push((page_id(dir, key), diagnostics, differing));

@@ -4,7 +4,7 @@
 //! of that language shows them; what must not count them (hreflang, the sitemap, the
 //! translation coverage) asks `Page::is_fallback`.
 
-use super::{page_path, Page};
+use super::{page_path, Page, Site};
 use crate::config::Config;
 use std::collections::HashSet;
 
@@ -50,6 +50,19 @@ pub(super) fn for_group(
         .map(|lang| stand_in(original, lang))
         .filter(|p| !taken(&p.path))
         .collect()
+}
+
+/// How many fallbacks `site` has of the page (or intro, `_index`) `key` in `dir`.
+pub(super) fn count(site: &Site, dir: &str, key: &str) -> usize {
+    if key == "_index" {
+        (site.sections.iter())
+            .filter(|s| s.dir == dir && s.index.as_ref().is_some_and(Page::is_fallback))
+            .count()
+    } else {
+        (site.translations(&super::page_id(dir, key)))
+            .filter(|p| p.is_fallback())
+            .count()
+    }
 }
 
 /// `original` standing in for its missing version in `lang`.
