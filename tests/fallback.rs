@@ -84,6 +84,7 @@ fn search_engines_see_the_original_only() {
     );
     assert!(!original.contains("noindex"));
     assert!(!original.contains("href=\"https://example.org/en/regions/mie/\""));
+    assert!(!original.contains("og:locale:alternate"));
     // A translated page keeps its alternates.
     let attica = site.public("zh/regions/attica/index.html");
     assert!(attica.contains(
