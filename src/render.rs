@@ -226,6 +226,8 @@ struct SectionView<'a> {
     subsections: Vec<PageLink<'a>>,
     /// The intro's unknown front matter keys (the home page's `figures`, `tagline`).
     extra: &'a BTreeMap<String, serde_json::Value>,
+    /// For an intro taken from another language (a fallback): that language.
+    written_in: Option<Written<'a>>,
 }
 
 static NO_EXTRA: BTreeMap<String, serde_json::Value> = BTreeMap::new();
@@ -600,6 +602,7 @@ impl<'a> Renderer<'a> {
                         .map(|sub| self.section_link(sub))
                         .collect(),
                     extra: index.map_or(&NO_EXTRA, |i| &i.front.extra),
+                    written_in: index.and_then(|i| Written::of(site, i)),
                 };
                 let path = pagination::page_path(&s.path, number);
                 // Other languages' list page of the same number, where their list is that long.

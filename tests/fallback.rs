@@ -151,6 +151,24 @@ fn lists_home_map_and_timeline_show_fallbacks_with_a_badge() {
 }
 
 #[test]
+fn a_folder_intro_in_one_language_is_marked_in_the_other() {
+    let site = one_sided();
+    site.write(
+        "content/regions/_index.zh.md",
+        "---\ntitle: 友好省州一览\n---\n河南的朋友。\n",
+    );
+    site.build().assert_ok();
+    let list = site.public("en/regions/index.html");
+    assert!(list.contains("<h1 lang=\"zh-Hans\">友好省州一览</h1>"));
+    assert!(list.contains("<div class=\"prose\" lang=\"zh-Hans\"><p>河南的朋友。</p>"));
+    // The list itself is English: its cards are, but for the fallback's.
+    assert!(list.contains(">Attica</span>"));
+    assert!(!site
+        .public("zh/regions/index.html")
+        .contains("lang=\"zh-Hans\">"));
+}
+
+#[test]
 fn feeds_and_search_include_fallbacks() {
     let site = built_one_sided();
     let feed = site.public("zh/atom.xml");
