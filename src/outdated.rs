@@ -18,11 +18,26 @@ use std::process::{Command, Stdio};
 /// The commit-message line that says a change needs no translation.
 pub const NO_TRANSLATION: &str = "Translation: none";
 
-/// The last counted change of a file: commit time (Unix seconds) and its date (`2024-03-02`).
+/// A commit that changed a file: its time (Unix seconds) and, as its committer wrote it,
+/// `2024-03-02T09:00:00+01:00`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     pub time: i64,
     pub date: String,
+}
+
+impl Change {
+    /// The dates of `self` and `newer` as messages show them: the day (`2024-03-02`), with the
+    /// time (`2024-03-02 09:00`) when both are of one day.
+    fn shown(&self, newer: &Change) -> (String, String) {
+        let day = |c: &Change| c.date.get(..10).unwrap_or(&c.date).to_owned();
+        let minute = |c: &Change| c.date.get(..16).unwrap_or(&c.date).replace('T', " ");
+        if day(self) == day(newer) {
+            (minute(self), minute(newer))
+        } else {
+            (day(self), day(newer))
+        }
+    }
 }
 
 /// A file's last change, and its last change that needs translating (not marked).
@@ -57,7 +72,7 @@ pub fn history(root: &Path) -> Option<History> {
         // the time, and the other files' lines are simply never looked up.
         .args(["--relative", "--no-renames"])
         // A record separator, the time, the date, the message, a unit separator.
-        .arg("--format=%x1e%ct %cs%n%B%x1f")
+        .arg("--format=%x1e%ct %cI%n%B%x1f")
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
@@ -169,10 +184,11 @@ impl Outdated<'_> {
         let newer = site.config.language(&self.newer.lang)?;
         let strings = &language.strings;
         let name = (strings.get(&format!("language_{}", newer.code))).unwrap_or(&newer.name);
+        let (then, date) = self.changed.shown(self.newer_changed);
         let text = (strings.get("outdated_notice")?)
             .replace("{language}", name)
-            .replace("{date}", &self.newer_changed.date)
-            .replace("{then}", &self.changed.date);
+            .replace("{date}", &date)
+            .replace("{then}", &then);
         Some(format!(
             "<div class=\"wrap\"><p class=\"lang-notice\" role=\"note\">{} <a href=\"{}\" hreflang=\"{}\">{}</a></p></div>",
             esc(&text),
@@ -183,12 +199,13 @@ impl Outdated<'_> {
     }
 
     pub fn diagnostic(&self) -> Diagnostic {
+        let (then, date) = self.changed.shown(self.newer_changed);
         Diagnostic::warning(
             Kind::OutdatedTranslation,
             &self.page.file,
             format!(
-                "possibly outdated: last changed {}, but {} was changed {}",
-                self.changed.date, self.newer.file, self.newer_changed.date
+                "possibly outdated: last changed {then}, but {} was changed {date}",
+                self.newer.file
             ),
         )
         .with_hint(format!(
@@ -205,15 +222,25 @@ mod tests {
     #[test]
     fn the_newest_counted_commit_of_a_file_is_its_last_change() {
         let log =
-            "\x1e1700000300 2023-11-14\nFix a typo\n\nTranslation: none\n\x1f\n\ncontent/a.en.md\n\
-                   \x1e1700000200 2023-11-14\nRewrite\n\x1f\n\ncontent/a.en.md\ncontent/b.zh.md\n\
-                   \x1e1700000100 2023-11-13\nFirst\n\x1f\n\ncontent/a.zh.md\ncontent/b.zh.md\n";
+            "\x1e1700000300 2023-11-14T22:00:00+00:00\nFix a typo\n\nTranslation: none\n\x1f\n\ncontent/a.en.md\n\
+                   \x1e1700000200 2023-11-14T21:00:00+00:00\nRewrite\n\x1f\n\ncontent/a.en.md\ncontent/b.zh.md\n\
+                   \x1e1700000100 2023-11-13T09:00:00+01:00\nFirst\n\x1f\n\ncontent/a.zh.md\ncontent/b.zh.md\n";
         let h = parse(log);
         assert_eq!(h["content/a.en.md"].last.time, 1700000300);
         let counted = |f: &str| h[f].to_translate.as_ref().unwrap().time;
         assert_eq!(counted("content/a.en.md"), 1700000200);
         assert_eq!(counted("content/b.zh.md"), 1700000200);
-        assert_eq!(h["content/a.zh.md"].last.date, "2023-11-13");
+        assert_eq!(h["content/a.zh.md"].last.date, "2023-11-13T09:00:00+01:00");
+        let (a, b) = (&h["content/a.zh.md"].last, &h["content/a.en.md"].last);
+        assert_eq!(a.shown(b), ("2023-11-13".into(), "2023-11-14".into()));
+        let same_day = Change {
+            time: 0,
+            date: "2023-11-13T08:05:00+01:00".into(),
+        };
+        assert_eq!(
+            same_day.shown(a),
+            ("2023-11-13 08:05".into(), "2023-11-13 09:00".into())
+        );
     }
 
     #[test]
