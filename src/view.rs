@@ -112,8 +112,8 @@ pub fn anniversary_view(years: i32, date: PartialDate, lang: &str) -> Anniversar
     }
 }
 
-/// The notice at the top of a page shown in another language than the reader's: a fallback
-/// (or, in the preview, a translation that may be outdated), with a link to the original.
+/// The notice at the top of a fallback page, in the reader's language, with a link to the
+/// original (the preview's notice on outdated translations looks the same: see `outdated`).
 #[derive(Serialize)]
 pub struct Notice<'a> {
     /// The reader's language's sentence, naming the language the page is shown in.
