@@ -135,7 +135,10 @@ fn lists_home_map_and_timeline_show_fallbacks_with_a_badge() {
     let regions = site.public("en/regions/index.html");
     assert!(regions.contains("<p class=\"card-summary\" lang=\"zh-Hans\">日本的友好县。</p>"));
     let map = site.public("en/map/index.html");
-    assert!(map.contains("data-region=\"mie\""), "a marker on the map");
+    assert!(
+        map.contains("<a class=\"marker established\" lang=\"zh-Hans\" href=\"/en/regions/mie/\""),
+        "a marker on the map, its label marked"
+    );
     // Founded 1986-11: its 40th anniversary is the next one after the build date (2025-11-25).
     let timeline = site.public("en/timeline/index.html");
     let upcoming = common::element(&timeline, "<section class=\"upcoming\"", "</section>");
