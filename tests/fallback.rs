@@ -4,8 +4,6 @@
 
 mod common;
 use common::{Run, Site};
-use std::path::Path;
-use std::process::Command;
 
 /// A region written in Chinese only (with coordinates and a founding date, for the map and the
 /// timeline) and an event written in English only, beside the small site's pages.
@@ -292,53 +290,17 @@ fn a_translation_left_out_as_a_draft_is_replaced_by_the_fallback() {
 
 // Outdated translations, with real git commits in the site folder.
 
-/// Runs git in `dir` with a fixed identity and commit date, so that dates are known.
-fn git(dir: &Path, date: &str, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Editor",
-            "-c",
-            "user.email=editor@example.org",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// The small site in a repository: everything committed on 2024-01-10.
+fn committed() -> Site {
+    common::committed(Site::small())
 }
 
 fn has_git() -> bool {
-    let found = Command::new("git").arg("--version").output().is_ok();
-    if !found {
-        common::missing_tool("git");
-    }
-    found
-}
-
-/// The small site in a repository: everything committed on 2024-01-10.
-fn committed() -> Site {
-    let site = Site::small();
-    git(site.root(), "2024-01-10T12:00:00Z", &["init", "-q"]);
-    commit(&site, "2024-01-10T12:00:00Z", "First version");
-    site
+    common::has_git()
 }
 
 fn commit(site: &Site, date: &str, message: &str) {
-    git(site.root(), date, &["add", "-A"]);
-    git(site.root(), date, &["commit", "-q", "-m", message]);
+    common::commit(site.root(), date, message);
 }
 
 fn outdated_warnings(run: &Run) -> Vec<&str> {

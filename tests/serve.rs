@@ -920,3 +920,31 @@ fn chromium_sees_edits_without_navigating() {
     assert_eq!(browser::eval(&tab, &format!("{overlay} === null")), true);
     let _ = tab.close(true);
 }
+
+/// A possibly outdated translation shows a notice in the preview, linking to the newer
+/// version; `build` output never has it.
+#[test]
+fn the_preview_marks_a_possibly_outdated_translation() {
+    if !common::has_git() {
+        return;
+    }
+    let site = common::committed(Site::small());
+    site.write(
+        "content/about.zh.md",
+        "---\ntitle: 关于\n---\n关于本网站。\n",
+    );
+    common::commit(site.root(), "2024-03-02T09:00:00Z", "网站");
+    let server = Server::start(&site);
+    let en = server.get("/en/about/");
+    assert!(
+        en.body.contains("<main id=\"main\" tabindex=\"-1\"><div class=\"wrap\"><p class=\"lang-notice\" role=\"note\">This translation may be out of date: the Chinese version was changed on 2024-03-02, after this one (2024-01-10)."),
+        "{}",
+        en.body
+    );
+    assert!(en
+        .body
+        .contains("<a href=\"/zh/about/\" hreflang=\"zh-Hans\">Go to the newer version</a>"));
+    assert!(!server.get("/zh/about/").body.contains("lang-notice"));
+    site.build().assert_ok();
+    assert!(!site.public("en/about/index.html").contains("lang-notice"));
+}

@@ -65,6 +65,7 @@ pub trait Engine: Send {
 pub struct IncrementalEngine {
     options: Options,
     site: Option<Incremental>,
+    history: outdated::Latest,
 }
 
 impl IncrementalEngine {
@@ -72,6 +73,7 @@ impl IncrementalEngine {
         IncrementalEngine {
             options,
             site: None,
+            history: outdated::Latest::default(),
         }
     }
 }
@@ -86,7 +88,10 @@ impl Engine for IncrementalEngine {
                 changed,
                 removed: Vec::new(),
                 warnings: site.diagnostics().to_vec(),
-                notices: outdated::preview_notices(&site.built().site, &self.options.root),
+                notices: outdated::preview_notices(
+                    &site.built().site,
+                    self.history.get(&self.options.root),
+                ),
             });
         };
         let paths: Vec<PathBuf> = changes
@@ -103,7 +108,10 @@ impl Engine for IncrementalEngine {
             changed,
             removed: delta.removed,
             warnings: site.diagnostics().to_vec(),
-            notices: outdated::preview_notices(&site.built().site, &self.options.root),
+            notices: outdated::preview_notices(
+                &site.built().site,
+                self.history.get(&self.options.root),
+            ),
         })
     }
 }
