@@ -15,8 +15,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-/// Every rendered Markdown document: pages, then section intros (`_index` files); not the
-/// fallbacks, copies of another document.
+/// Every rendered Markdown document: pages, then section intros (`_index` files). Fallbacks
+/// are among them (a link may point at one of their headings), but their own links are their
+/// originals': `document_links` and `external_links` leave them out.
 pub(crate) fn documents<'a>(
     site: &'a Site,
     bodies: &'a Bodies,
@@ -27,8 +28,7 @@ pub(crate) fn documents<'a>(
         .iter()
         .zip(&bodies.sections)
         .filter_map(|(s, b)| Some((s.index.as_ref()?, b.as_ref()?)));
-    // A fallback's links are its original's, checked there.
-    pages.chain(intros).filter(|(p, _)| !p.is_fallback())
+    pages.chain(intros)
 }
 
 /// Links inside the site must reach a file the build produces; anchors must reach a heading.
@@ -70,7 +70,7 @@ pub(crate) struct Targets<'t, 'a> {
     pub document: &'t dyn Fn(&str) -> Option<&'a Rendered>,
 }
 
-/// The broken links of one document.
+/// The broken links of one document (none for a fallback: its links are its original's).
 pub(crate) fn document_links(
     site: &Site,
     page: &Page,
@@ -78,6 +78,9 @@ pub(crate) fn document_links(
     targets: &Targets,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if page.is_fallback() {
+        return out;
+    }
     // Read (at most) once for all of the document's broken links, not once for each.
     let mut source = None;
     for link in &body.links {
@@ -423,7 +426,7 @@ impl ExternalRef {
 /// Every `http(s)://` link in the published content, in file order.
 pub fn external_links(root: &Path, site: &Site, bodies: &Bodies) -> Vec<ExternalRef> {
     documents(site, bodies)
-        .filter(|(_, body)| !body.external.is_empty())
+        .filter(|(page, body)| !body.external.is_empty() && !page.is_fallback())
         .flat_map(|(page, body)| {
             let source = page.source_text(root);
             body.external

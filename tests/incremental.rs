@@ -583,3 +583,14 @@ fn fallbacks_follow_their_original_and_come_and_go_with_drafts() {
     assert!(engine.get(fallback).is_some());
     same_as_full(&engine, "published again");
 }
+
+/// An event left in one language (a fallback in the other), then a broken anchor link added
+/// elsewhere: the engine checks the links of the same documents a full build does.
+#[test]
+fn a_fallback_page_does_not_hide_a_broken_link_from_the_engine() {
+    run_sequence(&[
+        Edit::DeleteEvent(2819903496631466035),
+        Edit::LinkAnchor(270226187244707, 2, 1),
+    ])
+    .unwrap();
+}
