@@ -18,11 +18,12 @@ use std::process::{Command, Stdio};
 /// The commit-message line that says a change needs no translation.
 pub const NO_TRANSLATION: &str = "Translation: none";
 
-/// A commit that changed a file: its time (Unix seconds) and, as its committer wrote it,
+/// A commit that changed a file: its place in the history (greater is later; history order,
+/// not clocks, which may disagree with it) and its date as its committer wrote it,
 /// `2024-03-02T09:00:00+01:00`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    pub time: i64,
+    pub order: usize,
     pub date: String,
 }
 
@@ -76,8 +77,10 @@ pub fn history(root: &Path) -> Option<History> {
             // doubles the time, and the other files' lines are simply never looked up.
             "--relative",
             "--no-renames",
-            // A record separator, the time, the date, the message, a unit separator.
-            "--format=%x1e%ct %cI%n%B%x1f",
+            // Every commit after those it builds on, whatever their dates.
+            "--topo-order",
+            // A record separator, the date, the message, a unit separator.
+            "--format=%x1e%cI%n%B%x1f",
         ],
     )?;
     Some(parse(&log))
@@ -122,20 +125,17 @@ impl Latest {
 /// first commit (first unmarked commit) is its last change (that needs translating).
 fn parse(log: &str) -> History {
     let mut history = History::new();
-    for record in log.split('\x1e').filter(|r| !r.trim().is_empty()) {
+    let records: Vec<&str> = (log.split('\x1e'))
+        .filter(|r| !r.trim().is_empty())
+        .collect();
+    for (i, record) in records.iter().enumerate() {
         let Some((head, files)) = record.split_once('\x1f') else {
             continue;
         };
-        let (stamp, message) = head.split_once('\n').unwrap_or((head, ""));
+        let (date, message) = head.split_once('\n').unwrap_or((head, ""));
         let marked = needs_no_translation(message);
-        let Some((time, date)) = stamp.split_once(' ') else {
-            continue;
-        };
-        let Ok(time) = time.trim().parse::<i64>() else {
-            continue;
-        };
         let change = Change {
-            time,
+            order: records.len() - i,
             date: date.trim().to_owned(),
         };
         for file in files.lines().map(str::trim).filter(|f| !f.is_empty()) {
@@ -183,11 +183,11 @@ pub fn find<'a>(site: &'a Site, history: &'a History) -> Vec<Outdated<'a>> {
         let sources = dated
             .iter()
             .filter_map(|(p, c)| Some((*p, c.to_translate.as_ref()?)));
-        let Some((newer, newer_changed)) = sources.max_by_key(|(_, c)| c.time) else {
+        let Some((newer, newer_changed)) = sources.max_by_key(|(_, c)| c.order) else {
             continue;
         };
         for &(page, changes) in &dated {
-            if changes.last.time < newer_changed.time {
+            if changes.last.order < newer_changed.order {
                 out.push(Outdated {
                     page,
                     changed: &changes.last,
@@ -257,19 +257,19 @@ mod tests {
     #[test]
     fn the_newest_counted_commit_of_a_file_is_its_last_change() {
         let log =
-            "\x1e1700000300 2023-11-14T22:00:00+00:00\nFix a typo\n\nTranslation: none\n\x1f\n\ncontent/a.en.md\n\
-                   \x1e1700000200 2023-11-14T21:00:00+00:00\nRewrite\n\x1f\n\ncontent/a.en.md\ncontent/b.zh.md\n\
-                   \x1e1700000100 2023-11-13T09:00:00+01:00\nFirst\n\x1f\n\ncontent/a.zh.md\ncontent/b.zh.md\n";
+            "\x1e2023-11-14T22:00:00+00:00\nFix a typo\n\nTranslation: none\n\x1f\n\ncontent/a.en.md\n\
+                   \x1e2023-11-14T21:00:00+00:00\nRewrite\n\x1f\n\ncontent/a.en.md\ncontent/b.zh.md\n\
+                   \x1e2023-11-13T09:00:00+01:00\nFirst\n\x1f\n\ncontent/a.zh.md\ncontent/b.zh.md\n";
         let h = parse(log);
-        assert_eq!(h["content/a.en.md"].last.time, 1700000300);
-        let counted = |f: &str| h[f].to_translate.as_ref().unwrap().time;
-        assert_eq!(counted("content/a.en.md"), 1700000200);
-        assert_eq!(counted("content/b.zh.md"), 1700000200);
+        assert_eq!(h["content/a.en.md"].last.order, 3);
+        let counted = |f: &str| h[f].to_translate.as_ref().unwrap().order;
+        assert_eq!(counted("content/a.en.md"), 2);
+        assert_eq!(counted("content/b.zh.md"), 2);
         assert_eq!(h["content/a.zh.md"].last.date, "2023-11-13T09:00:00+01:00");
         let (a, b) = (&h["content/a.zh.md"].last, &h["content/a.en.md"].last);
         assert_eq!(a.shown(b), ("2023-11-13".into(), "2023-11-14".into()));
         let same_day = Change {
-            time: 0,
+            order: 0,
             date: "2023-11-13T08:05:00+01:00".into(),
         };
         assert_eq!(

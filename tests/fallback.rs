@@ -406,6 +406,24 @@ fn a_change_marked_translation_none_needs_no_translation() {
 }
 
 #[test]
+fn the_history_s_order_decides_not_the_clocks() {
+    if !has_git() {
+        return;
+    }
+    let site = committed();
+    // Committed after the first version, by a computer whose clock was a month behind.
+    site.write(
+        "content/about.zh.md",
+        "---\ntitle: 关于\n---\n关于本网站。\n",
+    );
+    commit(&site, "2023-12-10T09:00:00Z", "网站");
+    assert_eq!(
+        outdated_warnings(&site.run(&["check"])),
+        vec!["warning: content/about.en.md: possibly outdated: last changed 2024-01-10, but content/about.zh.md was changed 2023-12-10"]
+    );
+}
+
+#[test]
 fn without_git_history_nothing_is_reported_and_nothing_fails() {
     // Not a repository (a temporary folder).
     let site = Site::small();
