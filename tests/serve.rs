@@ -378,11 +378,14 @@ fn added_removed_and_renamed_pages_are_picked_up() {
     });
     assert_eq!(server.get("/en/regions/lublin/").status, 404);
 
-    std::fs::rename(
-        site.path("content/about.en.md"),
-        site.path("content/info.en.md"),
-    )
-    .unwrap();
+    // Both translations: with one left, the other language would show it as a fallback.
+    for lang in ["en", "zh"] {
+        std::fs::rename(
+            site.path(&format!("content/about.{lang}.md")),
+            site.path(&format!("content/info.{lang}.md")),
+        )
+        .unwrap();
+    }
     server.wait_for_page("/en/info/", "the renamed page", |r| r.status == 200);
     assert_eq!(server.get("/en/about/").status, 404);
 }
