@@ -15,7 +15,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-/// Every rendered Markdown document: pages, then section intros (`_index` files).
+/// Every rendered Markdown document: pages, then section intros (`_index` files). Fallbacks
+/// are among them (a link may point at one of their headings), but their own links are their
+/// originals': `document_links` and `external_links` leave them out.
 pub(crate) fn documents<'a>(
     site: &'a Site,
     bodies: &'a Bodies,
@@ -68,7 +70,7 @@ pub(crate) struct Targets<'t, 'a> {
     pub document: &'t dyn Fn(&str) -> Option<&'a Rendered>,
 }
 
-/// The broken links of one document.
+/// The broken links of one document (none for a fallback: its links are its original's).
 pub(crate) fn document_links(
     site: &Site,
     page: &Page,
@@ -76,6 +78,9 @@ pub(crate) fn document_links(
     targets: &Targets,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if page.is_fallback() {
+        return out;
+    }
     // Read (at most) once for all of the document's broken links, not once for each.
     let mut source = None;
     for link in &body.links {
@@ -216,6 +221,9 @@ pub struct LanguageCount {
     pub pages: usize,
     /// Ids of the pages without this language (`regions/wallonia`).
     pub missing: Vec<String>,
+    /// Ids of the pages whose version in this language is possibly outdated (see `outdated`;
+    /// empty without git history).
+    pub outdated: Vec<String>,
 }
 
 /// Translation coverage of the published pages (drafts count only when built with them).
@@ -235,7 +243,10 @@ impl Coverage {
                 let counts: Vec<String> = s
                     .languages
                     .iter()
-                    .map(|l| format!("{} {}/{}", l.lang, l.pages, s.total))
+                    .map(|l| match l.outdated.len() {
+                        0 => format!("{} {}/{}", l.lang, l.pages, s.total),
+                        n => format!("{} {}/{} ({n} outdated)", l.lang, l.pages, s.total),
+                    })
                     .collect();
                 format!("{}: {}", s.section, counts.join(", "))
             })
@@ -245,11 +256,8 @@ impl Coverage {
 
 pub fn coverage(site: &Site) -> Coverage {
     let mut by_section: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
-    for p in &site.pages {
-        let section = match p.dir.split('/').next() {
-            Some("") | None => TOP_LEVEL,
-            Some(s) => s,
-        };
+    for p in site.pages.iter().filter(|p| !p.is_fallback()) {
+        let section = section_of(p);
         by_section
             .entry(section)
             .or_default()
@@ -275,6 +283,7 @@ pub fn coverage(site: &Site) -> Coverage {
                         lang: lang.to_owned(),
                         pages: ids.len() - missing.len(),
                         missing,
+                        outdated: Vec::new(),
                     }
                 })
                 .collect(),
@@ -283,12 +292,39 @@ pub fn coverage(site: &Site) -> Coverage {
     Coverage { sections }
 }
 
+/// The section of the coverage report a page counts in: its top-level folder.
+fn section_of(p: &Page) -> &str {
+    match p.dir.split('/').next() {
+        Some("") | None => TOP_LEVEL,
+        Some(s) => s,
+    }
+}
+
+impl Coverage {
+    /// Counts the outdated translations in their sections and languages.
+    pub fn count_outdated(&mut self, outdated: &[crate::outdated::Outdated]) {
+        // Section intros are not counted as pages either.
+        for o in outdated.iter().filter(|o| o.page.key != "_index") {
+            let section = self
+                .sections
+                .iter_mut()
+                .find(|s| s.section == section_of(o.page));
+            let language =
+                section.and_then(|s| s.languages.iter_mut().find(|l| l.lang == o.page.lang));
+            if let Some(l) = language {
+                l.outdated.push(o.page.id.clone());
+            }
+        }
+    }
+}
+
 /// A page without a version in some language: the switcher goes to that language's home.
 pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for p in &site.pages {
+    for p in site.pages.iter().filter(|p| !p.is_fallback()) {
         for lang in site.config.codes() {
-            if site.page(&p.id, lang).is_none() {
+            let version = site.page(&p.id, lang);
+            if version.is_none_or(Page::is_fallback) {
                 // Regions and events are named by key, pages by their path under content/.
                 let key = if p.kind == PageKind::Page {
                     &p.id
@@ -299,7 +335,10 @@ pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
                     Diagnostic::warning(
                         Kind::MissingTranslation,
                         &p.file,
-                        format!("no `{lang}` translation: the language switcher links to the `{lang}` home page instead"),
+                        match version {
+                            Some(_) => format!("no `{lang}` translation: `{lang}` readers are shown this page, with a notice"),
+                            None => format!("no `{lang}` translation: the language switcher links to the `{lang}` home page instead"),
+                        },
                     )
                     .with_hint(format!("start one with `henan-stories new {} {key}.{lang}`", p.kind.name())),
                 );
@@ -308,13 +347,12 @@ pub fn missing_translations(site: &Site) -> Vec<Diagnostic> {
     }
     // A folder's intro (`_index`) in one language only: the other language's list has none.
     for s in &site.sections {
-        let Some(index) = &s.index else { continue };
+        let Some(index) = s.index.as_ref().filter(|i| !i.is_fallback()) else {
+            continue;
+        };
         for lang in site.config.codes() {
-            if site
-                .section(&s.dir, lang)
-                .is_some_and(|t| t.index.is_none())
-                || site.section(&s.dir, lang).is_none()
-            {
+            let intro = site.section(&s.dir, lang).and_then(|t| t.index.as_ref());
+            if intro.is_none_or(Page::is_fallback) {
                 out.push(
                     Diagnostic::warning(
                         Kind::MissingTranslation,
@@ -388,7 +426,7 @@ impl ExternalRef {
 /// Every `http(s)://` link in the published content, in file order.
 pub fn external_links(root: &Path, site: &Site, bodies: &Bodies) -> Vec<ExternalRef> {
     documents(site, bodies)
-        .filter(|(_, body)| !body.external.is_empty())
+        .filter(|(page, body)| !body.external.is_empty() && !page.is_fallback())
         .flat_map(|(page, body)| {
             let source = page.source_text(root);
             body.external

@@ -20,6 +20,7 @@ pub struct Config {
     /// `[tags.<id>]`: one tag's label in each language (`zh = "经贸"`, `en = "Trade"`), so that
     /// its pages in every language share `/<lang>/tags/<id>/`; by id.
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
+    pub translations: TranslationsConfig,
     /// Any other keys of `[extra]`, for templates.
     pub extra: toml::Table,
 }
@@ -62,6 +63,22 @@ impl MarkdownConfig {
             bytes: self.max_image_mb * 1_000_000,
             pixels: self.max_image_px,
         }
+    }
+}
+
+/// `[translations]`: what readers of one language see of pages written in another only.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationsConfig {
+    /// A page without a version in some language is published in that language too, in its
+    /// original language with a notice (see `content::fallback`); `false` leaves it out there.
+    #[serde(default = "yes")]
+    pub fallback: bool,
+}
+
+impl Default for TranslationsConfig {
+    fn default() -> Self {
+        TranslationsConfig { fallback: true }
     }
 }
 
@@ -123,6 +140,7 @@ struct RawConfig {
     markdown: MarkdownConfig,
     #[serde(default)]
     tags: BTreeMap<String, BTreeMap<String, String>>,
+    translations: TranslationsConfig,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -210,6 +228,7 @@ impl Config {
             hub: raw.hub.unwrap_or_default(),
             markdown: raw.markdown,
             tags: raw.tags,
+            translations: raw.translations,
             extra: raw.extra,
         })
     }

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 mod cache;
+mod fallback;
 use cache::read_pages;
 pub use cache::{patch, Patch, SourceCache};
 
@@ -42,6 +43,10 @@ pub struct Page {
     pub body_line: usize,
     /// Byte offset of the Markdown body in `source`.
     pub body_start: usize,
+    /// For a page published in a language it has no version in (`fallback`): the language it
+    /// is written in. Lists, maps and feeds show it like the others; hreflang, the sitemap
+    /// and the translation coverage leave it out.
+    pub fallback_from: Option<String>,
 }
 
 impl Page {
@@ -66,6 +71,11 @@ impl Page {
 
     pub fn is_event(&self) -> bool {
         self.kind == PageKind::Event
+    }
+
+    /// Whether this is another language's page standing in for a missing translation.
+    pub fn is_fallback(&self) -> bool {
+        self.fallback_from.is_some()
     }
 }
 
@@ -244,11 +254,7 @@ pub fn load(
             }
         }
     }
-    let language_order: HashMap<&str, usize> =
-        config.codes().enumerate().map(|(i, c)| (c, i)).collect();
-    pages.sort_by(|a, b| {
-        (&a.id, language_order[a.lang.as_str()]).cmp(&(&b.id, language_order[b.lang.as_str()]))
-    });
+    sort_pages(&mut pages, &config);
     let region_keys: Vec<String> = {
         let mut keys: Vec<String> = pages
             .iter()
@@ -280,6 +286,9 @@ pub fn load(
             .collect();
         pages.retain(|p| !p.front.draft);
     }
+    if config.translations.fallback {
+        pages = fallback::add(pages, &config, options.drafts);
+    }
     let (pages, indexes): (Vec<Page>, Vec<Page>) =
         pages.into_iter().partition(|p| p.key != "_index");
     let mut site = Site {
@@ -302,6 +311,15 @@ pub fn load(
         diagnostics,
         whole,
     }
+}
+
+/// Sorts pages by id, then language order.
+fn sort_pages(pages: &mut [Page], config: &Config) {
+    let language_order: HashMap<&str, usize> =
+        config.codes().enumerate().map(|(i, c)| (c, i)).collect();
+    pages.sort_by(|a, b| {
+        (&a.id, language_order[a.lang.as_str()]).cmp(&(&b.id, language_order[b.lang.as_str()]))
+    });
 }
 
 /// Site path of a page; `_index` files stand for their folder.
@@ -474,6 +492,7 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
             source,
             body_line: parsed.body_line,
             body_start,
+            fallback_from: None,
         },
         warnings,
     ))
@@ -773,9 +792,9 @@ fn check_collisions(site: &Site) -> Vec<Diagnostic> {
         let file = s.index.as_ref().map_or("the folder", |i| i.file.as_str());
         (s.path.as_str(), file)
     });
-    let pages = site
-        .pages
-        .iter()
+    // A fallback takes no URL another page has (see `fallback::add`).
+    let pages = (site.pages.iter())
+        .filter(|p| !p.is_fallback())
         .map(|p| (p.path.as_str(), p.file.as_str()));
     for (path, file) in sections.chain(pages) {
         if let Some(d) = in_builtin_folder(site, path, file) {

@@ -40,6 +40,7 @@ pub enum Kind {
     MissingIntro,
     MissingTranslation,
     New,
+    OutdatedTranslation,
     Output,
     RawHtml,
     Symlink,

@@ -86,9 +86,15 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
     for (i, date) in events {
         let p = &site.pages[i];
         let url = c.permalink(&p.path);
+        // A fallback's title and text are in its original's language.
+        let written = p.fallback_from.as_deref().and_then(|l| c.language(l));
+        let _ = match written {
+            Some(l) => writeln!(xml, "  <entry xml:lang=\"{}\">", esc(&l.locale)),
+            None => writeln!(xml, "  <entry>"),
+        };
         let _ = write!(
             xml,
-            "  <entry>\n    <title>{}</title>\n    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n    <id>{}</id>\n    <updated>{}</updated>\n    <published>{}</published>\n",
+            "    <title>{}</title>\n    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n    <id>{}</id>\n    <updated>{}</updated>\n    <published>{}</published>\n",
             esc(&p.front.title),
             esc(&url),
             esc(&url),

@@ -103,6 +103,24 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "本页暂无该语言版本",
         "This page is not yet translated",
     ),
+    (
+        "fallback_notice",
+        "本页尚未译成中文，以下为{language}原文。",
+        "This page has not been translated into English yet; it is shown in {language}.",
+    ),
+    (
+        "fallback_original",
+        "查看原文页面",
+        "Go to the original page",
+    ),
+    (
+        "outdated_notice",
+        "本译文可能已过时：{language}版本于{date}修改，晚于本译文（{then}）。此提示仅在预览中显示。",
+        "This translation may be out of date: the {language} version was changed on {date}, after this one ({then}). This notice shows in the preview only.",
+    ),
+    ("outdated_newer", "查看较新的版本", "Go to the newer version"),
+    ("language_zh", "中文", "Chinese"),
+    ("language_en", "英文", "English"),
     ("feed", "订阅", "Feed"),
     (
         "footer",

@@ -32,6 +32,7 @@ pub mod layout;
 pub mod map;
 pub mod markdown;
 pub mod media;
+pub mod outdated;
 pub mod output;
 pub mod pagination;
 pub mod pipeline;

@@ -70,9 +70,13 @@ pub fn build<'a>(site: &'a Site, world: &World, arcs: &Arcs, lang: &'a str) -> M
             Some(country) => format!("{} ({country})", r.front.title),
             None => r.front.title.clone(),
         };
+        // A fallback's label is in its own language.
+        let lang = (crate::view::Written::of(site, r))
+            .map(|w| format!(" lang=\"{}\"", esc(w.locale)))
+            .unwrap_or_default();
         let _ = writeln!(
             svg,
-            "<a class=\"marker {}\" href=\"{}\" aria-label=\"{}\" data-region=\"{}\"><title>{}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\"/></a>",
+            "<a class=\"marker {}\"{lang} href=\"{}\" aria-label=\"{}\" data-region=\"{}\"><title>{}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\"/></a>",
             status_class(r.front.neutral.status),
             esc(&site.config.url(&r.path)),
             esc(&label),

@@ -248,13 +248,13 @@ fn feeds_of<'l>(
 }
 
 /// The sitemap's groups of alternates: one per page id or section folder (the versions of one
-/// page in each language), and one per special page.
+/// page in each language), and one per special page. Fallbacks are not listed: search engines
+/// index their originals.
 fn alternates(site: &Site) -> AlternateGroups {
     let mut groups: AlternateGroups = Vec::new();
     let mut index: HashMap<(bool, &str), usize> = HashMap::new();
-    let pages = site
-        .pages
-        .iter()
+    let pages = (site.pages.iter())
+        .filter(|p| !p.is_fallback())
         .map(|p| ((false, p.id.as_str()), &p.lang, &p.path));
     let sections = site
         .sections

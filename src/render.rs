@@ -13,7 +13,7 @@ use crate::pagination::{self, Pager};
 use crate::seo::Seo;
 use crate::templates::error_chain;
 use crate::templates::Templates;
-use crate::view::{next_anniversary, page_link, Anniversary, PageLink};
+use crate::view::{next_anniversary, page_link, Anniversary, Notice, PageLink, Written};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -89,6 +89,10 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &st
     });
     let base_path = &site.config.base_path;
     r.cover = crate::media::cover(&media, p, base_path, &mut r.media, &mut r.diagnostics);
+    if p.is_fallback() {
+        // Its original's, reported there.
+        r.diagnostics = Vec::new();
+    }
     // Rendered HTML and text grow by doubling; trimmed, the bodies of a 15,000-page site take
     // ~60 MB less for the rest of the build.
     r.html.shrink_to_fit();
@@ -147,6 +151,10 @@ struct PerPage<'a> {
     /// The current page's site path and absolute URL.
     path: &'a str,
     permalink: String,
+    /// The permalink search engines should index instead: a fallback's original's.
+    canonical: String,
+    /// A fallback page: search engines index its original only.
+    noindex: bool,
     translations: Vec<TranslationView<'a>>,
     has_code: bool,
 }
@@ -171,6 +179,9 @@ pub struct TranslationView<'a> {
     pub permalink: String,
     /// False where this language has no version of the page: the link goes to its home.
     pub exists: bool,
+    /// The version in this language is another language's page standing in (not a
+    /// translation: no hreflang names it).
+    pub fallback: bool,
     pub current: bool,
 }
 
@@ -213,6 +224,10 @@ struct PageView<'a> {
     country_page: Option<crate::taxonomy::Link>,
     /// The cover photo (front matter `image:`) as a `<picture>`.
     cover: Option<&'a str>,
+    /// A fallback's notice, in the reader's language, linking to the original.
+    notice: Option<Notice<'a>>,
+    /// For a fallback: the language its title and text are in.
+    written_in: Option<Written<'a>>,
 }
 
 #[derive(Serialize)]
@@ -226,6 +241,8 @@ struct SectionView<'a> {
     subsections: Vec<PageLink<'a>>,
     /// The intro's unknown front matter keys (the home page's `figures`, `tagline`).
     extra: &'a BTreeMap<String, serde_json::Value>,
+    /// For an intro taken from another language (a fallback): that language.
+    written_in: Option<Written<'a>>,
 }
 
 static NO_EXTRA: BTreeMap<String, serde_json::Value> = BTreeMap::new();
@@ -256,6 +273,8 @@ pub struct Renderer<'a> {
     /// Published events concerning each region, newest first, by (language, region key):
     /// computed once so that region pages do not each scan every event.
     events: HashMap<(&'a str, &'a str), Vec<&'a Page>>,
+    /// The original of each fallback page, by the fallback's site path.
+    originals: HashMap<&'a str, &'a Page>,
     /// The map's arcs, drawn the first time a map needs them.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
     /// Where each rendered output goes (see `output::Sink`).
@@ -299,6 +318,7 @@ impl<'a> Renderer<'a> {
             shared,
             pool,
             events: events_by_region(site),
+            originals: originals(site),
             arcs: std::sync::OnceLock::new(),
             sink: &Ok,
         }
@@ -341,9 +361,12 @@ impl<'a> Renderer<'a> {
                 format!("rendering with template `{template}`: {}", error_chain(e)),
             )
         };
+        let original = self.originals.get(path);
         let per_page = PerPage {
             path,
             permalink: self.config().permalink(path),
+            canonical: self.config().permalink(original.map_or(path, |o| &o.path)),
+            noindex: original.is_some(),
             translations,
             has_code,
         };
@@ -408,6 +431,7 @@ impl<'a> Renderer<'a> {
                     url: self.config().url(&path),
                     permalink: self.config().permalink(&path),
                     exists,
+                    fallback: self.originals.contains_key(path.as_str()),
                     current: l.code == lang,
                 }
             })
@@ -495,6 +519,9 @@ impl<'a> Renderer<'a> {
             regions,
             events,
             next_anniversary: next_anniversary(p, site.build_date, &p.lang),
+            notice: (self.originals.get(p.path.as_str()))
+                .and_then(|original| Notice::fallback(site, p, original)),
+            written_in: Written::of(site, p),
             locator: p
                 .front
                 .neutral
@@ -593,6 +620,7 @@ impl<'a> Renderer<'a> {
                         .map(|sub| self.section_link(sub))
                         .collect(),
                     extra: index.map_or(&NO_EXTRA, |i| &i.front.extra),
+                    written_in: index.and_then(|i| Written::of(site, i)),
                 };
                 let path = pagination::page_path(&s.path, number);
                 // Other languages' list page of the same number, where their list is that long.
@@ -641,6 +669,7 @@ impl<'a> Renderer<'a> {
             established_display: None,
             status: "established",
             cover: None,
+            written_in: s.index.as_ref().and_then(|i| Written::of(self.site, i)),
         }
     }
 
@@ -696,6 +725,16 @@ impl<'a> Renderer<'a> {
             self.render(job("404.html", "/404.html", "the 404 page"), none),
         ]
     }
+}
+
+/// The original of each fallback page, by the fallback's site path.
+fn originals(site: &Site) -> HashMap<&str, &Page> {
+    (site.pages.iter())
+        .filter_map(|p| {
+            let original = site.page(&p.id, p.fallback_from.as_deref()?)?;
+            Some((p.path.as_str(), original))
+        })
+        .collect()
 }
 
 /// Published events that concern each region, newest first, by (language, region key).

@@ -64,6 +64,9 @@ pub struct Doc<'a> {
     pub text: &'a str,
     /// Other names, tags and country: found by a query, never shown.
     pub also: Vec<&'a str>,
+    /// A fallback page's language (`locale`, `name`), for the title's `lang` and a badge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<(&'a str, &'a str)>,
 }
 
 impl Doc<'_> {
@@ -394,6 +397,7 @@ fn source_of<'a>(
                 .unwrap_or(&body.first_paragraph),
             text: body.text.trim(),
             also: also.collect(),
+            lang: crate::view::Written::of(site, page).map(|w| (w.locale, w.name)),
         },
         aliases,
         meta,

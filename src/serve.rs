@@ -50,6 +50,8 @@ struct Site {
     /// Differs between runs of the server, so that pages from an earlier run reload.
     session: String,
     error: Option<String>,
+    /// Notices put at the top of pages as they are served, by output path.
+    notices: HashMap<String, String>,
 }
 
 impl Site {
@@ -78,6 +80,7 @@ impl Shared {
                 generation: 0,
                 session: format!("{session:x}"),
                 error: None,
+                notices: HashMap::new(),
             }),
             messages: broadcast::channel(64).0,
             shutdown: signal::channel(false).0,
@@ -119,6 +122,7 @@ impl Shared {
                     }
                     site.built = true;
                     site.error = None;
+                    site.notices.clone_from(&update.notices);
                     Message::built(site.version(), changed)
                 }
                 Err(text) => {

@@ -26,6 +26,35 @@ pub struct PageLink<'a> {
     pub status: &'static str,
     /// The cover (front matter `image:`) in a card's size, as HTML.
     pub cover: Option<String>,
+    /// For a fallback page: the language its title and text are in, for a `lang` attribute
+    /// and a badge, so that readers know before they click.
+    pub written_in: Option<Written<'a>>,
+}
+
+/// The language a fallback page is written in.
+#[derive(Serialize, Clone, Copy)]
+pub struct Written<'a> {
+    pub code: &'a str,
+    /// For `lang` attributes: `zh-Hans`.
+    pub locale: &'a str,
+    /// The language's own name, for the badge: 中文, English.
+    pub name: &'a str,
+}
+
+impl<'a> Written<'a> {
+    /// The language `p` is written in, when it stands in for a missing translation.
+    pub fn of(site: &'a Site, p: &Page) -> Option<Written<'a>> {
+        Written::language(site, p.fallback_from.as_deref()?)
+    }
+
+    fn language(site: &'a Site, code: &str) -> Option<Written<'a>> {
+        let language = site.config.language(code)?;
+        Some(Written {
+            code: &language.code,
+            locale: &language.locale,
+            name: &language.name,
+        })
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -58,6 +87,7 @@ pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
             _ => "established",
         },
         cover: crate::media::thumbnail(&site.root, &site.config.base_path, p),
+        written_in: Written::of(site, p),
     }
 }
 
@@ -82,5 +112,33 @@ pub fn anniversary_view(years: i32, date: PartialDate, lang: &str) -> Anniversar
         date,
         date_display: date.display(lang),
         label,
+    }
+}
+
+/// The notice at the top of a fallback page, in the reader's language, with a link to the
+/// original (the preview's notice on outdated translations looks the same: see `outdated`).
+#[derive(Serialize)]
+pub struct Notice<'a> {
+    /// The reader's language's sentence, naming the language the page is shown in.
+    pub text: String,
+    pub original_url: String,
+    /// The original's language, for the link's `hreflang` and `lang`.
+    pub original: Written<'a>,
+}
+
+impl<'a> Notice<'a> {
+    /// The notice on `p` (in `p`'s language) that `original` (in its own) is what it shows.
+    pub fn fallback(site: &'a Site, p: &Page, original: &'a Page) -> Option<Notice<'a>> {
+        let strings = &site.config.language(&p.lang)?.strings;
+        let written = Written::language(site, &original.lang)?;
+        let name = strings
+            .get(&format!("language_{}", written.code))
+            .map_or(written.name, String::as_str);
+        let text = strings.get("fallback_notice")?.replace("{language}", name);
+        Some(Notice {
+            text,
+            original_url: site.config.url(&original.path),
+            original: written,
+        })
     }
 }

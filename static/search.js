@@ -255,7 +255,7 @@
         docs.forEach(function (d, i) {
           if (!q.phrases.length || holdsPhrases(d, q.phrases, meta.stem)) {
             results.push({ doc: take[i].doc, score: take[i].score, title: d.title, url: d.url,
-              summary: d.summary, text: d.text });
+              summary: d.summary, text: d.text, lang: d.lang });
           }
         });
         return batch();
@@ -380,6 +380,16 @@
       var body = highlight(r.text.replace(/\s+/g, " "), found.marks, 160);
       p.innerHTML = body.matched ? body.html : highlight(r.summary, found.marks, 160).html;
       li.appendChild(a);
+      if (r.lang) {
+        // A page shown in another language: its title in that language, and a badge naming it.
+        a.lang = r.lang[0];
+        var badge = root.document.createElement("span");
+        badge.className = "lang-badge";
+        badge.lang = r.lang[0];
+        badge.textContent = r.lang[1];
+        li.appendChild(root.document.createTextNode(" "));
+        li.appendChild(badge);
+      }
       li.appendChild(p);
       list.appendChild(li);
     });

@@ -517,3 +517,113 @@ fn a_photo_fits_phone_and_desktop_in_a_size_that_suits_each() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The portal with a region written in Chinese only and an event in English only, built once
+/// and served, for the fallback pages.
+fn served_one_sided() -> &'static Served {
+    static SERVED: OnceLock<Served> = OnceLock::new();
+    SERVED.get_or_init(|| {
+        let site = common::portal();
+        site.remove("content/regions/mie.en.md");
+        site.remove("content/events/henan-stories-book-series.zh.md");
+        site.build().assert_ok();
+        let public = site.path("public");
+        let base = format!("http://127.0.0.1:{}", common::serve_static(public.clone()));
+        Served {
+            _site: site,
+            public,
+            base,
+        }
+    })
+}
+
+/// What a reader sees of the notice and of the first badge on a page: their text, language
+/// and whether they take room on screen.
+const SEEN: &str = r#"(() => {
+  const seen = e => e && { text: e.innerText, lang: e.lang, shown: e.getBoundingClientRect().height > 0 };
+  const article = document.querySelector(".article-body");
+  return {
+    notice: seen(document.querySelector(".lang-notice")),
+    badge: seen(document.querySelector(".lang-badge")),
+    body_lang: article && article.lang,
+  };
+})()"#;
+
+#[test]
+fn fallback_pages_show_their_notice_and_lists_their_badge_in_both_directions() {
+    let Some(s) = session() else { return };
+    let served = served_one_sided();
+    let axe = axe_source();
+    // (fallback page, its original, the list showing it, the notice's start, the badge, the
+    // language it is written in)
+    let cases = [
+        (
+            "/en/regions/mie/",
+            "/zh/regions/mie/",
+            "/en/regions/",
+            "This page has not been translated into English yet",
+            "中文",
+            "zh-Hans",
+        ),
+        (
+            "/zh/events/henan-stories-book-series/",
+            "/en/events/henan-stories-book-series/",
+            "/zh/events/",
+            "本页尚未译成中文",
+            "English",
+            "en",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (page, original, list, notice, badge, written) in cases {
+        for width in WIDTHS {
+            for dark in [false, true] {
+                s.viewport(width, dark);
+                let scheme = if dark { "-dark" } else { "" };
+                let lang = &page[1..3];
+                s.open(&format!("{}{page}", served.base));
+                let seen = s.eval(SEEN);
+                let text = seen["notice"]["text"].as_str().unwrap_or("");
+                assert!(text.starts_with(notice), "{page}: notice {seen}");
+                assert_eq!(seen["notice"]["shown"], true, "{page} at {width}px");
+                assert_eq!(seen["body_lang"], written, "{page}");
+                if let Some(axe) = &axe {
+                    s.tab.evaluate(axe, false).expect("inject axe-core");
+                    let found = s.eval(AXE);
+                    if found.as_array().is_some_and(|a| !a.is_empty()) {
+                        problems.push(format!("{page} at {width}px{scheme}: axe-core: {found}"));
+                    }
+                }
+                s.screenshot(&format!("fallback-{lang}-{width}{scheme}"), width, dark);
+                s.open(&format!("{}{list}", served.base));
+                let seen = s.eval(SEEN);
+                assert_eq!(seen["badge"]["text"], badge, "{list}: {seen}");
+                assert_eq!(seen["badge"]["lang"], written, "{list}");
+                assert_eq!(seen["badge"]["shown"], true, "{list} at {width}px");
+                if let Some(axe) = &axe {
+                    s.tab.evaluate(axe, false).expect("inject axe-core");
+                    let found = s.eval(AXE);
+                    if found.as_array().is_some_and(|a| !a.is_empty()) {
+                        problems.push(format!("{list} at {width}px{scheme}: axe-core: {found}"));
+                    }
+                }
+                s.screenshot(
+                    &format!("fallback-list-{lang}-{width}{scheme}"),
+                    width,
+                    dark,
+                );
+            }
+        }
+        // The notice's link leads to the original.
+        s.viewport(1280, false);
+        s.open(&format!("{}{page}", served.base));
+        s.tab
+            .find_element(".lang-notice a")
+            .unwrap()
+            .click()
+            .unwrap();
+        s.tab.wait_until_navigated().unwrap();
+        assert_eq!(s.path(), original);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -562,3 +562,56 @@ fn a_new_output_on_a_static_file_fails_as_a_full_build_does() {
     );
     assert_eq!(engine.get("syntax.css"), Some(&b"/* mine */"[..]));
 }
+
+/// A fallback page follows its original through edits under `serve` (drafts shown), and comes
+/// and goes as the original stops and starts being a draft, as a full build has it.
+#[test]
+fn fallbacks_follow_their_original_and_come_and_go_with_drafts() {
+    let (_dir, root, options) = generated_site();
+    let options = Options {
+        drafts: true,
+        ..options
+    };
+    let original = root.join("content/regions/only-zh.zh.md");
+    std::fs::write(&original, new_region(1, "zh")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let mut engine = Incremental::new(&options).unwrap();
+    let fallback = "en/regions/only-zh/index.html";
+    assert!(engine.get(fallback).is_some());
+    let same_as_full = |engine: &Incremental, step: &str| {
+        let full = snapshot(&build::build(&options).unwrap().outputs);
+        let got = engine_files(engine);
+        let differing: Vec<&String> = (full.keys().chain(got.keys()))
+            .filter(|k| full.get(*k) != got.get(*k))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "{step}: differ from a full build: {differing:?}"
+        );
+    };
+    let text = std::fs::read_to_string(&original).unwrap();
+    std::fs::write(&original, format!("{text}\nOriginal edited.\n")).unwrap();
+    let delta = engine.apply(std::slice::from_ref(&original)).unwrap();
+    assert!(delta.changed.contains(&fallback.to_owned()), "{delta:?}");
+    assert!(String::from_utf8_lossy(engine.get(fallback).unwrap()).contains("Original edited."));
+    same_as_full(&engine, "body edited");
+    set_field(&original, "draft", "true");
+    engine.apply(std::slice::from_ref(&original)).unwrap();
+    assert!(engine.get(fallback).is_none(), "a draft does not fall back");
+    same_as_full(&engine, "made a draft");
+    set_field(&original, "draft", "false");
+    engine.apply(std::slice::from_ref(&original)).unwrap();
+    assert!(engine.get(fallback).is_some());
+    same_as_full(&engine, "published again");
+}
+
+/// An event left in one language (a fallback in the other), then a broken anchor link added
+/// elsewhere: the engine checks the links of the same documents a full build does.
+#[test]
+fn a_fallback_page_does_not_hide_a_broken_link_from_the_engine() {
+    run_sequence(&[
+        Edit::DeleteEvent(2819903496631466035),
+        Edit::LinkAnchor(270226187244707, 2, 1),
+    ])
+    .unwrap();
+}

@@ -152,6 +152,8 @@ fn long_lists_paginate_with_rel_prev_and_next() {
         "content/events/_index.en.md",
         "---\ntitle: Events\npaginate_by: 2\n---\n",
     );
+    // Its own intro, or the Chinese list would show the English one, paginate_by included.
+    site.write("content/events/_index.zh.md", "---\ntitle: 活动\n---\n");
     site.write(
         "site.toml",
         &format!("{}\n[extra]\npaginate_by = 4\n", common::SITE_TOML),

@@ -378,11 +378,14 @@ fn added_removed_and_renamed_pages_are_picked_up() {
     });
     assert_eq!(server.get("/en/regions/lublin/").status, 404);
 
-    std::fs::rename(
-        site.path("content/about.en.md"),
-        site.path("content/info.en.md"),
-    )
-    .unwrap();
+    // Both translations: with one left, the other language would show it as a fallback.
+    for lang in ["en", "zh"] {
+        std::fs::rename(
+            site.path(&format!("content/about.{lang}.md")),
+            site.path(&format!("content/info.{lang}.md")),
+        )
+        .unwrap();
+    }
     server.wait_for_page("/en/info/", "the renamed page", |r| r.status == 200);
     assert_eq!(server.get("/en/about/").status, 404);
 }
@@ -958,4 +961,32 @@ fn an_edit_adding_a_photo_does_not_wait_for_it_to_be_encoded() {
     server.wait_for_page("/regions/puglia/big-1600.webp", "the encoded size", |r| {
         r.body.starts_with("RIFF")
     });
+}
+
+/// A possibly outdated translation shows a notice in the preview, linking to the newer
+/// version; `build` output never has it.
+#[test]
+fn the_preview_marks_a_possibly_outdated_translation() {
+    if !common::has_git() {
+        return;
+    }
+    let site = common::committed(Site::small());
+    site.write(
+        "content/about.zh.md",
+        "---\ntitle: 关于\n---\n关于本网站。\n",
+    );
+    common::commit(site.root(), "2024-03-02T09:00:00Z", "网站");
+    let server = Server::start(&site);
+    let en = server.get("/en/about/");
+    assert!(
+        en.body.contains("<main id=\"main\" tabindex=\"-1\"><div class=\"wrap\"><p class=\"lang-notice\" role=\"note\">This translation may be out of date: the Chinese version was changed on 2024-03-02, after this one (2024-01-10)."),
+        "{}",
+        en.body
+    );
+    assert!(en
+        .body
+        .contains("<a href=\"/zh/about/\" hreflang=\"zh-Hans\">Go to the newer version</a>"));
+    assert!(!server.get("/zh/about/").body.contains("lang-notice"));
+    site.build().assert_ok();
+    assert!(!site.public("en/about/index.html").contains("lang-notice"));
 }

@@ -2,8 +2,8 @@
 //! and `patch`, which brings a loaded site up to date in place, in proportion to what changed.
 
 use super::{
-    discover, page_id, read_page, settle_group, sort_list, Found, FoundFile, LoadOptions, Page,
-    PageResult, Site,
+    discover, fallback, page_id, read_page, settle_group, sort_list, Found, FoundFile, LoadOptions,
+    Page, PageResult, Site,
 };
 use crate::diagnostics::Diagnostic;
 use crate::front_matter::Neutral;
@@ -92,7 +92,8 @@ impl SourceCache {
     /// Makes every entry whole again from `site` (the one `hollow` was given), before a full
     /// `load` with this cache.
     pub fn refill(&mut self, site: &Site) {
-        let pages = site.pages.iter();
+        // A fallback holds its original's source, but another language.
+        let pages = site.pages.iter().filter(|p| !p.is_fallback());
         let pages = pages.chain(site.sections.iter().filter_map(|s| s.index.as_ref()));
         for page in pages {
             let Some((_, entry)) = self.files.get_mut(&page.file) else {
@@ -392,6 +393,13 @@ impl SourceCache {
             }
             group.sort_by_key(|p| order[p.lang.as_str()]);
             let diagnostics = settle_group(&mut group, &site.region_keys);
+            // Fallbacks that come or go change the site's shape (where a fallback's URL is
+            // taken, the site has none: `place` finds no place for it).
+            let stand_ins = fallback::for_group(&group, &site.config, options.drafts, &|_| false);
+            if stand_ins.len() != fallback::count(site, dir, key) {
+                return None;
+            }
+            group.extend(stand_ins);
             let differing = differing(site, options, group)?;
             groups.push((page_id(dir, key), diagnostics, differing));
         }

@@ -5,8 +5,10 @@ use crate::diagnostics::Diagnostic;
 use crate::files;
 use crate::incremental::Incremental;
 use crate::layout::{CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
+use crate::outdated;
 use crate::output::Output;
 use crate::pipeline::{Failed, Options};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Which part of the site a changed file belongs to.
@@ -44,6 +46,9 @@ pub struct Update {
     pub removed: Vec<String>,
     /// Warnings of the build (a build with errors is a `Failed`).
     pub warnings: Vec<Diagnostic>,
+    /// The preview's notices on possibly outdated translations, by output path (see
+    /// `outdated::preview_notices`): the history is read again at each rebuild.
+    pub notices: HashMap<String, String>,
 }
 
 /// Brings the in-memory site in line with the files on disk.
@@ -62,6 +67,7 @@ pub struct IncrementalEngine {
     site: Option<Incremental>,
     /// Called when a photo an edit added has been encoded (see `Incremental::encode_in_background`).
     encoded: Option<crate::media::Background>,
+    history: outdated::Latest,
 }
 
 impl IncrementalEngine {
@@ -70,6 +76,7 @@ impl IncrementalEngine {
             options,
             site: None,
             encoded: None,
+            history: outdated::Latest::default(),
         }
     }
 
@@ -95,6 +102,10 @@ impl Engine for IncrementalEngine {
                 changed,
                 removed: Vec::new(),
                 warnings: site.diagnostics().to_vec(),
+                notices: outdated::preview_notices(
+                    &site.built().site,
+                    self.history.get(&self.options.root),
+                ),
             });
         };
         let paths: Vec<PathBuf> = changes
@@ -111,6 +122,10 @@ impl Engine for IncrementalEngine {
             changed,
             removed: delta.removed,
             warnings: site.diagnostics().to_vec(),
+            notices: outdated::preview_notices(
+                &site.built().site,
+                self.history.get(&self.options.root),
+            ),
         })
     }
 }

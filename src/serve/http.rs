@@ -113,7 +113,10 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         let site = shared.site.read().expect("site lock");
         match resolve(uri.path(), |p| site.files.contains_key(p)) {
             Resolved::File(path) => {
-                let bytes = site.files[&path].clone();
+                let bytes = match site.notices.get(&path) {
+                    Some(notice) => Bytes::from(with_notice(&site.files[&path], notice)),
+                    None => site.files[&path].clone(),
+                };
                 Ok((StatusCode::OK, bytes, path.clone(), path, site.version()))
             }
             Resolved::Redirect(to) => Err(redirect(&to, uri.query())),
@@ -140,6 +143,18 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         Ok((status, bytes, path, page, version)) => file(status, bytes, &path, &page, &version),
         Err(response) => response,
     }
+}
+
+/// `html` with `notice` at the start of its `<main>` element (unchanged without one).
+fn with_notice(html: &[u8], notice: &str) -> Vec<u8> {
+    let main = html
+        .windows(5)
+        .position(|w| w.eq_ignore_ascii_case(b"<main"));
+    let end = main.and_then(|at| Some(at + html[at..].iter().position(|&b| b == b'>')? + 1));
+    let Some(at) = end else {
+        return html.to_vec();
+    };
+    [&html[..at], notice.as_bytes(), &html[at..]].concat()
 }
 
 /// Shown while the site has never built: the client script overlays the errors and reloads

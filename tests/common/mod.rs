@@ -357,3 +357,53 @@ fn percent_decode(s: &str) -> String {
         .decode_utf8_lossy()
         .into_owned()
 }
+
+/// Runs git in `dir` with a fixed identity and commit date, so that dates are known.
+pub fn git(dir: &Path, date: &str, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Editor",
+            "-c",
+            "user.email=editor@example.org",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Whether `git` runs (else the test says it was skipped, or fails in CI).
+pub fn has_git() -> bool {
+    let found = Command::new("git").arg("--version").output().is_ok();
+    if !found {
+        missing_tool("git");
+    }
+    found
+}
+
+/// Commits everything in `dir` with `message`, dated `date`.
+pub fn commit(dir: &Path, date: &str, message: &str) {
+    git(dir, date, &["add", "-A"]);
+    git(dir, date, &["commit", "-q", "-m", message]);
+}
+
+/// `site` made a repository, everything committed on 2024-01-10.
+pub fn committed(site: Site) -> Site {
+    git(site.root(), "2024-01-10T12:00:00Z", &["init", "-q"]);
+    commit(site.root(), "2024-01-10T12:00:00Z", "First version");
+    site
+}
