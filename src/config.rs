@@ -140,6 +140,7 @@ struct RawConfig {
     markdown: MarkdownConfig,
     #[serde(default)]
     tags: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
     translations: TranslationsConfig,
     #[serde(default)]
     extra: toml::Table,

@@ -77,6 +77,11 @@ impl Page {
     pub fn is_fallback(&self) -> bool {
         self.fallback_from.is_some()
     }
+
+    /// The language its text (and the tags it writes) are in: a fallback's original's.
+    pub fn written_lang(&self) -> &str {
+        self.fallback_from.as_deref().unwrap_or(&self.lang)
+    }
 }
 
 /// A folder's list page in one language; `dir` is empty for the home page.

@@ -92,7 +92,7 @@ pub fn collect<'a>(
     let mut tags: BTreeMap<(String, TagRef), Tag> = BTreeMap::new();
     for (i, p) in pages {
         for written in &p.front.tags {
-            let Some(tag) = resolve(config, &p.lang, written) else {
+            let Some(tag) = resolve(config, p.written_lang(), written) else {
                 continue;
             };
             let entry = tags
@@ -112,7 +112,7 @@ pub fn collect<'a>(
 }
 
 /// A paired tag's label in `lang`, from `site.toml`.
-fn label(config: &Config, lang: &str, tag: &TagRef) -> Option<String> {
+pub fn label(config: &Config, lang: &str, tag: &TagRef) -> Option<String> {
     tag.paired
         .then(|| config.tags.get(&tag.slug)?.get(lang).cloned())
         .flatten()
@@ -125,7 +125,8 @@ pub fn near_misses(root: &Path, config: &Config, pages: &[Page]) -> Vec<Diagnost
         return Vec::new();
     }
     let mut out = Vec::new();
-    for p in pages {
+    // A fallback's tags are its original's, reported there.
+    for p in pages.iter().filter(|p| !p.is_fallback()) {
         let candidates: Vec<&str> = config
             .tags
             .iter()

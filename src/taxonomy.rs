@@ -86,10 +86,11 @@ pub fn tag_links(config: &Config, p: &Page) -> Vec<Link> {
         .tags
         .iter()
         .filter_map(|written| {
-            let tag = tags::resolve(config, &p.lang, written)?;
+            let tag = tags::resolve(config, p.written_lang(), written)?;
             Some(link(
                 config,
-                written.clone(),
+                // A fallback's tags are written in its original's language.
+                tags::label(config, &p.lang, &tag).unwrap_or_else(|| written.clone()),
                 &tag_path(&p.lang, Some(&tag.slug)),
                 0,
             ))

@@ -448,3 +448,38 @@ fn without_git_history_nothing_is_reported_and_nothing_fails() {
     run.assert_ok();
     assert_eq!(outdated_warnings(&run), Vec::<&str>::new());
 }
+
+/// A fallback is listed on the country and tag pages of the reader's language, and a paired
+/// tag it writes in its own language (`日本`) is the reader's tag (`/en/tags/japan/`, "Japan").
+#[test]
+fn a_fallback_is_on_the_readers_country_and_tag_pages_under_paired_tags() {
+    let site = one_sided();
+    site.write(
+        "site.toml",
+        &(std::fs::read_to_string(site.path("site.toml")).unwrap()
+            + "\n[tags.japan]\nzh = \"日本\"\nen = \"Japan\"\n"),
+    );
+    let mie = std::fs::read_to_string(site.path("content/regions/mie.zh.md")).unwrap();
+    site.write(
+        "content/regions/mie.zh.md",
+        &mie.replacen(
+            "country_code: JP\n",
+            "country_code: JP\ntags: [日本, 三重]\n",
+            1,
+        ),
+    );
+    site.build().assert_ok();
+    let tag = site.public("en/tags/japan/index.html");
+    assert!(tag.contains(&badge("三重县", "zh-Hans", "中文")), "{tag}");
+    let page = site.public("en/regions/mie/index.html");
+    assert!(
+        page.contains("<a href=\"/en/tags/japan/\" rel=\"tag\">Japan</a>"),
+        "{page}"
+    );
+    assert!(!site.exists("en/tags/日本/index.html"));
+    let country = site.public("en/countries/jp/index.html");
+    assert!(
+        country.contains(&badge("三重县", "zh-Hans", "中文")),
+        "{country}"
+    );
+}
