@@ -80,7 +80,9 @@ fn render_at(
     translations: Vec<TranslationView>,
     mut view: serde_json::Value,
 ) -> Result<Output, Diagnostic> {
-    view["permalink"] = r.site.config.permalink(&encoded(path)).into();
+    let permalink = r.site.config.permalink(&encoded(path));
+    view["canonical"] = permalink.clone().into();
+    view["permalink"] = permalink.into();
     let job = Job {
         template,
         lang,

@@ -72,7 +72,8 @@ fn a_paired_tag_has_one_id_in_every_language_and_its_label_in_each() {
     assert!(event < attica && attica < puglia, "{en}");
     // Written as the id (`trade`) or the label (`Trade`), it links to the same page.
     let region = site.public("en/regions/attica/index.html");
-    assert!(region.contains("<a href=\"/en/tags/trade/\" rel=\"tag\">trade</a>"));
+    // Shown with its label in the page's language, however the page writes it.
+    assert!(region.contains("<a href=\"/en/tags/trade/\" rel=\"tag\">Trade</a>"));
     let region = site.public("zh/regions/attica/index.html");
     assert!(region.contains("<a href=\"/zh/tags/trade/\" rel=\"tag\">经贸</a>"));
 }
@@ -143,10 +144,14 @@ fn a_country_is_named_and_listed_in_each_language_its_regions_are_in() {
     assert!(zh.contains("<h1>波兰</h1>"), "{zh}");
     assert!(zh.contains("href=\"/zh/regions/lublin/\""));
     assert!(zh.contains("<svg class=\"country-map\""));
-    assert!(!site.exists("en/countries/pl/index.html"));
-    assert_eq!(alternates(&zh), ["https://example.org/zh/countries/pl/"]);
-    let switch = common::element(&zh, "<nav class=\"lang-switch\"", "</nav>");
-    assert!(switch.contains("href=\"/en/countries/\""), "{switch}");
+    // In English, the region is a fallback (README "Pages in one language only"): listed with
+    // its language marked, the country named from the table.
+    let en = site.public("en/countries/pl/index.html");
+    assert!(en.contains("<h1>Poland</h1>"), "{en}");
+    assert!(
+        en.contains("<span lang=\"zh-Hans\">卢布林省</span>"),
+        "{en}"
+    );
     // Named from the built-in table where pages do not say: Italy in Chinese.
     let it = site.public("zh/countries/it/index.html");
     assert!(it.contains("<h1>意大利</h1>"));
@@ -166,7 +171,7 @@ fn a_country_is_named_and_listed_in_each_language_its_regions_are_in() {
     assert!(list.contains(
         "<a href=\"/zh/countries/pl/\">波兰</a> <span class=\"meta\">1个友好省州</span>"
     ));
-    assert!(!site
+    assert!(site
         .public("en/countries/index.html")
         .contains("/en/countries/pl/"));
     // Region pages link to their country page; the navigation has the lists.
@@ -185,6 +190,23 @@ fn a_country_is_named_and_listed_in_each_language_its_regions_are_in() {
         map.contains("<h3><a href=\"/en/countries/gr/\">Greece</a></h3>"),
         "{map}"
     );
+
+    // Without fallback pages, the country is in Chinese only: its switcher goes to the
+    // English list of countries, which leaves it out.
+    let toml = std::fs::read_to_string(site.path("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &(toml + "\n[translations]\nfallback = false\n"),
+    );
+    site.build().assert_ok();
+    assert!(!site.exists("en/countries/pl/index.html"));
+    let zh = site.public("zh/countries/pl/index.html");
+    assert_eq!(alternates(&zh), ["https://example.org/zh/countries/pl/"]);
+    let switch = common::element(&zh, "<nav class=\"lang-switch\"", "</nav>");
+    assert!(switch.contains("href=\"/en/countries/\""), "{switch}");
+    assert!(!site
+        .public("en/countries/index.html")
+        .contains("/en/countries/pl/"));
 }
 
 #[test]

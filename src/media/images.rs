@@ -250,7 +250,11 @@ fn encode(image: &DynamicImage, ext: &str) -> Result<Vec<u8>, String> {
 /// Writes through a temporary name, so that a build stopped half-way, or another build
 /// reading the cache, never sees half a file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    // Unique per call: two pages (one per language) may show one photo and write its files
+    // at the same time; a shared temporary name made one rename fail.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
     std::fs::write(&tmp, bytes)
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
