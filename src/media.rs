@@ -301,16 +301,7 @@ fn fallback_width(widths: &[u32]) -> u32 {
 /// A page's cover on its cards in lists: the smallest size, cropped by the theme to the card's
 /// shape; `None` without a cover that is a photo of the site.
 pub fn thumbnail(root: &Path, base_path: &str, p: &Page) -> Option<String> {
-    let value = p.front.extra.get("image")?.as_str()?;
-    let media = PageMedia {
-        root: Some(root),
-        bundle: bundle(p),
-        ..PageMedia::none()
-    };
-    let resource = media.image_file(value)?.ok()?;
-    if !is_raster(&resource.source) {
-        return None;
-    }
+    let resource = cover_photo(root, p)?;
     let (width, height) = images::dimensions(&root.join(&resource.source)).ok()?;
     let widths = widths(width);
     let small = widths[0];
@@ -326,19 +317,28 @@ pub fn thumbnail(root: &Path, base_path: &str, p: &Page) -> Option<String> {
 /// Output path of one derived file: `regions/puglia/trulli.jpg` at 480 in WebP →
 /// `regions/puglia/trulli-480.webp`.
 pub fn derived(out: &str, width: u32, ext: &str) -> String {
-    let stem = out.rsplit_once('.').map_or(out, |(stem, _)| stem);
-    format!("{stem}-{width}.{ext}")
+    format!("{}-{width}.{ext}", stem(out))
 }
 
 /// Output path of an image's social card: `regions/puglia/trulli-og.jpg`.
 pub fn card(out: &str) -> String {
-    let stem = out.rsplit_once('.').map_or(out, |(stem, _)| stem);
-    format!("{stem}-og.jpg")
+    format!("{}-og.jpg", stem(out))
+}
+
+/// An output path without its extension.
+fn stem(out: &str) -> &str {
+    out.rsplit_once('.').map_or(out, |(stem, _)| stem)
 }
 
 /// The social card of a page whose front matter names a cover (`image:`) that is a photo of
 /// the site: its output path.
 pub fn card_of(root: &Path, p: &Page) -> Option<String> {
+    cover_photo(root, p).map(|resource| card(&resource.out))
+}
+
+/// The photo a page's front matter names as its cover (`image:`), when it is a raster file of
+/// the site (errors are reported where the page renders it: see `cover`).
+fn cover_photo(root: &Path, p: &Page) -> Option<Resource> {
     let value = p.front.extra.get("image")?.as_str()?;
     let media = PageMedia {
         root: Some(root),
@@ -346,7 +346,7 @@ pub fn card_of(root: &Path, p: &Page) -> Option<String> {
         ..PageMedia::none()
     };
     let resource = media.image_file(value)?.ok()?;
-    is_raster(&resource.source).then(|| card(&resource.out))
+    is_raster(&resource.source).then_some(resource)
 }
 
 /// A page's cover (front matter `image:`): its `<picture>`, the first image of the page, and
