@@ -49,6 +49,18 @@ pub struct Span {
     pub len: usize,
 }
 
+trait Pointing {
+    /// The diagnostic quoting the source line at `at`, with the span underlined.
+    fn pointing(self, cx: &Context, at: Span) -> Self;
+}
+
+impl Pointing for Diagnostic {
+    fn pointing(self, cx: &Context, at: Span) -> Self {
+        self.quoting(cx.source, at.offset, at.line, at.column)
+            .underline(at.len)
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
@@ -429,8 +441,7 @@ fn link_url(cx: &Context, dest: &str, at: Span, out: &mut Rendered) -> String {
                         cx.file,
                         format!("link to `{target}`: it has no `{}` version, so the link goes to the `{other}` page", cx.lang),
                     )
-                    .quoting(cx.source, at.offset, at.line, at.column)
-                    .underline(at.len),
+                    .pointing(cx, at),
                 );
             }
             link.path = resolved.path.clone();
@@ -451,8 +462,7 @@ fn link_url(cx: &Context, dest: &str, at: Span, out: &mut Rendered) -> String {
             };
             out.diagnostics.push(
                 Diagnostic::error(Kind::BrokenLink, cx.file, message)
-                    .quoting(cx.source, at.offset, at.line, at.column)
-                    .underline(at.len)
+                    .pointing(cx, at)
                     .with_hint(hint),
             );
             dest.to_owned()
@@ -524,11 +534,8 @@ impl Images {
             Some(Err(message)) => Err(message),
             None => unreachable!("only files of the site are shown here"),
         };
-        let error = |message: String| {
-            Diagnostic::error(Kind::Image, cx.file, message)
-                .quoting(cx.source, at.offset, at.line, at.column)
-                .underline(at.len)
-        };
+        let error =
+            |message: String| Diagnostic::error(Kind::Image, cx.file, message).pointing(cx, at);
         let (shown, warnings) = match shown {
             Ok(shown) => shown,
             Err(why) => {
@@ -543,9 +550,7 @@ impl Images {
             }
         };
         for message in warnings {
-            let warning = Diagnostic::warning(Kind::ImageSize, cx.file, message)
-                .quoting(cx.source, at.offset, at.line, at.column)
-                .underline(at.len);
+            let warning = Diagnostic::warning(Kind::ImageSize, cx.file, message).pointing(cx, at);
             out.diagnostics.push(warning);
         }
         self.shown += 1;
@@ -575,8 +580,7 @@ fn check_alt(cx: &Context, open: &OpenImage, alt: &str, out: &mut Rendered) {
             cx.file,
             format!("image `{}` has no alt text", open.dest),
         )
-        .quoting(cx.source, at.offset, at.line, at.column)
-        .underline(at.len)
+        .pointing(cx, at)
         .with_hint(format!(
             "say what it shows between the brackets, in this page's language (`{}`): ![…]({})",
             cx.lang, open.dest
@@ -633,8 +637,7 @@ fn is_javascript(dest: &str) -> bool {
 
 fn raw_html_warning(cx: &Context, at: Span, message: String) -> Diagnostic {
     Diagnostic::warning(Kind::RawHtml, cx.file, message)
-    .quoting(cx.source, at.offset, at.line, at.column)
-    .underline(at.len)
+    .pointing(cx, at)
     .with_hint("fine if it is meant; `raw_html = false` under `[markdown]` in site.toml shows raw HTML as text and drops `javascript:` links")
 }
 
