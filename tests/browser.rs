@@ -154,6 +154,24 @@ impl Session {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// Adds to `problems` any horizontal overflow of the open page, named `what`.
+    fn overflow_problems(&self, what: &str, problems: &mut Vec<String>) {
+        let over = self.eval(OVERFLOW);
+        if over.as_array().is_some_and(|a| !a.is_empty()) {
+            problems.push(format!("{what}: horizontal overflow: {over}"));
+        }
+    }
+
+    /// Adds to `problems` what axe-core (when its source is given) finds on the open page.
+    fn axe_problems(&self, axe: Option<&str>, what: &str, problems: &mut Vec<String>) {
+        let Some(axe) = axe else { return };
+        self.tab.evaluate(axe, false).expect("inject axe-core");
+        let found = self.eval(AXE);
+        if found.as_array().is_some_and(|a| !a.is_empty()) {
+            problems.push(format!("{what}: axe-core: {found}"));
+        }
+    }
+
     fn path(&self) -> String {
         self.eval("location.pathname").as_str().unwrap().to_owned()
     }
@@ -222,17 +240,8 @@ fn every_page_kind_fits_phone_and_desktop_and_passes_axe_in_light_and_dark() {
             for (kind, lang, path) in pages() {
                 s.open(&format!("{}{path}", served().base));
                 let what = format!("{path} at {width}px{}", if dark { " dark" } else { "" });
-                let over = s.eval(OVERFLOW);
-                if over.as_array().is_some_and(|a| !a.is_empty()) {
-                    problems.push(format!("{what}: horizontal overflow: {over}"));
-                }
-                if let Some(axe) = &axe {
-                    s.tab.evaluate(axe, false).expect("inject axe-core");
-                    let found = s.eval(AXE);
-                    if found.as_array().is_some_and(|a| !a.is_empty()) {
-                        problems.push(format!("{what}: axe-core: {found}"));
-                    }
-                }
+                s.overflow_problems(&what, &mut problems);
+                s.axe_problems(axe.as_deref(), &what, &mut problems);
                 let scheme = if dark { "-dark" } else { "" };
                 s.screenshot(&format!("{kind}-{lang}-{width}{scheme}"), width, dark);
             }
@@ -502,17 +511,9 @@ fn a_photo_fits_phone_and_desktop_in_a_size_that_suits_each() {
                 "{width}px: expected the cover and the figure, got {imgs}"
             ));
         }
-        let over = s.eval(OVERFLOW);
-        if over.as_array().is_some_and(|a| !a.is_empty()) {
-            problems.push(format!("{width}px: horizontal overflow: {over}"));
-        }
-        if let Some(axe) = &axe {
-            s.tab.evaluate(axe, false).expect("inject axe-core");
-            let found = s.eval(AXE);
-            if found.as_array().is_some_and(|a| !a.is_empty()) {
-                problems.push(format!("{width}px: axe-core: {found}"));
-            }
-        }
+        let what = format!("{width}px");
+        s.overflow_problems(&what, &mut problems);
+        s.axe_problems(axe.as_deref(), &what, &mut problems);
         s.screenshot(&format!("photo-en-{width}"), width, false);
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -587,26 +588,22 @@ fn fallback_pages_show_their_notice_and_lists_their_badge_in_both_directions() {
                 assert!(text.starts_with(notice), "{page}: notice {seen}");
                 assert_eq!(seen["notice"]["shown"], true, "{page} at {width}px");
                 assert_eq!(seen["body_lang"], written, "{page}");
-                if let Some(axe) = &axe {
-                    s.tab.evaluate(axe, false).expect("inject axe-core");
-                    let found = s.eval(AXE);
-                    if found.as_array().is_some_and(|a| !a.is_empty()) {
-                        problems.push(format!("{page} at {width}px{scheme}: axe-core: {found}"));
-                    }
-                }
+                s.axe_problems(
+                    axe.as_deref(),
+                    &format!("{page} at {width}px{scheme}"),
+                    &mut problems,
+                );
                 s.screenshot(&format!("fallback-{lang}-{width}{scheme}"), width, dark);
                 s.open(&format!("{}{list}", served.base));
                 let seen = s.eval(SEEN);
                 assert_eq!(seen["badge"]["text"], badge, "{list}: {seen}");
                 assert_eq!(seen["badge"]["lang"], written, "{list}");
                 assert_eq!(seen["badge"]["shown"], true, "{list} at {width}px");
-                if let Some(axe) = &axe {
-                    s.tab.evaluate(axe, false).expect("inject axe-core");
-                    let found = s.eval(AXE);
-                    if found.as_array().is_some_and(|a| !a.is_empty()) {
-                        problems.push(format!("{list} at {width}px{scheme}: axe-core: {found}"));
-                    }
-                }
+                s.axe_problems(
+                    axe.as_deref(),
+                    &format!("{list} at {width}px{scheme}"),
+                    &mut problems,
+                );
                 s.screenshot(
                     &format!("fallback-list-{lang}-{width}{scheme}"),
                     width,
