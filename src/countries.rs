@@ -2,7 +2,8 @@
 //! named even where no page in a language gives its `country` field, and so that `check` can
 //! tell when a page's `country` disagrees with its `country_code`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// The name to show for the country with `code` in the language `lang`: its UI string
 /// `country_<code>` among `strings` (`country_tw = "Taiwan"`), else the table's, else what a
@@ -34,12 +35,24 @@ const LANGUAGES: [&str; 2] = ["en", "zh"];
 pub fn names(code: &str, lang: &str) -> Option<impl Iterator<Item = &'static str>> {
     let base = lang.split('-').next().unwrap_or(lang);
     let column = LANGUAGES.iter().position(|l| *l == base)?;
-    let row = TABLE
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .find(|l| l.split('\t').next() == Some(code))?;
-    let cell = row.split('\t').nth(column + 1)?;
+    let cell = rows().get(code)?.get(column)?;
     Some(cell.split('|'))
+}
+
+/// The table's cells after the code, by code: indexed once, as names are looked up for every
+/// page of a country (and for every search document).
+fn rows() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static ROWS: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut cells = l.split('\t');
+                Some((cells.next()?, cells.collect()))
+            })
+            .collect()
+    })
 }
 
 /// The name to show for the country with `code` in `lang`.
