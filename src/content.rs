@@ -8,6 +8,7 @@ use crate::diagnostics::{suggest, Diagnostic, Kind};
 use crate::files;
 use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
 use crate::layout::CONTENT_DIR;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -271,13 +272,15 @@ pub fn load(
         keys.dedup();
         keys
     };
+    let settled: Vec<(String, Vec<Diagnostic>)> = pages
+        .par_chunk_by_mut(|a, b| a.id == b.id)
+        .map(|group| (group[0].id.clone(), settle_group(group, &region_keys)))
+        .filter(|(_, found)| !found.is_empty())
+        .collect();
     let mut groups = HashMap::new();
-    for group in pages.chunk_by_mut(|a, b| a.id == b.id) {
-        let found = settle_group(group, &region_keys);
-        if !found.is_empty() {
-            diagnostics.extend(found.iter().cloned());
-            groups.insert(group[0].id.clone(), found);
-        }
+    for (id, found) in settled {
+        diagnostics.extend(found.iter().cloned());
+        groups.insert(id, found);
     }
     if let Some(cache) = cache {
         cache.groups = groups;

@@ -11,8 +11,9 @@ use crate::files;
 use crate::layout::CONFIG_FILE;
 use crate::markdown::Bodies;
 use crate::output::Output;
-use crate::producers::{self, Claim, Model, Producer, Work, PRODUCERS};
+use crate::producers::{self, Claim, Made, Model, Producer, Work, PRODUCERS};
 use crate::templates::{self, Templates};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -167,10 +168,17 @@ pub(crate) fn load(
     options: &Options,
     cache: Option<&mut content::SourceCache>,
 ) -> Result<Loaded, Failed> {
-    let loaded = content::load(&options.root, config(options)?, &options.load(), cache);
+    let config = config(options)?;
+    // Compiling the templates needs no content: it overlaps reading it.
+    let ((loaded, outside), tera) = rayon::join(
+        || {
+            let loaded = content::load(&options.root, config, &options.load(), cache);
+            (loaded, files::problems_outside_content(&options.root))
+        },
+        || templates::load(&options.root),
+    );
     let mut diags = loaded.diagnostics;
-    diags.extend(files::problems_outside_content(&options.root));
-    let tera = templates::load(&options.root);
+    diags.extend(outside);
     // Go on past errors while the model is whole, so one run also finds the broken links.
     let renderable = loaded.whole || !diags.iter().any(Diagnostic::is_error);
     match (loaded.site, tera) {
@@ -203,20 +211,32 @@ pub(crate) fn produce(
     diags: &mut Vec<Diagnostic>,
     clock: &mut Stopwatch,
 ) -> Vec<(Producer, Vec<Output>)> {
-    let mut made = Vec::with_capacity(PRODUCERS.len());
+    let pages = PRODUCERS
+        .iter()
+        .position(|p| *p == Producer::Pages)
+        .expect("pages are produced");
+    let mut results = at_once(model, &PRODUCERS[..pages], work);
+    results.push((Producer::Pages, producers::pages(model, work)));
+    diags.extend(body_diagnostics(&work.bodies));
+    clock.lap("markdown and templates");
+    results.extend(at_once(model, &PRODUCERS[pages + 1..], work));
     let mut failed = Vec::new();
-    for producer in PRODUCERS {
-        made.push((
-            producer,
-            successes(producer.produce(model, work), &mut failed),
-        ));
-        if producer == Producer::Pages {
-            diags.extend(body_diagnostics(&work.bodies));
-            clock.lap("markdown and templates");
-        }
-    }
+    let made = (results.into_iter())
+        .map(|(producer, results)| (producer, successes(results, &mut failed)))
+        .collect();
     diags.extend(templates::merge_render_errors(failed));
     made
+}
+
+/// What each of `producers` made, in their order. They run at once: the producers before the
+/// pages read only the model, those after them the pages' bodies too, so that one producer's
+/// serial tail (a timeline, a feed, one language's index) overlaps the others' work instead of
+/// leaving a core idle.
+fn at_once(model: &Model, producers: &[Producer], work: &Work) -> Vec<(Producer, Made)> {
+    producers
+        .par_iter()
+        .map(|producer| (*producer, producer.produce(model, work)))
+        .collect()
 }
 
 /// The outputs made; failures go to `failed`, for `templates::merge_render_errors` to report

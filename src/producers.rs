@@ -101,7 +101,7 @@ pub struct Update {
 
 impl Producer {
     /// Every output of this kind, each handed to the model's sinks as soon as it is made.
-    pub fn produce(self, m: &Model, work: &mut Work) -> Made {
+    pub fn produce(self, m: &Model, work: &Work) -> Made {
         let r = m.renderer;
         let (site, sink, bodies) = (r.site, m.sinks.output, &work.bodies);
         match self {
@@ -109,17 +109,7 @@ impl Producer {
             Producer::Specials => special::render_all(r),
             Producer::Taxonomies => taxonomy_pages::render_all(r),
             Producer::Roots => r.root_pages(),
-            Producer::Pages => match work.sources.take() {
-                Some(sources) => {
-                    // Of the bodies' HTML, only the events' is read again: the feeds quote
-                    // them whole.
-                    let (pages, made) =
-                        r.pages_from_markdown(sources, m.highlighter, Page::is_event);
-                    work.bodies.pages = pages;
-                    made
-                }
-                None => r.pages(&bodies.pages),
-            },
+            Producer::Pages => r.pages(&bodies.pages),
             Producer::SearchIndex => search::index_files(site, bodies, sink),
             Producer::Feeds => feeds_of(site, bodies, site.config.codes(), sink),
             Producer::Sitemap => vec![
@@ -238,13 +228,32 @@ pub fn collisions(root: &Path, site: &Site, claims: &[Claim]) -> Vec<Diagnostic>
 
 /// The Atom feeds of `langs`, each handed to `sink` as soon as it is made: they quote every
 /// event whole, so one at a time.
+/// The content pages (`Producer::Pages`): from their Markdown when `work` still holds it (the
+/// full build), which fills in `work.bodies.pages`; else from the bodies already rendered.
+pub fn pages(m: &Model, work: &mut Work) -> Made {
+    match work.sources.take() {
+        Some(sources) => {
+            // Of the bodies' HTML, only the events' is read again: the feeds quote them whole.
+            let (pages, made) =
+                (m.renderer).pages_from_markdown(sources, m.highlighter, Page::is_event);
+            work.bodies.pages = pages;
+            made
+        }
+        None => Producer::Pages.produce(m, work),
+    }
+}
+
 fn feeds_of<'l>(
     site: &Site,
     bodies: &Bodies,
     langs: impl Iterator<Item = &'l str>,
     sink: Sink,
 ) -> Made {
-    langs.map(|l| sink(feeds::atom(site, bodies, l))).collect()
+    let langs: Vec<&str> = langs.collect();
+    langs
+        .par_iter()
+        .map(|l| sink(feeds::atom(site, bodies, l)))
+        .collect()
 }
 
 /// The sitemap's groups of alternates: one per page id or section folder (the versions of one

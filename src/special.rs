@@ -7,6 +7,7 @@ use crate::output::Output;
 use crate::render::{Job, Renderer};
 use crate::seo::Seo;
 use crate::{map, timeline};
+use rayon::prelude::*;
 
 /// The shared world map file and every language's special pages, one at a time: the timeline's
 /// and the map's contexts each hold the whole site (a build renders them alongside the lists).
@@ -19,10 +20,13 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
         .flat_map(|lang| SPECIAL_PAGES.iter().map(move |name| (lang, *name)))
         .collect();
     let mut out = vec![r.emit(map::world_file(&world))];
-    out.extend(
-        jobs.iter()
-            .map(|&(lang, name)| render(r, &world, lang, name)),
-    );
+    // Each timeline holds every event of its language: rendered side by side, not one
+    // after another while the other core waits.
+    let pages: Vec<_> = jobs
+        .par_iter()
+        .map(|&(lang, name)| render(r, &world, lang, name))
+        .collect();
+    out.extend(pages);
     out
 }
 

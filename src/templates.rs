@@ -4,6 +4,7 @@
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::files;
 use crate::layout::{STATIC_DIR, TEMPLATES_DIR};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 use tera::ast::{Expr, ExprVal, Node};
@@ -64,22 +65,26 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             )),
         }
     }
-    // Each template parsed on its own first, so that every syntax error is reported at once;
-    // the parser recurses too, so nesting is measured before.
-    errors.extend(sources.iter().filter_map(|(name, source)| {
-        if let Some((line, column)) = too_deep(source) {
-            let message = format!("tags or brackets nest more than {MAX_DEPTH} levels deep");
-            return Some(
-                Diagnostic::error(Kind::Template, file_of(name), message).in_source(
-                    source,
-                    line,
-                    Some(column),
-                ),
-            );
-        }
-        let e = tera::Template::new(name, None, source).err()?;
-        Some(syntax_error(name, source, &e))
-    }));
+    // Each template parsed on its own first (side by side), so that every syntax error is
+    // reported at once; the parser recurses too, so nesting is measured before.
+    let found: Vec<Diagnostic> = sources
+        .par_iter()
+        .filter_map(|(name, source)| {
+            if let Some((line, column)) = too_deep(source) {
+                let message = format!("tags or brackets nest more than {MAX_DEPTH} levels deep");
+                return Some(
+                    Diagnostic::error(Kind::Template, file_of(name), message).in_source(
+                        source,
+                        line,
+                        Some(column),
+                    ),
+                );
+            }
+            let e = tera::Template::new(name, None, source).err()?;
+            Some(syntax_error(name, source, &e))
+        })
+        .collect();
+    errors.extend(found);
     if !errors.is_empty() {
         return Err(errors);
     }
