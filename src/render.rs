@@ -18,6 +18,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
+mod header;
+
 /// Renders every page's Markdown in parallel.
 pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
     render_bodies_reusing(site, highlighter, Vec::new(), Vec::new())
@@ -275,6 +277,10 @@ pub struct Renderer<'a> {
     events: HashMap<(&'a str, &'a str), Vec<&'a Page>>,
     /// The original of each fallback page, by the fallback's site path.
     originals: HashMap<&'a str, &'a Page>,
+    /// Each language's menu, and the site header (`templates/header.html`) rendered once per
+    /// language and current menu entry.
+    navs: HashMap<&'a str, Vec<NavItem>>,
+    headers: header::Headers,
     /// The map's arcs, drawn the first time a map needs them.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
     /// Where each rendered output goes (see `output::Sink`).
@@ -284,11 +290,15 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, tera: &'a Templates) -> Self {
         let config = &site.config;
+        let navs: HashMap<&str, Vec<NavItem>> = config
+            .codes()
+            .map(|code| (code, nav_items(site, code)))
+            .collect();
         let shared = config
             .languages
             .iter()
             .map(|language| {
-                let nav = nav_items(site, &language.code);
+                let nav = &navs[language.code.as_str()];
                 let shared = Shared {
                     config: ConfigView {
                         base_url: &config.base_url,
@@ -300,7 +310,7 @@ impl<'a> Renderer<'a> {
                     lang: language,
                     t: &language.strings,
                     base: &config.base_path,
-                    nav: &nav,
+                    nav,
                     build_date: site.build_date,
                 };
                 let context = tera::Context::from_serialize(&shared)
@@ -319,6 +329,8 @@ impl<'a> Renderer<'a> {
             pool,
             events: events_by_region(site),
             originals: originals(site),
+            navs,
+            headers: header::Headers::default(),
             arcs: std::sync::OnceLock::new(),
             sink: &Ok,
         }
@@ -382,6 +394,14 @@ impl<'a> Renderer<'a> {
                 tera::Context::from_value(other).map_err(|e| fail(&e))?;
             }
         }
+        let header = self.headers.get(
+            self.tera,
+            &self.shared[lang],
+            (lang, &self.navs[lang]),
+            path,
+            what,
+        )?;
+        own.insert("header".to_owned(), serde_json::Value::String(header));
         let keys: Vec<String> = own.keys().cloned().collect();
         let own =
             tera::Context::from_value(serde_json::Value::Object(own)).map_err(|e| fail(&e))?;

@@ -23,7 +23,7 @@ macro_rules! builtin {
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!("templates":
     "base.html", "macros.html", "index.html", "section.html", "page.html", "region.html",
     "event.html", "root.html", "404.html", "timeline.html", "map.html", "search.html", "meta.html",
-    "countries.html", "country.html", "tags.html", "tag.html",
+    "countries.html", "country.html", "tags.html", "tag.html", "header.html",
 );
 
 /// The default theme's static files, by path under `static/`.
