@@ -254,7 +254,7 @@ fn broken_and_missing_images_are_errors_at_the_page_and_line_and_nothing_is_publ
     );
     site.write(
         "content/about/index.zh.md",
-        "---\ntitle: 关于\n---\n\n\n![没有](missing.png)\n",
+        "---\ntitle: 关于\nimage: gone.jpg\n---\n\n\n![没有](missing.png)\n",
     );
     site.remove("content/about.zh.md");
     site.build().assert_failed().stderr_has(&[
@@ -262,8 +262,11 @@ fn broken_and_missing_images_are_errors_at_the_page_and_line_and_nothing_is_publ
         "image `trulli.jpg`",
         "content/regions/puglia/index.zh.md:10",
         "image `coast.jpg`: cannot decode it",
-        "content/about/index.zh.md:6",
+        "content/about/index.zh.md:7",
         "image `missing.png`: no such file in content/about/",
+        // A cover that is not there: at its `image:` line.
+        "content/about/index.zh.md:3",
+        "image `gone.jpg`: no such file in content/about/",
     ]);
     assert!(!site.path("public").exists());
 }
@@ -413,6 +416,40 @@ fn the_preview_drops_sizes_no_page_shows_and_follows_a_replaced_photo() {
     let page =
         String::from_utf8(engine.get("en/regions/puglia/index.html").unwrap().to_vec()).unwrap();
     assert!(page.contains("width=\"800\" height=\"800\""), "{page}");
+    let full =
+        henan_stories::build::build(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    assert_eq!(outputs(engine.files()), outputs(&full.outputs));
+}
+
+#[test]
+fn the_preview_follows_a_replaced_cover_photo_on_the_page_and_its_cards() {
+    use henan_stories::incremental::Incremental;
+    let site = bundle_site();
+    let file = "content/regions/puglia/index.en.md";
+    let text = std::fs::read_to_string(site.path(file)).unwrap();
+    site.write(
+        file,
+        &text.replacen("---\ntitle", "---\nimage: trulli.jpg\ntitle", 1),
+    );
+    let options = henan_stories::pipeline::Options::new(site.root());
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let mut engine = Incremental::new(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    let card = |engine: &Incremental| {
+        let list = engine.get("en/regions/index.html").unwrap().to_vec();
+        let list = String::from_utf8(list).unwrap();
+        common::element(&list, "<img class=\"card-cover\"", ">").to_owned()
+    };
+    assert!(card(&engine).contains("width=\"480\" height=\"240\""));
+    // Square now: the card (on another page than the cover's) keeps the new shape.
+    site.write_bytes("content/regions/puglia/trulli.jpg", &jpeg(800, 800));
+    engine
+        .apply(&[site.path("content/regions/puglia/trulli.jpg")])
+        .unwrap();
+    assert!(
+        card(&engine).contains("width=\"480\" height=\"480\""),
+        "{}",
+        card(&engine)
+    );
     let full =
         henan_stories::build::build(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
     assert_eq!(outputs(engine.files()), outputs(&full.outputs));
