@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 mod cache;
+mod cover;
 mod fallback;
 use cache::read_pages;
 pub use cache::{patch, Patch, SourceCache};
@@ -48,6 +49,8 @@ pub struct Page {
     /// is written in. Lists, maps and feeds show it like the others; hreflang, the sitemap
     /// and the translation coverage leave it out.
     pub fallback_from: Option<String>,
+    /// The cover its front matter names (`image:`), once slug and path are known.
+    pub cover: Option<crate::media::Cover>,
 }
 
 impl Page {
@@ -294,6 +297,8 @@ pub fn load(
             .collect();
         pages.retain(|p| !p.front.draft);
     }
+    // Before the fallbacks, which show their original's.
+    cover::resolve(root, &mut pages);
     if config.translations.fallback {
         pages = fallback::add(pages, &config, options.drafts);
     }
@@ -501,6 +506,7 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
             body_line: parsed.body_line,
             body_start,
             fallback_from: None,
+            cover: None,
         },
         warnings,
     ))

@@ -7,7 +7,6 @@
 //! site's cache (`images`); the HTML is written here, while rendering, from the image's header
 //! alone, and `Producer::Media` encodes what the rendered pages use.
 
-use crate::content::Page;
 use crate::layout::{CONTENT_DIR, STATIC_DIR};
 use std::path::Path;
 
@@ -53,17 +52,18 @@ pub struct Bundle {
     pub out: String,
 }
 
-/// The bundle a page is, when its file is `index.<lang>.md` (or `index.md`) in a folder of
-/// its own below `content/`.
-pub fn bundle(p: &Page) -> Option<Bundle> {
-    let (folder, name) = p.file.rsplit_once('/')?;
-    let own = folder.rsplit('/').next() == Some(p.key.as_str());
+/// The bundle a page read from `file` (relative to the site root) is, when the file is
+/// `index.<lang>.md` (or `index.md`) in a folder of its own below `content/`: `key` is the
+/// page's, `dir` its folder under `content/` and `slug` its URL segment.
+pub fn bundle(file: &str, key: &str, dir: &str, slug: &str) -> Option<Bundle> {
+    let (folder, name) = file.rsplit_once('/')?;
+    let own = folder.rsplit('/').next() == Some(key);
     let is_index = name.split('.').next() == Some("index");
     (own && is_index && folder != CONTENT_DIR).then(|| Bundle {
         folder: folder.to_owned(),
-        out: match p.dir.as_str() {
-            "" => format!("{}/", p.slug),
-            dir => format!("{dir}/{}/", p.slug),
+        out: match dir {
+            "" => format!("{slug}/"),
+            dir => format!("{dir}/{slug}/"),
         },
     })
 }
@@ -217,18 +217,47 @@ impl PageMedia<'_> {
 
     /// How the image at `resource` shows, from its header; `Err` with why it cannot be read.
     pub fn show(&self, resource: Resource, how: &Written) -> Result<(Shown, Vec<String>), String> {
+        let header = self.header(&resource)?;
+        Ok(self.present(resource, header, how))
+    }
+
+    /// What the file of `resource` says of how it shows; `Err` with why it cannot be read.
+    fn header(&self, resource: &Resource) -> Result<Header, String> {
         let path = self.root.unwrap_or(Path::new("")).join(&resource.source);
-        let url = format!("{}/{}", how.base_path, resource.out);
         if !is_raster(&resource.source) {
             let (width, height) = match extension(&resource.source).as_deref() {
                 Some("svg") => svg_size(&path),
                 _ => (None, None),
             };
-            let shown = Shown::Plain { url, width, height };
-            return Ok((shown, Vec::new()));
+            return Ok(Header::Plain { width, height });
         }
         let (width, height) = images::dimensions(&path)?;
         let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+        // The photo's colour fills its box until it loads (read from the cache, else made).
+        let cache = self.root.unwrap_or(Path::new("")).join(images::CACHE_DIR);
+        let colour = images::colour(&cache, &path)?;
+        Ok(Header::Raster {
+            width,
+            height,
+            bytes,
+            colour,
+        })
+    }
+
+    /// How `resource`, whose file says `header`, shows, with warnings on its size.
+    fn present(&self, resource: Resource, header: Header, how: &Written) -> (Shown, Vec<String>) {
+        let url = format!("{}/{}", how.base_path, resource.out);
+        let (width, height, bytes, colour) = match header {
+            Header::Plain { width, height } => {
+                return (Shown::Plain { url, width, height }, Vec::new());
+            }
+            Header::Raster {
+                width,
+                height,
+                bytes,
+                colour,
+            } => (width, height, bytes, colour),
+        };
         let mut warnings = Vec::new();
         if bytes > self.limits.bytes {
             warnings.push(format!(
@@ -255,11 +284,82 @@ impl PageMedia<'_> {
             line: 0,
             column: 0,
         };
-        // The photo's colour fills its box until it loads (read from the cache, else made).
-        let cache = self.root.unwrap_or(Path::new("")).join(images::CACHE_DIR);
-        let colour = images::colour(&cache, &path)?;
         let html = picture(&image, (width, height, &colour), how);
-        Ok((Shown::Picture { html, image }, warnings))
+        (Shown::Picture { html, image }, warnings)
+    }
+}
+
+/// What an image's file says of how it shows, read from its header (and, for a photo, its
+/// colour from the cache).
+#[derive(Debug, Clone, PartialEq)]
+enum Header {
+    /// A photo made responsive: its size upright, its size in bytes, its placeholder colour.
+    Raster {
+        width: u32,
+        height: u32,
+        bytes: u64,
+        colour: String,
+    },
+    /// Published as it is: the dimensions it declares.
+    Plain {
+        width: Option<String>,
+        height: Option<String>,
+    },
+}
+
+/// A page's cover (front matter `image:` naming a file of the site), resolved once, when the
+/// site is loaded: the page's header, its cards in lists and its social card all show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cover(Result<(Resource, Header), String>);
+
+impl Cover {
+    /// The cover `value` (front matter `image:`) names, for a page that is `bundle`; `None`
+    /// when it names no file of the site (another site's image, a missing `static/` file).
+    pub fn resolve(root: &Path, bundle: Option<Bundle>, value: &str) -> Option<Cover> {
+        let media = PageMedia {
+            root: Some(root),
+            bundle,
+            ..PageMedia::none()
+        };
+        let found = media.image_file(value)?.and_then(|resource| {
+            let header = media.header(&resource)?;
+            Ok((resource, header))
+        });
+        let why = |why: String| match why.starts_with("image `") {
+            true => why,
+            false => format!("image `{value}`: {why}"),
+        };
+        Some(Cover(found.map_err(why)))
+    }
+
+    /// The photo and its size upright, when the cover is a photo that can be read.
+    fn photo(&self) -> Option<(&Resource, u32, u32)> {
+        match &self.0 {
+            Ok((resource, Header::Raster { width, height, .. })) => {
+                Some((resource, *width, *height))
+            }
+            _ => None,
+        }
+    }
+
+    /// On the page's cards in lists: the smallest size, cropped by the theme to the card's
+    /// shape; `None` unless the cover is a photo.
+    pub fn thumbnail(&self, base_path: &str) -> Option<String> {
+        let (resource, width, height) = self.photo()?;
+        let widths = widths(width);
+        let small = widths[0];
+        let url = |w: u32, ext: &str| format!("{base_path}/{}", derived(&resource.out, w, ext));
+        let fallback = url(fallback_width(&widths), fallback_ext(&resource.source));
+        let shown_h = (u64::from(height) * u64::from(small) / u64::from(width.max(1))).max(1);
+        Some(format!(
+            "<picture><source type=\"image/webp\" srcset=\"{}\"><img class=\"card-cover\" src=\"{fallback}\" alt=\"\" width=\"{small}\" height=\"{shown_h}\" loading=\"lazy\" decoding=\"async\"></picture>",
+            url(small, "webp")
+        ))
+    }
+
+    /// The output path of the page's social card, when the cover is a photo.
+    pub fn card(&self) -> Option<String> {
+        self.photo().map(|(resource, ..)| card(&resource.out))
     }
 }
 
@@ -298,22 +398,6 @@ fn fallback_width(widths: &[u32]) -> u32 {
     fitting.max().unwrap_or(widths[0])
 }
 
-/// A page's cover on its cards in lists: the smallest size, cropped by the theme to the card's
-/// shape; `None` without a cover that is a photo of the site.
-pub fn thumbnail(root: &Path, base_path: &str, p: &Page) -> Option<String> {
-    let resource = cover_photo(root, p)?;
-    let (width, height) = images::dimensions(&root.join(&resource.source)).ok()?;
-    let widths = widths(width);
-    let small = widths[0];
-    let url = |w: u32, ext: &str| format!("{base_path}/{}", derived(&resource.out, w, ext));
-    let fallback = url(fallback_width(&widths), fallback_ext(&resource.source));
-    let shown_h = (u64::from(height) * u64::from(small) / u64::from(width.max(1))).max(1);
-    Some(format!(
-        "<picture><source type=\"image/webp\" srcset=\"{}\"><img class=\"card-cover\" src=\"{fallback}\" alt=\"\" width=\"{small}\" height=\"{shown_h}\" loading=\"lazy\" decoding=\"async\"></picture>",
-        url(small, "webp")
-    ))
-}
-
 /// Output path of one derived file: `regions/puglia/trulli.jpg` at 480 in WebP →
 /// `regions/puglia/trulli-480.webp`.
 pub fn derived(out: &str, width: u32, ext: &str) -> String {
@@ -330,67 +414,42 @@ fn stem(out: &str) -> &str {
     out.rsplit_once('.').map_or(out, |(stem, _)| stem)
 }
 
-/// The social card of a page whose front matter names a cover (`image:`) that is a photo of
-/// the site: its output path.
-pub fn card_of(root: &Path, p: &Page) -> Option<String> {
-    cover_photo(root, p).map(|resource| card(&resource.out))
-}
-
-/// The photo a page's front matter names as its cover (`image:`), when it is a raster file of
-/// the site (errors are reported where the page renders it: see `cover`).
-fn cover_photo(root: &Path, p: &Page) -> Option<Resource> {
-    let value = p.front.extra.get("image")?.as_str()?;
-    let media = PageMedia {
-        root: Some(root),
-        bundle: bundle(p),
-        ..PageMedia::none()
-    };
-    let resource = media.image_file(value)?.ok()?;
-    is_raster(&resource.source).then_some(resource)
-}
-
-/// A page's cover (front matter `image:`): its `<picture>`, the first image of the page, and
-/// what to publish of it (its sizes and social card); errors name the `image` line.
+/// A page's `cover` above its text: its `<picture>`, the first image of the page, and what to
+/// publish of it (its sizes and social card); an error names the page's `file` and the
+/// `line` of `image:`.
 pub fn cover(
     media: &PageMedia,
-    p: &Page,
+    cover: &Cover,
+    (file, line): (&str, usize),
     base_path: &str,
     uses: &mut Vec<Use>,
     diagnostics: &mut Vec<crate::diagnostics::Diagnostic>,
 ) -> Option<String> {
-    let value = p.front.extra.get("image")?.as_str()?;
-    let line = p.front.line_of("image");
-    let error = |message: String| {
-        crate::diagnostics::Diagnostic::error(crate::diagnostics::Kind::Image, &p.file, message)
-            .at(line, None)
-            .with_hint("`image:` names a file in the page's folder (`photo.jpg`) or under static/ (`/img/photo.jpg`)")
-    };
     let how = Written {
         alt: "",
         title: "",
         first: true,
         base_path,
     };
-    let shown = match media.image_file(value)? {
-        Ok(resource) => media.show(resource, &how),
-        Err(message) => Err(message),
+    let (resource, header) = match &cover.0 {
+        Ok(found) => found.clone(),
+        Err(message) => {
+            diagnostics.push(
+                crate::diagnostics::Diagnostic::error(crate::diagnostics::Kind::Image, file, message.clone())
+                    .at(line, None)
+                    .with_hint("`image:` names a file in the page's folder (`photo.jpg`) or under static/ (`/img/photo.jpg`)"),
+            );
+            return None;
+        }
     };
-    match shown {
-        Ok((Shown::Picture { html, mut image }, _)) => {
-            (image.card, image.file, image.line) = (true, p.file.clone(), line);
+    match media.present(resource, header, &how).0 {
+        Shown::Picture { html, mut image } => {
+            (image.card, image.file, image.line) = (true, file.to_owned(), line);
             uses.push(Use::Image(image));
             Some(html)
         }
-        Ok((Shown::Plain { url, width, height }, _)) => {
+        Shown::Plain { url, width, height } => {
             Some(plain(&url, width.as_deref(), height.as_deref(), &how))
-        }
-        Err(why) => {
-            let message = match why.starts_with("image `") {
-                true => why,
-                false => format!("image `{value}`: {why}"),
-            };
-            diagnostics.push(error(message));
-            None
         }
     }
 }

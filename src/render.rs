@@ -71,7 +71,7 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &st
     let resolve = |id: &str, lang: Option<&str>, from: &str| resolve_link(site, id, lang, from);
     let media = crate::media::PageMedia {
         root: Some(&site.root),
-        bundle: crate::media::bundle(p),
+        bundle: p.bundle(),
         has_cover: p.front.extra.contains_key("image"),
         limits: site.config.markdown.image_limits(),
     };
@@ -90,7 +90,17 @@ pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &st
         media: &media,
     });
     let base_path = &site.config.base_path;
-    r.cover = crate::media::cover(&media, p, base_path, &mut r.media, &mut r.diagnostics);
+    r.cover = p.cover.as_ref().and_then(|cover| {
+        let at = (p.file.as_str(), p.front.line_of("image"));
+        crate::media::cover(
+            &media,
+            cover,
+            at,
+            base_path,
+            &mut r.media,
+            &mut r.diagnostics,
+        )
+    });
     if p.is_fallback() {
         // Its original's, reported there.
         r.diagnostics = Vec::new();

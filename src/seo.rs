@@ -66,7 +66,7 @@ impl Seo {
     /// A content page: `Place` for a region, `Event` for an event.
     pub fn page(site: &Site, p: &Page, description: &str) -> Seo {
         let config = &site.config;
-        let image = match crate::media::card_of(&site.root, p) {
+        let image = match p.cover.as_ref().and_then(crate::media::Cover::card) {
             Some(card) => config.permalink(&format!("/{card}")),
             None => image_url(config, p.front.extra.get("image").and_then(Value::as_str)),
         };

@@ -86,7 +86,7 @@ pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
             Some(Status::Preparing) => "preparing",
             _ => "established",
         },
-        cover: crate::media::thumbnail(&site.root, &site.config.base_path, p),
+        cover: (p.cover.as_ref()).and_then(|c| c.thumbnail(&site.config.base_path)),
         written_in: Written::of(site, p),
     }
 }

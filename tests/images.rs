@@ -254,7 +254,7 @@ fn broken_and_missing_images_are_errors_at_the_page_and_line_and_nothing_is_publ
     );
     site.write(
         "content/about/index.zh.md",
-        "---\ntitle: 关于\n---\n\n\n![没有](missing.png)\n",
+        "---\ntitle: 关于\nimage: gone.jpg\n---\n\n\n![没有](missing.png)\n",
     );
     site.remove("content/about.zh.md");
     site.build().assert_failed().stderr_has(&[
@@ -262,8 +262,11 @@ fn broken_and_missing_images_are_errors_at_the_page_and_line_and_nothing_is_publ
         "image `trulli.jpg`",
         "content/regions/puglia/index.zh.md:10",
         "image `coast.jpg`: cannot decode it",
-        "content/about/index.zh.md:6",
+        "content/about/index.zh.md:7",
         "image `missing.png`: no such file in content/about/",
+        // A cover that is not there: at its `image:` line.
+        "content/about/index.zh.md:3",
+        "image `gone.jpg`: no such file in content/about/",
     ]);
     assert!(!site.path("public").exists());
 }
@@ -301,8 +304,8 @@ fn new_with_bundle_starts_a_page_as_a_folder_and_a_folder_is_the_same_page_as_a_
         .stderr_has(&["content/regions/attica.zh.md", "already exists"]);
     site.build().assert_ok();
 }
-#[test]
-fn a_cover_image_is_the_social_card() {
+/// `bundle_site` with the English page's first photo as its cover (`image:`).
+fn covered_site() -> Site {
     let site = bundle_site();
     let file = "content/regions/puglia/index.en.md";
     let text = std::fs::read_to_string(site.path(file)).unwrap();
@@ -310,6 +313,12 @@ fn a_cover_image_is_the_social_card() {
         file,
         &text.replacen("---\ntitle", "---\nimage: trulli.jpg\ntitle", 1),
     );
+    site
+}
+
+#[test]
+fn a_cover_image_is_the_social_card() {
+    let site = covered_site();
     site.build().assert_ok();
     let en = site.public("en/regions/puglia/index.html");
     assert!(
@@ -378,14 +387,35 @@ fn outputs(files: &[henan_stories::output::Output]) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-#[test]
-fn the_preview_drops_sizes_no_page_shows_and_follows_a_replaced_photo() {
-    use henan_stories::incremental::Incremental;
-    let site = bundle_site();
+/// The preview's engine on `site`, with the options it was made with.
+fn preview(
+    site: &Site,
+) -> (
+    henan_stories::pipeline::Options,
+    henan_stories::incremental::Incremental,
+) {
     let options = henan_stories::pipeline::Options::new(site.root());
     // Files changed less than a second before are read again whatever (see SourceCache).
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let mut engine = Incremental::new(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    let engine = henan_stories::incremental::Incremental::new(&options)
+        .unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    (options, engine)
+}
+
+/// The preview's files are those a full build of the same sources makes, byte for byte.
+fn assert_same_as_full_build(
+    engine: &henan_stories::incremental::Incremental,
+    options: &henan_stories::pipeline::Options,
+) {
+    let full =
+        henan_stories::build::build(options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    assert_eq!(outputs(engine.files()), outputs(&full.outputs));
+}
+
+#[test]
+fn the_preview_drops_sizes_no_page_shows_and_follows_a_replaced_photo() {
+    let site = bundle_site();
+    let (options, mut engine) = preview(&site);
     assert!(engine.get("regions/puglia/coast-960.jpg").is_some());
     let mut touched = Vec::new();
     for lang in ["zh", "en"] {
@@ -402,9 +432,7 @@ fn the_preview_drops_sizes_no_page_shows_and_follows_a_replaced_photo() {
             .contains(&"regions/puglia/coast-960.jpg".to_owned()),
         "{delta:?}"
     );
-    let full =
-        henan_stories::build::build(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
-    assert_eq!(outputs(engine.files()), outputs(&full.outputs));
+    assert_same_as_full_build(&engine, &options);
     // A photo replaced by one of another shape: the page shows its new dimensions.
     site.write_bytes("content/regions/puglia/trulli.jpg", &jpeg(800, 800));
     engine
@@ -413,9 +441,31 @@ fn the_preview_drops_sizes_no_page_shows_and_follows_a_replaced_photo() {
     let page =
         String::from_utf8(engine.get("en/regions/puglia/index.html").unwrap().to_vec()).unwrap();
     assert!(page.contains("width=\"800\" height=\"800\""), "{page}");
-    let full =
-        henan_stories::build::build(&options).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
-    assert_eq!(outputs(engine.files()), outputs(&full.outputs));
+    assert_same_as_full_build(&engine, &options);
+}
+
+#[test]
+fn the_preview_follows_a_replaced_cover_photo_on_the_page_and_its_cards() {
+    use henan_stories::incremental::Incremental;
+    let site = covered_site();
+    let (options, mut engine) = preview(&site);
+    let card = |engine: &Incremental| {
+        let list = engine.get("en/regions/index.html").unwrap().to_vec();
+        let list = String::from_utf8(list).unwrap();
+        common::element(&list, "<img class=\"card-cover\"", ">").to_owned()
+    };
+    assert!(card(&engine).contains("width=\"480\" height=\"240\""));
+    // Square now: the card (on another page than the cover's) keeps the new shape.
+    site.write_bytes("content/regions/puglia/trulli.jpg", &jpeg(800, 800));
+    engine
+        .apply(&[site.path("content/regions/puglia/trulli.jpg")])
+        .unwrap();
+    assert!(
+        card(&engine).contains("width=\"480\" height=\"480\""),
+        "{}",
+        card(&engine)
+    );
+    assert_same_as_full_build(&engine, &options);
 }
 
 #[test]

@@ -393,6 +393,7 @@ impl SourceCache {
             }
             group.sort_by_key(|p| order[p.lang.as_str()]);
             let diagnostics = settle_group(&mut group, &site.region_keys);
+            super::cover::resolve(&site.root, &mut group);
             // Fallbacks that come or go change the site's shape (where a fallback's URL is
             // taken, the site has none: `place` finds no place for it).
             let stand_ins = fallback::for_group(&group, &site.config, options.drafts, &|_| false);

@@ -6,7 +6,7 @@ use crate::diagnostics::{Diagnostic, Kind};
 use crate::files;
 use crate::markdown::Bodies;
 use crate::media::images::{self, Job, CACHE_DIR};
-use crate::media::{bundle, fallback_ext, is_raster, Background, ImageUse, Use};
+use crate::media::{fallback_ext, is_raster, Background, ImageUse, Use};
 use crate::output::Sinks;
 use crate::producers::Made;
 use rayon::prelude::*;
@@ -124,7 +124,7 @@ pub fn publish(
 fn bundle_files(root: &Path, site: &Site) -> BTreeMap<String, PathBuf> {
     let mut out = BTreeMap::new();
     let mut seen = HashSet::new();
-    for b in site.pages.iter().filter_map(bundle) {
+    for b in site.pages.iter().filter_map(crate::content::Page::bundle) {
         if !seen.insert(b.folder.clone()) {
             continue;
         }
