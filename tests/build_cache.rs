@@ -52,6 +52,11 @@ fn assert_same_as_cold(site: &Site) {
     );
 }
 
+fn set_modified(path: &Path, time: std::time::SystemTime) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(time).unwrap();
+}
+
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
@@ -118,40 +123,26 @@ fn an_edit_an_added_file_or_a_changed_output_builds_again() {
 #[test]
 fn an_edit_right_after_a_build_is_not_missed_even_with_the_same_size_and_time() {
     let site = site();
-    let page = site.path("content/about.en.md");
+    let about = "content/about.en.md";
     // Edited, built at once (the stamp is too new to trust), edited again with the same size
-    // and modification time, built: the second edit is published.
-    site.write(
-        "content/about.en.md",
-        "---\ntitle: About\n---\nFirst edit here.\n",
-    );
-    let modified = std::fs::metadata(&page).unwrap().modified().unwrap();
+    // and modification time, built: the second edit is published. Then the same once the
+    // stamps are trusted: built after a settled edit, then edited again.
+    site.write(about, "---\ntitle: About\n---\nFirst edit here.\n");
+    let modified = std::fs::metadata(site.path(about))
+        .unwrap()
+        .modified()
+        .unwrap();
     site.build().assert_ok();
-    site.write(
-        "content/about.en.md",
-        "---\ntitle: About\n---\nSecond edit now.\n",
-    );
-    let file = std::fs::File::options().write(true).open(&page).unwrap();
-    file.set_modified(modified).unwrap();
-    drop(file);
-    site.build().assert_ok();
-    assert!(site
-        .public("en/about/index.html")
-        .contains("Second edit now."));
-    // The same once the stamps are trusted: built after a settled edit, then edited again.
-    settle();
-    site.build().assert_ok();
-    site.write(
-        "content/about.en.md",
-        "---\ntitle: About\n---\nThird edit now.\n",
-    );
-    let file = std::fs::File::options().write(true).open(&page).unwrap();
-    file.set_modified(modified).unwrap();
-    drop(file);
-    site.build().assert_ok();
-    assert!(site
-        .public("en/about/index.html")
-        .contains("Third edit now."));
+    for (text, settled) in [("Second edit now.", false), ("Third edit now.", true)] {
+        if settled {
+            settle();
+            site.build().assert_ok();
+        }
+        site.write(about, &format!("---\ntitle: About\n---\n{text}\n"));
+        set_modified(&site.path(about), modified);
+        site.build().assert_ok();
+        assert!(site.public("en/about/index.html").contains(text));
+    }
     assert_same_as_cold(&site);
 }
 
@@ -278,4 +269,30 @@ fn what_an_interrupted_publish_left_is_put_in_order_even_when_nothing_changed() 
     run.assert_ok().stderr_has(&["was interrupted"]);
     assert!(!staging.exists());
     site.build().assert_ok().stdout_has(&[UP_TO_DATE]);
+}
+
+#[test]
+fn another_or_a_rebuilt_binary_builds_again() {
+    let site = site();
+    site.build().assert_ok();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("henan-stories");
+    std::fs::copy(env!("CARGO_BIN_EXE_henan-stories"), &copy).unwrap();
+    let build_with = |binary: &Path| -> Run {
+        let mut command = std::process::Command::new(binary);
+        command
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", "1764028800");
+        command.args(["build", "-v", "--root"]).arg(site.root());
+        command.output().unwrap().into()
+    };
+    let changed = "the options, the date or the binary changed";
+    build_with(&copy).assert_ok().stderr_has(&[changed]);
+    build_with(&copy).assert_ok().stdout_has(&[UP_TO_DATE]);
+    // The same binary file, rebuilt: another modification time.
+    set_modified(
+        &copy,
+        std::time::SystemTime::now() - Duration::from_secs(60),
+    );
+    build_with(&copy).assert_ok().stderr_has(&[changed]);
 }
