@@ -88,6 +88,15 @@ pub struct Hit {
     pub said: Said,
 }
 
+/// What the cache says before a build.
+pub enum Verdict {
+    /// The published site is the one a build would publish.
+    Current(Hit),
+    /// A build is needed, for the reason given; with the sources as stamped before it, when
+    /// they could be listed, to save once it succeeded.
+    Stale(Option<Sources>, anyhow::Error),
+}
+
 /// The stamps of the sources, taken before a build reads them.
 pub struct Sources(Vec<(String, Entry)>);
 
@@ -119,9 +128,22 @@ impl Cache {
         self.root.join(CACHE_DIR).join(STATE_FILE)
     }
 
+    /// Whether the published site is current; stamps the sources before a build reads them
+    /// (an edit during the build then changes their stamps).
+    pub fn verdict(&self) -> Verdict {
+        let sources = match self.stamp_sources() {
+            Ok(sources) => sources,
+            Err(e) => return Verdict::Stale(None, e),
+        };
+        match self.current(&sources) {
+            Ok(hit) => Verdict::Current(hit),
+            Err(why) => Verdict::Stale(Some(sources), why),
+        }
+    }
+
     /// The last build, when its sources, options and published files are all as it left
     /// them; else why not, for `--verbose`.
-    pub fn current(&self, sources: &Sources) -> Result<Hit> {
+    fn current(&self, sources: &Sources) -> Result<Hit> {
         let state = self.load()?;
         if state.key != self.key {
             bail!("the options, the date or the binary changed");
@@ -177,7 +199,7 @@ impl Cache {
     /// Stamps every file a build could read: `site.toml` and everything in `content/`,
     /// `templates/` and `static/` (ignored files too: a superset only costs a full build
     /// when an editor's swap file changes).
-    pub fn stamp_sources(&self) -> Result<Sources> {
+    fn stamp_sources(&self) -> Result<Sources> {
         let config = self.root.join(CONFIG_FILE);
         let mut listed = vec![(CONFIG_FILE.to_owned(), config, Listed::File)];
         for folder in [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR] {

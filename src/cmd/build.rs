@@ -1,7 +1,7 @@
 //! `henan-stories build`: publish the site, or report every problem and publish nothing.
 
 use crate::build;
-use crate::build_cache::{self, Cache, Said};
+use crate::build_cache::{self, Cache, Said, Verdict};
 use crate::diagnostics::{self, report};
 use crate::output::SyncReport;
 use crate::pipeline::Options;
@@ -46,22 +46,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let cache = (!args.no_cache).then(|| Cache::new(&options, &out));
-    // Stamped before the build reads anything: an edit during the build changes them.
-    let sources = match cache.as_ref().map(Cache::stamp_sources) {
-        Some(Ok(sources)) => match cache.as_ref().map(|c| c.current(&sources)) {
-            Some(Ok(hit)) => return up_to_date(&args, &out, hit, started),
-            Some(Err(why)) => {
+    let mut sources = None;
+    if let Some(cache) = &cache {
+        match cache.verdict() {
+            Verdict::Current(hit) => return up_to_date(&args, &out, hit, started),
+            Verdict::Stale(stamped, why) => {
                 note(&args, &format!("building everything: {why:#}"));
-                Some(sources)
+                sources = stamped;
             }
-            None => None,
-        },
-        Some(Err(e)) => {
-            note(&args, &format!("building everything: {e:#}"));
-            None
         }
-        None => None,
-    };
+    }
     let progress = Progress::new(started);
     let result = build::build_and_write_with(&options, &out, &|| progress.tick());
     progress.clear();
