@@ -4,7 +4,7 @@ use crate::build;
 use crate::build_cache::{self, Cache, Said, Verdict};
 use crate::diagnostics::{self, report};
 use crate::output::SyncReport;
-use crate::pipeline::Options;
+use crate::pipeline::{Lap, Options};
 use anyhow::Context;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -56,6 +56,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    // Time spent on the cache (asking it, stamping the outputs, saving it), for `--verbose`.
+    let mut caching = started.elapsed();
     let progress = Progress::new(started);
     let result = build::build_and_write_with(&options, &out, &|| progress.tick());
     progress.clear();
@@ -69,6 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     report(&built.diagnostics);
     // The outputs' bytes went to disk as they were rendered (`built` keeps only their paths):
     // sizes are read back from the published folder.
+    let saving = std::time::Instant::now();
     let stamped = build_cache::stamp_outputs(&out, &built.outputs);
     let said = Said {
         languages: built.site.config.codes().map(str::to_owned).collect(),
@@ -78,25 +81,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let published: Vec<(String, u64)> = (stamped.iter())
         .map(|(path, stamp)| (path.clone(), stamp.map_or(0, |s| s.len)))
         .collect();
-    let mut summary = summary(&published, &said.languages, &sync, started, &out);
+    let languages = said.languages.clone();
     if let (Some(cache), Some(sources)) = (&cache, sources) {
         if let Err(e) = cache.save(sources, &stamped, said) {
             note(&args, &format!("the build cache was not saved: {e:#}"));
         }
     }
+    caching += saving.elapsed();
+    let mut summary = summary(&published, &languages, &sync, started, &out);
     if args.verbose {
-        for lap in &built.timings {
-            let peak = lap
-                .peak
-                .map(|b| format!(", peak memory {}", human_bytes(b)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                summary,
-                "  {:<22} {:>8.1} ms{peak}",
-                lap.stage,
-                lap.took.as_secs_f64() * 1000.0
-            );
-        }
+        let cache = Lap {
+            stage: "build cache",
+            took: caching,
+            peak: None,
+        };
+        timings(&mut summary, built.timings.iter().chain([&cache]));
     }
     diagnostics::print(&summary).context("writing the summary to stdout")?;
     Ok(ExitCode::SUCCESS)
@@ -128,11 +127,31 @@ fn up_to_date(
         build_cache::CACHE_DIR
     );
     if args.verbose {
-        let took = started.elapsed().as_secs_f64() * 1000.0;
-        let _ = writeln!(summary, "  {:<22} {took:>8.1} ms", "cache check");
+        let check = Lap {
+            stage: "cache check",
+            took: started.elapsed(),
+            peak: None,
+        };
+        timings(&mut summary, [&check]);
     }
     diagnostics::print(&summary).context("writing the summary to stdout")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per stage: its time, and the peak memory after it when known.
+fn timings<'a>(summary: &mut String, laps: impl IntoIterator<Item = &'a Lap>) {
+    for lap in laps {
+        let peak = lap
+            .peak
+            .map(|b| format!(", peak memory {}", human_bytes(b)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            summary,
+            "  {:<22} {:>8.1} ms{peak}",
+            lap.stage,
+            lap.took.as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// A note about the build cache, shown with `--verbose`.
