@@ -10,7 +10,9 @@
 //! (a checksum covers it) or of another version means a full build: the cache can make a build
 //! faster, never different. A stamp taken less than a second after its file changed is not
 //! trusted (a further edit in the same tick of the file system's clock could keep it), so the
-//! next build after such an edit is a full one. Deleting the folder is always safe.
+//! next build after such an edit is a full one. Published files are stamped once the build
+//! has published them: only a change to one by something else, within the same tick and right
+//! after the build, could go unseen. Deleting the folder is always safe.
 
 use crate::files::Stamp;
 use crate::layout::{CONFIG_FILE, CONTENT_DIR, MANIFEST, STATIC_DIR, TEMPLATES_DIR};
