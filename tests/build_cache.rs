@@ -296,3 +296,31 @@ fn another_or_a_rebuilt_binary_builds_again() {
     );
     build_with(&copy).assert_ok().stderr_has(&[changed]);
 }
+
+#[test]
+fn a_link_whose_target_appears_or_changes_builds_again() {
+    let site = site();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    // To a folder of the site that is no source: only the link says the file is there.
+    std::os::unix::fs::symlink("../assets/later.css", site.path("static/linked.css")).unwrap();
+    settle();
+    site.build()
+        .assert_ok()
+        .stderr_has(&["broken symbolic link"]);
+    site.build()
+        .assert_ok()
+        .stdout_has(&[UP_TO_DATE])
+        .stderr_has(&["broken symbolic link"]);
+    // Its target appears: the sources list the same names, but the link now leads to a file.
+    site.write("assets/later.css", "p {}\n");
+    settle();
+    let run = site.build();
+    assert!(!run.assert_ok().stdout.contains(UP_TO_DATE));
+    assert_eq!(site.public("linked.css"), "p {}\n");
+    // The target edited: the link's stamp is its target's.
+    site.write("assets/later.css", "a {}\n");
+    settle();
+    site.build().assert_ok();
+    assert_eq!(site.public("linked.css"), "a {}\n");
+    assert_same_as_cold(&site);
+}
