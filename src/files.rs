@@ -260,6 +260,57 @@ fn unfollowed_link(root: &Path, path: &Path, e: &walkdir::Error) -> Diagnostic {
     Diagnostic::warning(Kind::Symlink, relative(root, path), message)
 }
 
+/// What tells that a file changed without reading it: its size, modification time and (Unix)
+/// the inode's change time, which no tool can set back, and inode number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    changed: (i64, i64, u64),
+}
+
+impl Stamp {
+    /// The stamp of a file's metadata, trusted or not.
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            changed: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.ctime(), meta.ctime_nsec(), meta.ino())
+            },
+        }
+    }
+
+    /// The file's stamp, or `None` when it cannot be trusted: when the file changed within
+    /// the last second, a further edit in the same tick of the file system's clock could keep
+    /// the same times and size (git calls this "racily clean").
+    pub fn settled(path: &Path, now: std::time::SystemTime) -> Option<Stamp> {
+        let stamp = Stamp::of(&std::fs::metadata(path).ok()?);
+        stamp
+            .settled_before(now, std::time::Duration::from_secs(1))
+            .then_some(stamp)
+    }
+
+    /// Whether the file last changed at least `margin` before `now` (and its modification time
+    /// is known), so that any later edit changes the stamp.
+    pub fn settled_before(&self, now: std::time::SystemTime, margin: std::time::Duration) -> bool {
+        let old = |t: std::time::SystemTime| now.duration_since(t).is_ok_and(|age| age >= margin);
+        #[cfg(unix)]
+        {
+            let (secs, nanos, _) = self.changed;
+            let ctime =
+                std::time::UNIX_EPOCH + std::time::Duration::new(secs.max(0) as u64, nanos as u32);
+            if !old(ctime) {
+                return false;
+            }
+        }
+        self.modified.is_some_and(old)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

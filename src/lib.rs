@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod build;
+pub mod build_cache;
 pub mod check;
 pub mod cmd;
 pub mod collisions;

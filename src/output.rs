@@ -111,7 +111,7 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
 }
 
 /// `path` made absolute and canonical as far as it exists.
-fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -172,6 +172,12 @@ impl Paths {
             out,
         })
     }
+}
+
+/// Whether a publish into `out` is under way or was interrupted (its staging folder, or the
+/// old site between two renames, is there): the next build must put things in order.
+pub fn unsettled(out: &Path) -> bool {
+    Paths::new(out).map_or(true, |p| p.staging.exists() || p.old.exists())
 }
 
 /// What the output folder held when the build started.

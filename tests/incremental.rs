@@ -2,8 +2,11 @@
 //! dates, coordinates, the regions an event names, section intros, pages added, deleted,
 //! renamed and translated, a template changed) applied to a small generated site, each
 //! followed by `Incremental::apply` and compared byte for byte with a fresh full build, with
-//! the files not edited taken from the engine's cache of parsed sources.
+//! the files not edited taken from the engine's cache of parsed sources. The same edits, with
+//! the build cache damaged now and then, applied through the binary's `build` give the site
+//! and warnings a cold `build --no-cache` gives.
 
+mod common;
 #[path = "../benches/corpus/mod.rs"]
 mod corpus;
 
@@ -614,4 +617,119 @@ fn a_fallback_page_does_not_hide_a_broken_link_from_the_engine() {
         Edit::LinkAnchor(270226187244707, 2, 1),
     ])
     .unwrap();
+}
+
+/// One step of a sequence of builds through the binary with the build cache.
+#[derive(Debug, Clone)]
+enum Step {
+    Edit(Edit),
+    /// No change: the build must come from the cache.
+    Nothing,
+    /// The cache file garbled (0), cut short (1), emptied (2) or deleted with its folder (3).
+    DamageCache(u8),
+    /// A byte appended to one published file.
+    DamageOutput(usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => edit().prop_map(Step::Edit),
+        3 => Just(Step::Nothing),
+        1 => (0u8..4).prop_map(Step::DamageCache),
+        1 => any::<usize>().prop_map(Step::DamageOutput),
+    ]
+}
+
+fn damage(root: &Path, step: &Step) {
+    let state = root.join(".cache/build/state");
+    match step {
+        Step::DamageCache(3) => {
+            let _ = std::fs::remove_dir_all(root.join(".cache/build"));
+        }
+        Step::DamageCache(how) => {
+            let bytes = std::fs::read(&state).unwrap_or_default();
+            let damaged = match how {
+                0 => bytes.iter().map(|b| b.wrapping_mul(31)).collect(),
+                1 => bytes[..bytes.len() / 3].to_vec(),
+                _ => Vec::new(),
+            };
+            let _ = std::fs::write(&state, damaged);
+        }
+        Step::DamageOutput(i) => {
+            let files = common::snapshot(&root.join("public"));
+            let (path, bytes) = &files[i % files.len()];
+            std::fs::write(root.join("public").join(path), [&bytes[..], b"!"].concat()).unwrap();
+        }
+        Step::Edit(_) | Step::Nothing => {}
+    }
+}
+
+/// Runs `henan-stories build` on `root` with `args` (stamps are trusted at once: a build
+/// always lies between two edits of a sequence, so no edit shares a clock tick with another).
+fn run_build(root: &Path, args: &[&str]) -> common::Run {
+    common::bin()
+        .env("HENAN_STORIES_TEST_STAMP_MARGIN_MS", "0")
+        .arg("build")
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .output()
+        .unwrap()
+        .into()
+}
+
+/// Random steps, each followed by a `build` with the cache and a cold `build --no-cache` of the
+/// same sources into another folder: the published sites and the warnings are the same, and a
+/// build after no change comes from the cache.
+fn run_cached_sequence(steps: &[Step]) -> Result<(), TestCaseError> {
+    let (dir, root, _) = generated_site();
+    let cold = dir.path().join("cold");
+    let cold_arg = cold.to_str().unwrap();
+    let mut last_ok = false;
+    for (n, step) in std::iter::once(&Step::Nothing).chain(steps).enumerate() {
+        match step {
+            Step::Edit(e) => drop(apply_edit(&root, e, n)),
+            other => damage(&root, other),
+        }
+        let cached = run_build(&root, &[]);
+        let full = run_build(&root, &["--no-cache", "--output", cold_arg]);
+        prop_assert_eq!(
+            cached.ok(),
+            full.ok(),
+            "step {} {:?}: {}",
+            n,
+            step,
+            cached.stderr
+        );
+        prop_assert_eq!(&cached.stderr, &full.stderr, "step {} {:?}", n, step);
+        let hit = cached
+            .stdout
+            .contains("Nothing changed since the last build");
+        if n > 0 && matches!(step, Step::Nothing) && last_ok {
+            prop_assert!(
+                hit,
+                "step {} {:?}: not from the cache: {}",
+                n,
+                step,
+                cached.stdout
+            );
+        }
+        prop_assert!(
+            common::snapshot(&root.join("public")) == common::snapshot(&cold),
+            "step {} {:?}: the published site differs from a cold build",
+            n,
+            step
+        );
+        last_ok = cached.ok();
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn builds_with_the_cache_equal_cold_builds(steps in proptest::collection::vec(step(), 1..7)) {
+        run_cached_sequence(&steps)?;
+    }
 }

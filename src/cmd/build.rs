@@ -1,12 +1,14 @@
 //! `henan-stories build`: publish the site, or report every problem and publish nothing.
 
 use crate::build;
+use crate::build_cache::{self, Cache, Said, Verdict};
 use crate::diagnostics::{self, report};
-use crate::pipeline::Options;
+use crate::output::SyncReport;
+use crate::pipeline::{Lap, Options};
 use anyhow::Context;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -23,7 +25,11 @@ pub struct Args {
     /// Override site.toml's base_url, e.g. for a preview host.
     #[arg(long)]
     base_url: Option<String>,
-    /// Print the time each stage took.
+    /// Build everything, neither reading nor writing the build cache (.cache/build/ in the
+    /// site folder, which lets a build after no change skip rendering).
+    #[arg(long)]
+    no_cache: bool,
+    /// Print the time each stage took, and why the build cache was not used.
     #[arg(long, short)]
     verbose: bool,
 }
@@ -39,6 +45,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ..Options::new(&args.root)
     };
     let started = std::time::Instant::now();
+    let cache = (!args.no_cache).then(|| Cache::new(&options, &out));
+    let mut sources = None;
+    if let Some(cache) = &cache {
+        match cache.verdict() {
+            Verdict::Current(hit) => return up_to_date(&args, &out, hit, started),
+            Verdict::Stale(stamped, why) => {
+                note(&args, &format!("building everything: {why:#}"));
+                sources = stamped;
+            }
+        }
+    }
+    // Time spent on the cache (asking it, stamping the outputs, saving it), for `--verbose`.
+    let mut caching = started.elapsed();
     let progress = Progress::new(started);
     let result = build::build_and_write_with(&options, &out, &|| progress.tick());
     progress.clear();
@@ -50,24 +69,122 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     report(&built.diagnostics);
-    let mut summary = String::new();
-    let mut per_lang: Vec<String> = Vec::new();
-    for lang in built.site.config.codes() {
-        let n = built
-            .outputs
-            .iter()
-            .filter(|o| o.path.starts_with(&format!("{lang}/")) && o.path.ends_with(".html"))
-            .count();
-        per_lang.push(format!("{lang} {n}"));
+    // The outputs' bytes went to disk as they were rendered (`built` keeps only their paths):
+    // sizes are read back from the published folder.
+    let saving = std::time::Instant::now();
+    let stamped = build_cache::stamp_outputs(&out, &built.outputs);
+    let said = Said {
+        languages: built.site.config.codes().map(str::to_owned).collect(),
+        plain: diagnostics::report_text(&built.diagnostics, false, ""),
+        coloured: diagnostics::report_text(&built.diagnostics, true, ""),
+    };
+    let published: Vec<(String, u64)> = (stamped.iter())
+        .map(|(path, stamp)| (path.clone(), stamp.map_or(0, |s| s.len)))
+        .collect();
+    let languages = said.languages.clone();
+    if let (Some(cache), Some(sources)) = (&cache, sources) {
+        if let Err(e) = cache.save(sources, &stamped, said) {
+            note(&args, &format!("the build cache was not saved: {e:#}"));
+        }
     }
+    caching += saving.elapsed();
+    let mut summary = summary(&published, &languages, &sync, started, &out);
+    if args.verbose {
+        let cache = Lap {
+            stage: "build cache",
+            took: caching,
+            peak: None,
+        };
+        timings(&mut summary, built.timings.iter().chain([&cache]));
+    }
+    diagnostics::print(&summary).context("writing the summary to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `build` says when the cache shows that the published site is current: the last
+/// build's warnings and summary, with nothing loaded, rendered or written.
+fn up_to_date(
+    args: &Args,
+    out: &Path,
+    hit: build_cache::Hit,
+    started: std::time::Instant,
+) -> anyhow::Result<ExitCode> {
+    let said = &hit.said;
+    diagnostics::eprint(if diagnostics::use_colour() {
+        &said.coloured
+    } else {
+        &said.plain
+    });
+    let sync = SyncReport {
+        unchanged: hit.outputs.len(),
+        bytes: hit.outputs.iter().map(|(_, n)| n).sum(),
+        ..SyncReport::default()
+    };
+    let mut summary = summary(&hit.outputs, &said.languages, &sync, started, out);
+    let _ = writeln!(
+        summary,
+        "Nothing changed since the last build (remembered in {}/; --no-cache builds everything)",
+        build_cache::CACHE_DIR
+    );
+    if args.verbose {
+        let check = Lap {
+            stage: "cache check",
+            took: started.elapsed(),
+            peak: None,
+        };
+        timings(&mut summary, [&check]);
+    }
+    diagnostics::print(&summary).context("writing the summary to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per stage: its time, and the peak memory after it when known.
+fn timings<'a>(summary: &mut String, laps: impl IntoIterator<Item = &'a Lap>) {
+    for lap in laps {
+        let peak = lap
+            .peak
+            .map(|b| format!(", peak memory {}", human_bytes(b)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            summary,
+            "  {:<22} {:>8.1} ms{peak}",
+            lap.stage,
+            lap.took.as_secs_f64() * 1000.0
+        );
+    }
+}
+
+/// A note about the build cache, shown with `--verbose`.
+fn note(args: &Args, text: &str) {
+    if args.verbose {
+        diagnostics::eprint(&format!("note: {text}\n"));
+    }
+}
+
+/// The summary: pages per language, what publishing did, the search index and the page weight.
+/// `published` holds every output's path and size, sorted by path.
+fn summary(
+    published: &[(String, u64)],
+    languages: &[String],
+    sync: &SyncReport,
+    started: std::time::Instant,
+    out: &Path,
+) -> String {
+    let mut summary = String::new();
+    let html = |(path, _): &&(String, u64)| path.ends_with(".html");
+    let per_lang: Vec<String> = (languages.iter())
+        .map(|lang| {
+            let dir = format!("{lang}/");
+            let n = (published.iter().filter(html))
+                .filter(|(path, _)| path.starts_with(&dir))
+                .count();
+            format!("{lang} {n}")
+        })
+        .collect();
     let _ = writeln!(
         summary,
         "Built {} pages ({}) in {} ms: {} written, {} unchanged, {} removed, {} → {}",
-        built
-            .outputs
-            .iter()
-            .filter(|o| o.path.ends_with(".html"))
-            .count(),
+        published.iter().filter(html).count(),
         per_lang.join(", "),
         started.elapsed().as_millis(),
         sync.written,
@@ -76,16 +193,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         human_bytes(sync.bytes),
         out.display()
     );
-    // The outputs' bytes went to disk as they were rendered (`built` keeps only their paths):
-    // sizes are read back from the published folder.
-    let published = |path: &str| std::fs::metadata(out.join(path)).map_or(0, |m| m.len());
-    let lengths: Vec<(&str, usize)> = built
-        .outputs
+    let lengths: Vec<(&str, usize)> = published
         .iter()
-        .filter(|o| o.path.contains(crate::search::INDEX_DIR))
-        .map(|o| (o.path.as_str(), published(&o.path) as usize))
+        .filter(|(path, _)| path.contains(crate::search::INDEX_DIR))
+        .map(|(path, n)| (path.as_str(), *n as usize))
         .collect();
-    let index: Vec<String> = crate::search::sizes(&lengths, built.site.config.codes())
+    let codes = languages.iter().map(String::as_str);
+    let index: Vec<String> = crate::search::sizes(&lengths, codes)
         .iter()
         .map(|s| {
             format!(
@@ -99,34 +213,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let _ = writeln!(summary, "Search index: {}", index.join("; "));
-    let _ = writeln!(summary, "{}", page_weight(&built.outputs, published));
-    if args.verbose {
-        for lap in &built.timings {
-            let peak = lap
-                .peak
-                .map(|b| format!(", peak memory {}", human_bytes(b)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                summary,
-                "  {:<22} {:>8.1} ms{peak}",
-                lap.stage,
-                lap.took.as_secs_f64() * 1000.0
-            );
-        }
-    }
-    diagnostics::print(&summary).context("writing the summary to stdout")?;
-    Ok(ExitCode::SUCCESS)
+    let _ = writeln!(summary, "{}", page_weight(published));
+    summary
 }
 
 /// What a page loads besides its HTML: the theme's stylesheet and script everywhere, plus the
 /// code stylesheet on pages with highlighted code and the search script on the search page.
 /// Everything is local: no fonts or CDNs.
-fn page_weight(outputs: &[crate::output::Output], published: impl Fn(&str) -> u64) -> String {
+fn page_weight(published: &[(String, u64)]) -> String {
     let size = |name: &str| {
-        outputs
-            .iter()
-            .find(|o| o.path == name)
-            .map_or(0, |o| published(&o.path))
+        published
+            .binary_search_by(|(path, _)| path.as_str().cmp(name))
+            .map_or(0, |i| published[i].1)
     };
     let every_page = size("style.css") + size("site.js");
     let mut line = format!(

@@ -6,6 +6,7 @@ use super::{
     Page, PageResult, Site,
 };
 use crate::diagnostics::Diagnostic;
+use crate::files::Stamp;
 use crate::front_matter::Neutral;
 use crate::layout::CONTENT_DIR;
 use rayon::prelude::*;
@@ -132,49 +133,6 @@ fn raw_page(page: &Page, neutral: Neutral) -> Page {
     };
     raw.front.neutral = neutral;
     raw
-}
-
-/// What tells that a file changed without reading it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    /// The inode's change time (Unix), which no tool can set back, and the inode number.
-    #[cfg(unix)]
-    changed: (i64, i64, u64),
-}
-
-impl Stamp {
-    /// The file's stamp, or `None` when it cannot be trusted: when the file changed within
-    /// the last second, a further edit in the same tick of the file system's clock could keep
-    /// the same times and size (git calls this "racily clean").
-    fn settled(path: &Path, now: std::time::SystemTime) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        let modified = meta.modified().ok();
-        let recent = |t: std::time::SystemTime| {
-            now.duration_since(t)
-                .map_or(true, |age| age < std::time::Duration::from_secs(1))
-        };
-        #[cfg(unix)]
-        let changed = {
-            use std::os::unix::fs::MetadataExt;
-            let ctime = std::time::UNIX_EPOCH
-                + std::time::Duration::new(meta.ctime().max(0) as u64, meta.ctime_nsec() as u32);
-            if recent(ctime) {
-                return None;
-            }
-            (meta.ctime(), meta.ctime_nsec(), meta.ino())
-        };
-        if modified.is_none_or(recent) {
-            return None;
-        }
-        Some(Stamp {
-            len: meta.len(),
-            modified,
-            #[cfg(unix)]
-            changed,
-        })
-    }
 }
 
 /// Reads and parses the found files, taking unchanged ones from `cache` (when given), which

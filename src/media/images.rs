@@ -249,7 +249,7 @@ fn encode(image: &DynamicImage, ext: &str) -> Result<Vec<u8>, String> {
 
 /// Writes through a temporary name, so that a build stopped half-way, or another build
 /// reading the cache, never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     // Unique per call: two pages (one per language) may show one photo and write its files
     // at the same time; a shared temporary name made one rename fail.
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

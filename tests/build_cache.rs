@@ -1,0 +1,326 @@
+//! The build cache (`.cache/build/`) through the real binary: a build after no change says so
+//! without rendering, and whatever happens to the sources, the options, the published files or
+//! the cache itself, a build gives the same site as a cold one (`--no-cache`).
+
+mod common;
+
+use common::{bin, snapshot, Run, Site};
+use std::path::Path;
+use std::time::Duration;
+
+const STATE: &str = ".cache/build/state";
+const UP_TO_DATE: &str = "Nothing changed since the last build";
+
+/// Waits until the files just written are old enough for their stamps to be trusted.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(1100));
+}
+
+/// The small site with a warning (a page without its translation), settled.
+fn site() -> Site {
+    let site = Site::small();
+    site.write(
+        "content/regions/mie.en.md",
+        "---\ntitle: Mie\ncountry: Japan\ncountry_code: JP\n---\nMie.\n",
+    );
+    settle();
+    site
+}
+
+/// Builds `site` cold into a folder beside it and returns that folder's files.
+fn cold(site: &Site) -> Vec<(String, Vec<u8>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cold");
+    let run: Run = bin()
+        .args(["build", "--no-cache", "--output"])
+        .arg(&out)
+        .arg("--root")
+        .arg(site.root())
+        .output()
+        .unwrap()
+        .into();
+    run.assert_ok();
+    snapshot(&out)
+}
+
+#[track_caller]
+fn assert_same_as_cold(site: &Site) {
+    let published = snapshot(&site.path("public"));
+    assert!(
+        published == cold(site),
+        "the published site differs from a cold build"
+    );
+}
+
+fn set_modified(path: &Path, time: std::time::SystemTime) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(time).unwrap();
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn a_build_after_no_change_renders_nothing_and_says_what_the_last_one_said() {
+    let site = site();
+    let first = site.build();
+    first.assert_ok().stderr_has(&["mie"]);
+    assert!(!first.stdout.contains(UP_TO_DATE), "{}", first.stdout);
+    assert!(site.path(STATE).is_file());
+    let published = snapshot(&site.path("public"));
+    let again = site.run(&["build", "-v"]);
+    again
+        .assert_ok()
+        .stdout_has(&[UP_TO_DATE, " 0 written, ", "cache check"]);
+    // The same warnings and counts, from the cache.
+    assert_eq!(again.stderr, first.stderr);
+    let counts = |run: &Run| {
+        run.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .split(" in ")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(counts(&again), counts(&first));
+    let search = |run: &Run| run.stdout.lines().nth(1).unwrap().to_owned();
+    assert_eq!(search(&again), search(&first));
+    assert!(snapshot(&site.path("public")) == published);
+}
+
+#[test]
+fn an_edit_an_added_file_or_a_changed_output_builds_again() {
+    let site = site();
+    site.build().assert_ok();
+    // Same length, written at once: only the change time and contents differ.
+    site.write(
+        "content/regions/lublin.en.md",
+        "---\ntitle: Lublin\ncountry: Poland\n---\nLubliN.\n",
+    );
+    site.build().assert_ok();
+    assert!(site
+        .public("en/regions/lublin/index.html")
+        .contains("LubliN."));
+    settle();
+    site.build().assert_ok();
+    site.write("static/extra.css", "p {}\n");
+    let run = site.run(&["build", "-v"]);
+    run.assert_ok()
+        .stderr_has(&["note: building everything: a source"]);
+    assert!(site.exists("extra.css"));
+    settle();
+    site.build().assert_ok();
+    std::fs::write(site.path("public/en/about/index.html"), "defaced").unwrap();
+    site.run(&["build", "-v"])
+        .assert_ok()
+        .stderr_has(&["en/about/index.html in the output folder changed"]);
+    assert_same_as_cold(&site);
+}
+
+#[test]
+fn an_edit_right_after_a_build_is_not_missed_even_with_the_same_size_and_time() {
+    let site = site();
+    let about = "content/about.en.md";
+    // Edited, built at once (the stamp is too new to trust), edited again with the same size
+    // and modification time, built: the second edit is published. Then the same once the
+    // stamps are trusted: built after a settled edit, then edited again.
+    site.write(about, "---\ntitle: About\n---\nFirst edit here.\n");
+    let modified = std::fs::metadata(site.path(about))
+        .unwrap()
+        .modified()
+        .unwrap();
+    site.build().assert_ok();
+    for (text, settled) in [("Second edit now.", false), ("Third edit now.", true)] {
+        if settled {
+            settle();
+            site.build().assert_ok();
+        }
+        site.write(about, &format!("---\ntitle: About\n---\n{text}\n"));
+        set_modified(&site.path(about), modified);
+        site.build().assert_ok();
+        assert!(site.public("en/about/index.html").contains(text));
+    }
+    assert_same_as_cold(&site);
+}
+
+#[test]
+fn a_damaged_or_missing_cache_gives_a_cold_build() {
+    let site = site();
+    site.build().assert_ok();
+    let good = read(&site.path(STATE));
+    let mut flipped = good.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x20;
+    let mut other_version = good.clone();
+    other_version[0] ^= 0x01;
+    let damaged: [(&str, Vec<u8>); 5] = [
+        ("garbage", b"not a cache at all".repeat(100)),
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("empty", Vec::new()),
+        ("a flipped byte", flipped),
+        ("another version", other_version),
+    ];
+    // A page edited without a build in between: a cache taken at its word would leave the
+    // published site stale.
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: About\n---\nEdited behind the cache.\n",
+    );
+    settle();
+    for (what, bytes) in damaged {
+        std::fs::write(site.path(STATE), &bytes).unwrap();
+        let run = site.run(&["build", "-v"]);
+        run.assert_ok().stderr_has(&["note: building everything"]);
+        assert!(!run.stdout.contains(UP_TO_DATE), "{what}: {}", run.stdout);
+        assert_same_as_cold(&site);
+        // The cache is written again, whole.
+        site.run(&["build"]).assert_ok().stdout_has(&[UP_TO_DATE]);
+    }
+    std::fs::remove_dir_all(site.path(".cache/build")).unwrap();
+    let run = site.build();
+    assert!(!run.assert_ok().stdout.contains(UP_TO_DATE));
+    assert!(site.path(STATE).is_file());
+    assert!(site
+        .public("en/about/index.html")
+        .contains("Edited behind the cache."));
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes_the_cache() {
+    let site = site();
+    site.build().assert_ok();
+    let state = read(&site.path(STATE));
+    std::fs::write(site.path("public/en/about/index.html"), "defaced").unwrap();
+    // `--no-cache` builds everything (here putting the page back), leaving the cache alone.
+    let run = site.run(&["build", "--no-cache"]);
+    assert!(!run.assert_ok().stdout.contains(UP_TO_DATE));
+    assert!(site
+        .public("en/about/index.html")
+        .contains("About this site."));
+    assert_eq!(read(&site.path(STATE)), state);
+    std::fs::remove_dir_all(site.path(".cache/build")).unwrap();
+    site.run(&["build", "--no-cache"]).assert_ok();
+    assert!(!site.path(".cache/build").exists());
+}
+
+#[test]
+fn other_options_or_another_date_build_again() {
+    let site = site();
+    site.build().assert_ok();
+    site.run(&["build", "--base-url", "https://preview.example.org/"])
+        .assert_ok();
+    assert!(site
+        .public("sitemap.xml")
+        .contains("https://preview.example.org/"));
+    let run: Run = bin()
+        .env("SOURCE_DATE_EPOCH", "1800000000")
+        .args([
+            "build",
+            "-v",
+            "--base-url",
+            "https://preview.example.org/",
+            "--root",
+        ])
+        .arg(site.root())
+        .output()
+        .unwrap()
+        .into();
+    run.assert_ok()
+        .stderr_has(&["the options, the date or the binary changed"]);
+    site.build().assert_ok();
+    assert!(site.public("sitemap.xml").contains("https://example.org/"));
+    assert_same_as_cold(&site);
+}
+
+#[test]
+fn a_failed_build_leaves_the_published_site_and_the_cache_as_they_were() {
+    let site = site();
+    site.build().assert_ok();
+    let (published, state) = (snapshot(&site.path("public")), read(&site.path(STATE)));
+    let good = std::fs::read_to_string(site.path("content/about.en.md")).unwrap();
+    site.write(
+        "content/about.en.md",
+        "---\ntitle: [unclosed\n---\nBroken.\n",
+    );
+    settle();
+    site.build().assert_failed();
+    site.build().assert_failed();
+    assert!(snapshot(&site.path("public")) == published);
+    assert_eq!(read(&site.path(STATE)), state);
+    // Put back as it was: built again (the file's stamp changed), the same site.
+    site.write("content/about.en.md", &good);
+    let run = site.build();
+    assert!(!run.assert_ok().stdout.contains(UP_TO_DATE));
+    assert!(snapshot(&site.path("public")) == published);
+}
+
+#[test]
+fn what_an_interrupted_publish_left_is_put_in_order_even_when_nothing_changed() {
+    let site = site();
+    site.build().assert_ok();
+    // A publish killed while staging leaves its staging folder beside the output folder.
+    let staging = site.path(".public.staging");
+    std::fs::create_dir(&staging).unwrap();
+    std::fs::write(staging.join("half.html"), "half").unwrap();
+    let run = site.run(&["build", "-v"]);
+    run.assert_ok().stderr_has(&["was interrupted"]);
+    assert!(!staging.exists());
+    site.build().assert_ok().stdout_has(&[UP_TO_DATE]);
+}
+
+#[test]
+fn another_or_a_rebuilt_binary_builds_again() {
+    let site = site();
+    site.build().assert_ok();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("henan-stories");
+    std::fs::copy(env!("CARGO_BIN_EXE_henan-stories"), &copy).unwrap();
+    let build_with = |binary: &Path| -> Run {
+        let mut command = std::process::Command::new(binary);
+        command
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", "1764028800");
+        command.args(["build", "-v", "--root"]).arg(site.root());
+        command.output().unwrap().into()
+    };
+    let changed = "the options, the date or the binary changed";
+    build_with(&copy).assert_ok().stderr_has(&[changed]);
+    build_with(&copy).assert_ok().stdout_has(&[UP_TO_DATE]);
+    // The same binary file, rebuilt: another modification time.
+    set_modified(
+        &copy,
+        std::time::SystemTime::now() - Duration::from_secs(60),
+    );
+    build_with(&copy).assert_ok().stderr_has(&[changed]);
+}
+
+#[test]
+fn a_link_whose_target_appears_or_changes_builds_again() {
+    let site = site();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    // To a folder of the site that is no source: only the link says the file is there.
+    std::os::unix::fs::symlink("../assets/later.css", site.path("static/linked.css")).unwrap();
+    settle();
+    site.build()
+        .assert_ok()
+        .stderr_has(&["broken symbolic link"]);
+    site.build()
+        .assert_ok()
+        .stdout_has(&[UP_TO_DATE])
+        .stderr_has(&["broken symbolic link"]);
+    // Its target appears: the sources list the same names, but the link now leads to a file.
+    site.write("assets/later.css", "p {}\n");
+    settle();
+    let run = site.build();
+    assert!(!run.assert_ok().stdout.contains(UP_TO_DATE));
+    assert_eq!(site.public("linked.css"), "p {}\n");
+    // The target edited: the link's stamp is its target's.
+    site.write("assets/later.css", "a {}\n");
+    settle();
+    site.build().assert_ok();
+    assert_eq!(site.public("linked.css"), "a {}\n");
+    assert_same_as_cold(&site);
+}
