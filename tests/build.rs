@@ -316,6 +316,60 @@ fn site_templates_override_the_builtin_theme() {
 }
 
 #[test]
+fn the_header_marks_the_menu_entry_a_page_is_under_and_a_site_may_replace_it() {
+    let site = Site::small();
+    site.build().assert_ok();
+    let menu = |path: &str| {
+        let html = site.public(path);
+        common::element(&html, "<nav id=\"site-nav\"", "</nav>").to_owned()
+    };
+    let current = |html: &str| -> Vec<String> {
+        html.split("<li>")
+            .filter(|li| li.contains("aria-current=\"page\""))
+            .map(|li| li.split('"').nth(1).unwrap_or_default().to_owned())
+            .collect()
+    };
+    // The header is rendered once per language and entry: each page still gets its own.
+    assert_eq!(current(&menu("en/index.html")), ["/en/"]);
+    assert_eq!(current(&menu("en/regions/index.html")), ["/en/regions/"]);
+    assert_eq!(
+        current(&menu("en/regions/attica/index.html")),
+        ["/en/regions/"]
+    );
+    assert_eq!(current(&menu("zh/events/index.html")), ["/zh/events/"]);
+    assert_eq!(current(&menu("en/about/index.html")), ["/en/about/"]);
+
+    site.write(
+        "templates/header.html",
+        "<p class=\"mine\">{{ lang.title }}{% for item in nav %}{% if item.key in current %} [{{ item.key }}]{% endif %}{% endfor %}</p>\n",
+    );
+    site.build().assert_ok();
+    let page = site.public("zh/regions/attica/index.html");
+    assert!(
+        page.contains("<p class=\"mine\">河南故事 [regions]</p>"),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"site-nav\""));
+
+    // A header is the same on many pages, so it sees no page's variables: a mistake, once.
+    site.write("templates/header.html", "<p>{{ page.title }}</p>\n");
+    let run = site.build();
+    run.assert_failed();
+    assert!(
+        run.stderr
+            .contains("error: templates/header.html:1: Variable `page.title` not found"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("`page.title` not found").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn code_is_highlighted_with_a_generated_stylesheet_only_when_needed() {
     let site = Site::small();
     site.build().assert_ok();
