@@ -200,13 +200,16 @@ impl Incremental {
         let templates = template_sources(root);
         let (statics, static_error) = static_files(root);
         let config = pipeline::config(&self.options)?;
+        // Each lists every folder (about 40 ms on 15,000 pages): side by side, not in turn.
+        let (media_sources, problems) =
+            rayon::join(|| crate::media::sources(root), || files::problems(root));
         // What `partial` needs besides the same pages: the same configuration, templates and
         // static file names, and the memo of a last build that succeeded.
         let memo = self.memo.take().filter(|m| {
             templates == self.templates
                 && static_error.is_none()
                 && m.statics == statics
-                && m.media_sources == crate::media::sources(root)
+                && m.media_sources == media_sources
                 && config == self.built.site.config
         });
         self.templates = templates;
@@ -224,7 +227,7 @@ impl Incremental {
                 let (patch, tera) = match patched {
                     Some(mut patch) => {
                         // As `pipeline::load` reports them: the links and names listings leave out.
-                        patch.diagnostics.extend(files::problems(root));
+                        patch.diagnostics.extend(problems);
                         (patch, memo.tera)
                     }
                     None => {
