@@ -257,7 +257,7 @@ impl Cache {
         let file = self.file();
         let dir = file.parent().expect("the cache file is in a folder");
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        crate::media::images::write_atomically(&file, &bytes).map_err(anyhow::Error::msg)
+        crate::files::write_atomically(&file, &bytes).map_err(anyhow::Error::msg)
     }
 }
 

@@ -311,6 +311,19 @@ impl Stamp {
     }
 }
 
+/// Writes through a temporary name, so that a build stopped half-way, or another build
+/// reading the file (a cache), never sees half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    // Unique per call: two threads may write one file at the same time (two pages, one per
+    // language, showing one photo); a shared temporary name made one rename fail.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! `.cache/images/` in the site, one file per (source content, width, format, settings), so an
 //! unchanged photo is never encoded twice and a build writes only what it has not made before.
 
+use crate::files::write_atomically;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageReader};
@@ -245,19 +246,6 @@ fn encode(image: &DynamicImage, ext: &str) -> Result<Vec<u8>, String> {
             Ok(out)
         }
     }
-}
-
-/// Writes through a temporary name, so that a build stopped half-way, or another build
-/// reading the cache, never sees half a file.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    // Unique per call: two pages (one per language) may show one photo and write its files
-    // at the same time; a shared temporary name made one rename fail.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Removes from `cache` every file made of a photo a build did not use (`used`: names of
