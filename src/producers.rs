@@ -226,8 +226,6 @@ pub fn collisions(root: &Path, site: &Site, claims: &[Claim]) -> Vec<Diagnostic>
     crate::collisions::check(root, site, paths, statics).1
 }
 
-/// The Atom feeds of `langs`, each handed to `sink` as soon as it is made: they quote every
-/// event whole, so one at a time.
 /// The content pages (`Producer::Pages`): from their Markdown when `work` still holds it (the
 /// full build), which fills in `work.bodies.pages`; else from the bodies already rendered.
 pub fn pages(m: &Model, work: &mut Work) -> Made {
@@ -243,6 +241,8 @@ pub fn pages(m: &Model, work: &mut Work) -> Made {
     }
 }
 
+/// The Atom feeds of `langs`, each handed to `sink` as soon as it is made: they quote every
+/// event whole, so one per language at a time (two languages, side by side).
 fn feeds_of<'l>(
     site: &Site,
     bodies: &Bodies,

@@ -615,7 +615,7 @@ fn language_index<T: Send>(
     let postings = Postings::gather(&sources, stem_words);
     let scheme = Scheme::fit(&postings);
     // Tokens grouped by shard, in token order within each (tokens are sorted and the sort is
-    // stable), so that each shard is written, handed on and let go before the next is made.
+    // stable), so that each shard is written and handed on as one piece, shards side by side.
     let mut order: Vec<(String, usize)> = postings
         .tokens
         .iter()

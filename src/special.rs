@@ -9,8 +9,9 @@ use crate::seo::Seo;
 use crate::{map, timeline};
 use rayon::prelude::*;
 
-/// The shared world map file and every language's special pages, one at a time: the timeline's
-/// and the map's contexts each hold the whole site (a build renders them alongside the lists).
+/// The shared world map file and every language's special pages, side by side: the timeline's
+/// and the map's contexts each hold the whole site of a language, so this is the costliest
+/// part of a build's memory before the pages (a build renders them alongside the lists).
 pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
     let world = World::builtin();
     let jobs: Vec<(&str, &'static str)> = r
@@ -20,8 +21,7 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
         .flat_map(|lang| SPECIAL_PAGES.iter().map(move |name| (lang, *name)))
         .collect();
     let mut out = vec![r.emit(map::world_file(&world))];
-    // Each timeline holds every event of its language: rendered side by side, not one
-    // after another while the other core waits.
+    // One after another, a timeline left the other core waiting.
     let pages: Vec<_> = jobs
         .par_iter()
         .map(|&(lang, name)| render(r, &world, lang, name))
