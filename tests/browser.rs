@@ -57,17 +57,21 @@ struct Served {
 
 fn served() -> &'static Served {
     static SERVED: OnceLock<Served> = OnceLock::new();
-    SERVED.get_or_init(|| {
-        let site = common::portal();
-        site.build().assert_ok();
-        let public = site.path("public");
-        let base = format!("http://127.0.0.1:{}", common::serve_static(public.clone()));
-        Served {
-            _site: site,
-            public,
-            base,
-        }
-    })
+    SERVED.get_or_init(|| serve_portal(|_| {}))
+}
+
+/// The portal, changed by `edit`, built and served on loopback.
+fn serve_portal(edit: impl FnOnce(&common::Site)) -> Served {
+    let site = common::portal();
+    edit(&site);
+    site.build().assert_ok();
+    let public = site.path("public");
+    let base = format!("http://127.0.0.1:{}", common::serve_static(public.clone()));
+    Served {
+        _site: site,
+        public,
+        base,
+    }
 }
 
 /// One headless Chromium for one test, with a fresh profile. Tests take turns: two cores.
@@ -527,17 +531,10 @@ fn a_photo_fits_phone_and_desktop_in_a_size_that_suits_each() {
 fn served_one_sided() -> &'static Served {
     static SERVED: OnceLock<Served> = OnceLock::new();
     SERVED.get_or_init(|| {
-        let site = common::portal();
-        site.remove("content/regions/mie.en.md");
-        site.remove("content/events/henan-stories-book-series.zh.md");
-        site.build().assert_ok();
-        let public = site.path("public");
-        let base = format!("http://127.0.0.1:{}", common::serve_static(public.clone()));
-        Served {
-            _site: site,
-            public,
-            base,
-        }
+        serve_portal(|site| {
+            site.remove("content/regions/mie.en.md");
+            site.remove("content/events/henan-stories-book-series.zh.md");
+        })
     })
 }
 
