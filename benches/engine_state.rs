@@ -10,7 +10,8 @@
 //!   it costs what the real types would), and the Markdown's HTML and search text, which
 //!   re-rendering or reading on demand could replace, are measured apart; with SHA-1 over each;
 //! - compiles the templates (Tera's are not serializable: a persisted engine compiles them);
-//! - edits a region page's title, then only its body, and times `Incremental::apply` by stage.
+//! - edits a region page's title, then only its body, and times `Incremental::apply` by stage,
+//!   and publishing each change in place into the site's `public/` when a build made one.
 //!
 //! Uses the binary's allocator. Medians of 5 (6 for the edits, half of them undoing).
 
@@ -18,8 +19,9 @@ mod corpus;
 
 use henan_stories::content::Page;
 use henan_stories::highlight::Highlighter;
-use henan_stories::incremental::Incremental;
+use henan_stories::incremental::{Delta, Incremental};
 use henan_stories::markdown::Rendered;
+use henan_stories::output::publish_in_place;
 use henan_stories::pipeline::Options;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -60,7 +62,7 @@ fn main() {
     let tera = median_ms(5, || drop(henan_stories::templates::load(&site)));
     println!("templates compiled in {tera:.1} ms");
     let page = site.join(format!("content/regions/{}.en.md", corpus::region_key(123)));
-    edits(&mut engine, &page);
+    edits(&mut engine, &site, &page);
 }
 
 /// Size, encode and decode time of each part of the stand-in state.
@@ -185,12 +187,14 @@ fn leaves(value: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 /// `apply` after a title edit and after a body-only edit of `page`, each done and undone.
-fn edits(engine: &mut Incremental, page: &Path) {
+/// With the time to publish each change in place into the site's `public/` when a build made
+/// it.
+fn edits(engine: &mut Incremental, site: &Path, page: &Path) {
     let original = std::fs::read_to_string(page).expect("the corpus has the page");
     let title = original.replacen("title: \"", "title: \"Edited ", 1);
     let body = format!("{original}\nOne more line.\n");
     for (what, edited) in [("title", title), ("body", body)] {
-        let mut took = Vec::new();
+        let (mut took, mut published) = (Vec::new(), Vec::new());
         let mut outputs = 0;
         for run in 0..6 {
             std::fs::write(page, if run % 2 == 0 { &edited } else { &original }).unwrap();
@@ -201,6 +205,7 @@ fn edits(engine: &mut Incremental, page: &Path) {
             took.push(started.elapsed().as_secs_f64() * 1e3);
             assert!(!delta.full, "the edit keeps the site's shape");
             outputs = outputs.max(delta.changed.len() + delta.removed.len());
+            published.extend(publish(engine, &delta, site));
         }
         let laps: Vec<String> = (engine.built().timings.iter())
             .map(|l| format!("{} {:.1} ms", l.stage, l.took.as_secs_f64() * 1e3))
@@ -210,8 +215,26 @@ fn edits(engine: &mut Incremental, page: &Path) {
             median(took),
             laps.join(", ")
         );
+        if !published.is_empty() {
+            println!("  published in place: {:.1} ms", median(published));
+        }
     }
     std::fs::write(page, original).unwrap();
+}
+
+/// Milliseconds to publish `delta` in place into `site/public`, when there is one.
+fn publish(engine: &Incremental, delta: &Delta, site: &Path) -> Option<f64> {
+    let out = site.join("public");
+    if !out.is_dir() {
+        return None;
+    }
+    let changed: Vec<_> = (delta.changed.iter())
+        .map(|path| engine.output(path).expect("changed outputs exist").clone())
+        .collect();
+    let marker = site.join(".cache/build/publishing");
+    let started = Instant::now();
+    publish_in_place(&out, &marker, &changed, &delta.removed).expect("publishes");
+    Some(started.elapsed().as_secs_f64() * 1e3)
 }
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
