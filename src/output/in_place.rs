@@ -32,8 +32,8 @@ pub(super) fn is_leftover(rel: &Path) -> bool {
 /// outputs `removed`, in place. `marker` is written first and removed last; it stays when
 /// publishing fails half-way. Refuses, touching nothing, a folder that is not an earlier
 /// build's, one where a staged publish was interrupted, a path that is not the build's to
-/// remove or to overwrite, or a symbolic link on the way to a file. The report's `bytes` are
-/// those of `changed`.
+/// remove or to overwrite (or given twice), or a symbolic link on the way to a file. The
+/// report's `bytes` are those of `changed`.
 pub fn publish_in_place(
     out: &Path,
     marker: &Path,
@@ -46,7 +46,11 @@ pub fn publish_in_place(
         bail!("a publish into {} was interrupted", out.display());
     }
     let mut manifest = read_manifest(&paths.out)?;
+    let mut seen = BTreeSet::new();
     for path in changed.iter().map(|o| &o.path).chain(removed) {
+        if !seen.insert(path) {
+            bail!("{path} is given twice to publish in place");
+        }
         check_path(&paths.out, path, &manifest)?;
     }
     let wanted: BTreeSet<String> = {
@@ -264,6 +268,16 @@ mod tests {
             (vec![("en/link/x.html", "x")], vec![], "did not write it"),
             (vec![("../x.html", "x")], vec![], "not a path"),
             (vec![(MANIFEST, "x")], vec![], "not a path"),
+            (
+                vec![("en/a/index.html", "x")],
+                vec!["en/a/index.html"],
+                "twice",
+            ),
+            (
+                vec![("en/e.html", "x"), ("en/e.html", "y")],
+                vec![],
+                "twice",
+            ),
         ] {
             let removed: Vec<String> = removed.into_iter().map(str::to_owned).collect();
             let e = publish_in_place(&out, &marker, &outputs(&changed), &removed).unwrap_err();
