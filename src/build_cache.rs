@@ -12,7 +12,9 @@
 //! trusted (a further edit in the same tick of the file system's clock could keep it), so the
 //! next build after such an edit is a full one. Published files are stamped once the build
 //! has published them: only a change to one by something else, within the same tick and right
-//! after the build, could go unseen. Deleting the folder is always safe.
+//! after the build, could go unseen. A build that publishes in place marks the cache while it
+//! does (`Cache::publishing_marker`): a mark left by an interrupted one means a full build, which
+//! publishes the whole site again and removes the mark. Deleting the folder is always safe.
 
 use crate::files::Stamp;
 use crate::layout::{CONFIG_FILE, CONTENT_DIR, MANIFEST, STATIC_DIR, TEMPLATES_DIR};
@@ -30,6 +32,10 @@ pub const CACHE_DIR: &str = ".cache/build";
 
 /// The file holding the last build's `State`: `HEADER`, the SHA-1 of the rest, the rest.
 const STATE_FILE: &str = "state";
+
+/// Exists while a build publishes in place (`output::publish_in_place`): found by a later
+/// build, it means the output folder may be half old, half new.
+const PUBLISHING_FILE: &str = "publishing";
 
 /// Changes with the layout of `State`: a cache of another version is not read.
 const HEADER: &[u8] = b"henan-stories build cache 1\n";
@@ -130,6 +136,24 @@ impl Cache {
         self.root.join(CACHE_DIR).join(STATE_FILE)
     }
 
+    /// The marker an in-place publish writes before its first change and removes after its
+    /// last.
+    pub fn publishing_marker(&self) -> PathBuf {
+        self.root.join(CACHE_DIR).join(PUBLISHING_FILE)
+    }
+
+    /// After a full build published the whole site (staged and swapped in): an in-place
+    /// publish that was interrupted is repaired.
+    pub fn published_whole(&self) -> Result<()> {
+        let marker = self.publishing_marker();
+        match std::fs::remove_file(&marker) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("removing {}", marker.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the published site is current; stamps the sources before a build reads them
     /// (an edit during the build then changes their stamps).
     pub fn verdict(&self) -> Verdict {
@@ -155,6 +179,11 @@ impl Cache {
         }
         if sources.0 != state.sources {
             bail!("a source changed");
+        }
+        if self.publishing_marker().exists() {
+            bail!(
+                "publishing in place was interrupted: the output folder may be half old, half new"
+            );
         }
         if crate::output::unsettled(&self.out) {
             bail!("a publish into the output folder is under way or was interrupted");

@@ -5,6 +5,7 @@
 //! writes nothing. A manifest in the output folder lists what the build wrote: only a folder
 //! holding one (or a new or empty folder) is published into, and only files it lists are ever
 //! removed. A lock file beside the output folder keeps two builds from publishing at once.
+//! A small change can instead be published in place, file by file (`in_place`).
 
 use crate::layout::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 use anyhow::{bail, Context, Result};
@@ -18,6 +19,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 pub use crate::layout::MANIFEST;
+pub use in_place::publish_in_place;
+
+mod in_place;
 
 /// The manifest's first line; the paths follow, one JSON string a line, sorted.
 const MANIFEST_HEADER: &str = "henan-stories output manifest 1";
@@ -188,6 +192,9 @@ struct Published {
     /// Files and empty folders the build did not write, relative to the folder: they are
     /// carried over into each new build.
     foreign: Vec<PathBuf>,
+    /// Whether it holds temporary files of an interrupted in-place publish, which the new
+    /// site leaves out.
+    leftovers: bool,
 }
 
 /// Writes a build's outputs as they are rendered, so that the whole site never has to be in
@@ -308,7 +315,9 @@ impl Stage {
             removed,
             bytes: self.bytes.load(Ordering::Relaxed),
         };
-        if staged.is_empty() && self.published.manifest.as_ref() == Some(&wanted) {
+        let published = &self.published;
+        if staged.is_empty() && published.manifest.as_ref() == Some(&wanted) && !published.leftovers
+        {
             return Ok(report);
         }
         let untouched = || {
@@ -339,14 +348,20 @@ impl Stage {
             .foreign
             .par_iter()
             .try_for_each(|rel| carry(out, staging, rel))?;
-        let mut manifest = format!("{MANIFEST_HEADER}\n");
-        for path in wanted {
-            manifest.push_str(&serde_json::to_string(path).expect("a string serializes"));
-            manifest.push('\n');
-        }
         let path = staging.join(MANIFEST);
-        fs::write(&path, manifest).with_context(|| format!("failed to write {}", path.display()))
+        fs::write(&path, manifest_text(wanted))
+            .with_context(|| format!("failed to write {}", path.display()))
     }
+}
+
+/// The manifest listing `paths`.
+fn manifest_text(paths: &BTreeSet<String>) -> String {
+    let mut manifest = format!("{MANIFEST_HEADER}\n");
+    for path in paths {
+        manifest.push_str(&serde_json::to_string(path).expect("a string serializes"));
+        manifest.push('\n');
+    }
+    manifest
 }
 
 impl Drop for Stage {
@@ -424,7 +439,7 @@ fn published(out: &Path) -> Result<Published> {
         return Ok(Published::default());
     }
     let manifest = read_manifest(out)?;
-    let mut foreign = Vec::new();
+    let (mut foreign, mut leftovers) = (Vec::new(), false);
     for entry in walkdir::WalkDir::new(out).min_depth(1) {
         let entry = entry.with_context(|| format!("failed to list {}", out.display()))?;
         let rel = entry.path().strip_prefix(out).expect("below out");
@@ -436,6 +451,10 @@ fn published(out: &Path) -> Result<Published> {
             );
         }
         let ours = rel.to_str().is_some_and(|r| manifest.contains(r)) || rel == Path::new(MANIFEST);
+        if in_place::is_leftover(rel) {
+            leftovers = true;
+            continue;
+        }
         let empty_dir =
             kind.is_dir() && fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_none());
         if (!kind.is_dir() && !ours) || empty_dir {
@@ -445,6 +464,7 @@ fn published(out: &Path) -> Result<Published> {
     Ok(Published {
         manifest: Some(manifest),
         foreign,
+        leftovers,
     })
 }
 

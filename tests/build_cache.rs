@@ -272,6 +272,24 @@ fn what_an_interrupted_publish_left_is_put_in_order_even_when_nothing_changed() 
 }
 
 #[test]
+fn a_mark_left_by_an_interrupted_in_place_publish_gives_a_full_build_that_removes_it() {
+    let site = site();
+    site.build().assert_ok();
+    // Stopped after writing a page's temporary file, before renaming it.
+    let marker = site.path(".cache/build/publishing");
+    std::fs::write(&marker, "publishing in place\n").unwrap();
+    let temporary = site.path("public/en/about/.index.html.henan-stories-new");
+    std::fs::write(&temporary, "half").unwrap();
+    let run = site.run(&["build", "-v"]);
+    run.assert_ok()
+        .stderr_has(&["publishing in place was interrupted"]);
+    assert!(!run.stdout.contains(UP_TO_DATE), "{}", run.stdout);
+    assert!(!marker.exists() && !temporary.exists());
+    assert_same_as_cold(&site);
+    site.build().assert_ok().stdout_has(&[UP_TO_DATE]);
+}
+
+#[test]
 fn another_or_a_rebuilt_binary_builds_again() {
     let site = site();
     site.build().assert_ok();

@@ -83,7 +83,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .collect();
     let languages = said.languages.clone();
     if let (Some(cache), Some(sources)) = (&cache, sources) {
-        if let Err(e) = cache.save(sources, &stamped, said) {
+        let saved = cache
+            .published_whole()
+            .and_then(|()| cache.save(sources, &stamped, said));
+        if let Err(e) = saved {
             note(&args, &format!("the build cache was not saved: {e:#}"));
         }
     }
