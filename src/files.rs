@@ -79,20 +79,10 @@ pub fn list_static_files(root: &Path, folder: &str) -> Result<Vec<(String, PathB
     walk(root, folder, is_unpublished, None).files()
 }
 
-/// The entries of the site's source folders that a build leaves out and must say so: symbolic
+/// The entries of `templates/` and `static/` that a build leaves out and must say so: symbolic
 /// links that lead outside the site folder, are broken or loop (warnings), and names that are
-/// not UTF-8 (errors: a name cannot be published or linked to as it is).
-pub fn problems(root: &Path) -> Vec<Diagnostic> {
-    let content = walk(root, crate::layout::CONTENT_DIR, is_ignored, Some("md"));
-    content
-        .skipped
-        .into_iter()
-        .chain(problems_outside_content(root))
-        .collect()
-}
-
-/// `problems` in `templates/` and `static/` only: loading the content reports its own, from
-/// the one listing it makes.
+/// not UTF-8 (errors: a name cannot be published or linked to as it is). Loading the content
+/// reports its own, from the one listing it makes.
 pub fn problems_outside_content(root: &Path) -> Vec<Diagnostic> {
     let templates = walk(root, crate::layout::TEMPLATES_DIR, is_ignored, None);
     let statics = walk(root, crate::layout::STATIC_DIR, is_unpublished, None);
@@ -100,6 +90,53 @@ pub fn problems_outside_content(root: &Path) -> Vec<Diagnostic> {
         .into_iter()
         .flat_map(|w| w.skipped)
         .collect()
+}
+
+/// The listings an edit under `serve` compares besides the content's Markdown (which
+/// `content::SourceCache` keeps): every file of `content/` (photos and other files of page
+/// folders), `static/` and `templates/`, each kept while its folders keep their times.
+pub struct Listings {
+    pub content: KeptWalk,
+    pub statics: KeptWalk,
+    pub templates: KeptWalk,
+}
+
+impl Default for Listings {
+    fn default() -> Self {
+        use crate::layout::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
+        Listings {
+            content: KeptWalk::new(CONTENT_DIR, is_ignored),
+            statics: KeptWalk::new(STATIC_DIR, is_unpublished),
+            templates: KeptWalk::new(TEMPLATES_DIR, is_ignored),
+        }
+    }
+}
+
+impl Listings {
+    /// Brings every listing up to date (listing again, side by side, those whose folders'
+    /// times changed).
+    pub fn refresh(&mut self, root: &Path) {
+        let Listings {
+            content,
+            statics,
+            templates,
+        } = self;
+        rayon::join(
+            || content.current(root),
+            || rayon::join(|| statics.current(root), || templates.current(root)),
+        );
+    }
+
+    /// `problems_outside_content` as of the last `refresh`.
+    pub fn problems_outside_content(&self) -> Vec<Diagnostic> {
+        let skipped = [&self.templates.walk.skipped, &self.statics.walk.skipped];
+        skipped.into_iter().flatten().cloned().collect()
+    }
+
+    /// `media::sources` as of the last `refresh`.
+    pub fn media_sources(&self) -> crate::media::Sources {
+        crate::media::sources(&self.content.walk, &self.statics.walk)
+    }
 }
 
 /// What listing one source folder found.
@@ -177,6 +214,81 @@ pub fn walk(root: &Path, folder: &str, skip: fn(&OsStr) -> bool, only: Option<&s
     skipped.extend(unfollowed_links);
     walk.skipped = skipped;
     walk
+}
+
+/// The folders of a listing, each stamped before it was listed (`None` when not, or too
+/// recently changed): a folder's times change when an entry is added, removed or renamed, so
+/// while they all stay the same, so does the listing. What `serve` checks instead of listing
+/// every folder again after each edit.
+#[derive(Default)]
+pub struct Dirs(Vec<(PathBuf, Option<Stamp>)>);
+
+impl Dirs {
+    /// Folders just listed, not stamped before: the next `check` fails, and stamps them.
+    pub fn unstamped(listed: &[PathBuf]) -> Dirs {
+        Dirs(listed.iter().map(|d| (d.clone(), None)).collect())
+    }
+
+    /// Whether the listing is still current, and the folders' stamps now (for `restamp`).
+    pub fn check(&self, now: std::time::SystemTime) -> (bool, Vec<Option<Stamp>>) {
+        let stamps: Vec<Option<Stamp>> = (self.0.iter())
+            .map(|(dir, _)| Stamp::settled(dir, now))
+            .collect();
+        let current = !self.0.is_empty()
+            && (self.0.iter().zip(&stamps)).all(|((_, then), now)| then.is_some() && then == now);
+        (current, stamps)
+    }
+
+    /// The folders of a new listing, made after `check` gave `stamps`: those it checked keep
+    /// the stamps it took, new ones are unstamped (and listed again next time).
+    pub fn restamp(&mut self, stamps: Vec<Option<Stamp>>, listed: Vec<PathBuf>) {
+        let before: std::collections::HashMap<&Path, Stamp> = (self.0.iter().zip(stamps))
+            .filter_map(|((dir, _), stamp)| Some((dir.as_path(), stamp?)))
+            .collect();
+        let dirs = (listed.into_iter())
+            .map(|dir| {
+                let stamp = before.get(dir.as_path()).copied();
+                (dir, stamp)
+            })
+            .collect();
+        self.0 = dirs;
+    }
+}
+
+/// One source folder's `walk`, kept between edits (`serve`): listed again only when one of
+/// its folders' times changed (see `Dirs`).
+pub struct KeptWalk {
+    folder: &'static str,
+    skip: fn(&OsStr) -> bool,
+    walk: Walk,
+    dirs: Dirs,
+}
+
+impl KeptWalk {
+    /// `folder` (`walk` with no `only`), not listed yet.
+    pub fn new(folder: &'static str, skip: fn(&OsStr) -> bool) -> KeptWalk {
+        KeptWalk {
+            folder,
+            skip,
+            walk: Walk::default(),
+            dirs: Dirs::default(),
+        }
+    }
+
+    /// The folder's listing as it is now: the kept one while its folders keep their times.
+    pub fn current(&mut self, root: &Path) -> &Walk {
+        let (current, stamps) = self.dirs.check(std::time::SystemTime::now());
+        if !current {
+            self.walk = walk(root, self.folder, self.skip, None);
+            // A listing that met an error is never kept.
+            let dirs = match self.walk.errors.is_empty() {
+                true => self.walk.dirs.clone(),
+                false => Vec::new(),
+            };
+            self.dirs.restamp(stamps, dirs);
+        }
+        &self.walk
+    }
 }
 
 /// Why an entry is left out, if it is: a name that is not UTF-8, or a link to outside `site`.

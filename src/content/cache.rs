@@ -6,7 +6,7 @@ use super::{
     Page, PageResult, Site,
 };
 use crate::diagnostics::Diagnostic;
-use crate::files::Stamp;
+use crate::files::{Dirs, Stamp};
 use crate::front_matter::Neutral;
 use crate::layout::CONTENT_DIR;
 use rayon::prelude::*;
@@ -29,10 +29,10 @@ pub struct SourceCache {
     /// What filling in and checking each group of translations found, by page id (only ids
     /// with diagnostics).
     pub(super) groups: HashMap<String, Vec<Diagnostic>>,
-    /// The folders of the last listing, stamped before it was made (`None` when not, or too
-    /// recently changed): a folder's times change when an entry is added, removed or
-    /// renamed, so while they stay the same, the listing does.
-    dirs: Vec<(std::path::PathBuf, Option<Stamp>)>,
+    /// The folders of the last listing: while they keep their times, so does the listing.
+    dirs: Dirs,
+    /// What the last listing left out and says so (links, names: `files::problems`).
+    skipped: Vec<Diagnostic>,
 }
 
 /// What reading a file gave.
@@ -58,6 +58,11 @@ impl Cached {
 }
 
 impl SourceCache {
+    /// What the last listing of the content left out and says so (`files::problems` there).
+    pub fn skipped(&self) -> &[Diagnostic] {
+        &self.skipped
+    }
+
     /// Keeps only what `site` does not hold of the pages read since the last call: call it
     /// once `site` is built from them (and will not be put back).
     pub fn hollow(&mut self, site: &Site) {
@@ -178,7 +183,8 @@ pub(super) fn read_pages(
     cache.read = files.iter().map(|f| f.file.clone()).collect();
     cache.listing = files.to_vec();
     // Not stamped before the listing: the next `patch` lists again, and stamps them.
-    cache.dirs = found.dirs.iter().map(|d| (d.clone(), None)).collect();
+    cache.dirs = Dirs::unstamped(&found.dirs);
+    cache.skipped = found.skipped.clone();
     results
 }
 
@@ -290,12 +296,7 @@ impl SourceCache {
     /// Lists the content files again unless no folder's times changed; `None` when files
     /// came, went or were renamed (or cannot be listed).
     fn relist(&mut self, root: &Path, site: &Site, now: SystemTime) -> Option<()> {
-        let stamps: Vec<Option<Stamp>> = (self.dirs.iter())
-            .map(|(dir, _)| Stamp::settled(dir, now))
-            .collect();
-        let listed = !self.dirs.is_empty()
-            && (self.dirs.iter().zip(&stamps))
-                .all(|((_, then), now)| then.is_some() && then == now);
+        let (listed, stamps) = self.dirs.check(now);
         if listed {
             return Some(());
         }
@@ -303,16 +304,8 @@ impl SourceCache {
         if !found.diagnostics.is_empty() || found.files != self.listing {
             return None;
         }
-        let before: HashMap<&Path, Stamp> = (self.dirs.iter().zip(stamps))
-            .filter_map(|((dir, _), stamp)| Some((dir.as_path(), stamp?)))
-            .collect();
-        let dirs = (found.dirs.into_iter())
-            .map(|dir| {
-                let stamp = before.get(dir.as_path()).copied();
-                (dir, stamp)
-            })
-            .collect();
-        self.dirs = dirs;
+        self.dirs.restamp(stamps, found.dirs);
+        self.skipped = found.skipped;
         Some(())
     }
 
