@@ -327,7 +327,8 @@ pub struct Edit<'a> {
     /// Whether any page's front matter changed: country and tag pages list them by title,
     /// tags and country.
     pub taxonomies: bool,
-    /// The output paths of country and tag pages before the edit and after.
+    /// The output paths of country and tag pages before the edit and after (neither listed
+    /// when no front matter changed).
     pub taxonomy_outputs: (BTreeSet<String>, BTreeSet<String>),
     /// Languages with an event whose source or front matter changed.
     pub feeds: BTreeSet<&'a str>,
@@ -430,15 +431,20 @@ impl<'a> Edit<'a> {
             .map(|p| p.lang.as_str())
             .collect();
         let old = |(i, p): (usize, &'a Page)| (i, patch.page(i).unwrap_or(p));
-        let taxonomy_outputs = (
-            taxonomy::outputs(&site.config, site.pages.iter().enumerate().map(old)),
-            taxonomy::outputs(&site.config, site.pages.iter().enumerate()),
-        );
+        let taxonomies = page_changed.iter().any(|&c| c);
+        // Country and tag pages change only with front matter (listing them reads every page).
+        let taxonomy_outputs = match taxonomies {
+            true => (
+                taxonomy::outputs(&site.config, site.pages.iter().enumerate().map(old)),
+                taxonomy::outputs(&site.config, site.pages.iter().enumerate()),
+            ),
+            false => Default::default(),
+        };
         Edit {
             pages,
             sections,
             specials: !langs.is_empty(),
-            taxonomies: page_changed.iter().any(|&c| c),
+            taxonomies,
             taxonomy_outputs,
             feeds,
             before,
