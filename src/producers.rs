@@ -119,7 +119,7 @@ impl Producer {
             Producer::CodeStylesheet => match has_code(site, bodies) {
                 true => vec![sink(Output::new(
                     highlight::STYLESHEET,
-                    highlight::stylesheet(),
+                    m.highlighter.stylesheet(),
                 ))],
                 false => Vec::new(),
             },
@@ -191,8 +191,7 @@ impl Producer {
             Producer::StaticFiles => self.produce(m, work),
             // An edit never waits for a photo to be encoded; those no page shows any more go.
             Producer::Media => {
-                let made = media::publish(m.root, site, bodies, m.sinks, m.background);
-                let now = media::paths(site, &work.bodies);
+                let (made, now) = media::republish(m.root, site, bodies, m.sinks, m.background);
                 let removed = edit.media.difference(&now).cloned().collect();
                 edit.media = now;
                 return Update { made, removed };

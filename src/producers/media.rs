@@ -63,11 +63,30 @@ impl<'b> Plan<'b> {
 /// The output paths `publish` makes, without making them: what an edit that drops an image
 /// removes.
 pub fn paths(site: &Site, bodies: &Bodies) -> BTreeSet<String> {
-    let plan = Plan::new(&site.root, site, bodies);
-    let derived = plan.jobs.values().flat_map(|(job, _)| images::outputs(job));
-    let mut out: BTreeSet<String> = derived.collect();
-    out.extend(plan.files.into_keys());
-    out
+    Plan::new(&site.root, site, bodies).paths()
+}
+
+impl Plan<'_> {
+    fn paths(&self) -> BTreeSet<String> {
+        let derived = self.jobs.values().flat_map(|(job, _)| images::outputs(job));
+        let mut out: BTreeSet<String> = derived.collect();
+        out.extend(self.files.keys().cloned());
+        out
+    }
+}
+
+/// `publish`, and the output paths it makes (`paths`), from one plan: planning reads every
+/// page.
+pub fn republish(
+    root: &Path,
+    site: &Site,
+    bodies: &Bodies,
+    sinks: Sinks,
+    background: Option<&Background>,
+) -> (Made, BTreeSet<String>) {
+    let plan = Plan::new(root, site, bodies);
+    let paths = plan.paths();
+    (carry_out(plan, root, sinks, background), paths)
 }
 
 /// Every output of the site's bundles and images, and the cache pruned of what is no longer
@@ -80,7 +99,12 @@ pub fn publish(
     sinks: Sinks,
     background: Option<&Background>,
 ) -> Made {
-    let Plan { mut files, jobs } = Plan::new(root, site, bodies);
+    carry_out(Plan::new(root, site, bodies), root, sinks, background)
+}
+
+/// What `plan` publishes, made.
+fn carry_out(plan: Plan, root: &Path, sinks: Sinks, background: Option<&Background>) -> Made {
+    let Plan { mut files, jobs } = plan;
     let cache = root.join(CACHE_DIR);
     let processed: Vec<Result<Vec<images::Derived>, Diagnostic>> = jobs
         .into_par_iter()
