@@ -400,10 +400,32 @@ impl Stamp {
     /// the last second, a further edit in the same tick of the file system's clock could keep
     /// the same times and size (git calls this "racily clean").
     pub fn settled(path: &Path, now: std::time::SystemTime) -> Option<Stamp> {
-        let stamp = Stamp::of(&std::fs::metadata(path).ok()?);
-        stamp
-            .settled_before(now, std::time::Duration::from_secs(1))
-            .then_some(stamp)
+        Stamp::of(&std::fs::metadata(path).ok()?).trusted(now)
+    }
+
+    fn trusted(self, now: std::time::SystemTime) -> Option<Stamp> {
+        (self.settled_before(now, std::time::Duration::from_secs(1))).then_some(self)
+    }
+
+    /// `settled` for the file of each of `items` (a path relative to `root`, `/`-separated),
+    /// side by side. On Linux each file is looked up in its folder, opened once for the
+    /// files that follow in it: looking up every folder of the path again for each of
+    /// 15,000 files was half the time `serve` took to stamp them after an edit.
+    pub fn settled_all<T: Sync>(
+        root: &Path,
+        items: &[T],
+        file: impl Fn(&T) -> &str + Sync,
+        now: std::time::SystemTime,
+    ) -> Vec<Option<Stamp>> {
+        use rayon::prelude::*;
+        items
+            .par_chunks(256)
+            .flat_map_iter(|chunk| {
+                let mut folder = Folder::default();
+                let stamps = chunk.iter().map(|item| folder.stamp(root, file(item), now));
+                stamps.collect::<Vec<_>>()
+            })
+            .collect()
     }
 
     /// Whether the file last changed at least `margin` before `now` (and its modification time
@@ -420,6 +442,57 @@ impl Stamp {
             }
         }
         self.modified.is_some_and(old)
+    }
+}
+
+/// The folder of the last file `Stamp::settled_all` stamped, opened.
+#[derive(Default)]
+struct Folder<'a> {
+    path: Option<&'a str>,
+    #[cfg(target_os = "linux")]
+    fd: Option<rustix::fd::OwnedFd>,
+}
+
+impl<'a> Folder<'a> {
+    #[cfg(target_os = "linux")]
+    fn stamp(&mut self, root: &Path, file: &'a str, now: std::time::SystemTime) -> Option<Stamp> {
+        use rustix::fs::{AtFlags, Mode, OFlags, StatxFlags};
+        let (folder, name) = file.rsplit_once('/').unwrap_or(("", file));
+        if self.path != Some(folder) {
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            self.fd = rustix::fs::open(root.join(folder), flags, Mode::empty()).ok();
+            self.path = Some(folder);
+        }
+        let Some(fd) = &self.fd else {
+            return Stamp::settled(&root.join(file), now);
+        };
+        // As `std::fs::metadata` has it: links followed, the same fields.
+        let stat = rustix::fs::statx(fd, name, AtFlags::empty(), StatxFlags::BASIC_STATS).ok()?;
+        let time = |t: rustix::fs::StatxTimestamp| {
+            let nanos = std::time::Duration::from_nanos(t.tv_nsec.into());
+            match u64::try_from(t.tv_sec) {
+                Ok(secs) => std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs) + nanos,
+                Err(_) => {
+                    let before = std::time::Duration::from_secs(t.tv_sec.unsigned_abs());
+                    std::time::UNIX_EPOCH - before + nanos
+                }
+            }
+        };
+        let stamp = Stamp {
+            len: stat.stx_size,
+            modified: Some(time(stat.stx_mtime)),
+            changed: (
+                stat.stx_ctime.tv_sec,
+                stat.stx_ctime.tv_nsec.into(),
+                stat.stx_ino,
+            ),
+        };
+        stamp.trusted(now)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn stamp(&mut self, root: &Path, file: &'a str, now: std::time::SystemTime) -> Option<Stamp> {
+        Stamp::settled(&root.join(file), now)
     }
 }
 
@@ -467,6 +540,37 @@ mod tests {
         std::fs::write(root.join("templates"), "not a folder").unwrap();
         let walk = super::walk(root, "templates", is_ignored, None);
         assert!(walk.files.is_empty() && walk.skipped.is_empty() && walk.errors.is_empty());
+    }
+
+    #[test]
+    fn stamps_taken_side_by_side_are_those_of_each_file_alone() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        for dir in ["a", "b/c"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        for file in ["top.md", "a/x.md", "a/y.md", "b/c/z.md"] {
+            std::fs::write(root.join(file), file).unwrap();
+        }
+        std::os::unix::fs::symlink("../top.md", root.join("a/link.md")).unwrap();
+        let files = [
+            "top.md",
+            "a/x.md",
+            "a/link.md",
+            "a/gone.md",
+            "a/y.md",
+            "b/c/z.md",
+            "nowhere/q.md",
+        ];
+        for later in [0, 5] {
+            let now = std::time::SystemTime::now() + std::time::Duration::from_secs(later);
+            let each: Vec<Option<Stamp>> = (files.iter())
+                .map(|f| Stamp::settled(&root.join(f), now))
+                .collect();
+            assert_eq!(Stamp::settled_all(root, &files, |f| f, now), each);
+            let trusted = each.iter().filter(|s| s.is_some()).count();
+            assert_eq!(trusted, if later == 0 { 0 } else { 5 }, "{each:?}");
+        }
     }
 
     #[test]
