@@ -107,6 +107,8 @@ struct Memo {
     statics: BTreeSet<String>,
     /// What `Producer::Media` made, for what an edit that drops an image removes.
     media: BTreeSet<String>,
+    /// The files of page folders published as they are: the same while `media_sources` is.
+    bundle_files: std::collections::BTreeMap<String, PathBuf>,
     /// The files of bundles and the photos of `static/` as they were: a change renders
     /// everything again (pages show their dimensions).
     media_sources: crate::media::Sources,
@@ -124,6 +126,7 @@ impl Memo {
             index: search::Live::measure(site, &bodies, files),
             missing_translations: check::missing_translations(site),
             media: crate::producers::media_paths(site, &bodies),
+            bundle_files: crate::producers::bundle_files(&site.root, site),
             media_sources,
             bodies,
             statics,
@@ -403,6 +406,7 @@ impl Incremental {
         let before = old.before(patch);
         let mut edit = Edit::new(site, &changed, before, memo.index.clone(), &self.files);
         edit.media = memo.media.clone();
+        edit.bundle_files = memo.bundle_files.clone();
         let mut made = Vec::with_capacity(PRODUCERS.len());
         let mut removed = Vec::new();
         let mut failed = Vec::new();

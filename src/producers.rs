@@ -20,9 +20,9 @@ use crate::taxonomy_pages;
 use crate::templates::{self, Static};
 
 mod media;
-pub use media::paths as media_paths;
+pub use media::{bundle_files, paths as media_paths};
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// A kind of output the site has.
@@ -191,7 +191,8 @@ impl Producer {
             Producer::StaticFiles => self.produce(m, work),
             // An edit never waits for a photo to be encoded; those no page shows any more go.
             Producer::Media => {
-                let (made, now) = media::republish(m.root, site, bodies, m.sinks, m.background);
+                let files = edit.bundle_files.clone();
+                let (made, now) = media::republish(m.root, files, bodies, m.sinks, m.background);
                 let removed = edit.media.difference(&now).cloned().collect();
                 edit.media = now;
                 return Update { made, removed };
@@ -339,6 +340,9 @@ pub struct Edit<'a> {
     pub files: &'a [Output],
     /// What `Producer::Media` made before the edit; after it, once updated.
     pub media: BTreeSet<String>,
+    /// The files of the site's page folders published as they are (`bundle_files`): the
+    /// same after an edit that keeps the site's shape and the files of its folders.
+    pub bundle_files: BTreeMap<String, std::path::PathBuf>,
 }
 
 /// What changed in an edit that kept the site's shape, for `Edit::new`.
@@ -450,6 +454,7 @@ impl<'a> Edit<'a> {
             index,
             files,
             media: BTreeSet::new(),
+            bundle_files: BTreeMap::new(),
         }
     }
 }

@@ -22,8 +22,13 @@ struct Plan<'b> {
 
 impl<'b> Plan<'b> {
     fn new(root: &Path, site: &Site, bodies: &'b Bodies) -> Plan<'b> {
+        Plan::with(bundle_files(root, site), root, bodies)
+    }
+
+    /// The plan with the site's `bundle_files` as given.
+    fn with(files: BTreeMap<String, PathBuf>, root: &Path, bodies: &'b Bodies) -> Plan<'b> {
         let mut plan = Plan {
-            files: bundle_files(root, site),
+            files,
             jobs: BTreeMap::new(),
         };
         let uses = bodies
@@ -75,16 +80,16 @@ impl Plan<'_> {
     }
 }
 
-/// `publish`, and the output paths it makes (`paths`), from one plan: planning reads every
-/// page.
+/// `publish`, and the output paths it makes (`paths`), from one plan, with the site's
+/// `bundle_files` as given (finding them reads every page and lists every page folder).
 pub fn republish(
     root: &Path,
-    site: &Site,
+    bundle_files: BTreeMap<String, PathBuf>,
     bodies: &Bodies,
     sinks: Sinks,
     background: Option<&Background>,
 ) -> (Made, BTreeSet<String>) {
-    let plan = Plan::new(root, site, bodies);
+    let plan = Plan::with(bundle_files, root, bodies);
     let paths = plan.paths();
     (carry_out(plan, root, sinks, background), paths)
 }
@@ -145,7 +150,7 @@ fn carry_out(plan: Plan, root: &Path, sinks: Sinks, background: Option<&Backgrou
 /// The files of every bundle that are published whatever the text says: all but its pages
 /// and its photos (those are published in the sizes the text shows them in, and as they are
 /// only when linked to).
-fn bundle_files(root: &Path, site: &Site) -> BTreeMap<String, PathBuf> {
+pub fn bundle_files(root: &Path, site: &Site) -> BTreeMap<String, PathBuf> {
     let mut out = BTreeMap::new();
     let mut seen = HashSet::new();
     for b in site.pages.iter().filter_map(crate::content::Page::bundle) {
