@@ -34,7 +34,7 @@ pub struct SourceCache {
     pub(super) groups: HashMap<String, Vec<Diagnostic>>,
     /// The folders of the last listing: while they keep their times, so does the listing.
     dirs: Dirs,
-    /// What the last listing left out and says so (links, names: `files::problems`).
+    /// What the last listing left out and says so (links, names: `files::Walk::skipped`).
     skipped: Vec<Diagnostic>,
 }
 
@@ -61,7 +61,7 @@ impl Cached {
 }
 
 impl SourceCache {
-    /// What the last listing of the content left out and says so (`files::problems` there).
+    /// What the last listing of the content left out and says so (`files::Walk::skipped`).
     pub fn skipped(&self) -> &[Diagnostic] {
         &self.skipped
     }
