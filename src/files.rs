@@ -96,9 +96,9 @@ pub fn problems_outside_content(root: &Path) -> Vec<Diagnostic> {
 /// `content::SourceCache` keeps): every file of `content/` (photos and other files of page
 /// folders), `static/` and `templates/`, each kept while its folders keep their times.
 pub struct Listings {
-    pub content: KeptWalk,
-    pub statics: KeptWalk,
-    pub templates: KeptWalk,
+    content: KeptWalk,
+    statics: KeptWalk,
+    templates: KeptWalk,
 }
 
 impl Default for Listings {
@@ -178,7 +178,9 @@ pub fn walk(root: &Path, folder: &str, skip: fn(&OsStr) -> bool, only: Option<&s
     let mut skipped = Vec::new();
     let entries = walkdir::WalkDir::new(&dir)
         .follow_links(true)
-        .sort_by_file_name()
+        // By name: siblings share their parent's path, so comparing whole paths compares
+        // names, without `sort_by_file_name` finding each name again (half of a listing).
+        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
         .into_iter()
         .filter_entry(|e| {
             let keep = (e.depth() == 0 || !skip(e.file_name()))
@@ -540,6 +542,34 @@ mod tests {
         std::fs::write(root.join("templates"), "not a folder").unwrap();
         let walk = super::walk(root, "templates", is_ignored, None);
         assert!(walk.files.is_empty() && walk.skipped.is_empty() && walk.errors.is_empty());
+    }
+
+    #[test]
+    fn a_listing_is_in_the_order_of_names_at_each_level() {
+        let site = tempfile::tempdir().unwrap();
+        let dir = site.path().join("content");
+        let names = [
+            "a/x.md", "a/b/z.md", "a-b.md", "a.b.md", "ab/y.md", "B.md", "é.md",
+        ];
+        for name in names {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, name).unwrap();
+        }
+        let listed = walk(site.path(), "content", is_ignored, None);
+        let ours: Vec<&str> = listed.files.iter().map(|(rel, _)| rel.as_str()).collect();
+        let by_name: Vec<String> = walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| relative(&dir, e.path()))
+            .collect();
+        assert_eq!(ours, by_name);
+        assert_eq!(
+            ours,
+            ["B.md", "a/b/z.md", "a/x.md", "a-b.md", "a.b.md", "ab/y.md", "é.md"]
+        );
     }
 
     #[test]
