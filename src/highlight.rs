@@ -13,6 +13,7 @@ const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 #[derive(Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
+    stylesheet: OnceLock<String>,
 }
 
 impl Highlighter {
@@ -49,6 +50,14 @@ impl Highlighter {
 
 /// Where `stylesheet` is published, when a page has code.
 pub const STYLESHEET: &str = "syntax.css";
+
+impl Highlighter {
+    /// `stylesheet`, made once: loading the themes took a few milliseconds of every edit
+    /// under `serve`.
+    pub fn stylesheet(&self) -> &str {
+        self.stylesheet.get_or_init(stylesheet)
+    }
+}
 
 /// The stylesheet for the classes above: a light theme, and a dark one for dark mode.
 pub fn stylesheet() -> String {

@@ -27,18 +27,20 @@ const RASTER: [&str; 5] = ["jpg", "jpeg", "png", "webp", "gif"];
 /// time of change: what the preview compares to notice that one changed.
 pub type Sources = Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)>;
 
-pub fn sources(root: &Path) -> Sources {
-    let content = crate::files::walk(root, CONTENT_DIR, crate::files::is_ignored, None).files;
-    let statics = crate::files::walk(root, STATIC_DIR, crate::files::is_unpublished, None).files;
-    let content = content.into_iter().filter(|(rel, _)| !rel.ends_with(".md"));
-    let statics = statics.into_iter().filter(|(rel, _)| is_raster(rel));
+/// `Sources` from the listings of `content/` and `static/` (`files::walk`, every file).
+pub fn sources(content: &crate::files::Walk, statics: &crate::files::Walk) -> Sources {
+    let content = content
+        .files
+        .iter()
+        .filter(|(rel, _)| !rel.ends_with(".md"));
+    let statics = statics.files.iter().filter(|(rel, _)| is_raster(rel));
     content
         .chain(statics)
         .map(|(_, path)| {
-            let meta = std::fs::metadata(&path).ok();
+            let meta = std::fs::metadata(path).ok();
             let len = meta.as_ref().map_or(0, std::fs::Metadata::len);
             let modified = meta.and_then(|m| m.modified().ok());
-            (path, len, modified)
+            (path.clone(), len, modified)
         })
         .collect()
 }

@@ -20,9 +20,9 @@ use crate::taxonomy_pages;
 use crate::templates::{self, Static};
 
 mod media;
-pub use media::paths as media_paths;
+pub use media::{bundle_files, paths as media_paths};
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// A kind of output the site has.
@@ -119,7 +119,7 @@ impl Producer {
             Producer::CodeStylesheet => match has_code(site, bodies) {
                 true => vec![sink(Output::new(
                     highlight::STYLESHEET,
-                    highlight::stylesheet(),
+                    m.highlighter.stylesheet(),
                 ))],
                 false => Vec::new(),
             },
@@ -191,8 +191,8 @@ impl Producer {
             Producer::StaticFiles => self.produce(m, work),
             // An edit never waits for a photo to be encoded; those no page shows any more go.
             Producer::Media => {
-                let made = media::publish(m.root, site, bodies, m.sinks, m.background);
-                let now = media::paths(site, &work.bodies);
+                let files = edit.bundle_files.clone();
+                let (made, now) = media::republish(m.root, files, bodies, m.sinks, m.background);
                 let removed = edit.media.difference(&now).cloned().collect();
                 edit.media = now;
                 return Update { made, removed };
@@ -327,7 +327,8 @@ pub struct Edit<'a> {
     /// Whether any page's front matter changed: country and tag pages list them by title,
     /// tags and country.
     pub taxonomies: bool,
-    /// The output paths of country and tag pages before the edit and after.
+    /// The output paths of country and tag pages before the edit and after (neither listed
+    /// when no front matter changed).
     pub taxonomy_outputs: (BTreeSet<String>, BTreeSet<String>),
     /// Languages with an event whose source or front matter changed.
     pub feeds: BTreeSet<&'a str>,
@@ -339,6 +340,9 @@ pub struct Edit<'a> {
     pub files: &'a [Output],
     /// What `Producer::Media` made before the edit; after it, once updated.
     pub media: BTreeSet<String>,
+    /// The files of the site's page folders published as they are (`bundle_files`): the
+    /// same after an edit that keeps the site's shape and the files of its folders.
+    pub bundle_files: BTreeMap<String, std::path::PathBuf>,
 }
 
 /// What changed in an edit that kept the site's shape, for `Edit::new`.
@@ -430,21 +434,27 @@ impl<'a> Edit<'a> {
             .map(|p| p.lang.as_str())
             .collect();
         let old = |(i, p): (usize, &'a Page)| (i, patch.page(i).unwrap_or(p));
-        let taxonomy_outputs = (
-            taxonomy::outputs(&site.config, site.pages.iter().enumerate().map(old)),
-            taxonomy::outputs(&site.config, site.pages.iter().enumerate()),
-        );
+        let taxonomies = page_changed.iter().any(|&c| c);
+        // Country and tag pages change only with front matter (listing them reads every page).
+        let taxonomy_outputs = match taxonomies {
+            true => (
+                taxonomy::outputs(&site.config, site.pages.iter().enumerate().map(old)),
+                taxonomy::outputs(&site.config, site.pages.iter().enumerate()),
+            ),
+            false => Default::default(),
+        };
         Edit {
             pages,
             sections,
             specials: !langs.is_empty(),
-            taxonomies: page_changed.iter().any(|&c| c),
+            taxonomies,
             taxonomy_outputs,
             feeds,
             before,
             index,
             files,
             media: BTreeSet::new(),
+            bundle_files: BTreeMap::new(),
         }
     }
 }

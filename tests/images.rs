@@ -444,6 +444,36 @@ fn the_preview_drops_sizes_no_page_shows_and_follows_a_replaced_photo() {
     assert_same_as_full_build(&engine, &options);
 }
 
+/// The preview lists a page folder again when its times change (and only then): a photo
+/// added to it and shown, and a file added beside it, come out as a full build has them.
+#[test]
+fn the_preview_picks_up_files_added_to_a_page_folder() {
+    let site = bundle_site();
+    let (options, mut engine) = preview(&site);
+    // The folders are stamped on the first edit: from the second on, their listings are kept.
+    engine.apply(&[]).unwrap();
+    site.write_bytes("content/regions/puglia/map.gpx", b"<gpx/>");
+    engine
+        .apply(&[site.path("content/regions/puglia/map.gpx")])
+        .unwrap();
+    assert_eq!(engine.get("regions/puglia/map.gpx"), Some(&b"<gpx/>"[..]));
+    assert_same_as_full_build(&engine, &options);
+    site.write_bytes("content/regions/puglia/harbour.jpg", &jpeg(900, 600));
+    let file = "content/regions/puglia/index.en.md";
+    let text = std::fs::read_to_string(site.path(file)).unwrap();
+    site.write(file, &format!("{text}\n![The harbour](harbour.jpg)\n"));
+    engine
+        .apply(&[
+            site.path("content/regions/puglia/harbour.jpg"),
+            site.path(file),
+        ])
+        .unwrap();
+    let page =
+        String::from_utf8(engine.get("en/regions/puglia/index.html").unwrap().to_vec()).unwrap();
+    assert!(page.contains("width=\"900\" height=\"600\""), "{page}");
+    assert_same_as_full_build(&engine, &options);
+}
+
 #[test]
 fn the_preview_follows_a_replaced_cover_photo_on_the_page_and_its_cards() {
     use henan_stories::incremental::Incremental;

@@ -516,6 +516,36 @@ fn fails_as_a_full_build(
     failed.diagnostics
 }
 
+/// A name a build cannot read appearing in a folder whose listing the engine keeps (the
+/// content's, `static/`) fails the edit as a full build does; once it is gone, the edit
+/// after succeeds.
+#[test]
+fn a_file_name_that_is_not_utf8_appearing_fails_as_a_full_build_does() {
+    use std::os::unix::ffi::OsStrExt;
+    let (_dir, root, options) = generated_site();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    // Listings are kept only for folders that changed more than a second before.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let mut engine = Incremental::new(&options).unwrap();
+    // The folders are stamped on the first edit: from the second on, their listings are kept.
+    engine.apply(&[]).unwrap();
+    for dir in ["content/regions", "static"] {
+        let bad = root
+            .join(dir)
+            .join(std::ffi::OsStr::from_bytes(b"bad-\xff.en.md"));
+        std::fs::write(&bad, "---\ntitle: Bad\n---\n").unwrap();
+        let failed = fails_as_a_full_build(&mut engine, &options, &bad);
+        assert!(
+            failed
+                .iter()
+                .any(|d| d.file == dir && d.kind == henan_stories::diagnostics::Kind::FileName),
+            "{failed:?}"
+        );
+        std::fs::remove_file(&bad).unwrap();
+        engine.apply(&[bad]).unwrap();
+    }
+}
+
 /// A static file added under `serve` where the site needs a folder fails like a full build
 /// does, and the engine keeps serving the last good build.
 #[test]

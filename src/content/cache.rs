@@ -6,7 +6,7 @@ use super::{
     Page, PageResult, Site,
 };
 use crate::diagnostics::Diagnostic;
-use crate::files::Stamp;
+use crate::files::{Dirs, Stamp};
 use crate::front_matter::Neutral;
 use crate::layout::CONTENT_DIR;
 use rayon::prelude::*;
@@ -26,13 +26,16 @@ pub struct SourceCache {
     read: Vec<String>,
     /// The files of the last listing, in order.
     listing: Vec<FoundFile>,
+    /// Each listed file's stamp in `files`, or `None` (then `files` says): what an edit
+    /// compares first, in order, without looking 15,000 names up.
+    stamps: Vec<Option<Stamp>>,
     /// What filling in and checking each group of translations found, by page id (only ids
     /// with diagnostics).
     pub(super) groups: HashMap<String, Vec<Diagnostic>>,
-    /// The folders of the last listing, stamped before it was made (`None` when not, or too
-    /// recently changed): a folder's times change when an entry is added, removed or
-    /// renamed, so while they stay the same, the listing does.
-    dirs: Vec<(std::path::PathBuf, Option<Stamp>)>,
+    /// The folders of the last listing: while they keep their times, so does the listing.
+    dirs: Dirs,
+    /// What the last listing left out and says so (links, names: `files::Walk::skipped`).
+    skipped: Vec<Diagnostic>,
 }
 
 /// What reading a file gave.
@@ -58,6 +61,11 @@ impl Cached {
 }
 
 impl SourceCache {
+    /// What the last listing of the content left out and says so (`files::Walk::skipped`).
+    pub fn skipped(&self) -> &[Diagnostic] {
+        &self.skipped
+    }
+
     /// Keeps only what `site` does not hold of the pages read since the last call: call it
     /// once `site` is built from them (and will not be put back).
     pub fn hollow(&mut self, site: &Site) {
@@ -88,6 +96,7 @@ impl SourceCache {
                 *stamp = None;
             }
         }
+        self.stamps.fill(None);
     }
 
     /// Makes every entry whole again from `site` (the one `hollow` was given), before a full
@@ -155,6 +164,7 @@ pub(super) fn read_pages(
         .collect();
     let mut old = std::mem::take(&mut cache.files);
     let mut results = Vec::with_capacity(files.len());
+    let mut stamps = Vec::with_capacity(files.len());
     for (f, read) in files.iter().zip(read) {
         let mut entry = match read {
             None => old.remove(&f.file).expect("a cache hit"),
@@ -173,12 +183,15 @@ pub(super) fn read_pages(
             }
         };
         results.push(result);
+        stamps.push(entry.0);
         cache.files.insert(f.file.clone(), entry);
     }
+    cache.stamps = stamps;
     cache.read = files.iter().map(|f| f.file.clone()).collect();
     cache.listing = files.to_vec();
     // Not stamped before the listing: the next `patch` lists again, and stamps them.
-    cache.dirs = found.dirs.iter().map(|d| (d.clone(), None)).collect();
+    cache.dirs = Dirs::unstamped(&found.dirs);
+    cache.skipped = found.skipped.clone();
     results
 }
 
@@ -191,7 +204,17 @@ impl SourceCache {
         now: SystemTime,
     ) -> Option<(Option<Stamp>, Cached)> {
         // Stamped before reading: an edit during the read changes the stamp.
-        let stamp = Stamp::settled(&root.join(&f.file), now);
+        self.read_if_other(root, f, Stamp::settled(&root.join(&f.file), now))
+    }
+
+    /// `None` when the cached result for `f` has `stamp` (taken before reading), else `f`
+    /// read again.
+    fn read_if_other(
+        &self,
+        root: &Path,
+        f: &FoundFile,
+        stamp: Option<Stamp>,
+    ) -> Option<(Option<Stamp>, Cached)> {
         match (stamp, self.files.get(&f.file)) {
             (Some(now), Some((Some(then), _))) if now == *then => None,
             _ => {
@@ -290,12 +313,7 @@ impl SourceCache {
     /// Lists the content files again unless no folder's times changed; `None` when files
     /// came, went or were renamed (or cannot be listed).
     fn relist(&mut self, root: &Path, site: &Site, now: SystemTime) -> Option<()> {
-        let stamps: Vec<Option<Stamp>> = (self.dirs.iter())
-            .map(|(dir, _)| Stamp::settled(dir, now))
-            .collect();
-        let listed = !self.dirs.is_empty()
-            && (self.dirs.iter().zip(&stamps))
-                .all(|((_, then), now)| then.is_some() && then == now);
+        let (listed, stamps) = self.dirs.check(now);
         if listed {
             return Some(());
         }
@@ -303,26 +321,22 @@ impl SourceCache {
         if !found.diagnostics.is_empty() || found.files != self.listing {
             return None;
         }
-        let before: HashMap<&Path, Stamp> = (self.dirs.iter().zip(stamps))
-            .filter_map(|((dir, _), stamp)| Some((dir.as_path(), stamp?)))
-            .collect();
-        let dirs = (found.dirs.into_iter())
-            .map(|dir| {
-                let stamp = before.get(dir.as_path()).copied();
-                (dir, stamp)
-            })
-            .collect();
-        self.dirs = dirs;
+        self.dirs.restamp(stamps, found.dirs);
+        self.skipped = found.skipped;
         Some(())
     }
 
     /// Reads the listed files that changed into the cache; their positions in the listing.
     fn read_changed(&mut self, root: &Path, now: SystemTime) -> Vec<usize> {
-        let read: Vec<(usize, (Option<Stamp>, Cached))> = (self.listing.par_iter().enumerate())
-            .filter_map(|(k, f)| Some((k, self.read_if_changed(root, f, now)?)))
+        let stamps = Stamp::settled_all(root, &self.listing, |f| f.file.as_str(), now);
+        let read: Vec<(usize, (Option<Stamp>, Cached))> = (self.listing.par_iter().zip(stamps))
+            .enumerate()
+            .filter(|(k, (_, stamp))| stamp.is_none() || *stamp != self.stamps[*k])
+            .filter_map(|(k, (f, stamp))| Some((k, self.read_if_other(root, f, stamp)?)))
             .collect();
         let changed = read.iter().map(|(k, _)| *k).collect();
         for (k, entry) in read {
+            self.stamps[k] = entry.0;
             let file = &self.listing[k].file;
             self.files.insert(file.clone(), entry);
             self.read.push(file.clone());

@@ -22,8 +22,13 @@ struct Plan<'b> {
 
 impl<'b> Plan<'b> {
     fn new(root: &Path, site: &Site, bodies: &'b Bodies) -> Plan<'b> {
+        Plan::with(bundle_files(root, site), root, bodies)
+    }
+
+    /// The plan with the site's `bundle_files` as given.
+    fn with(files: BTreeMap<String, PathBuf>, root: &Path, bodies: &'b Bodies) -> Plan<'b> {
         let mut plan = Plan {
-            files: bundle_files(root, site),
+            files,
             jobs: BTreeMap::new(),
         };
         let uses = bodies
@@ -63,11 +68,30 @@ impl<'b> Plan<'b> {
 /// The output paths `publish` makes, without making them: what an edit that drops an image
 /// removes.
 pub fn paths(site: &Site, bodies: &Bodies) -> BTreeSet<String> {
-    let plan = Plan::new(&site.root, site, bodies);
-    let derived = plan.jobs.values().flat_map(|(job, _)| images::outputs(job));
-    let mut out: BTreeSet<String> = derived.collect();
-    out.extend(plan.files.into_keys());
-    out
+    Plan::new(&site.root, site, bodies).paths()
+}
+
+impl Plan<'_> {
+    fn paths(&self) -> BTreeSet<String> {
+        let derived = self.jobs.values().flat_map(|(job, _)| images::outputs(job));
+        let mut out: BTreeSet<String> = derived.collect();
+        out.extend(self.files.keys().cloned());
+        out
+    }
+}
+
+/// `publish`, and the output paths it makes (`paths`), from one plan, with the site's
+/// `bundle_files` as given (finding them reads every page and lists every page folder).
+pub fn republish(
+    root: &Path,
+    bundle_files: BTreeMap<String, PathBuf>,
+    bodies: &Bodies,
+    sinks: Sinks,
+    background: Option<&Background>,
+) -> (Made, BTreeSet<String>) {
+    let plan = Plan::with(bundle_files, root, bodies);
+    let paths = plan.paths();
+    (carry_out(plan, root, sinks, background), paths)
 }
 
 /// Every output of the site's bundles and images, and the cache pruned of what is no longer
@@ -80,7 +104,12 @@ pub fn publish(
     sinks: Sinks,
     background: Option<&Background>,
 ) -> Made {
-    let Plan { mut files, jobs } = Plan::new(root, site, bodies);
+    carry_out(Plan::new(root, site, bodies), root, sinks, background)
+}
+
+/// What `plan` publishes, made.
+fn carry_out(plan: Plan, root: &Path, sinks: Sinks, background: Option<&Background>) -> Made {
+    let Plan { mut files, jobs } = plan;
     let cache = root.join(CACHE_DIR);
     let processed: Vec<Result<Vec<images::Derived>, Diagnostic>> = jobs
         .into_par_iter()
@@ -121,7 +150,7 @@ pub fn publish(
 /// The files of every bundle that are published whatever the text says: all but its pages
 /// and its photos (those are published in the sizes the text shows them in, and as they are
 /// only when linked to).
-fn bundle_files(root: &Path, site: &Site) -> BTreeMap<String, PathBuf> {
+pub fn bundle_files(root: &Path, site: &Site) -> BTreeMap<String, PathBuf> {
     let mut out = BTreeMap::new();
     let mut seen = HashSet::new();
     for b in site.pages.iter().filter_map(crate::content::Page::bundle) {
