@@ -143,22 +143,30 @@ fn push_lowercase_ascii(out: &mut String, run: &str) {
 /// Calls `f` with each token of `text`, in order, with repeats, as slices of one lower-cased
 /// copy of the text (stemmed words from one reused buffer): indexing makes no String per token.
 pub fn each_token(text: &str, stem_words: bool, mut f: impl FnMut(&str)) {
+    let mut stemmed = String::new();
+    each_unstemmed(text, |t| {
+        if stem_words && stem_into(t, &mut stemmed) {
+            f(&stemmed);
+        } else {
+            f(t);
+        }
+    });
+}
+
+/// [`each_token`] before stemming: a token's stem depends on nothing else, so the index stems
+/// each distinct word once rather than each occurrence.
+fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
     let lower = lowercase(text);
-    let mut stemmed = Vec::new();
     // The word being read, from this byte; the CJK run's previous character and its length.
     let mut word: Option<usize> = None;
     let mut cjk: Option<(usize, usize)> = None;
     let mut run = 0;
-    let mut flush_word = |start: &mut Option<usize>, end: usize, f: &mut dyn FnMut(&str)| {
+    let flush_word = |start: &mut Option<usize>, end: usize, f: &mut dyn FnMut(&str)| {
         if let Some(from) = start.take() {
             let w = &lower[from..end];
             // Single letters come from possessives and initials ("Henan's", "J. Smith"): noise.
             if w.chars().nth(1).is_some() {
-                if stem_words && stem_into(w, &mut stemmed) {
-                    f(std::str::from_utf8(&stemmed).expect("ASCII stays ASCII"));
-                } else {
-                    f(w);
-                }
+                f(w);
             }
         }
     };
@@ -216,50 +224,53 @@ pub fn each_token(text: &str, stem_words: bool, mut f: impl FnMut(&str)) {
 /// left out: they conflate more eagerly (`university` with `universe`) and the same code must be
 /// repeated in the page script. Words with anything but ASCII letters are left as they are.
 pub fn stem(word: &str) -> String {
-    let mut w = Vec::new();
+    let mut w = String::new();
     if stem_into(word, &mut w) {
-        String::from_utf8(w).expect("ASCII stays ASCII")
+        w
     } else {
         word.to_owned()
     }
 }
 
 /// [`stem`] into a reused buffer; false (buffer untouched) when the word is left as it is.
-fn stem_into(word: &str, w: &mut Vec<u8>) -> bool {
+/// The word is ASCII, so byte lengths are character lengths.
+fn stem_into(word: &str, w: &mut String) -> bool {
     if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return false;
     }
     w.clear();
-    w.extend_from_slice(word.as_bytes());
+    w.push_str(word);
     // Step 1a.
-    if w.ends_with(b"sses") || w.ends_with(b"ies") {
+    if w.ends_with("sses") || w.ends_with("ies") {
         w.truncate(w.len() - 2);
-    } else if w.ends_with(b"s") && !w.ends_with(b"ss") {
+    } else if w.ends_with('s') && !w.ends_with("ss") {
         w.pop();
     }
     // Step 1b.
-    if w.ends_with(b"eed") {
-        if measure(&w[..w.len() - 3]) > 0 {
+    if w.ends_with("eed") {
+        if measure(&w.as_bytes()[..w.len() - 3]) > 0 {
             w.pop();
         }
     } else {
-        let cut = [&b"ed"[..], b"ing"]
+        let cut = ["ed", "ing"]
             .into_iter()
-            .find(|s| w.ends_with(s) && has_vowel(&w[..w.len() - s.len()]));
+            .find(|s| w.ends_with(s) && has_vowel(&w.as_bytes()[..w.len() - s.len()]));
         if let Some(suffix) = cut {
             w.truncate(w.len() - suffix.len());
-            if w.ends_with(b"at") || w.ends_with(b"bl") || w.ends_with(b"iz") {
-                w.push(b'e');
-            } else if ends_double_consonant(w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z') {
+            let b = w.as_bytes();
+            if w.ends_with("at") || w.ends_with("bl") || w.ends_with("iz") {
+                w.push('e');
+            } else if ends_double_consonant(b) && !matches!(b[b.len() - 1], b'l' | b's' | b'z') {
                 w.pop();
-            } else if measure(w) == 1 && ends_cvc(w) {
-                w.push(b'e');
+            } else if measure(b) == 1 && ends_cvc(b) {
+                w.push('e');
             }
         }
     }
     // Step 1c.
-    if w.ends_with(b"y") && has_vowel(&w[..w.len() - 1]) {
-        *w.last_mut().expect("ends with y") = b'i';
+    if w.ends_with('y') && has_vowel(&w.as_bytes()[..w.len() - 1]) {
+        w.pop();
+        w.push('i');
     }
     true
 }
@@ -526,37 +537,62 @@ struct Count {
     meta: u32,
 }
 
-/// Counts one document's tokens at a time, reusing its table for the next document on the same
-/// thread: a token's string is allocated once per thread, not once per document.
+/// Counts one document's tokens at a time, reusing its tables for the next document on the same
+/// thread: a token's string is allocated, and a word stemmed, once per thread, not once per
+/// document or occurrence.
 #[derive(Default)]
 struct Counter {
-    /// Hashed with FxHash: tokens are short, the build's own text, and looked up millions of
-    /// times (SipHash, whose resistance to chosen keys is not needed here, took 4 % of a build).
-    counts: FxHashMap<Arc<str>, Count>,
-    /// The distinct tokens of the current document, in first-seen order.
-    seen: Vec<Arc<str>>,
+    /// Each token as read (before stemming) → its place in `counts`. Hashed with FxHash: tokens
+    /// are short, the build's own text, and looked up millions of times (SipHash, whose
+    /// resistance to chosen keys is not needed here, took 4 % of a build).
+    read: FxHashMap<Box<str>, u32>,
+    /// Each token (after stemming) → its place in `counts`: the words of one stem share it.
+    places: FxHashMap<Arc<str>, u32>,
+    counts: Vec<Count>,
+    /// The places of the current document's distinct tokens, in first-seen order.
+    seen: Vec<u32>,
+    /// The places of the tokens of the title being read, which weigh by their number.
+    title: Vec<u32>,
+    stemmed: String,
     stamp: u32,
 }
 
 impl Counter {
-    fn add(&mut self, t: &str, weight: Weight) {
-        let stamp = self.stamp;
-        let entry = match self.counts.get_mut(t) {
-            Some(e) => e,
+    /// Where the counts of `t` (as read, before stemming) are.
+    fn place(&mut self, t: &str, stem_words: bool) -> u32 {
+        if let Some(&place) = self.read.get(t) {
+            return place;
+        }
+        let token = if stem_words && stem_into(t, &mut self.stemmed) {
+            self.stemmed.as_str()
+        } else {
+            t
+        };
+        let place = match self.places.get(token) {
+            Some(&place) => place,
             None => {
-                let token: Arc<str> = Arc::from(t);
-                self.counts.entry(token.clone()).or_insert(Count {
-                    token,
-                    stamp: stamp.wrapping_sub(1),
+                let place = self.counts.len() as u32;
+                let token: Arc<str> = Arc::from(token);
+                self.counts.push(Count {
+                    token: token.clone(),
+                    stamp: self.stamp.wrapping_sub(1),
                     body: 0,
                     title: 0,
                     meta: 0,
-                })
+                });
+                self.places.insert(token, place);
+                place
             }
         };
-        if entry.stamp != stamp {
-            (entry.stamp, entry.body, entry.title, entry.meta) = (stamp, 0, 0, 0);
-            self.seen.push(entry.token.clone());
+        self.read.insert(t.into(), place);
+        place
+    }
+
+    fn add(&mut self, place: u32, weight: Weight) {
+        let entry = &mut self.counts[place as usize];
+        if entry.stamp != self.stamp {
+            (entry.stamp, entry.body, entry.title, entry.meta) = (self.stamp, 0, 0, 0);
+            self.seen.push(place);
         }
         match weight {
             Weight::Body => entry.body += 1,
@@ -565,25 +601,37 @@ impl Counter {
         }
     }
 
+    /// Counts every token of `text` with `weight`.
+    fn add_text(&mut self, text: &str, stem_words: bool, weight: Weight) {
+        each_unstemmed(text, |t| {
+            let place = self.place(t, stem_words);
+            self.add(place, weight);
+        });
+    }
+
     /// One document's distinct tokens with their scores.
     fn scores(&mut self, s: &Source, stem_words: bool) -> Vec<(Arc<str>, u32)> {
         self.stamp = self.stamp.wrapping_add(1);
-        each_token(&s.body.text, stem_words, |t| self.add(t, Weight::Body));
+        self.add_text(&s.body.text, stem_words, Weight::Body);
+        let mut places = std::mem::take(&mut self.title);
         for title in std::iter::once(&s.doc.title).chain(&s.aliases) {
-            let mut n = 0;
-            each_token(title, stem_words, |_| n += 1);
-            let w = Weight::Title(TITLE_WEIGHT + SHORT_TITLE / n.max(1));
-            each_token(title, stem_words, |t| self.add(t, w));
+            places.clear();
+            each_unstemmed(title, |t| places.push(self.place(t, stem_words)));
+            let w = Weight::Title(TITLE_WEIGHT + SHORT_TITLE / (places.len() as u32).max(1));
+            for &place in &places {
+                self.add(place, w);
+            }
         }
+        self.title = places;
         for text in &s.meta {
-            each_token(text, stem_words, |t| self.add(t, Weight::Meta));
+            self.add_text(text, stem_words, Weight::Meta);
         }
         let counts = &self.counts;
         self.seen
             .drain(..)
-            .map(|t| {
-                let c = &counts[&t];
-                (t, c.body.min(BODY_CAP) + c.title + c.meta)
+            .map(|place| {
+                let c = &counts[place as usize];
+                (c.token.clone(), c.body.min(BODY_CAP) + c.title + c.meta)
             })
             .collect()
     }
