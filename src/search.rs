@@ -161,24 +161,6 @@ fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
     let mut word: Option<usize> = None;
     let mut cjk: Option<(usize, usize)> = None;
     let mut run = 0;
-    let flush_word = |start: &mut Option<usize>, end: usize, f: &mut dyn FnMut(&str)| {
-        if let Some(from) = start.take() {
-            let w = &lower[from..end];
-            // Single letters come from possessives and initials ("Henan's", "J. Smith"): noise.
-            if w.chars().nth(1).is_some() {
-                f(w);
-            }
-        }
-    };
-    let flush_cjk =
-        |prev: &mut Option<(usize, usize)>, run: &mut usize, f: &mut dyn FnMut(&str)| {
-            if let Some((at, len)) = prev.take() {
-                if *run == 1 {
-                    f(&lower[at..at + len]);
-                }
-            }
-            *run = 0;
-        };
     let bytes = lower.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -186,36 +168,74 @@ fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
         let b = bytes[i];
         if b.is_ascii() {
             if cjk.is_some() {
-                flush_cjk(&mut cjk, &mut run, &mut f);
+                flush_cjk(&lower, &mut cjk, &mut run, &mut f);
             }
             if b.is_ascii_alphanumeric() {
                 word.get_or_insert(i);
+                // The word's ASCII letters and digits at once: one test a byte.
+                i += bytes[i..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
             } else {
-                flush_word(&mut word, i, &mut f);
+                flush_word(&lower, &mut word, i, &mut f);
+                i += 1;
             }
-            i += 1;
             continue;
         }
         let c = lower[i..].chars().next().expect("i is at a character");
         if is_cjk(c) {
-            flush_word(&mut word, i, &mut f);
+            flush_word(&lower, &mut word, i, &mut f);
             if let Some((at, _)) = cjk {
                 f(&lower[at..i + c.len_utf8()]);
             }
             cjk = Some((i, c.len_utf8()));
             run += 1;
         } else {
-            flush_cjk(&mut cjk, &mut run, &mut f);
+            flush_cjk(&lower, &mut cjk, &mut run, &mut f);
             if c.is_alphanumeric() {
                 word.get_or_insert(i);
             } else {
-                flush_word(&mut word, i, &mut f);
+                flush_word(&lower, &mut word, i, &mut f);
             }
         }
         i += c.len_utf8();
     }
-    flush_word(&mut word, lower.len(), &mut f);
-    flush_cjk(&mut cjk, &mut run, &mut f);
+    flush_word(&lower, &mut word, lower.len(), &mut f);
+    flush_cjk(&lower, &mut cjk, &mut run, &mut f);
+}
+
+/// Hands on the word of `lower` being read from `start` (if any), ending at `end`. Generic
+/// rather than a closure over `dyn FnMut`, so that the indexer's counting is inlined.
+fn flush_word(lower: &str, start: &mut Option<usize>, end: usize, f: &mut impl FnMut(&str)) {
+    if let Some(from) = start.take() {
+        let w = &lower[from..end];
+        // Single letters come from possessives and initials ("Henan's", "J. Smith"): noise.
+        // (An ASCII first letter is one byte: a second byte is a second character.)
+        let long = if w.as_bytes()[0].is_ascii() {
+            w.len() > 1
+        } else {
+            w.chars().nth(1).is_some()
+        };
+        if long {
+            f(w);
+        }
+    }
+}
+
+/// Ends the CJK run being read: a lone character is a token of its own.
+fn flush_cjk(
+    lower: &str,
+    prev: &mut Option<(usize, usize)>,
+    run: &mut usize,
+    f: &mut impl FnMut(&str),
+) {
+    if let Some((at, len)) = prev.take() {
+        if *run == 1 {
+            f(&lower[at..at + len]);
+        }
+    }
+    *run = 0;
 }
 
 /// English stemming: step 1 of Porter's algorithm (1980) — plurals (`-s`, `-es`, `-ies`),
