@@ -648,6 +648,16 @@ impl Counter {
 
     /// One document's distinct tokens with their scores.
     fn scores(&mut self, s: &Source, stem_words: bool) -> Vec<(Arc<str>, u32)> {
+        let scored = self.places(s, stem_words);
+        let counts = &self.counts;
+        scored
+            .into_iter()
+            .map(|(place, score)| (counts[place as usize].token.clone(), score))
+            .collect()
+    }
+
+    /// One document's distinct tokens, as places in this counter, with their scores.
+    fn places(&mut self, s: &Source, stem_words: bool) -> Vec<(u32, u32)> {
         self.stamp = self.stamp.wrapping_add(1);
         self.add_text(&s.body.text, stem_words, Weight::Body);
         let mut places = std::mem::take(&mut self.title);
@@ -668,7 +678,7 @@ impl Counter {
             .drain(..)
             .map(|place| {
                 let c = &counts[place as usize];
-                (c.token.clone(), c.body.min(BODY_CAP) + c.title + c.meta)
+                (place, c.body.min(BODY_CAP) + c.title + c.meta)
             })
             .collect()
     }
@@ -683,32 +693,88 @@ struct Postings {
 /// (document, score) pairs in document order.
 type PostingList = Vec<(u32, u32)>;
 
+/// Postings being gathered, interned: each token's string is kept once, its postings a flat
+/// list of integers.
+#[derive(Default)]
+struct Merged {
+    ids: FxHashMap<Arc<str>, u32>,
+    lists: Vec<PostingList>,
+}
+
+impl Merged {
+    fn id(&mut self, token: &Arc<str>) -> u32 {
+        if let Some(&id) = self.ids.get(token) {
+            return id;
+        }
+        let id = self.lists.len() as u32;
+        self.lists.push(Vec::new());
+        self.ids.insert(token.clone(), id);
+        id
+    }
+}
+
+/// A counter that reads a share of every chunk of documents, kept from chunk to chunk, with
+/// the ids of its places in [`Merged`]: a token is looked up by its string once per counter,
+/// not once per document.
+#[derive(Default)]
+struct Share {
+    counter: Counter,
+    /// By place; [`NO_ID`] until looked up.
+    ids: Vec<u32>,
+}
+
+const NO_ID: u32 = u32::MAX;
+
+/// A counter knowing more tokens than this starts again: bounds the memory of a huge site's
+/// vocabulary, kept once per counter.
+const FORGET: usize = 1 << 18;
+
+impl Share {
+    fn id(&mut self, place: u32, merged: &mut Merged) -> u32 {
+        let place = place as usize;
+        if place >= self.ids.len() {
+            self.ids.resize(self.counter.counts.len(), NO_ID);
+        }
+        if self.ids[place] == NO_ID {
+            self.ids[place] = merged.id(&self.counter.counts[place].token);
+        }
+        self.ids[place]
+    }
+}
+
 impl Postings {
     fn gather(sources: &[Source], stem_words: bool) -> Postings {
-        // Interned: each token's string is kept once, its postings a flat list of integers.
-        let mut ids: FxHashMap<Arc<str>, u32> = FxHashMap::default();
-        let mut lists: Vec<PostingList> = Vec::new();
+        let mut merged = Merged::default();
+        // Two shares a thread, so that a thread that finishes first takes another.
+        let mut shares: Vec<Share> = (0..2 * rayon::current_num_threads())
+            .map(|_| Share::default())
+            .collect();
         for (c, chunk) in sources.chunks(CHUNK).enumerate() {
-            let scored: Vec<Vec<(Arc<str>, u32)>> = chunk
-                .par_iter()
-                .map_init(Counter::default, |c, s| c.scores(s, stem_words))
+            let each = chunk.len().div_ceil(shares.len());
+            let scored: Vec<Vec<Vec<(u32, u32)>>> = shares
+                .par_iter_mut()
+                .zip(chunk.par_chunks(each))
+                .map(|(share, docs)| {
+                    let counter = &mut share.counter;
+                    docs.iter().map(|s| counter.places(s, stem_words)).collect()
+                })
                 .collect();
-            for (k, doc) in scored.into_iter().enumerate() {
-                let n = (c * CHUNK + k) as u32;
-                for (token, score) in doc {
-                    let id = match ids.get(&token) {
-                        Some(&id) => id,
-                        None => {
-                            lists.push(Vec::new());
-                            let id = lists.len() as u32 - 1;
-                            ids.insert(token, id);
-                            id
-                        }
-                    };
-                    lists[id as usize].push((n, score));
+            // The shares are the chunk's documents in order.
+            let mut n = (c * CHUNK) as u32;
+            for (share, docs) in shares.iter_mut().zip(scored) {
+                for doc in docs {
+                    for (place, score) in doc {
+                        let id = share.id(place, &mut merged);
+                        merged.lists[id as usize].push((n, score));
+                    }
+                    n += 1;
+                }
+                if share.counter.counts.len() > FORGET {
+                    *share = Share::default();
                 }
             }
         }
+        let Merged { ids, mut lists } = merged;
         let mut tokens: Vec<(Arc<str>, PostingList)> = ids
             .into_iter()
             .map(|(t, id)| (t, std::mem::take(&mut lists[id as usize])))
