@@ -579,9 +579,13 @@ struct Count {
 /// document or occurrence.
 #[derive(Default)]
 struct Counter {
-    /// Each token as read (before stemming) → its place in `counts`. Hashed with FxHash: tokens
-    /// are short, the build's own text, and looked up millions of times (SipHash, whose
-    /// resistance to chosen keys is not needed here, took 4 % of a build).
+    /// Each token as read (before stemming) of up to eight bytes (a CJK bigram has six, most
+    /// words fewer), as one number (see [`packed`]) → its place in `counts`: hashed and compared
+    /// as an integer. Hashed with FxHash: tokens are the build's own text, and looked up
+    /// millions of times (SipHash, whose resistance to chosen keys is not needed here, took 4 %
+    /// of a build).
+    short: FxHashMap<u64, u32>,
+    /// Each longer token as read → its place in `counts`.
     read: FxHashMap<Box<str>, u32>,
     /// Each token (after stemming) → its place in `counts`: the words of one stem share it.
     places: FxHashMap<Arc<str>, u32>,
@@ -597,7 +601,12 @@ struct Counter {
 impl Counter {
     /// Where the counts of `t` (as read, before stemming) are.
     fn place(&mut self, t: &str, stem_words: bool) -> u32 {
-        if let Some(&place) = self.read.get(t) {
+        let key = packed(t);
+        let known = match key {
+            Some(key) => self.short.get(&key),
+            None => self.read.get(t),
+        };
+        if let Some(&place) = known {
             return place;
         }
         let token = if stem_words && stem_into(t, &mut self.stemmed) {
@@ -621,7 +630,10 @@ impl Counter {
                 place
             }
         };
-        self.read.insert(t.into(), place);
+        match key {
+            Some(key) => self.short.insert(key, place),
+            None => self.read.insert(t.into(), place),
+        };
         place
     }
 
@@ -682,6 +694,17 @@ impl Counter {
             })
             .collect()
     }
+}
+
+/// A token of up to eight bytes as one number: its bytes, then zeros (no token has a zero byte,
+/// so no two tokens share a number).
+fn packed(t: &str) -> Option<u64> {
+    let bytes = t.as_bytes();
+    (bytes.len() <= 8).then(|| {
+        let mut b = [0; 8];
+        b[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(b)
+    })
 }
 
 /// Every token of a language with its postings: (document, score) in document order.
