@@ -223,20 +223,26 @@ fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
 }
 
 /// Hands on the word of `lower` being read from `start` (if any), ending at `end`. Generic
-/// rather than a closure over `dyn FnMut`, so that the indexer's counting is inlined.
+/// rather than a closure over `dyn FnMut`, so that the indexer's counting is inlined; and
+/// inlined itself, as most calls (one per CJK character) find no word.
+#[inline(always)]
 fn flush_word(lower: &str, start: &mut Option<usize>, end: usize, f: &mut impl FnMut(&str)) {
     if let Some(from) = start.take() {
-        let w = &lower[from..end];
-        // Single letters come from possessives and initials ("Henan's", "J. Smith"): noise.
-        // (An ASCII first letter is one byte: a second byte is a second character.)
-        let long = if w.as_bytes()[0].is_ascii() {
-            w.len() > 1
-        } else {
-            w.chars().nth(1).is_some()
-        };
-        if long {
-            f(w);
-        }
+        hand_on_word(&lower[from..end], f);
+    }
+}
+
+/// Hands on `w` unless it is a single letter: those come from possessives and initials
+/// ("Henan's", "J. Smith"), noise.
+fn hand_on_word(w: &str, f: &mut impl FnMut(&str)) {
+    // An ASCII first letter is one byte: a second byte is a second character.
+    let long = if w.as_bytes()[0].is_ascii() {
+        w.len() > 1
+    } else {
+        w.chars().nth(1).is_some()
+    };
+    if long {
+        f(w);
     }
 }
 
