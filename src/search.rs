@@ -115,19 +115,36 @@ pub fn tokens(text: &str, stem_words: bool) -> Vec<String> {
 /// ASCII, and CJK characters, which have no case (the look-up was 1.2 % of a build).
 fn lowercase(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
     // `text[copied..i]` is ASCII and CJK only, still to be copied.
     let mut copied = 0;
-    for (i, c) in text.char_indices() {
-        if c.is_ascii() || is_cjk(c) {
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII eight bytes at a time (no high bit set): decoding each character was most of
+        // the time this took.
+        if let Some(eight) = bytes.get(i..i + 8) {
+            let eight = u64::from_ne_bytes(eight.try_into().expect("eight bytes"));
+            if eight & 0x8080_8080_8080_8080 == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        if bytes[i].is_ascii() {
+            i += 1;
             continue;
         }
-        if c == 'Σ' {
-            // Its lower case depends on where it is in a word: the library knows how.
-            return text.to_lowercase();
+        let c = text[i..].chars().next().expect("i is at a character");
+        let next = i + c.len_utf8();
+        if !is_cjk(c) {
+            if c == 'Σ' {
+                // Its lower case depends on where it is in a word: the library knows how.
+                return text.to_lowercase();
+            }
+            push_lowercase_ascii(&mut out, &text[copied..i]);
+            out.extend(c.to_lowercase());
+            copied = next;
         }
-        push_lowercase_ascii(&mut out, &text[copied..i]);
-        out.extend(c.to_lowercase());
-        copied = i + c.len_utf8();
+        i = next;
     }
     push_lowercase_ascii(&mut out, &text[copied..]);
     out
@@ -143,34 +160,24 @@ fn push_lowercase_ascii(out: &mut String, run: &str) {
 /// Calls `f` with each token of `text`, in order, with repeats, as slices of one lower-cased
 /// copy of the text (stemmed words from one reused buffer): indexing makes no String per token.
 pub fn each_token(text: &str, stem_words: bool, mut f: impl FnMut(&str)) {
+    let mut stemmed = String::new();
+    each_unstemmed(text, |t| {
+        if stem_words && stem_into(t, &mut stemmed) {
+            f(&stemmed);
+        } else {
+            f(t);
+        }
+    });
+}
+
+/// [`each_token`] before stemming: a token's stem depends on nothing else, so the index stems
+/// each distinct word once rather than each occurrence.
+fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
     let lower = lowercase(text);
-    let mut stemmed = Vec::new();
     // The word being read, from this byte; the CJK run's previous character and its length.
     let mut word: Option<usize> = None;
     let mut cjk: Option<(usize, usize)> = None;
     let mut run = 0;
-    let mut flush_word = |start: &mut Option<usize>, end: usize, f: &mut dyn FnMut(&str)| {
-        if let Some(from) = start.take() {
-            let w = &lower[from..end];
-            // Single letters come from possessives and initials ("Henan's", "J. Smith"): noise.
-            if w.chars().nth(1).is_some() {
-                if stem_words && stem_into(w, &mut stemmed) {
-                    f(std::str::from_utf8(&stemmed).expect("ASCII stays ASCII"));
-                } else {
-                    f(w);
-                }
-            }
-        }
-    };
-    let flush_cjk =
-        |prev: &mut Option<(usize, usize)>, run: &mut usize, f: &mut dyn FnMut(&str)| {
-            if let Some((at, len)) = prev.take() {
-                if *run == 1 {
-                    f(&lower[at..at + len]);
-                }
-            }
-            *run = 0;
-        };
     let bytes = lower.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -178,36 +185,80 @@ pub fn each_token(text: &str, stem_words: bool, mut f: impl FnMut(&str)) {
         let b = bytes[i];
         if b.is_ascii() {
             if cjk.is_some() {
-                flush_cjk(&mut cjk, &mut run, &mut f);
+                flush_cjk(&lower, &mut cjk, &mut run, &mut f);
             }
             if b.is_ascii_alphanumeric() {
                 word.get_or_insert(i);
+                // The word's ASCII letters and digits at once: one test a byte.
+                i += bytes[i..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
             } else {
-                flush_word(&mut word, i, &mut f);
+                flush_word(&lower, &mut word, i, &mut f);
+                i += 1;
             }
-            i += 1;
             continue;
         }
         let c = lower[i..].chars().next().expect("i is at a character");
         if is_cjk(c) {
-            flush_word(&mut word, i, &mut f);
+            flush_word(&lower, &mut word, i, &mut f);
             if let Some((at, _)) = cjk {
                 f(&lower[at..i + c.len_utf8()]);
             }
             cjk = Some((i, c.len_utf8()));
             run += 1;
         } else {
-            flush_cjk(&mut cjk, &mut run, &mut f);
+            flush_cjk(&lower, &mut cjk, &mut run, &mut f);
             if c.is_alphanumeric() {
                 word.get_or_insert(i);
             } else {
-                flush_word(&mut word, i, &mut f);
+                flush_word(&lower, &mut word, i, &mut f);
             }
         }
         i += c.len_utf8();
     }
-    flush_word(&mut word, lower.len(), &mut f);
-    flush_cjk(&mut cjk, &mut run, &mut f);
+    flush_word(&lower, &mut word, lower.len(), &mut f);
+    flush_cjk(&lower, &mut cjk, &mut run, &mut f);
+}
+
+/// Hands on the word of `lower` being read from `start` (if any), ending at `end`. Generic
+/// rather than a closure over `dyn FnMut`, so that the indexer's counting is inlined; and
+/// inlined itself, as most calls (one per CJK character) find no word.
+#[inline(always)]
+fn flush_word(lower: &str, start: &mut Option<usize>, end: usize, f: &mut impl FnMut(&str)) {
+    if let Some(from) = start.take() {
+        hand_on_word(&lower[from..end], f);
+    }
+}
+
+/// Hands on `w` unless it is a single letter: those come from possessives and initials
+/// ("Henan's", "J. Smith"), noise.
+fn hand_on_word(w: &str, f: &mut impl FnMut(&str)) {
+    // An ASCII first letter is one byte: a second byte is a second character.
+    let long = if w.as_bytes()[0].is_ascii() {
+        w.len() > 1
+    } else {
+        w.chars().nth(1).is_some()
+    };
+    if long {
+        f(w);
+    }
+}
+
+/// Ends the CJK run being read: a lone character is a token of its own.
+fn flush_cjk(
+    lower: &str,
+    prev: &mut Option<(usize, usize)>,
+    run: &mut usize,
+    f: &mut impl FnMut(&str),
+) {
+    if let Some((at, len)) = prev.take() {
+        if *run == 1 {
+            f(&lower[at..at + len]);
+        }
+    }
+    *run = 0;
 }
 
 /// English stemming: step 1 of Porter's algorithm (1980) — plurals (`-s`, `-es`, `-ies`),
@@ -216,50 +267,53 @@ pub fn each_token(text: &str, stem_words: bool, mut f: impl FnMut(&str)) {
 /// left out: they conflate more eagerly (`university` with `universe`) and the same code must be
 /// repeated in the page script. Words with anything but ASCII letters are left as they are.
 pub fn stem(word: &str) -> String {
-    let mut w = Vec::new();
+    let mut w = String::new();
     if stem_into(word, &mut w) {
-        String::from_utf8(w).expect("ASCII stays ASCII")
+        w
     } else {
         word.to_owned()
     }
 }
 
 /// [`stem`] into a reused buffer; false (buffer untouched) when the word is left as it is.
-fn stem_into(word: &str, w: &mut Vec<u8>) -> bool {
+/// The word is ASCII, so byte lengths are character lengths.
+fn stem_into(word: &str, w: &mut String) -> bool {
     if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return false;
     }
     w.clear();
-    w.extend_from_slice(word.as_bytes());
+    w.push_str(word);
     // Step 1a.
-    if w.ends_with(b"sses") || w.ends_with(b"ies") {
+    if w.ends_with("sses") || w.ends_with("ies") {
         w.truncate(w.len() - 2);
-    } else if w.ends_with(b"s") && !w.ends_with(b"ss") {
+    } else if w.ends_with('s') && !w.ends_with("ss") {
         w.pop();
     }
     // Step 1b.
-    if w.ends_with(b"eed") {
-        if measure(&w[..w.len() - 3]) > 0 {
+    if w.ends_with("eed") {
+        if measure(&w.as_bytes()[..w.len() - 3]) > 0 {
             w.pop();
         }
     } else {
-        let cut = [&b"ed"[..], b"ing"]
+        let cut = ["ed", "ing"]
             .into_iter()
-            .find(|s| w.ends_with(s) && has_vowel(&w[..w.len() - s.len()]));
+            .find(|s| w.ends_with(s) && has_vowel(&w.as_bytes()[..w.len() - s.len()]));
         if let Some(suffix) = cut {
             w.truncate(w.len() - suffix.len());
-            if w.ends_with(b"at") || w.ends_with(b"bl") || w.ends_with(b"iz") {
-                w.push(b'e');
-            } else if ends_double_consonant(w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z') {
+            let b = w.as_bytes();
+            if w.ends_with("at") || w.ends_with("bl") || w.ends_with("iz") {
+                w.push('e');
+            } else if ends_double_consonant(b) && !matches!(b[b.len() - 1], b'l' | b's' | b'z') {
                 w.pop();
-            } else if measure(w) == 1 && ends_cvc(w) {
-                w.push(b'e');
+            } else if measure(b) == 1 && ends_cvc(b) {
+                w.push('e');
             }
         }
     }
     // Step 1c.
-    if w.ends_with(b"y") && has_vowel(&w[..w.len() - 1]) {
-        *w.last_mut().expect("ends with y") = b'i';
+    if w.ends_with('y') && has_vowel(&w.as_bytes()[..w.len() - 1]) {
+        w.pop();
+        w.push('i');
     }
     true
 }
@@ -526,37 +580,74 @@ struct Count {
     meta: u32,
 }
 
-/// Counts one document's tokens at a time, reusing its table for the next document on the same
-/// thread: a token's string is allocated once per thread, not once per document.
+/// Counts one document's tokens at a time, reusing its tables for the next document on the same
+/// thread: a token's string is allocated, and a word stemmed, once per thread, not once per
+/// document or occurrence.
 #[derive(Default)]
 struct Counter {
-    /// Hashed with FxHash: tokens are short, the build's own text, and looked up millions of
-    /// times (SipHash, whose resistance to chosen keys is not needed here, took 4 % of a build).
-    counts: FxHashMap<Arc<str>, Count>,
-    /// The distinct tokens of the current document, in first-seen order.
-    seen: Vec<Arc<str>>,
+    /// Each token as read (before stemming) of up to eight bytes (a CJK bigram has six, most
+    /// words fewer), as one number (see [`packed`]) → its place in `counts`: hashed and compared
+    /// as an integer. Hashed with FxHash: tokens are the build's own text, and looked up
+    /// millions of times (SipHash, whose resistance to chosen keys is not needed here, took 4 %
+    /// of a build).
+    short: FxHashMap<u64, u32>,
+    /// Each longer token as read → its place in `counts`.
+    read: FxHashMap<Box<str>, u32>,
+    /// Each token (after stemming) → its place in `counts`: the words of one stem share it.
+    places: FxHashMap<Arc<str>, u32>,
+    counts: Vec<Count>,
+    /// The places of the current document's distinct tokens, in first-seen order.
+    seen: Vec<u32>,
+    /// The places of the tokens of the title being read, which weigh by their number.
+    title: Vec<u32>,
+    stemmed: String,
     stamp: u32,
 }
 
 impl Counter {
-    fn add(&mut self, t: &str, weight: Weight) {
-        let stamp = self.stamp;
-        let entry = match self.counts.get_mut(t) {
-            Some(e) => e,
+    /// Where the counts of `t` (as read, before stemming) are.
+    fn place(&mut self, t: &str, stem_words: bool) -> u32 {
+        let key = packed(t);
+        let known = match key {
+            Some(key) => self.short.get(&key),
+            None => self.read.get(t),
+        };
+        if let Some(&place) = known {
+            return place;
+        }
+        let token = if stem_words && stem_into(t, &mut self.stemmed) {
+            self.stemmed.as_str()
+        } else {
+            t
+        };
+        let place = match self.places.get(token) {
+            Some(&place) => place,
             None => {
-                let token: Arc<str> = Arc::from(t);
-                self.counts.entry(token.clone()).or_insert(Count {
-                    token,
-                    stamp: stamp.wrapping_sub(1),
+                let place = self.counts.len() as u32;
+                let token: Arc<str> = Arc::from(token);
+                self.counts.push(Count {
+                    token: token.clone(),
+                    stamp: self.stamp.wrapping_sub(1),
                     body: 0,
                     title: 0,
                     meta: 0,
-                })
+                });
+                self.places.insert(token, place);
+                place
             }
         };
-        if entry.stamp != stamp {
-            (entry.stamp, entry.body, entry.title, entry.meta) = (stamp, 0, 0, 0);
-            self.seen.push(entry.token.clone());
+        match key {
+            Some(key) => self.short.insert(key, place),
+            None => self.read.insert(t.into(), place),
+        };
+        place
+    }
+
+    fn add(&mut self, place: u32, weight: Weight) {
+        let entry = &mut self.counts[place as usize];
+        if entry.stamp != self.stamp {
+            (entry.stamp, entry.body, entry.title, entry.meta) = (self.stamp, 0, 0, 0);
+            self.seen.push(place);
         }
         match weight {
             Weight::Body => entry.body += 1,
@@ -565,28 +656,61 @@ impl Counter {
         }
     }
 
+    /// Counts every token of `text` with `weight`.
+    fn add_text(&mut self, text: &str, stem_words: bool, weight: Weight) {
+        each_unstemmed(text, |t| {
+            let place = self.place(t, stem_words);
+            self.add(place, weight);
+        });
+    }
+
     /// One document's distinct tokens with their scores.
     fn scores(&mut self, s: &Source, stem_words: bool) -> Vec<(Arc<str>, u32)> {
+        let scored = self.places(s, stem_words);
+        let counts = &self.counts;
+        scored
+            .into_iter()
+            .map(|(place, score)| (counts[place as usize].token.clone(), score))
+            .collect()
+    }
+
+    /// One document's distinct tokens, as places in this counter, with their scores.
+    fn places(&mut self, s: &Source, stem_words: bool) -> Vec<(u32, u32)> {
         self.stamp = self.stamp.wrapping_add(1);
-        each_token(&s.body.text, stem_words, |t| self.add(t, Weight::Body));
+        self.add_text(&s.body.text, stem_words, Weight::Body);
+        let mut places = std::mem::take(&mut self.title);
         for title in std::iter::once(&s.doc.title).chain(&s.aliases) {
-            let mut n = 0;
-            each_token(title, stem_words, |_| n += 1);
-            let w = Weight::Title(TITLE_WEIGHT + SHORT_TITLE / n.max(1));
-            each_token(title, stem_words, |t| self.add(t, w));
+            places.clear();
+            each_unstemmed(title, |t| places.push(self.place(t, stem_words)));
+            let w = Weight::Title(TITLE_WEIGHT + SHORT_TITLE / (places.len() as u32).max(1));
+            for &place in &places {
+                self.add(place, w);
+            }
         }
+        self.title = places;
         for text in &s.meta {
-            each_token(text, stem_words, |t| self.add(t, Weight::Meta));
+            self.add_text(text, stem_words, Weight::Meta);
         }
         let counts = &self.counts;
         self.seen
             .drain(..)
-            .map(|t| {
-                let c = &counts[&t];
-                (t, c.body.min(BODY_CAP) + c.title + c.meta)
+            .map(|place| {
+                let c = &counts[place as usize];
+                (place, c.body.min(BODY_CAP) + c.title + c.meta)
             })
             .collect()
     }
+}
+
+/// A token of up to eight bytes as one number: its bytes, then zeros (no token has a zero byte,
+/// so no two tokens share a number).
+fn packed(t: &str) -> Option<u64> {
+    let bytes = t.as_bytes();
+    (bytes.len() <= 8).then(|| {
+        let mut b = [0; 8];
+        b[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(b)
+    })
 }
 
 /// Every token of a language with its postings: (document, score) in document order.
@@ -598,32 +722,88 @@ struct Postings {
 /// (document, score) pairs in document order.
 type PostingList = Vec<(u32, u32)>;
 
+/// Postings being gathered, interned: each token's string is kept once, its postings a flat
+/// list of integers.
+#[derive(Default)]
+struct Merged {
+    ids: FxHashMap<Arc<str>, u32>,
+    lists: Vec<PostingList>,
+}
+
+impl Merged {
+    fn id(&mut self, token: &Arc<str>) -> u32 {
+        if let Some(&id) = self.ids.get(token) {
+            return id;
+        }
+        let id = self.lists.len() as u32;
+        self.lists.push(Vec::new());
+        self.ids.insert(token.clone(), id);
+        id
+    }
+}
+
+/// A counter that reads a share of every chunk of documents, kept from chunk to chunk, with
+/// the ids of its places in [`Merged`]: a token is looked up by its string once per counter,
+/// not once per document.
+#[derive(Default)]
+struct Share {
+    counter: Counter,
+    /// By place; [`NO_ID`] until looked up.
+    ids: Vec<u32>,
+}
+
+const NO_ID: u32 = u32::MAX;
+
+/// A counter knowing more tokens than this starts again: bounds the memory of a huge site's
+/// vocabulary, kept once per counter.
+const FORGET: usize = 1 << 18;
+
+impl Share {
+    fn id(&mut self, place: u32, merged: &mut Merged) -> u32 {
+        let place = place as usize;
+        if place >= self.ids.len() {
+            self.ids.resize(self.counter.counts.len(), NO_ID);
+        }
+        if self.ids[place] == NO_ID {
+            self.ids[place] = merged.id(&self.counter.counts[place].token);
+        }
+        self.ids[place]
+    }
+}
+
 impl Postings {
     fn gather(sources: &[Source], stem_words: bool) -> Postings {
-        // Interned: each token's string is kept once, its postings a flat list of integers.
-        let mut ids: FxHashMap<Arc<str>, u32> = FxHashMap::default();
-        let mut lists: Vec<PostingList> = Vec::new();
+        let mut merged = Merged::default();
+        // Two shares a thread, so that a thread that finishes first takes another.
+        let mut shares: Vec<Share> = (0..2 * rayon::current_num_threads())
+            .map(|_| Share::default())
+            .collect();
         for (c, chunk) in sources.chunks(CHUNK).enumerate() {
-            let scored: Vec<Vec<(Arc<str>, u32)>> = chunk
-                .par_iter()
-                .map_init(Counter::default, |c, s| c.scores(s, stem_words))
+            let each = chunk.len().div_ceil(shares.len());
+            let scored: Vec<Vec<Vec<(u32, u32)>>> = shares
+                .par_iter_mut()
+                .zip(chunk.par_chunks(each))
+                .map(|(share, docs)| {
+                    let counter = &mut share.counter;
+                    docs.iter().map(|s| counter.places(s, stem_words)).collect()
+                })
                 .collect();
-            for (k, doc) in scored.into_iter().enumerate() {
-                let n = (c * CHUNK + k) as u32;
-                for (token, score) in doc {
-                    let id = match ids.get(&token) {
-                        Some(&id) => id,
-                        None => {
-                            lists.push(Vec::new());
-                            let id = lists.len() as u32 - 1;
-                            ids.insert(token, id);
-                            id
-                        }
-                    };
-                    lists[id as usize].push((n, score));
+            // The shares are the chunk's documents in order.
+            let mut n = (c * CHUNK) as u32;
+            for (share, docs) in shares.iter_mut().zip(scored) {
+                for doc in docs {
+                    for (place, score) in doc {
+                        let id = share.id(place, &mut merged);
+                        merged.lists[id as usize].push((n, score));
+                    }
+                    n += 1;
+                }
+                if share.counter.counts.len() > FORGET {
+                    *share = Share::default();
                 }
             }
         }
+        let Merged { ids, mut lists } = merged;
         let mut tokens: Vec<(Arc<str>, PostingList)> = ids
             .into_iter()
             .map(|(t, id)| (t, std::mem::take(&mut lists[id as usize])))
