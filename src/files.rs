@@ -133,9 +133,10 @@ impl Listings {
         skipped.into_iter().flatten().cloned().collect()
     }
 
-    /// `media::sources` as of the last `refresh`.
-    pub fn media_sources(&self) -> crate::media::Sources {
-        crate::media::sources(&self.content.walk, &self.statics.walk)
+    /// The listings of `content/` and `static/` as of the last `refresh` (for
+    /// `media::sources`).
+    pub fn content_and_statics(&self) -> (&Walk, &Walk) {
+        (&self.content.walk, &self.statics.walk)
     }
 }
 

@@ -147,7 +147,7 @@ impl Incremental {
         let (mut built, kept) = full(options, loaded, &highlighter, None)?;
         let files = take_files(&mut built);
         sources.hollow(&built.site);
-        let inputs = (statics, listings.media_sources());
+        let inputs = (statics, crate::media::sources(&listings));
         Ok(Incremental {
             options: options.clone(),
             memo: Some(Memo::new(&built.site, &files, kept, inputs)),
@@ -211,7 +211,7 @@ impl Incremental {
         let (statics, static_error) = static_files(root);
         let config = pipeline::config(&self.options)?;
         self.listings.refresh(root);
-        let media_sources = self.listings.media_sources();
+        let media_sources = crate::media::sources(&self.listings);
         // What `partial` needs besides the same pages: the same configuration, templates and
         // static file names, and the memo of a last build that succeeded.
         let memo = self.memo.take().filter(|m| {

@@ -27,8 +27,9 @@ const RASTER: [&str; 5] = ["jpg", "jpeg", "png", "webp", "gif"];
 /// time of change: what the preview compares to notice that one changed.
 pub type Sources = Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)>;
 
-/// `Sources` from the listings of `content/` and `static/` (`files::walk`, every file).
-pub fn sources(content: &crate::files::Walk, statics: &crate::files::Walk) -> Sources {
+/// `Sources` from the kept listings of `content/` and `static/` (every file).
+pub fn sources(listings: &crate::files::Listings) -> Sources {
+    let (content, statics) = listings.content_and_statics();
     let content = content
         .files
         .iter()
