@@ -60,7 +60,7 @@ impl Highlighter {
 }
 
 /// The stylesheet for the classes above: a light theme, and a dark one for dark mode.
-pub fn stylesheet() -> String {
+fn stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
     let css = |name: &str| {
         themes
