@@ -65,35 +65,31 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             )),
         }
     }
-    // Each template parsed on its own first (side by side), so that every syntax error is
-    // reported at once; the parser recurses too, so nesting is measured before.
-    let found: Vec<Diagnostic> = sources
+    // Each template parsed on its own (side by side), so that every syntax error is reported
+    // at once, then handed to Tera as it is: parsing them again (`add_raw_templates`) would
+    // double a cost that is a large part of a small site's build.
+    let parsed: Vec<Result<tera::Template, Diagnostic>> = sources
         .par_iter()
-        .filter_map(|(name, source)| {
-            if let Some((line, column)) = too_deep(source) {
-                let message = format!("tags or brackets nest more than {MAX_DEPTH} levels deep");
-                return Some(
-                    Diagnostic::error(Kind::Template, file_of(name), message).in_source(
-                        source,
-                        line,
-                        Some(column),
-                    ),
-                );
-            }
-            let e = tera::Template::new(name, None, source).err()?;
-            Some(syntax_error(name, source, &e))
-        })
+        .map(|(name, source)| parse(name, source))
         .collect();
-    errors.extend(found);
+    let mut tera = Tera::default();
+    for template in parsed {
+        match template {
+            Ok(t) => {
+                tera.templates.insert(t.name.clone(), t);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     // Tera's default also escapes `/`, which makes every URL unreadable in the source.
     tera.set_escape_fn(escape);
     let sources: HashMap<String, String> = sources.into_iter().collect();
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+    (tera.build_inheritance_chains())
+        .and_then(|()| tera.check_macro_files())
         .map_err(|e| vec![compile_error(&sources, &e)])?;
     let templates = Templates { tera, sources };
     let nesting = templates.check_nesting();
@@ -102,6 +98,16 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     } else {
         Err(nesting)
     }
+}
+
+/// One template, parsed; its nesting is measured first, since Tera's parser recurses.
+fn parse(name: &str, source: &str) -> Result<tera::Template, Diagnostic> {
+    if let Some((line, column)) = too_deep(source) {
+        let message = format!("tags or brackets nest more than {MAX_DEPTH} levels deep");
+        let error = Diagnostic::error(Kind::Template, file_of(name), message);
+        return Err(error.in_source(source, line, Some(column)));
+    }
+    tera::Template::new(name, None, source).map_err(|e| syntax_error(name, source, &e))
 }
 
 fn escape(text: &str) -> String {
