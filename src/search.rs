@@ -606,15 +606,24 @@ struct Counter {
 
 impl Counter {
     /// Where the counts of `t` (as read, before stemming) are.
+    #[inline(always)]
     fn place(&mut self, t: &str, stem_words: bool) -> u32 {
         let key = packed(t);
         let known = match key {
             Some(key) => self.short.get(&key),
             None => self.read.get(t),
         };
-        if let Some(&place) = known {
-            return place;
+        match known {
+            Some(&place) => place,
+            None => self.new_place(t, key, stem_words),
         }
+    }
+
+    /// [`Counter::place`] of a token read for the first time: out of line, as most tokens
+    /// read are known.
+    #[cold]
+    #[inline(never)]
+    fn new_place(&mut self, t: &str, key: Option<u64>, stem_words: bool) -> u32 {
         let token = if stem_words && stem_into(t, &mut self.stemmed) {
             self.stemmed.as_str()
         } else {
@@ -703,14 +712,21 @@ impl Counter {
 }
 
 /// A token of up to eight bytes as one number: its bytes, then zeros (no token has a zero byte,
-/// so no two tokens share a number).
+/// so no two tokens share a number). Read as two overlapping loads, not copied into a buffer:
+/// copying a slice of unknown length called `memcpy`, once per token read.
 fn packed(t: &str) -> Option<u64> {
-    let bytes = t.as_bytes();
-    (bytes.len() <= 8).then(|| {
-        let mut b = [0; 8];
-        b[..bytes.len()].copy_from_slice(bytes);
-        u64::from_le_bytes(b)
-    })
+    let b = t.as_bytes();
+    let n = b.len();
+    let byte = |i: usize| u64::from(b[i]) << (8 * i);
+    let four = |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().expect("four")));
+    match n {
+        0 => Some(0),
+        // The first, middle and last byte: all of them, some read twice.
+        1..=3 => Some(byte(0) | byte(n / 2) | byte(n - 1)),
+        // The first four and the last four bytes, which overlap when n < 8.
+        4..=8 => Some(four(0) | four(n - 4) << (8 * (n - 4))),
+        _ => None,
+    }
 }
 
 /// Every token of a language with its postings: (document, score) in document order.
@@ -1094,6 +1110,19 @@ mod tests {
         #[test]
         fn lowercase_is_the_librarys(text in "[a-zA-Z \u{3a3}\u{3c3}\u{130}\u{4e00}-\u{4e10}\u{c0}-\u{17f}\u{2019}]{0,24}") {
             prop_assert_eq!(lowercase(&text), text.to_lowercase());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn packed_is_the_bytes_then_zeros(t in "[a-z0-9\u{e9}\u{4e00}-\u{4e10}]{0,9}") {
+            let bytes = t.as_bytes();
+            let want = (bytes.len() <= 8).then(|| {
+                let mut b = [0; 8];
+                b[..bytes.len()].copy_from_slice(bytes);
+                u64::from_le_bytes(b)
+            });
+            prop_assert_eq!(packed(&t), want);
         }
     }
 
