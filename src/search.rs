@@ -135,6 +135,12 @@ fn lowercase(text: &str) -> String {
             i += 1;
             continue;
         }
+        // U+3000 to U+9FFF (lead bytes E3 to E9), most of a Chinese text, have no case:
+        // skipped without decoding.
+        if (0xe3..=0xe9).contains(&bytes[i]) {
+            i += 3;
+            continue;
+        }
         let c = text[i..].chars().next().expect("i is at a character");
         let next = i + c.len_utf8();
         if !is_cjk(c) {
@@ -1160,6 +1166,14 @@ mod tests {
             let mut out = b"x".to_vec();
             write_list(&mut out, &docs);
             prop_assert_eq!(String::from_utf8(out).unwrap(), format!("x[{}]", numbers.join(",")));
+        }
+    }
+
+    #[test]
+    fn what_lowercase_skips_has_no_case() {
+        for c in '\u{3000}'..='\u{9fff}' {
+            assert!(c.to_lowercase().eq([c]), "{c}");
+            assert_eq!(c.len_utf8(), 3);
         }
     }
 
