@@ -195,12 +195,12 @@ fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
             if cjk.is_some() {
                 flush_cjk(&lower, &mut cjk, &mut run, &mut f);
             }
-            if b.is_ascii_alphanumeric() {
+            if ASCII_WORD[usize::from(b)] {
                 word.get_or_insert(i);
-                // The word's ASCII letters and digits at once: one test a byte.
+                // The word's ASCII letters and digits at once: one look-up a byte.
                 i += bytes[i..]
                     .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .take_while(|&&b| ASCII_WORD[usize::from(b)])
                     .count();
             } else {
                 flush_word(&lower, &mut word, i, &mut f);
@@ -208,13 +208,13 @@ fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
             }
             continue;
         }
-        let c = lower[i..].chars().next().expect("i is at a character");
+        let (c, len) = char_at(&lower, i);
         if is_cjk(c) {
             flush_word(&lower, &mut word, i, &mut f);
             if let Some((at, _)) = cjk {
-                f(&lower[at..i + c.len_utf8()]);
+                f(&lower[at..i + len]);
             }
-            cjk = Some((i, c.len_utf8()));
+            cjk = Some((i, len));
             run += 1;
         } else {
             flush_cjk(&lower, &mut cjk, &mut run, &mut f);
@@ -224,10 +224,38 @@ fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
                 flush_word(&lower, &mut word, i, &mut f);
             }
         }
-        i += c.len_utf8();
+        i += len;
     }
     flush_word(&lower, &mut word, lower.len(), &mut f);
     flush_cjk(&lower, &mut cjk, &mut run, &mut f);
+}
+
+/// Whether an ASCII byte is part of a word (`u8::is_ascii_alphanumeric`), by byte: one look-up
+/// rather than three range tests, for every byte of an English text.
+static ASCII_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// The character starting at byte `i` of `s`, and its length. One of three bytes (lead byte
+/// E0 to EF: U+0800 to U+FFFF, which hold CJK's common characters) is read from its bytes,
+/// without the checks of a general decoder; others through `chars`.
+#[inline(always)]
+fn char_at(s: &str, i: usize) -> (char, usize) {
+    let b = s.as_bytes();
+    if b[i] & 0xf0 == 0xe0 {
+        let bits = |byte: u8, shift: u32| u32::from(byte) << shift;
+        let c = bits(b[i] & 0x0f, 12) | bits(b[i + 1] & 0x3f, 6) | bits(b[i + 2] & 0x3f, 0);
+        (char::from_u32(c).expect("UTF-8 of three bytes"), 3)
+    } else {
+        let c = s[i..].chars().next().expect("i is at a character");
+        (c, c.len_utf8())
+    }
 }
 
 /// Hands on the word of `lower` being read from `start` (if any), ending at `end`. Generic
@@ -1174,6 +1202,17 @@ mod tests {
         for c in '\u{3000}'..='\u{9fff}' {
             assert!(c.to_lowercase().eq([c]), "{c}");
             assert_eq!(c.len_utf8(), 3);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn char_at_decodes_as_chars_does(text in "[a-z\u{e9}\u{3000}-\u{3010}\u{4e00}-\u{4e10}\u{ff01}\u{1f600}]{1,12}") {
+            let mut i = 0;
+            for c in text.chars() {
+                prop_assert_eq!(char_at(&text, i), (c, c.len_utf8()));
+                i += c.len_utf8();
+            }
         }
     }
 
