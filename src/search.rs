@@ -30,6 +30,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::sync::Arc;
 
+mod json;
 mod update;
 pub use update::{Before, IndexUpdate, Live};
 
@@ -55,6 +56,7 @@ pub const OWN_FILE: usize = 256;
 const DOC_TARGET: usize = 4 * 1024;
 
 /// One searchable document as the script shows it in the results (and checks phrases in).
+/// Written by [`json::docs`], with the bytes serde_json gives (a test holds it to that).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Doc<'a> {
     pub title: &'a str,
@@ -133,6 +135,12 @@ fn lowercase(text: &str) -> String {
             i += 1;
             continue;
         }
+        // U+3000 to U+9FFF (lead bytes E3 to E9), most of a Chinese text, have no case:
+        // skipped without decoding.
+        if (0xe3..=0xe9).contains(&bytes[i]) {
+            i += 3;
+            continue;
+        }
         let c = text[i..].chars().next().expect("i is at a character");
         let next = i + c.len_utf8();
         if !is_cjk(c) {
@@ -161,7 +169,7 @@ fn push_lowercase_ascii(out: &mut String, run: &str) {
 /// copy of the text (stemmed words from one reused buffer): indexing makes no String per token.
 pub fn each_token(text: &str, stem_words: bool, mut f: impl FnMut(&str)) {
     let mut stemmed = String::new();
-    each_unstemmed(text, |t| {
+    each_unstemmed(text, |t: &str| {
         if stem_words && stem_into(t, &mut stemmed) {
             f(&stemmed);
         } else {
@@ -172,7 +180,7 @@ pub fn each_token(text: &str, stem_words: bool, mut f: impl FnMut(&str)) {
 
 /// [`each_token`] before stemming: a token's stem depends on nothing else, so the index stems
 /// each distinct word once rather than each occurrence.
-fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
+fn each_unstemmed(text: &str, mut f: impl Tokens) {
     let lower = lowercase(text);
     // The word being read, from this byte; the CJK run's previous character and its length.
     let mut word: Option<usize> = None;
@@ -187,12 +195,12 @@ fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
             if cjk.is_some() {
                 flush_cjk(&lower, &mut cjk, &mut run, &mut f);
             }
-            if b.is_ascii_alphanumeric() {
+            if ASCII_WORD[usize::from(b)] {
                 word.get_or_insert(i);
-                // The word's ASCII letters and digits at once: one test a byte.
+                // The word's ASCII letters and digits at once: one look-up a byte.
                 i += bytes[i..]
                     .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .take_while(|&&b| ASCII_WORD[usize::from(b)])
                     .count();
             } else {
                 flush_word(&lower, &mut word, i, &mut f);
@@ -200,33 +208,88 @@ fn each_unstemmed(text: &str, mut f: impl FnMut(&str)) {
             }
             continue;
         }
-        let c = lower[i..].chars().next().expect("i is at a character");
+        let (c, len) = char_at(&lower, i);
         if is_cjk(c) {
             flush_word(&lower, &mut word, i, &mut f);
             if let Some((at, _)) = cjk {
-                f(&lower[at..i + c.len_utf8()]);
+                f.token(&lower[at..i + len]);
             }
-            cjk = Some((i, c.len_utf8()));
+            cjk = Some((i, len));
             run += 1;
         } else {
             flush_cjk(&lower, &mut cjk, &mut run, &mut f);
-            if c.is_alphanumeric() {
+            if is_alphanumeric(c) {
                 word.get_or_insert(i);
             } else {
                 flush_word(&lower, &mut word, i, &mut f);
             }
         }
-        i += c.len_utf8();
+        i += len;
     }
     flush_word(&lower, &mut word, lower.len(), &mut f);
     flush_cjk(&lower, &mut cjk, &mut run, &mut f);
+}
+
+/// Whether an ASCII byte is part of a word (`u8::is_ascii_alphanumeric`), by byte: one look-up
+/// rather than three range tests, for every byte of an English text.
+static ASCII_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// `char::is_alphanumeric`, answered from a mask of 64 characters for the punctuation of
+/// English (U+2000 to U+203F: dashes, quotes) and Chinese (U+3000 to U+303F: `、。「」`; U+FF00
+/// to U+FF3F: `，：！？（）`): the library searched its tables for them, 400 instructions a `。`.
+fn is_alphanumeric(c: char) -> bool {
+    let code = u32::from(c);
+    let mask: u64 = match code >> 6 {
+        0x80 => 0,
+        0xc0 => 0x1f3e_03fe_0000_00e0,
+        0x3fc => 0x07ff_fffe_03ff_0000,
+        _ => return c.is_alphanumeric(),
+    };
+    mask >> (code & 63) & 1 == 1
+}
+
+/// The character starting at byte `i` of `s`, and its length. One of three bytes (lead byte
+/// E0 to EF: U+0800 to U+FFFF, which hold CJK's common characters) is read from its bytes,
+/// without the checks of a general decoder; others through `chars`.
+#[inline(always)]
+fn char_at(s: &str, i: usize) -> (char, usize) {
+    let b = s.as_bytes();
+    if b[i] & 0xf0 == 0xe0 {
+        let bits = |byte: u8, shift: u32| u32::from(byte) << shift;
+        let c = bits(b[i] & 0x0f, 12) | bits(b[i + 1] & 0x3f, 6) | bits(b[i + 2] & 0x3f, 0);
+        (char::from_u32(c).expect("UTF-8 of three bytes"), 3)
+    } else {
+        let c = s[i..].chars().next().expect("i is at a character");
+        (c, c.len_utf8())
+    }
+}
+
+/// What [`each_unstemmed`] hands its tokens to. A trait rather than a closure, so that the
+/// indexer's counting ([`Counting`]) is inlined where the tokenizer finds a token: a closure
+/// called from four places stayed a call, its prologue and epilogue a sixth of a token's cost.
+trait Tokens {
+    fn token(&mut self, t: &str);
+}
+
+impl<F: FnMut(&str)> Tokens for F {
+    fn token(&mut self, t: &str) {
+        self(t)
+    }
 }
 
 /// Hands on the word of `lower` being read from `start` (if any), ending at `end`. Generic
 /// rather than a closure over `dyn FnMut`, so that the indexer's counting is inlined; and
 /// inlined itself, as most calls (one per CJK character) find no word.
 #[inline(always)]
-fn flush_word(lower: &str, start: &mut Option<usize>, end: usize, f: &mut impl FnMut(&str)) {
+fn flush_word(lower: &str, start: &mut Option<usize>, end: usize, f: &mut impl Tokens) {
     if let Some(from) = start.take() {
         hand_on_word(&lower[from..end], f);
     }
@@ -234,7 +297,7 @@ fn flush_word(lower: &str, start: &mut Option<usize>, end: usize, f: &mut impl F
 
 /// Hands on `w` unless it is a single letter: those come from possessives and initials
 /// ("Henan's", "J. Smith"), noise.
-fn hand_on_word(w: &str, f: &mut impl FnMut(&str)) {
+fn hand_on_word(w: &str, f: &mut impl Tokens) {
     // An ASCII first letter is one byte: a second byte is a second character.
     let long = if w.as_bytes()[0].is_ascii() {
         w.len() > 1
@@ -242,20 +305,15 @@ fn hand_on_word(w: &str, f: &mut impl FnMut(&str)) {
         w.chars().nth(1).is_some()
     };
     if long {
-        f(w);
+        f.token(w);
     }
 }
 
 /// Ends the CJK run being read: a lone character is a token of its own.
-fn flush_cjk(
-    lower: &str,
-    prev: &mut Option<(usize, usize)>,
-    run: &mut usize,
-    f: &mut impl FnMut(&str),
-) {
+fn flush_cjk(lower: &str, prev: &mut Option<(usize, usize)>, run: &mut usize, f: &mut impl Tokens) {
     if let Some((at, len)) = prev.take() {
         if *run == 1 {
-            f(&lower[at..at + len]);
+            f.token(&lower[at..at + len]);
         }
     }
     *run = 0;
@@ -606,15 +664,24 @@ struct Counter {
 
 impl Counter {
     /// Where the counts of `t` (as read, before stemming) are.
+    #[inline(always)]
     fn place(&mut self, t: &str, stem_words: bool) -> u32 {
         let key = packed(t);
         let known = match key {
             Some(key) => self.short.get(&key),
             None => self.read.get(t),
         };
-        if let Some(&place) = known {
-            return place;
+        match known {
+            Some(&place) => place,
+            None => self.new_place(t, key, stem_words),
         }
+    }
+
+    /// [`Counter::place`] of a token read for the first time: out of line, as most tokens
+    /// read are known.
+    #[cold]
+    #[inline(never)]
+    fn new_place(&mut self, t: &str, key: Option<u64>, stem_words: bool) -> u32 {
         let token = if stem_words && stem_into(t, &mut self.stemmed) {
             self.stemmed.as_str()
         } else {
@@ -643,6 +710,7 @@ impl Counter {
         place
     }
 
+    #[inline(always)]
     fn add(&mut self, place: u32, weight: Weight) {
         let entry = &mut self.counts[place as usize];
         if entry.stamp != self.stamp {
@@ -658,10 +726,12 @@ impl Counter {
 
     /// Counts every token of `text` with `weight`.
     fn add_text(&mut self, text: &str, stem_words: bool, weight: Weight) {
-        each_unstemmed(text, |t| {
-            let place = self.place(t, stem_words);
-            self.add(place, weight);
-        });
+        let counting = Counting {
+            counter: self,
+            stem_words,
+            weight,
+        };
+        each_unstemmed(text, counting);
     }
 
     /// One document's distinct tokens with their scores.
@@ -681,7 +751,7 @@ impl Counter {
         let mut places = std::mem::take(&mut self.title);
         for title in std::iter::once(&s.doc.title).chain(&s.aliases) {
             places.clear();
-            each_unstemmed(title, |t| places.push(self.place(t, stem_words)));
+            each_unstemmed(title, |t: &str| places.push(self.place(t, stem_words)));
             let w = Weight::Title(TITLE_WEIGHT + SHORT_TITLE / (places.len() as u32).max(1));
             for &place in &places {
                 self.add(place, w);
@@ -702,15 +772,37 @@ impl Counter {
     }
 }
 
+/// A [`Counter`] counting a text's tokens with one weight.
+struct Counting<'c> {
+    counter: &'c mut Counter,
+    stem_words: bool,
+    weight: Weight,
+}
+
+impl Tokens for Counting<'_> {
+    #[inline(always)]
+    fn token(&mut self, t: &str) {
+        let place = self.counter.place(t, self.stem_words);
+        self.counter.add(place, self.weight);
+    }
+}
+
 /// A token of up to eight bytes as one number: its bytes, then zeros (no token has a zero byte,
-/// so no two tokens share a number).
+/// so no two tokens share a number). Read as two overlapping loads, not copied into a buffer:
+/// copying a slice of unknown length called `memcpy`, once per token read.
 fn packed(t: &str) -> Option<u64> {
-    let bytes = t.as_bytes();
-    (bytes.len() <= 8).then(|| {
-        let mut b = [0; 8];
-        b[..bytes.len()].copy_from_slice(bytes);
-        u64::from_le_bytes(b)
-    })
+    let b = t.as_bytes();
+    let n = b.len();
+    let byte = |i: usize| u64::from(b[i]) << (8 * i);
+    let four = |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().expect("four")));
+    match n {
+        0 => Some(0),
+        // The first, middle and last byte: all of them, some read twice.
+        1..=3 => Some(byte(0) | byte(n / 2) | byte(n - 1)),
+        // The first four and the last four bytes, which overlap when n < 8.
+        4..=8 => Some(four(0) | four(n - 4) << (8 * (n - 4))),
+        _ => None,
+    }
 }
 
 /// Every token of a language with its postings: (document, score) in document order.
@@ -896,7 +988,7 @@ fn meta_file(dir: &str, lang: &str, shape: Shape, shards: Vec<&str>) -> Output {
 /// `doc/<n>.json`: the documents of file `n`.
 fn doc_file<'d, 'a: 'd>(dir: &str, n: usize, docs: impl Iterator<Item = &'d Doc<'a>>) -> Output {
     let docs: Vec<&Doc> = docs.collect();
-    json_file(format!("{dir}/doc/{n}.json"), &docs)
+    Output::new(format!("{dir}/doc/{n}.json"), json::docs(&docs))
 }
 
 /// Starts the next entry of a shard's JSON object: `{` before the first, `,` between.
@@ -934,8 +1026,8 @@ fn own_file(dir: &str, token: &str) -> String {
 /// `[doc,score,gap,score,...]`: each document number after the first as the gap from the one
 /// before, which keeps the numbers short.
 fn write_list(out: &mut Vec<u8>, docs: &[(u32, u32)]) {
-    // itoa rather than `write!`: these lists are most of the index's bytes, and the formatting
-    // machinery took 4 % of a build.
+    // Room for short numbers, the most common: a score or a gap of two digits.
+    out.reserve(2 + docs.len() * 6);
     let mut number = itoa::Buffer::new();
     out.push(b'[');
     let mut last = 0;
@@ -943,12 +1035,28 @@ fn write_list(out: &mut Vec<u8>, docs: &[(u32, u32)]) {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(number.format(doc - last).as_bytes());
+        push_number(out, &mut number, doc - last);
         out.push(b',');
-        out.extend_from_slice(number.format(score).as_bytes());
+        push_number(out, &mut number, score);
         last = doc;
     }
     out.push(b']');
+}
+
+/// Appends `n` in decimal. These lists are most of the index's bytes: itoa rather than
+/// `write!` (whose formatting machinery took 4 % of a build), and numbers under 100 (most
+/// scores, the gaps of common tokens) pushed digit by digit, as copying itoa's slice of unknown
+/// length called `memcpy` for every number.
+#[inline(always)]
+fn push_number(out: &mut Vec<u8>, number: &mut itoa::Buffer, n: u32) {
+    let digit = |d: u32| b'0' + d as u8;
+    if n < 10 {
+        out.push(digit(n));
+    } else if n < 100 {
+        out.extend_from_slice(&[digit(n / 10), digit(n % 10)]);
+    } else {
+        out.extend_from_slice(number.format(n).as_bytes());
+    }
 }
 
 fn json_file(path: String, value: &impl Serialize) -> Output {
@@ -1094,6 +1202,71 @@ mod tests {
         #[test]
         fn lowercase_is_the_librarys(text in "[a-zA-Z \u{3a3}\u{3c3}\u{130}\u{4e00}-\u{4e10}\u{c0}-\u{17f}\u{2019}]{0,24}") {
             prop_assert_eq!(lowercase(&text), text.to_lowercase());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn packed_is_the_bytes_then_zeros(t in "[a-z0-9\u{e9}\u{4e00}-\u{4e10}]{0,9}") {
+            let bytes = t.as_bytes();
+            let want = (bytes.len() <= 8).then(|| {
+                let mut b = [0; 8];
+                b[..bytes.len()].copy_from_slice(bytes);
+                u64::from_le_bytes(b)
+            });
+            prop_assert_eq!(packed(&t), want);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_list_is_its_gaps_and_scores(mut docs in prop::collection::vec((0u32..200_000, 0u32..1_000), 0..40)) {
+            docs.sort_by_key(|d| d.0);
+            docs.dedup_by_key(|d| d.0);
+            let mut last = 0;
+            let numbers: Vec<String> = docs
+                .iter()
+                .flat_map(|&(doc, score)| {
+                    let gap = doc - std::mem::replace(&mut last, doc);
+                    [gap.to_string(), score.to_string()]
+                })
+                .collect();
+            let mut out = b"x".to_vec();
+            write_list(&mut out, &docs);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), format!("x[{}]", numbers.join(",")));
+        }
+    }
+
+    #[test]
+    fn what_lowercase_skips_has_no_case() {
+        for c in '\u{3000}'..='\u{9fff}' {
+            assert!(c.to_lowercase().eq([c]), "{c}");
+            assert_eq!(c.len_utf8(), 3);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn char_at_decodes_as_chars_does(text in "[a-z\u{e9}\u{3000}-\u{3010}\u{4e00}-\u{4e10}\u{ff01}\u{1f600}]{1,12}") {
+            let mut i = 0;
+            for c in text.chars() {
+                prop_assert_eq!(char_at(&text, i), (c, c.len_utf8()));
+                i += c.len_utf8();
+            }
+        }
+    }
+
+    #[test]
+    fn is_alphanumeric_is_the_librarys() {
+        for block in [0x2000, 0x3000, 0xff00, 0x40, 0x4e00] {
+            for c in (block..block + 64).filter_map(char::from_u32) {
+                assert_eq!(
+                    is_alphanumeric(c),
+                    c.is_alphanumeric(),
+                    "{c} U+{:04X}",
+                    c as u32
+                );
+            }
         }
     }
 
