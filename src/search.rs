@@ -30,7 +30,6 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::sync::Arc;
 
-mod json;
 mod update;
 pub use update::{Before, IndexUpdate, Live};
 
@@ -56,7 +55,6 @@ pub const OWN_FILE: usize = 256;
 const DOC_TARGET: usize = 4 * 1024;
 
 /// One searchable document as the script shows it in the results (and checks phrases in).
-/// Written by [`json::docs`], with the bytes serde_json gives (a test holds it to that).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Doc<'a> {
     pub title: &'a str,
@@ -988,7 +986,7 @@ fn meta_file(dir: &str, lang: &str, shape: Shape, shards: Vec<&str>) -> Output {
 /// `doc/<n>.json`: the documents of file `n`.
 fn doc_file<'d, 'a: 'd>(dir: &str, n: usize, docs: impl Iterator<Item = &'d Doc<'a>>) -> Output {
     let docs: Vec<&Doc> = docs.collect();
-    Output::new(format!("{dir}/doc/{n}.json"), json::docs(&docs))
+    json_file(format!("{dir}/doc/{n}.json"), &docs)
 }
 
 /// Starts the next entry of a shard's JSON object: `{` before the first, `,` between.
