@@ -145,7 +145,13 @@ const EVENT_KEYS: [&str; 3] = ["date", "kind", "regions"];
 /// out the control characters no page or feed may carry (see [`crate::text`]).
 pub fn normalize(source: &str) -> String {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    crate::text::clean(source).replace("\r\n", "\n")
+    let clean = crate::text::clean(source);
+    // Most files have no CR: a copy, without searching for `\r\n` on the way.
+    if clean.contains('\r') {
+        clean.replace("\r\n", "\n")
+    } else {
+        clean.into_owned()
+    }
 }
 
 /// Parses normalized source (see [`normalize`]) of the file `file` (for messages).
