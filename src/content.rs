@@ -9,6 +9,7 @@ use crate::files;
 use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
 use crate::layout::CONTENT_DIR;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -147,7 +148,9 @@ pub struct Site {
     pub drafts: HashSet<String>,
     /// The site folder: images are read from it as pages are rendered.
     pub root: std::path::PathBuf,
-    by_id: HashMap<String, Vec<usize>>,
+    /// Hashed with FxHash: looked up for every link, translation and region of every page, by
+    /// ids the site's own files give.
+    by_id: FxHashMap<String, Vec<usize>>,
 }
 
 /// What `load` produces: the site (if nothing is fatal) and every diagnostic.
@@ -312,7 +315,7 @@ pub fn load(
         region_keys,
         drafts,
         root: root.to_owned(),
-        by_id: HashMap::new(),
+        by_id: FxHashMap::default(),
     };
     site.by_id = index_by_id(&site.pages);
     site.sections = build_sections(&site, indexes);
@@ -688,8 +691,8 @@ pub(crate) fn page_id(dir: &str, key: &str) -> String {
     }
 }
 
-fn index_by_id(pages: &[Page]) -> HashMap<String, Vec<usize>> {
-    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+fn index_by_id(pages: &[Page]) -> FxHashMap<String, Vec<usize>> {
+    let mut by_id: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, p) in pages.iter().enumerate() {
         by_id.entry(p.id.clone()).or_default().push(i);
     }
