@@ -488,7 +488,6 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
     let mut warnings = front_matter::typo_warnings(&f.file, &source, &parsed.front, kind);
     warnings.extend(crate::text::warnings(&f.file, &text));
     warnings.extend(parsed.warnings.iter().cloned());
-    let body_start = source.len() - parsed.body.len();
     let id = page_id(&f.dir, &f.key);
     Ok((
         Page {
@@ -507,7 +506,7 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
             path: String::new(),
             source,
             body_line: parsed.body_line,
-            body_start,
+            body_start: parsed.body_start,
             fallback_from: None,
             cover: None,
         },
