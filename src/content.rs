@@ -9,6 +9,7 @@ use crate::files;
 use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
 use crate::layout::CONTENT_DIR;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -147,7 +148,9 @@ pub struct Site {
     pub drafts: HashSet<String>,
     /// The site folder: images are read from it as pages are rendered.
     pub root: std::path::PathBuf,
-    by_id: HashMap<String, Vec<usize>>,
+    /// Hashed with FxHash: looked up for every link, translation and region of every page, by
+    /// ids the site's own files give.
+    by_id: FxHashMap<String, Vec<usize>>,
 }
 
 /// What `load` produces: the site (if nothing is fatal) and every diagnostic.
@@ -312,7 +315,7 @@ pub fn load(
         region_keys,
         drafts,
         root: root.to_owned(),
-        by_id: HashMap::new(),
+        by_id: FxHashMap::default(),
     };
     site.by_id = index_by_id(&site.pages);
     site.sections = build_sections(&site, indexes);
@@ -485,7 +488,6 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
     let mut warnings = front_matter::typo_warnings(&f.file, &source, &parsed.front, kind);
     warnings.extend(crate::text::warnings(&f.file, &text));
     warnings.extend(parsed.warnings.iter().cloned());
-    let body_start = source.len() - parsed.body.len();
     let id = page_id(&f.dir, &f.key);
     Ok((
         Page {
@@ -504,7 +506,7 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
             path: String::new(),
             source,
             body_line: parsed.body_line,
-            body_start,
+            body_start: parsed.body_start,
             fallback_from: None,
             cover: None,
         },
@@ -567,44 +569,27 @@ fn inherit_neutral(group: &mut [Page]) -> Vec<Diagnostic> {
         return diagnostics;
     }
     let mut merged = Neutral::default();
-    // `merged` as JSON, kept in step with it.
-    let mut merged_json = fields_json(&merged);
-    let mut origin: BTreeMap<&str, usize> = BTreeMap::new();
+    // For each field, the page `merged` took it from.
+    let mut origin = [None; NEUTRAL_FIELDS.len()];
     for (i, page) in group.iter().enumerate() {
-        let page_json = fields_json(&page.front.neutral);
-        for field in NEUTRAL_FIELDS {
-            match (merged_json.get(field), page_json.get(field)) {
-                (_, None) => {}
-                (None, Some(value)) => {
-                    copy_field(&mut merged, &page.front.neutral, field);
-                    merged_json.insert(field.to_owned(), value.clone());
-                    origin.insert(field, i);
-                }
-                (Some(a), Some(b)) if a != b => {
-                    let first = &group[origin[field]];
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Kind::TranslationMismatch,
-                            &page.file,
-                            format!(
-                                "{field}: {b} here, but {a} in {}; language-neutral fields must agree between translations",
-                                first.file
-                            ),
-                        )
-                        .in_source(&page.source, page.front.line_of(field), None)
-                        .with_hint(format!(
-                            "write `{field}` in one translation only, or make both the same"
-                        )),
-                    );
-                }
-                _ => {}
+        for (k, field) in NEUTRAL_FIELDS.into_iter().enumerate() {
+            let Some(value) = field_value(&page.front.neutral, field) else {
+                continue;
+            };
+            let Some(first) = origin[k] else {
+                copy_field(&mut merged, &page.front.neutral, field);
+                origin[k] = Some(i);
+                continue;
+            };
+            if field_value(&merged, field) != Some(value) {
+                let first: &Page = &group[first];
+                diagnostics.push(mismatch(page, first, &merged, field));
             }
         }
     }
     for page in group.iter_mut() {
-        let page_json = fields_json(&page.front.neutral);
         for field in NEUTRAL_FIELDS {
-            if !page_json.contains_key(field) {
+            if field_value(&page.front.neutral, field).is_none() {
                 copy_field(&mut page.front.neutral, &merged, field);
             }
         }
@@ -612,8 +597,54 @@ fn inherit_neutral(group: &mut [Page]) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// The neutral fields that are set, as JSON, to compare and show values generically
-/// (serialized once per page: this runs for every page of every build).
+/// The error for a neutral field `page` gives differently than `first` (whose value `merged`
+/// holds), with both values as JSON.
+fn mismatch(page: &Page, first: &Page, merged: &Neutral, field: &str) -> Diagnostic {
+    let (a, b) = (
+        &fields_json(merged)[field],
+        &fields_json(&page.front.neutral)[field],
+    );
+    Diagnostic::error(
+        Kind::TranslationMismatch,
+        &page.file,
+        format!(
+            "{field}: {b} here, but {a} in {}; language-neutral fields must agree between translations",
+            first.file
+        ),
+    )
+    .in_source(&page.source, page.front.line_of(field), None)
+    .with_hint(format!(
+        "write `{field}` in one translation only, or make both the same"
+    ))
+}
+
+/// A neutral field's value, when set, to compare without serializing: this runs for every page of
+/// every build.
+#[derive(PartialEq)]
+enum FieldValue<'a> {
+    Text(&'a str),
+    Date(PartialDate),
+    Status(front_matter::Status),
+    Coordinates(front_matter::Coordinates),
+    Kind(front_matter::EventKind),
+    List(&'a [String]),
+}
+
+fn field_value<'a>(n: &'a Neutral, field: &str) -> Option<FieldValue<'a>> {
+    match field {
+        "slug" => n.slug.as_deref().map(FieldValue::Text),
+        "country_code" => n.country_code.as_deref().map(FieldValue::Text),
+        "established" => n.established.map(FieldValue::Date),
+        "status" => n.status.map(FieldValue::Status),
+        "coordinates" => n.coordinates.map(FieldValue::Coordinates),
+        "date" => n.date.map(FieldValue::Date),
+        "kind" => n.kind.map(FieldValue::Kind),
+        "regions" => n.regions.as_deref().map(FieldValue::List),
+        _ => unreachable!("NEUTRAL_FIELDS and field_value disagree on `{field}`"),
+    }
+}
+
+/// The neutral fields that are set, as JSON, to show values generically.
 fn fields_json(n: &Neutral) -> serde_json::Map<String, serde_json::Value> {
     match serde_json::to_value(n) {
         Ok(serde_json::Value::Object(fields)) => {
@@ -688,8 +719,8 @@ pub(crate) fn page_id(dir: &str, key: &str) -> String {
     }
 }
 
-fn index_by_id(pages: &[Page]) -> HashMap<String, Vec<usize>> {
-    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+fn index_by_id(pages: &[Page]) -> FxHashMap<String, Vec<usize>> {
+    let mut by_id: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, p) in pages.iter().enumerate() {
         by_id.entry(p.id.clone()).or_default().push(i);
     }

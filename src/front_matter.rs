@@ -124,7 +124,8 @@ impl FrontMatter {
 #[derive(Debug)]
 pub struct Parsed {
     pub front: FrontMatter,
-    pub body: String,
+    /// Byte offset of the body in the source.
+    pub body_start: usize,
     /// 1-based line where the body starts, so Markdown diagnostics can be located too.
     pub body_line: usize,
     /// Values that held control characters written as escapes (`"\v"`), left out.
@@ -145,7 +146,13 @@ const EVENT_KEYS: [&str; 3] = ["date", "kind", "regions"];
 /// out the control characters no page or feed may carry (see [`crate::text`]).
 pub fn normalize(source: &str) -> String {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    crate::text::clean(source).replace("\r\n", "\n")
+    let clean = crate::text::clean(source);
+    // Most files have no CR: a copy, without searching for `\r\n` on the way.
+    if clean.contains('\r') {
+        clean.replace("\r\n", "\n")
+    } else {
+        clean.into_owned()
+    }
 }
 
 /// Parses normalized source (see [`normalize`]) of the file `file` (for messages).
@@ -160,11 +167,12 @@ pub fn parse(file: &str, source: &str, kind: PageKind) -> Result<Parsed, Vec<Dia
         errors: Vec::new(),
     };
     let warnings = reader.clean(&mut mapping);
-    let front = reader.read(mapping, kind);
+    let mut front = reader.read(mapping, kind);
     if reader.errors.is_empty() {
+        front.lines = reader.lines;
         Ok(Parsed {
             front,
-            body: body.to_owned(),
+            body_start: source.len() - body.len(),
             body_line,
             warnings,
         })
@@ -358,10 +366,8 @@ impl Reader<'_> {
     }
 
     fn read(&mut self, mapping: yaml::Mapping, kind: PageKind) -> FrontMatter {
-        let mut fm = FrontMatter {
-            lines: self.lines.clone(),
-            ..FrontMatter::default()
-        };
+        // `lines` joins it once read (see `parse`): it locates errors until then.
+        let mut fm = FrontMatter::default();
         // `Some(None)`: a title that is there but wrong, already reported.
         let mut title: Option<Option<String>> = None;
         for (key, value) in mapping {
@@ -623,15 +629,13 @@ mod tests {
 
     #[test]
     fn reads_typed_fields_and_keeps_extra() {
-        let p = region(
-            "\u{feff}---\r\ntitle: Attica\r\nestablished: 2023\r\ncoordinates: {lat: 37.98, lon: 23.73}\r\nmotto: hi\r\n---\r\nBody\r\n",
-        )
-        .unwrap();
+        let src = "\u{feff}---\r\ntitle: Attica\r\nestablished: 2023\r\ncoordinates: {lat: 37.98, lon: 23.73}\r\nmotto: hi\r\n---\r\nBody\r\n";
+        let p = region(src).unwrap();
         assert_eq!(p.front.title, "Attica");
         assert_eq!(p.front.neutral.established.unwrap().to_string(), "2023");
         assert_eq!(p.front.neutral.coordinates.unwrap().lat, 37.98);
         assert_eq!(p.front.extra["motto"], "hi");
-        assert_eq!(p.body, "Body\n");
+        assert_eq!(&normalize(src)[p.body_start..], "Body\n");
         assert_eq!(p.body_line, 7);
     }
 

@@ -780,21 +780,30 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Counts CJK characters one by one and other text by words.
 fn count_words(text: &str, out: &mut Rendered) {
+    let (mut words, mut cjk_chars) = (0, 0);
     let mut in_word = false;
     for c in text.chars() {
-        if is_cjk(c) {
-            out.cjk_chars += 1;
-            out.words += 1;
+        // Most text is ASCII: no CJK range to test, and a simpler letter test.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                words += usize::from(!in_word);
+                in_word = true;
+            } else if c != '\'' {
+                in_word = false;
+            }
+        } else if is_cjk(c) {
+            cjk_chars += 1;
+            words += 1;
             in_word = false;
         } else if c.is_alphanumeric() {
-            if !in_word {
-                out.words += 1;
-                in_word = true;
-            }
-        } else if c != '\'' && c != '’' {
+            words += usize::from(!in_word);
+            in_word = true;
+        } else if c != '’' {
             in_word = false;
         }
     }
+    out.words += words;
+    out.cjk_chars += cjk_chars;
 }
 
 #[cfg(test)]
@@ -983,6 +992,12 @@ mod tests {
         assert_eq!(r.words, 9);
         assert_eq!(r.first_paragraph, "河南省与阿提卡 are friends.");
         assert_eq!(r.reading_minutes(), 1);
+    }
+
+    #[test]
+    fn apostrophes_keep_a_word_whole_and_letters_beyond_ascii_are_letters() {
+        let r = render_str("Don't stop: rock’n’roll, café au lait 2024, 河南x.\n");
+        assert_eq!((r.words, r.cjk_chars), (10, 2));
     }
 
     #[test]

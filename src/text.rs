@@ -9,10 +9,40 @@ pub fn is_forbidden(c: char) -> bool {
     (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Whether `text` holds a character [`is_forbidden`]: every page and feed is checked, so this
+/// looks at bytes (the controls are one byte, U+FFFE and U+FFFF are `EF BF BE` and `EF BF BF`)
+/// in blocks without branches, which the compiler turns into vector instructions.
+pub fn has_forbidden(text: &str) -> bool {
+    const BLOCK: usize = 32;
+    let bytes = text.as_bytes();
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    let mut start = 0;
+    while start + BLOCK + 2 <= bytes.len() {
+        let (x, y, z) = (
+            &bytes[start..start + BLOCK],
+            &bytes[start + 1..start + BLOCK + 1],
+            &bytes[start + 2..start + BLOCK + 2],
+        );
+        let found = (0..BLOCK).fold(false, |found, i| found | forbidden_at(x[i], y[i], z[i]));
+        if found {
+            return true;
+        }
+        start += BLOCK;
+    }
+    (start..bytes.len()).any(|i| forbidden_at(at(i), at(i + 1), at(i + 2)))
+}
+
+/// Whether the byte `x`, followed by `y` and `z`, starts a forbidden character (see
+/// [`has_forbidden`]; in valid UTF-8 the byte after `EF BF` is at most `BF`).
+fn forbidden_at(x: u8, y: u8, z: u8) -> bool {
+    let control = (x < b' ') & (x != b'\t') & (x != b'\n') & (x != b'\r');
+    control | ((x == 0xEF) & (y == 0xBF) & (z >= 0xBE))
+}
+
 /// `text` without forbidden characters: vertical tab and form feed, which separate words, become
 /// spaces; the others are left out.
 pub fn clean(text: &str) -> Cow<'_, str> {
-    if !text.contains(is_forbidden) {
+    if !has_forbidden(text) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -29,11 +59,20 @@ pub fn clean(text: &str) -> Cow<'_, str> {
 /// `html` without NUL characters, which browsers drop or show as `�`. Content is cleaned when it
 /// is read; this also covers `site.toml` strings and templates.
 pub fn without_nul(html: String) -> String {
-    if html.contains('\0') {
+    if has_nul(html.as_bytes()) {
         html.replace('\0', "")
     } else {
         html
     }
+}
+
+/// Whether `bytes` holds a NUL: every page is checked, so in blocks of 32 bytes folded without
+/// branches (as bytes: a fold of `bool`s stays a loop of single bytes), which the compiler turns
+/// into vector instructions.
+fn has_nul(bytes: &[u8]) -> bool {
+    let (blocks, tail) = bytes.as_chunks::<32>();
+    let nul_in = |block: &[u8; 32]| block.iter().fold(0, |found, &b| found | u8::from(b == 0));
+    blocks.iter().any(|block| nul_in(block) != 0) || tail.contains(&0)
 }
 
 /// `U+000B`, for messages.
@@ -44,7 +83,7 @@ pub fn code_point(c: char) -> String {
 /// A warning for each line of `source` (the file as read, before [`clean`]) that holds a
 /// forbidden character, at the first one.
 pub fn warnings(file: &str, source: &str) -> Vec<Diagnostic> {
-    if !source.contains(is_forbidden) {
+    if !has_forbidden(source) {
         return Vec::new();
     }
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
@@ -91,6 +130,44 @@ const HINT: &str = "delete it; such characters usually come from text pasted fro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_scan_finds_what_the_char_test_finds_at_any_offset() {
+        // Near misses: U+FFFD (`EF BF BD`), U+FF0C (`EF BC 8C`), tab, CR, LF.
+        let filler = "ab郑州\u{fffd}，\t\r\n\u{ffef}";
+        for c in [
+            '\0', '\u{1}', '\u{b}', '\u{1f}', '\u{fffe}', '\u{ffff}', 'x',
+        ] {
+            for at in 0..80 {
+                let mut text: String = filler.chars().cycle().take(at).collect();
+                text.push(c);
+                let expected = c != 'x';
+                assert_eq!(has_forbidden(&text), expected, "{c:?} last, after {at}");
+                text.extend(filler.chars().cycle().take(80 - at));
+                assert_eq!(
+                    has_forbidden(&text),
+                    expected,
+                    "{c:?} after {at} characters"
+                );
+            }
+        }
+        assert!(!has_forbidden(""));
+    }
+
+    #[test]
+    fn drops_nul_anywhere() {
+        for at in 0..70 {
+            let mut html = "<p>郑州".repeat(at / 8 + 1);
+            html.insert(at.min(html.len() - 1) / 3 * 3, '\0');
+            let expected = html.replace('\0', "");
+            assert_ne!(expected, html);
+            assert_eq!(without_nul(html), expected);
+        }
+        assert_eq!(
+            without_nul("<p>河南</p>".repeat(9)),
+            "<p>河南</p>".repeat(9)
+        );
+    }
 
     #[test]
     fn cleans_only_what_xml_forbids() {

@@ -86,7 +86,7 @@ fn exercise(text: &str) {
     let mut body_start = 0;
     for kind in [PageKind::Region, PageKind::Event, PageKind::Page] {
         if let Ok(parsed) = front_matter::parse("content/x.en.md", &source, kind) {
-            body_start = source.len() - parsed.body.len();
+            body_start = parsed.body_start;
             let _ = front_matter::typo_warnings("content/x.en.md", &source, &parsed.front, kind);
         }
     }
