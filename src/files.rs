@@ -133,6 +133,11 @@ impl Listings {
         skipped.into_iter().flatten().cloned().collect()
     }
 
+    /// The listings of `static/` and `templates/` as of the last `refresh`.
+    pub fn statics_and_templates(&self) -> (&Walk, &Walk) {
+        (&self.statics.walk, &self.templates.walk)
+    }
+
     /// The listings of `content/` and `static/` as of the last `refresh` (for
     /// `media::sources`).
     pub fn content_and_statics(&self) -> (&Walk, &Walk) {
@@ -154,6 +159,14 @@ pub struct Walk {
 }
 
 impl Walk {
+    /// The files listed, or the first entry that could not be read.
+    pub fn listed(&self) -> Result<&[(String, PathBuf)]> {
+        match self.errors.first() {
+            Some(e) => Err(anyhow::anyhow!("failed to list a folder: {e}")),
+            None => Ok(&self.files),
+        }
+    }
+
     fn files(self) -> Result<Vec<(String, PathBuf)>> {
         match self.errors.into_iter().next() {
             Some(e) => Err(anyhow::Error::new(e).context("failed to list a folder")),

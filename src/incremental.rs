@@ -139,10 +139,10 @@ impl Incremental {
     pub fn new(options: &Options) -> Result<Self, Failed> {
         let mut sources = SourceCache::default();
         let loaded = pipeline::load(options, Some(&mut sources))?;
-        let templates = template_sources(&options.root);
-        let statics = static_files(&options.root).0;
         let mut listings = files::Listings::default();
         listings.refresh(&options.root);
+        let templates = template_sources(&listings);
+        let statics = static_files(&listings).0;
         let highlighter = Highlighter::default();
         let (mut built, kept) = full(options, loaded, &highlighter, None)?;
         let files = take_files(&mut built);
@@ -207,10 +207,11 @@ impl Incremental {
         }
         let mut clock = Stopwatch::start();
         let root = &self.options.root;
-        let templates = template_sources(root);
-        let (statics, static_error) = static_files(root);
-        let config = pipeline::config(&self.options)?;
+        // The kept listings of `static/` and `templates/`, not each listed again.
         self.listings.refresh(root);
+        let templates = template_sources(&self.listings);
+        let (statics, static_error) = static_files(&self.listings);
+        let config = pipeline::config(&self.options)?;
         let media_sources = crate::media::sources(&self.listings);
         // What `partial` needs besides the same pages: the same configuration, templates and
         // static file names, and the memo of a last build that succeeded.
@@ -872,22 +873,28 @@ fn same_shape(a: &Site, b: &Site) -> bool {
             .eq(b.sections.iter().map(section))
 }
 
-/// The output paths of the static files, and the error reading them if any.
-fn static_files(root: &Path) -> (BTreeSet<String>, Option<String>) {
-    match templates::static_files(root) {
-        Ok(files) => (files.into_iter().map(|(p, _)| p).collect(), None),
+/// The output paths of the static files, and the error listing them if any.
+fn static_files(listings: &files::Listings) -> (BTreeSet<String>, Option<String>) {
+    match listings.statics_and_templates().0.listed() {
+        Ok(site) => {
+            let all = templates::with_builtin_statics(site.iter().cloned());
+            (all.into_iter().map(|(p, _)| p).collect(), None)
+        }
         Err(e) => (BTreeSet::new(), Some(format!("{e:#}"))),
     }
 }
 
 /// The site's own templates, by name, for noticing that one changed.
-fn template_sources(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = files::list_files(root, crate::layout::TEMPLATES_DIR)
-        .unwrap_or_default()
-        .into_iter()
+fn template_sources(listings: &files::Listings) -> Vec<(String, Vec<u8>)> {
+    let listed = listings
+        .statics_and_templates()
+        .1
+        .listed()
+        .unwrap_or_default();
+    let mut out: Vec<(String, Vec<u8>)> = (listed.iter())
         .map(|(name, path)| {
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            (name, bytes)
+            let bytes = std::fs::read(path).unwrap_or_default();
+            (name.clone(), bytes)
         })
         .collect();
     out.sort();

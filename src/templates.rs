@@ -400,15 +400,24 @@ pub enum Static {
 
 /// Static files to publish: the built-in ones, then the site's `static/` (which wins).
 pub fn static_files(root: &Path) -> anyhow::Result<Vec<(String, Static)>> {
+    Ok(with_builtin_statics(files::list_static_files(
+        root, STATIC_DIR,
+    )?))
+}
+
+/// The built-in static files, then the site's (as listed under `static/`), which win.
+pub fn with_builtin_statics(
+    site: impl IntoIterator<Item = (String, std::path::PathBuf)>,
+) -> Vec<(String, Static)> {
     let mut out: Vec<(String, Static)> = BUILTIN_STATIC
         .iter()
         .map(|(n, s)| ((*n).to_owned(), Static::Builtin(s)))
         .collect();
-    for (name, path) in files::list_static_files(root, STATIC_DIR)? {
+    for (name, path) in site {
         out.retain(|(n, _)| *n != name);
         out.push((name, Static::File(path)));
     }
-    Ok(out)
+    out
 }
 
 /// Something Tera renders by recursion: a template, or a macro (file, name).
