@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
+mod cards;
 mod header;
 
 /// Renders every page's Markdown in parallel.
@@ -291,6 +292,7 @@ pub struct Renderer<'a> {
     /// language and current menu entry.
     navs: HashMap<&'a str, Vec<NavItem>>,
     headers: header::Headers,
+    cards: cards::Cards,
     /// The map's arcs, drawn the first time a map needs them.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
     /// Where each rendered output goes (see `output::Sink`).
@@ -341,6 +343,7 @@ impl<'a> Renderer<'a> {
             originals: originals(site),
             navs,
             headers: header::Headers::default(),
+            cards: cards::Cards::new(site, tera.has_macro("macros.html", "card", &["p", "t"])),
             arcs: std::sync::OnceLock::new(),
             sink: &Ok,
         }
@@ -376,13 +379,7 @@ impl<'a> Renderer<'a> {
             has_code,
             what,
         } = job;
-        let fail = |e: &dyn std::error::Error| {
-            Diagnostic::error(
-                Kind::Template,
-                what,
-                format!("rendering with template `{template}`: {}", error_chain(e)),
-            )
-        };
+        let fail = |e: &dyn std::error::Error| failure(template, what, e);
         let original = self.originals.get(path);
         let per_page = PerPage {
             path,
@@ -412,9 +409,24 @@ impl<'a> Renderer<'a> {
             what,
         )?;
         own.insert("header".to_owned(), serde_json::Value::String(header));
+        let html = self.render_in(lang, template, own, what)?;
+        (self.sink)(Output::new(
+            output_path(path),
+            crate::text::without_nul(html),
+        ))
+    }
+
+    /// Renders `template` with the shared context of `lang` and the keys of `own`.
+    fn render_in(
+        &self,
+        lang: &str,
+        template: &str,
+        own: serde_json::Map<String, serde_json::Value>,
+        what: &str,
+    ) -> Result<String, Diagnostic> {
         let keys: Vec<String> = own.keys().cloned().collect();
-        let own =
-            tera::Context::from_value(serde_json::Value::Object(own)).map_err(|e| fail(&e))?;
+        let own = tera::Context::from_value(serde_json::Value::Object(own))
+            .map_err(|e| failure(template, what, &e))?;
         let pool = self.pool.get(lang).expect("page languages are configured");
         let mut context = pool
             .lock()
@@ -432,11 +444,7 @@ impl<'a> Renderer<'a> {
             }
             pool.lock().expect("no panics while held").push(context);
         }
-        let html = html?;
-        (self.sink)(Output::new(
-            output_path(path),
-            crate::text::without_nul(html),
-        ))
+        html
     }
 
     /// Language versions of a page id (or of a section, with `dir`), each language's home where
@@ -470,6 +478,28 @@ impl<'a> Renderer<'a> {
 
     pub fn link(&self, p: &'a Page) -> PageLink<'a> {
         page_link(self.site, p)
+    }
+
+    /// Links to `pages` for a list in `lang`, each with its `card`; a card that fails to
+    /// render is the list's failure (`what`).
+    pub fn cards(
+        &self,
+        lang: &str,
+        pages: impl IntoIterator<Item = &'a Page>,
+        what: &str,
+    ) -> Result<Vec<PageLink<'a>>, Diagnostic> {
+        let pages: Vec<&Page> = pages.into_iter().collect();
+        let mut links: Vec<PageLink> = pages.iter().map(|p| self.link(p)).collect();
+        // A card is kept for other lists only in its page's language.
+        let kept: Vec<Option<&Page>> = (pages.iter())
+            .map(|p| (p.lang == lang).then_some(*p))
+            .collect();
+        let render = |cards: Vec<serde_json::Value>| {
+            let own = serde_json::Map::from_iter([("cards".to_owned(), cards.into())]);
+            self.render_in(lang, crate::templates::CARDS.0, own, what)
+        };
+        self.cards.fill(self.site, &mut links, &kept, &render)?;
+        Ok(links)
     }
 
     /// All content pages, in parallel, from their rendered Markdown.
@@ -514,12 +544,8 @@ impl<'a> Renderer<'a> {
         let link = self.link(p);
         let regions: Vec<PageLink> = site.regions_of(p).map(|r| self.link(r)).collect();
         let events: Vec<PageLink> = if p.is_region() {
-            self.events
-                .get(&(p.lang.as_str(), p.key.as_str()))
-                .into_iter()
-                .flatten()
-                .map(|e| self.link(e))
-                .collect()
+            let events = self.events.get(&(p.lang.as_str(), p.key.as_str()));
+            self.cards(&p.lang, events.into_iter().flatten().copied(), &p.file)?
         } else {
             Vec::new()
         };
@@ -627,7 +653,14 @@ impl<'a> Renderer<'a> {
         } else {
             "section.html"
         };
-        let home = s.dir.is_empty().then(|| self.home(&s.lang));
+        let home = if s.dir.is_empty() {
+            match self.home(&s.lang, &what) {
+                Ok(home) => Some(home),
+                Err(failed) => return vec![Err(failed)],
+            }
+        } else {
+            None
+        };
         // A list of thousands of pages has hundreds of list pages: in parallel too.
         (1..=total)
             .into_par_iter()
@@ -638,11 +671,13 @@ impl<'a> Renderer<'a> {
                     dir: &s.dir,
                     content: body.map_or("", |b| b.html.as_str()),
                     toc: body.map_or(&[], |b| b.toc.as_slice()),
-                    pages: s.pages[(number - 1) * per_page..]
-                        .iter()
-                        .take(per_page)
-                        .map(|&i| self.link(&site.pages[i]))
-                        .collect(),
+                    pages: self.cards(
+                        &s.lang,
+                        (s.pages[(number - 1) * per_page..].iter())
+                            .take(per_page)
+                            .map(|&i| &site.pages[i]),
+                        &what,
+                    )?,
                     subsections: s
                         .subsections
                         .iter()
@@ -700,11 +735,12 @@ impl<'a> Renderer<'a> {
             status: "established",
             cover: None,
             written_in: s.index.as_ref().and_then(|i| Written::of(self.site, i)),
+            card: None,
         }
     }
 
     /// What the home page shows beyond its intro: figures, latest events, regions.
-    fn home(&self, lang: &'a str) -> serde_json::Value {
+    fn home(&self, lang: &'a str, what: &str) -> Result<serde_json::Value, Diagnostic> {
         let site = self.site;
         let mut events: Vec<&Page> = site.pages_of(PageKind::Event, lang).collect();
         events.sort_by_key(|e| std::cmp::Reverse(e.front.neutral.date));
@@ -727,15 +763,16 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .map(|(key, list)| serde_json::json!({ "key": key, "name": strings.get(key), "regions": list }))
             .collect();
-        serde_json::json!({
-            "latest_events": events.iter().take(4).map(|e| self.link(e)).collect::<Vec<_>>(),
+        let latest_events = self.cards(lang, events.iter().take(4).copied(), what)?;
+        Ok(serde_json::json!({
+            "latest_events": latest_events,
             "map_teaser": crate::map::teaser(site, self.arcs(), lang),
             "regions_by_continent": regions_by_continent,
             "regions": regions,
             "region_count": regions.len(),
             "country_count": countries.len(),
             "event_count": events.len(),
-        })
+        }))
     }
 
     /// The root `/index.html` (language chooser) and `/404.html`, in the default language.
@@ -755,6 +792,15 @@ impl<'a> Renderer<'a> {
             self.render(job("404.html", "/404.html", "the 404 page"), none),
         ]
     }
+}
+
+/// A render's failure, blamed on `what` (a source file, or a description).
+fn failure(template: &str, what: &str, e: &dyn std::error::Error) -> Diagnostic {
+    Diagnostic::error(
+        Kind::Template,
+        what,
+        format!("rendering with template `{template}`: {}", error_chain(e)),
+    )
 }
 
 /// The original of each fallback page, by the fallback's site path.

@@ -14,7 +14,6 @@ use crate::render::{Job, Renderer, TranslationView};
 use crate::seo::Seo;
 use crate::tags::{self, Tag, TagRef};
 use crate::taxonomy::{self, country_path, encoded, link, tag_path, Link};
-use crate::view::PageLink;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,9 +88,14 @@ fn render_at(
         path,
         translations,
         has_code: false,
-        what: &format!("the page {path}"),
+        what: &page_what(path),
     };
     r.render(job, view)
+}
+
+/// What a failure to render the page at `path` is blamed on.
+fn page_what(path: &str) -> String {
+    format!("the page {path}")
 }
 
 /// A language's list of countries or of tags: `name` names its template, title and description
@@ -207,12 +211,14 @@ fn country_page(
         .filter_map(|p| Some((*p, p.front.neutral.coordinates?)))
         .collect();
     let description = format!("{} · {}", name, string(language, "regions"));
+    let path = country_path(lang, Some(code));
+    let what = page_what(&path);
     let view = serde_json::json!({
         "country": {
             "code": code,
             "name": name,
-            "regions": regions.iter().map(|p| r.link(p)).collect::<Vec<PageLink>>(),
-            "events": events.iter().map(|&i| r.link(&site.pages[i])).collect::<Vec<PageLink>>(),
+            "regions": r.cards(lang, regions.iter().copied(), &what)?,
+            "events": r.cards(lang, events.iter().map(|&i| &site.pages[i]), &what)?,
             "map": crate::map::country(site, &placed, &name),
         },
         "seo": Seo::listing(&site.config, &name, &description),
@@ -225,7 +231,6 @@ fn country_page(
         has,
         |l| country_path(l, None),
     );
-    let path = country_path(lang, Some(code));
     render_at(r, "country.html", lang, &path, translations, view)
 }
 
@@ -271,11 +276,11 @@ fn tag_pages(
     let seo = Seo::listing(&site.config, &title, &title);
     (1..=total)
         .map(|number| {
-            let list: Vec<PageLink> = pages[(number - 1) * per_page..]
-                .iter()
+            let at = pagination::page_path(&path, number);
+            let list = (pages[(number - 1) * per_page..].iter())
                 .take(per_page)
-                .map(|&i| r.link(&site.pages[i]))
-                .collect();
+                .map(|&i| &site.pages[i]);
+            let list = r.cards(lang, list, &page_what(&at))?;
             // A paired tag's other languages, where they have its list page of this number.
             let has = |l: &str| {
                 l == lang
@@ -296,7 +301,6 @@ fn tag_pages(
                 "seo": seo,
                 "pager": Pager::new(&site.config, &encoded(&path), number, total),
             });
-            let at = pagination::page_path(&path, number);
             render_at(r, "tag.html", lang, &at, translations, view)
         })
         .collect()

@@ -26,6 +26,16 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!("templates":
     "countries.html", "country.html", "tags.html", "tag.html", "header.html",
 );
 
+/// An internal template (its name, which errors quote, is not one the theme's files have, and
+/// ends in `.html` so that Tera escapes what it prints): every card of `cards`
+/// (a list of page links) as `macros.html`'s `card` renders it in the language of `t`, each
+/// followed by NUL, which no rendered text holds. Rendering a list's cards at once costs one
+/// render's set-up instead of one per card (see `render::cards`).
+pub const CARDS: (&str, &str) = (
+    "cards of macros.html",
+    "{% import \"macros.html\" as m %}{% for p in cards %}{{ m::card(p=p, t=t) }}\u{0}{% endfor %}",
+);
+
 /// The default theme's static files, by path under `static/`.
 pub const BUILTIN_STATIC: &[(&str, &[u8])] =
     builtin!(bytes "static": "style.css", "site.js", "search.js", "social-card.png");
@@ -65,6 +75,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             )),
         }
     }
+    sources.push((CARDS.0.to_owned(), CARDS.1.to_owned()));
     // Each template parsed on its own (side by side), so that every syntax error is reported
     // at once, then handed to Tera as it is: parsing them again (`add_raw_templates`) would
     // double a cost that is a large part of a small site's build.
@@ -253,6 +264,14 @@ const RENDERING: &str = " (rendering ";
 impl Templates {
     /// Renders `name`; an error is located in the template that holds the mistake, and names
     /// `page` (the file being rendered, for messages).
+    /// Whether the template `file` defines the macro `name` with exactly the arguments `args`.
+    pub fn has_macro(&self, file: &str, name: &str, args: &[&str]) -> bool {
+        let Some(def) = (self.tera.get_template(file).ok()).and_then(|t| t.macros.get(name)) else {
+            return false;
+        };
+        def.args.len() == args.len() && args.iter().all(|a| def.args.contains_key(*a))
+    }
+
     pub fn render(&self, name: &str, context: &Context, page: &str) -> Result<String, Diagnostic> {
         self.tera
             .render(name, context)

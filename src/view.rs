@@ -29,6 +29,9 @@ pub struct PageLink<'a> {
     /// For a fallback page: the language its title and text are in, for a `lang` attribute
     /// and a badge, so that readers know before they click.
     pub written_in: Option<Written<'a>>,
+    /// In lists: the entry's card, as `macros.html`'s `card` renders it (see `render::cards`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
 }
 
 /// The language a fallback page is written in.
@@ -88,6 +91,7 @@ pub fn page_link<'a>(site: &'a Site, p: &'a Page) -> PageLink<'a> {
         },
         cover: (p.cover.as_ref()).and_then(|c| c.thumbnail(&site.config.base_path)),
         written_in: Written::of(site, p),
+        card: None,
     }
 }
 

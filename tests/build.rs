@@ -315,6 +315,107 @@ fn site_templates_override_the_builtin_theme() {
     );
 }
 
+/// The theme's `macros.html` with its `card` macro replaced by `card`.
+fn macros_with_card(card: &str) -> String {
+    let macros = std::fs::read_to_string(common::repo().join("templates/macros.html")).unwrap();
+    let start = macros.find("{% macro card(p, t) %}").unwrap();
+    let end = macros.find("{% endmacro card %}").unwrap();
+    format!(
+        "{}{{% macro card(p, t) %}}{card}{}",
+        &macros[..start],
+        &macros[end..]
+    )
+}
+
+#[test]
+fn every_list_shows_the_card_of_the_sites_own_card_macro() {
+    let site = Site::small();
+    site.write(
+        "content/regions/lublin.en.md",
+        "---\ntitle: Lublin\ncountry: Poland\ntags: [trade]\n---\nLublin.\n",
+    );
+    site.write(
+        "content/events/uruguay-visit.en.md",
+        "---\ntitle: Uruguay delegation visits Henan\nsummary: A visit in May.\ntags: [trade]\n---\nSee [Attica](@/regions/attica.md#cooperation).\n",
+    );
+    site.write(
+        "templates/macros.html",
+        &macros_with_card("<li class=\"mine\">{{ p.title }} ({{ t.regions }})</li>"),
+    );
+    site.build().assert_ok();
+    let card = |title: &str, regions: &str| format!("<li class=\"mine\">{title} ({regions})</li>");
+    let (attica, lublin) = (
+        card("Attica", "Partner regions"),
+        card("Lublin", "Partner regions"),
+    );
+    let visit = card("Uruguay delegation visits Henan", "Partner regions");
+    for (page, cards) in [
+        ("en/regions/index.html", vec![&attica, &lublin]),
+        ("en/events/index.html", vec![&visit]),
+        ("en/index.html", vec![&visit]),
+        ("en/regions/attica/index.html", vec![&visit]),
+        ("en/countries/gr/index.html", vec![&attica, &visit]),
+        ("en/countries/pl/index.html", vec![&lublin]),
+        ("en/tags/trade/index.html", vec![&lublin, &visit]),
+    ] {
+        let html = site.public(page);
+        for card in cards {
+            assert!(html.contains(card.as_str()), "{page} lacks {card}:\n{html}");
+        }
+        assert!(
+            !html.contains("class=\"card "),
+            "{page} has a theme card:\n{html}"
+        );
+    }
+    // The same page's card in the other language, with that language's words.
+    let zh = site.public("zh/regions/index.html");
+    assert!(zh.contains(&card("阿提卡大区", "友好省州")), "{zh}");
+}
+
+#[test]
+fn a_site_without_a_card_macro_builds_with_lists_of_its_own() {
+    let site = Site::small();
+    let macros = macros_with_card("");
+    let macros = macros.replace("{% macro card(p, t) %}{% endmacro card %}", "");
+    assert!(!macros.contains("macro card"));
+    site.write("templates/macros.html", &macros);
+    for list in ["section", "index", "region", "country", "tag"] {
+        site.write(
+            &format!("templates/{list}.html"),
+            "{% extends \"base.html\" %}{% block main %}<p>mine</p>{% endblock main %}",
+        );
+    }
+    site.build().assert_ok();
+    assert!(site.public("en/regions/index.html").contains("<p>mine</p>"));
+}
+
+#[test]
+fn a_mistake_in_the_card_macro_is_reported_at_its_line_once() {
+    let macros = macros_with_card("<li>{{ p.no_such_field }}</li>");
+    let line = macros
+        .lines()
+        .position(|l| l.contains("no_such_field"))
+        .unwrap()
+        + 1;
+    let (_, run) = broken(&[("templates/macros.html", &macros)]);
+    let error = format!(
+        "error: templates/macros.html:{line}: Variable `p.no_such_field` not found in context \
+         (rendering "
+    );
+    assert!(run.stderr.contains(&error), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("with `cards of macros.html` and "),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("no_such_field` not found").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn the_header_marks_the_menu_entry_a_page_is_under_and_a_site_may_replace_it() {
     let site = Site::small();
