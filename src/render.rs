@@ -425,7 +425,7 @@ impl<'a> Renderer<'a> {
         // not returned to the pool.
         let reusable = !keys.iter().any(|k| self.shared[lang].contains_key(k));
         context.extend(own);
-        let html = self.tera.render(template, &context, what);
+        let html = self.tera.render_bytes(template, &context, what);
         if reusable {
             for k in &keys {
                 context.remove(k);
