@@ -627,7 +627,6 @@ impl<'a> Renderer<'a> {
         } else {
             "section.html"
         };
-        let home = s.dir.is_empty().then(|| self.home(&s.lang));
         // A list of thousands of pages has hundreds of list pages: in parallel too.
         (1..=total)
             .into_par_iter()
@@ -662,12 +661,18 @@ impl<'a> Renderer<'a> {
                         })
                         .map(|t| pagination::page_path(&t.path, number))
                 });
-                let extra = serde_json::json!({
+                let mut extra = serde_json::json!({
                     "section": view,
-                    "home": home,
                     "seo": seo,
                     "pager": Pager::new(&site.config, &s.path, number, total),
                 });
+                // Moved in, not through `json!`, which would serialize its lists again. The home
+                // page is a list of one page, so this runs once.
+                extra["home"] = if s.dir.is_empty() {
+                    self.home(&s.lang)
+                } else {
+                    serde_json::Value::Null
+                };
                 let job = Job {
                     template,
                     lang: &s.lang,
@@ -703,7 +708,9 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// What the home page shows beyond its intro: figures, latest events, regions.
+    /// What the home page shows beyond its intro: figures, latest events, regions. Its regions
+    /// are serialized once, then cloned and moved into place: `json!` serializes what it is
+    /// given again, which with thousands of regions a language made each list cost three times.
     fn home(&self, lang: &'a str) -> serde_json::Value {
         let site = self.site;
         let mut events: Vec<&Page> = site.pages_of(PageKind::Event, lang).collect();
@@ -715,27 +722,38 @@ impl<'a> Renderer<'a> {
         let countries: std::collections::BTreeSet<&str> =
             regions.iter().filter_map(|r| r.country_code).collect();
         let strings = &site.config.language(lang).expect("configured").strings;
-        let mut by_continent: BTreeMap<&str, Vec<&PageLink>> = BTreeMap::new();
-        for r in &regions {
+        let values: Vec<serde_json::Value> = regions.iter().map(|r| serde_json::json!(r)).collect();
+        let mut by_continent: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
+        for (r, value) in regions.iter().zip(&values) {
             let key = r
                 .country_code
                 .and_then(crate::geo::continent)
                 .unwrap_or("other-continent");
-            by_continent.entry(key).or_default().push(r);
+            by_continent.entry(key).or_default().push(value.clone());
         }
         let regions_by_continent: Vec<serde_json::Value> = by_continent
             .into_iter()
-            .map(|(key, list)| serde_json::json!({ "key": key, "name": strings.get(key), "regions": list }))
+            .map(|(key, list)| {
+                object([
+                    ("key", key.into()),
+                    ("name", strings.get(key).map(String::as_str).into()),
+                    ("regions", list.into()),
+                ])
+            })
             .collect();
-        serde_json::json!({
-            "latest_events": events.iter().take(4).map(|e| self.link(e)).collect::<Vec<_>>(),
-            "map_teaser": crate::map::teaser(site, self.arcs(), lang),
-            "regions_by_continent": regions_by_continent,
-            "regions": regions,
-            "region_count": regions.len(),
-            "country_count": countries.len(),
-            "event_count": events.len(),
-        })
+        let latest: Vec<PageLink> = events.iter().take(4).map(|e| self.link(e)).collect();
+        object([
+            ("latest_events", serde_json::json!(latest)),
+            (
+                "map_teaser",
+                crate::map::teaser(site, self.arcs(), lang).into(),
+            ),
+            ("regions_by_continent", regions_by_continent.into()),
+            ("region_count", regions.len().into()),
+            ("country_count", countries.len().into()),
+            ("event_count", events.len().into()),
+            ("regions", values.into()),
+        ])
     }
 
     /// The root `/index.html` (language chooser) and `/404.html`, in the default language.
@@ -755,6 +773,12 @@ impl<'a> Renderer<'a> {
             self.render(job("404.html", "/404.html", "the 404 page"), none),
         ]
     }
+}
+
+/// A JSON object of values already made, moved in (`json!` would serialize them again).
+fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) -> serde_json::Value {
+    let map = entries.into_iter().map(|(k, v)| (k.to_owned(), v));
+    serde_json::Value::Object(map.collect())
 }
 
 /// The original of each fallback page, by the fallback's site path.
