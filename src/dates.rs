@@ -55,22 +55,33 @@ impl PartialDate {
 
     /// The date in words, in the page's language: `2023年5月12日` / `12 May 2023`.
     pub fn display(&self, lang: &str) -> String {
+        // Numbers through itoa rather than `format!`: every card shows its dates.
+        let mut number = itoa::Buffer::new();
+        let mut s = String::with_capacity(24);
         if lang.starts_with("zh") {
-            let mut s = format!("{}年", self.year);
+            s.push_str(number.format(self.year));
+            s.push('年');
             if let Some(m) = self.month {
-                s.push_str(&format!("{m}月"));
+                s.push_str(number.format(m));
+                s.push('月');
             }
             if let Some(d) = self.day {
-                s.push_str(&format!("{d}日"));
+                s.push_str(number.format(d));
+                s.push('日');
             }
             return s;
         }
         let month = self.month.map(|m| MONTHS[usize::from(m) - 1]);
-        match (self.day, month) {
-            (Some(d), Some(m)) => format!("{d} {m} {}", self.year),
-            (None, Some(m)) => format!("{m} {}", self.year),
-            _ => self.year.to_string(),
+        if let (Some(d), Some(_)) = (self.day, month) {
+            s.push_str(number.format(d));
+            s.push(' ');
         }
+        if let Some(m) = month {
+            s.push_str(m);
+            s.push(' ');
+        }
+        s.push_str(number.format(self.year));
+        s
     }
 
     /// The `n`th anniversary of this date: 29 February falls on 28 February in common years.
@@ -183,16 +194,29 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 
 /// ISO 8601 at the given precision: `2023`, `2023-05`, `2023-05-12` (the `<time datetime>` form).
 impl fmt::Display for PartialDate {
+    /// `2023-05-12`, the digits placed by hand rather than padded by `{:02}`: every card's
+    /// dates are serialized through here, and `fmt`'s padding made that ~1 % of a build.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}", self.year)?;
-        if let Some(m) = self.month {
-            write!(f, "-{m:02}")?;
+        match u32::try_from(self.year) {
+            Ok(year) if year <= 9999 => write_padded::<4>(f, year)?,
+            _ => write!(f, "{:04}", self.year)?,
         }
-        if let Some(d) = self.day {
-            write!(f, "-{d:02}")?;
+        for part in [self.month, self.day].into_iter().flatten() {
+            f.write_str("-")?;
+            write_padded::<2>(f, part.into())?;
         }
         Ok(())
     }
+}
+
+/// Writes `n` (below 10^N) in `N` digits, zero-padded.
+fn write_padded<const N: usize>(f: &mut fmt::Formatter<'_>, mut n: u32) -> fmt::Result {
+    let mut digits = [b'0'; N];
+    for digit in digits.iter_mut().rev() {
+        *digit += (n % 10) as u8;
+        n /= 10;
+    }
+    f.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
 }
 
 impl Serialize for PartialDate {
@@ -248,11 +272,21 @@ mod tests {
     }
 
     #[test]
+    fn iso_form_pads_like_fmt_at_any_year() {
+        for year in [0, 7, 45, 999, 2023, 9999, 10_000, 123_456, -5, -2023] {
+            let date = PartialDate::ymd(year, 3, 9);
+            assert_eq!(date.to_string(), format!("{year:04}-03-09"));
+        }
+    }
+
+    #[test]
     fn displays_in_both_languages() {
         assert_eq!(d("2023-05").display("zh"), "2023年5月");
         assert_eq!(d("2023-05").display("en"), "May 2023");
         assert_eq!(d("2023-07-06").display("en"), "6 July 2023");
         assert_eq!(d("2023-07-06").display("zh"), "2023年7月6日");
+        assert_eq!(d("2023").display("en"), "2023");
+        assert_eq!(d("2023").display("zh"), "2023年");
     }
 
     #[test]

@@ -423,7 +423,7 @@ impl<'a> Renderer<'a> {
         template: &str,
         own: serde_json::Map<String, serde_json::Value>,
         what: &str,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Vec<u8>, Diagnostic> {
         let keys: Vec<String> = own.keys().cloned().collect();
         let own = tera::Context::from_value(serde_json::Value::Object(own))
             .map_err(|e| failure(template, what, &e))?;
@@ -437,7 +437,7 @@ impl<'a> Renderer<'a> {
         // not returned to the pool.
         let reusable = !keys.iter().any(|k| self.shared[lang].contains_key(k));
         context.extend(own);
-        let html = self.tera.render(template, &context, what);
+        let html = self.tera.render_bytes(template, &context, what);
         if reusable {
             for k in &keys {
                 context.remove(k);
@@ -496,7 +496,9 @@ impl<'a> Renderer<'a> {
             .collect();
         let render = |cards: Vec<serde_json::Value>| {
             let own = serde_json::Map::from_iter([("cards".to_owned(), cards.into())]);
-            self.render_in(lang, crate::templates::CARDS.0, own, what)
+            let html = self.render_in(lang, crate::templates::CARDS.0, own, what)?;
+            // Tera writes only text: nothing is lost.
+            Ok(String::from_utf8_lossy(&html).into_owned())
         };
         self.cards.fill(self.site, &mut links, &kept, &render)?;
         Ok(links)
@@ -653,14 +655,6 @@ impl<'a> Renderer<'a> {
         } else {
             "section.html"
         };
-        let home = if s.dir.is_empty() {
-            match self.home(&s.lang, &what) {
-                Ok(home) => Some(home),
-                Err(failed) => return vec![Err(failed)],
-            }
-        } else {
-            None
-        };
         // A list of thousands of pages has hundreds of list pages: in parallel too.
         (1..=total)
             .into_par_iter()
@@ -697,12 +691,18 @@ impl<'a> Renderer<'a> {
                         })
                         .map(|t| pagination::page_path(&t.path, number))
                 });
-                let extra = serde_json::json!({
+                let mut extra = serde_json::json!({
                     "section": view,
-                    "home": home,
                     "seo": seo,
                     "pager": Pager::new(&site.config, &s.path, number, total),
                 });
+                // Moved in, not through `json!`, which would serialize its lists again. The home
+                // page is a list of one page, so this runs once.
+                extra["home"] = if s.dir.is_empty() {
+                    self.home(&s.lang, &what)?
+                } else {
+                    serde_json::Value::Null
+                };
                 let job = Job {
                     template,
                     lang: &s.lang,
@@ -739,7 +739,9 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// What the home page shows beyond its intro: figures, latest events, regions.
+    /// What the home page shows beyond its intro: figures, latest events, regions. Its regions
+    /// are serialized once, then cloned and moved into place: `json!` serializes what it is
+    /// given again, which with thousands of regions a language made each list cost three times.
     fn home(&self, lang: &'a str, what: &str) -> Result<serde_json::Value, Diagnostic> {
         let site = self.site;
         let mut events: Vec<&Page> = site.pages_of(PageKind::Event, lang).collect();
@@ -751,28 +753,38 @@ impl<'a> Renderer<'a> {
         let countries: std::collections::BTreeSet<&str> =
             regions.iter().filter_map(|r| r.country_code).collect();
         let strings = &site.config.language(lang).expect("configured").strings;
-        let mut by_continent: BTreeMap<&str, Vec<&PageLink>> = BTreeMap::new();
-        for r in &regions {
+        let values: Vec<serde_json::Value> = regions.iter().map(|r| serde_json::json!(r)).collect();
+        let mut by_continent: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
+        for (r, value) in regions.iter().zip(&values) {
             let key = r
                 .country_code
                 .and_then(crate::geo::continent)
                 .unwrap_or("other-continent");
-            by_continent.entry(key).or_default().push(r);
+            by_continent.entry(key).or_default().push(value.clone());
         }
         let regions_by_continent: Vec<serde_json::Value> = by_continent
             .into_iter()
-            .map(|(key, list)| serde_json::json!({ "key": key, "name": strings.get(key), "regions": list }))
+            .map(|(key, list)| {
+                object([
+                    ("key", key.into()),
+                    ("name", strings.get(key).map(String::as_str).into()),
+                    ("regions", list.into()),
+                ])
+            })
             .collect();
-        let latest_events = self.cards(lang, events.iter().take(4).copied(), what)?;
-        Ok(serde_json::json!({
-            "latest_events": latest_events,
-            "map_teaser": crate::map::teaser(site, self.arcs(), lang),
-            "regions_by_continent": regions_by_continent,
-            "regions": regions,
-            "region_count": regions.len(),
-            "country_count": countries.len(),
-            "event_count": events.len(),
-        }))
+        let latest = self.cards(lang, events.iter().take(4).copied(), what)?;
+        Ok(object([
+            ("latest_events", serde_json::json!(latest)),
+            (
+                "map_teaser",
+                crate::map::teaser(site, self.arcs(), lang).into(),
+            ),
+            ("regions_by_continent", regions_by_continent.into()),
+            ("region_count", regions.len().into()),
+            ("country_count", countries.len().into()),
+            ("event_count", events.len().into()),
+            ("regions", values.into()),
+        ]))
     }
 
     /// The root `/index.html` (language chooser) and `/404.html`, in the default language.
@@ -801,6 +813,12 @@ fn failure(template: &str, what: &str, e: &dyn std::error::Error) -> Diagnostic 
         what,
         format!("rendering with template `{template}`: {}", error_chain(e)),
     )
+}
+
+/// A JSON object of values already made, moved in (`json!` would serialize them again).
+fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) -> serde_json::Value {
+    let map = entries.into_iter().map(|(k, v)| (k.to_owned(), v));
+    serde_json::Value::Object(map.collect())
 }
 
 /// The original of each fallback page, by the fallback's site path.
