@@ -7,11 +7,11 @@ use crate::output::Output;
 use crate::render::{Job, Renderer};
 use crate::seo::Seo;
 use crate::{map, timeline};
-use rayon::prelude::*;
 
-/// The shared world map file and every language's special pages, side by side: the timeline's
-/// and the map's contexts each hold the whole site of a language, so this is the costliest
-/// part of a build's memory before the pages (a build renders them alongside the lists).
+/// The shared world map file and every language's special pages, one after another: the
+/// timeline's and the map's contexts each hold the whole site of a language, so this is the
+/// costliest part of a build's memory before the pages (a build renders them alongside the
+/// pages and lists).
 pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
     let world = World::builtin();
     let jobs: Vec<(&str, &'static str)> = r
@@ -21,9 +21,11 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
         .flat_map(|lang| SPECIAL_PAGES.iter().map(move |name| (lang, *name)))
         .collect();
     let mut out = vec![r.emit(map::world_file(&world))];
-    // One after another, a timeline left the other core waiting.
+    // One after another: each holds a context of every region or event, and two at once
+    // (with the first pages beside them) lifted a 15,000-page build's peak memory from about
+    // 260 to 325 MB. Pages and the other producers keep the other core busy meanwhile.
     let pages: Vec<_> = jobs
-        .par_iter()
+        .iter()
         .map(|&(lang, name)| render(r, &world, lang, name))
         .collect();
     out.extend(pages);
