@@ -167,11 +167,10 @@ impl Walk {
         }
     }
 
+    /// `listed`, taking the files.
     fn files(self) -> Result<Vec<(String, PathBuf)>> {
-        match self.errors.into_iter().next() {
-            Some(e) => Err(anyhow::Error::new(e).context("failed to list a folder")),
-            None => Ok(self.files),
-        }
+        self.listed()?;
+        Ok(self.files)
     }
 }
 
