@@ -1,6 +1,7 @@
 //! Code highlighting with syntect, as CSS classes plus one generated stylesheet. The syntax
 //! definitions load on first use, so sites without code never pay for them.
 
+use crate::text::{block_has, BLOCK};
 use std::ops::Range;
 use std::sync::OnceLock;
 use syntect::highlighting::ThemeSet;
@@ -103,16 +104,11 @@ pub fn escape_html_into(out: &mut String, text: &str) {
     out.push_str(&text[last..]);
 }
 
-const BLOCK: usize = 32;
-
-/// Whether `block` holds a character to escape. Folded as bytes: a fold of `bool`s stays a loop
-/// of single bytes.
+/// Whether `block` holds a character to escape.
 fn needs_escape(block: &[u8; BLOCK]) -> bool {
-    let escaped = |b: u8| (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == b'\'');
-    block
-        .iter()
-        .fold(0, |found, &b| found | u8::from(escaped(b)))
-        != 0
+    block_has(block, |b| {
+        (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == b'\'')
+    })
 }
 
 /// Appends the text from `last` on up to each character in `range` that needs escaping, and

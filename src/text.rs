@@ -66,13 +66,20 @@ pub fn without_nul(mut html: Vec<u8>) -> Vec<u8> {
     html
 }
 
-/// Whether `bytes` holds a NUL: every page is checked, so in blocks of 32 bytes folded without
-/// branches (as bytes: a fold of `bool`s stays a loop of single bytes), which the compiler turns
-/// into vector instructions.
+/// Whether `bytes` holds a NUL: every page is checked, so a block at a time.
 fn has_nul(bytes: &[u8]) -> bool {
-    let (blocks, tail) = bytes.as_chunks::<32>();
-    let nul_in = |block: &[u8; 32]| block.iter().fold(0, |found, &b| found | u8::from(b == 0));
-    blocks.iter().any(|block| nul_in(block) != 0) || tail.contains(&0)
+    let (blocks, tail) = bytes.as_chunks::<BLOCK>();
+    blocks.iter().any(|block| block_has(block, |b| b == 0)) || tail.contains(&0)
+}
+
+/// The bytes [`block_has`] tests at once.
+pub const BLOCK: usize = 32;
+
+/// Whether a byte of `block` is one `hit` matches, tested without branches and folded as bytes
+/// (a fold of `bool`s stays a loop of single bytes), which the compiler turns into vector
+/// instructions: the scans every page goes through (NUL, HTML escaping) look at text this way.
+pub fn block_has(block: &[u8; BLOCK], hit: impl Fn(u8) -> bool) -> bool {
+    block.iter().fold(0, |found, &b| found | u8::from(hit(b))) != 0
 }
 
 /// `U+000B`, for messages.
