@@ -320,7 +320,6 @@ pub fn render(cx: &Context) -> Rendered {
     out
 }
 
-/// Rewrites a link destination: content files to page URLs, rooted site paths to the base path.
 /// Line and column of byte offsets in a page's body, counted on from the previous offset when
 /// it is on the same line: a long paragraph full of links is not recounted from its start for
 /// each one.
@@ -340,9 +339,11 @@ impl<'a> Cursor<'a> {
         Cursor {
             body,
             body_start: cx.body_start,
-            lines_before: cx.source[..cx.body_start].matches('\n').count(),
+            // memchr's search is vectorized; `str::matches` looks for each line's end anew.
+            lines_before: memchr::memchr_iter(b'\n', &cx.source.as_bytes()[..cx.body_start])
+                .count(),
             line_starts: std::iter::once(0)
-                .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+                .chain(memchr::memchr_iter(b'\n', body.as_bytes()).map(|i| i + 1))
                 .collect(),
             last: (0, 1, 1),
         }
@@ -370,6 +371,7 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Rewrites a link destination: content files to page URLs, rooted site paths to the base path.
 fn link_url(cx: &Context, dest: &str, at: Span, out: &mut Rendered) -> String {
     if dest.starts_with("http://") || dest.starts_with("https://") {
         out.external.push(ExternalLink {
