@@ -1,8 +1,7 @@
 //! Code highlighting with syntect, as CSS classes plus one generated stylesheet. The syntax
 //! definitions load on first use, so sites without code never pay for them.
 
-use crate::text::{block_has, BLOCK};
-use std::ops::Range;
+use crate::text;
 use std::sync::OnceLock;
 use syntect::highlighting::ThemeSet;
 use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
@@ -84,49 +83,18 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// Appends `text` to `out`, escaped. The characters escaped are ASCII, so the text between
-/// them is copied a run at a time, and blocks without one (most: titles and URLs are escaped for
-/// every page) are passed over by a branch-free test that compiles to vector instructions.
+/// Appends `text` to `out`, escaped (see [`text::escape_into`]: titles and URLs are escaped
+/// for every page).
 pub fn escape_html_into(out: &mut String, text: &str) {
-    let mut last = 0;
-    let (blocks, tail) = text.as_bytes().as_chunks::<BLOCK>();
-    for (n, block) in blocks.iter().enumerate() {
-        if needs_escape(block) {
-            escape_between(out, text, &mut last, n * BLOCK..(n + 1) * BLOCK);
-        }
-    }
-    // The tail too is tested as a whole block, padded with NULs (which need no escaping).
-    let mut padded = [0; BLOCK];
-    padded[..tail.len()].copy_from_slice(tail);
-    if needs_escape(&padded) {
-        escape_between(out, text, &mut last, blocks.len() * BLOCK..text.len());
-    }
-    out.push_str(&text[last..]);
-}
-
-/// Whether `block` holds a character to escape.
-fn needs_escape(block: &[u8; BLOCK]) -> bool {
-    block_has(block, |b| {
-        (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == b'\'')
-    })
-}
-
-/// Appends the text from `last` on up to each character in `range` that needs escaping, and
-/// the character escaped; `last` moves past it.
-fn escape_between(out: &mut String, text: &str, last: &mut usize, range: Range<usize>) {
-    for i in range {
-        let replacement = match text.as_bytes()[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[*last..i]);
-        out.push_str(replacement);
-        *last = i + 1;
-    }
+    let hit = |b: u8| (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == b'\'');
+    text::escape_into(out, text, hit, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    });
 }
 
 fn escape_attr(text: &str) -> String {

@@ -82,6 +82,58 @@ pub fn block_has(block: &[u8; BLOCK], hit: impl Fn(u8) -> bool) -> bool {
     block.iter().fold(0, |found, &b| found | u8::from(hit(b))) != 0
 }
 
+/// Text being written into: a `String`, or the bytes of one.
+pub trait Sink {
+    fn push_text(&mut self, text: &str);
+}
+
+impl Sink for String {
+    fn push_text(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn push_text(&mut self, text: &str) {
+        self.extend_from_slice(text.as_bytes());
+    }
+}
+
+/// Appends `text` to `out` with each byte `hit` matches replaced by its `replacement`: the
+/// bytes replaced are ASCII, so the text between them is copied a run at a time, and blocks
+/// without one (most) are passed over by [`block_has`]. `hit` must match exactly the bytes
+/// `replacement` replaces, and never an ASCII letter.
+pub fn escape_into(
+    out: &mut impl Sink,
+    text: &str,
+    hit: impl Fn(u8) -> bool + Copy,
+    replacement: impl Fn(u8) -> Option<&'static str>,
+) {
+    let mut last = 0;
+    let mut replace = |range: std::ops::Range<usize>| {
+        for i in range {
+            if let Some(r) = replacement(text.as_bytes()[i]) {
+                out.push_text(&text[last..i]);
+                out.push_text(r);
+                last = i + 1;
+            }
+        }
+    };
+    let (blocks, tail) = text.as_bytes().as_chunks::<BLOCK>();
+    for (n, block) in blocks.iter().enumerate() {
+        if block_has(block, hit) {
+            replace(n * BLOCK..(n + 1) * BLOCK);
+        }
+    }
+    // The tail too is tested as a whole block, padded with letters.
+    let mut padded = [b'a'; BLOCK];
+    padded[..tail.len()].copy_from_slice(tail);
+    if block_has(&padded, hit) {
+        replace(blocks.len() * BLOCK..text.len());
+    }
+    out.push_text(&text[last..]);
+}
+
 /// `U+000B`, for messages.
 pub fn code_point(c: char) -> String {
     format!("U+{:04X}", u32::from(c))
