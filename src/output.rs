@@ -11,7 +11,9 @@ use crate::layout::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 use anyhow::{bail, Context, Result};
 use bytes::Bytes;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashSet};
+use rustc_hash::FxHashSet;
+use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -210,8 +212,10 @@ pub struct Stage {
     /// Outputs the published site already holds: linked into the staging folder on commit.
     same: Mutex<Vec<String>>,
     /// Folders made in `staging` so far: most outputs go to a folder made for an earlier
-    /// one, and asking the file system each time costs a few system calls per file.
-    made: Mutex<HashSet<PathBuf>>,
+    /// one, and asking the file system each time costs a few system calls per file. By their
+    /// bytes, hashed with FxHash: hashing a `Path` (by its components, with SipHash) took
+    /// 0.6 % of a build.
+    made: Mutex<FxHashSet<OsString>>,
     unchanged: AtomicUsize,
     bytes: AtomicU64,
     /// Held until the stage is dropped (after the staging folder is removed).
@@ -233,7 +237,7 @@ impl Stage {
             published,
             staged: Mutex::new(Vec::new()),
             same: Mutex::new(Vec::new()),
-            made: Mutex::new(HashSet::new()),
+            made: Mutex::new(FxHashSet::default()),
             unchanged: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
             _lock: lock,
@@ -690,21 +694,21 @@ impl Stage {
         let staging = &self.paths.staging;
         let mut made = self.made.lock().expect("no panics while held");
         let parent = path.parent();
-        if !made.contains(path) {
+        if !made.contains(path.as_os_str()) {
             if let Some(parent) = parent {
-                if made.contains(parent) {
+                if made.contains(parent.as_os_str()) {
                     return Ok(());
                 }
                 // Most pages have a folder of their own, in a folder made before: one
                 // `mkdir`, and the checks below only if something is in the way.
-                let known = |g: &Path| g == staging || made.contains(g);
+                let known = |g: &Path| g == staging || made.contains(g.as_os_str());
                 if parent.parent().is_some_and(known) && fs::create_dir(parent).is_ok() {
-                    made.insert(parent.to_path_buf());
+                    made.insert(parent.as_os_str().to_owned());
                     return Ok(());
                 }
             }
         }
-        if made.contains(path) {
+        if made.contains(path.as_os_str()) {
             // `make_room` removes the folder in the way, and what was made in it.
             made.clear();
         }
@@ -714,7 +718,7 @@ impl Stage {
                 parent
                     .ancestors()
                     .take_while(|a| *a != staging)
-                    .map(Path::to_path_buf),
+                    .map(|a| a.as_os_str().to_owned()),
             );
         }
         Ok(())
