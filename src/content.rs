@@ -477,7 +477,10 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
         )
         .at(line, None)]
     })?;
-    let source = front_matter::normalize(&text);
+    let front_matter::Normalized {
+        text: source,
+        cleaned,
+    } = front_matter::normalized(&text);
     // `_index` files hold section intros: page fields only.
     let kind = if f.key == "_index" {
         PageKind::Page
@@ -486,7 +489,9 @@ fn read_page(root: &Path, f: &FoundFile) -> PageResult {
     };
     let parsed = front_matter::parse(&f.file, &source, kind)?;
     let mut warnings = front_matter::typo_warnings(&f.file, &source, &parsed.front, kind);
-    warnings.extend(crate::text::warnings(&f.file, &text));
+    if cleaned {
+        warnings.extend(crate::text::warnings(&f.file, &text));
+    }
     warnings.extend(parsed.warnings.iter().cloned());
     let id = page_id(&f.dir, &f.key);
     Ok((
