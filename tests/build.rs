@@ -389,6 +389,28 @@ fn a_site_without_a_card_macro_builds_with_lists_of_its_own() {
     assert!(site.public("en/regions/index.html").contains("<p>mine</p>"));
 }
 
+/// The built-in templates read `lang_code`, which the built-in `base.html` sets once for speed:
+/// a site's own `base.html`, which knows nothing of it, still serves them.
+#[test]
+fn a_sites_own_base_html_serves_the_built_in_pages() {
+    let site = Site::small();
+    site.write(
+        "templates/base.html",
+        "{% import \"macros.html\" as m %}<!DOCTYPE html><html lang=\"{{ lang.locale }}\">\
+         <head><title>{% block title %}{% endblock title %}</title></head>\
+         <body class=\"mine\">{% block main %}{% endblock main %}</body></html>",
+    );
+    site.build().assert_ok();
+    let region = site.public("en/regions/attica/index.html");
+    assert!(region.contains("<body class=\"mine\">"), "{region}");
+    assert!(
+        region.contains("href=\"/en/regions/\">Partner regions</a>"),
+        "{region}"
+    );
+    let event = site.public("zh/events/index.html");
+    assert!(event.contains("<body class=\"mine\">"), "{event}");
+}
+
 #[test]
 fn a_mistake_in_the_card_macro_is_reported_at_its_line_once() {
     let macros = macros_with_card("<li>{{ p.no_such_field }}</li>");
