@@ -493,8 +493,9 @@ fn a_photo_fits_phone_and_desktop_in_a_size_that_suits_each() {
     for (width, wanted) in [(375, "flower-480.webp"), (1280, "flower-960.webp")] {
         s.viewport(width, false);
         s.open(&format!("{base}/en/regions/flowers/"));
-        // The cover loads first; the figure's photo once scrolled to.
-        s.eval("document.querySelector('figure').scrollIntoView()");
+        // The cover loads first; the figure's photo once scrolled to. `scrollIntoView` gives
+        // undefined, which has no JSON, so the expression ends in `true`.
+        s.eval("(document.querySelector('figure').scrollIntoView(), true)");
         let imgs = s.eval(
             r#"Promise.all([...document.querySelectorAll('picture img')].map(i =>
                 (i.complete ? Promise.resolve() : new Promise(r => { i.onload = r; i.onerror = r; }))
