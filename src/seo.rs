@@ -150,13 +150,15 @@ fn image_url(config: &Config, page_image: Option<&str>) -> String {
 /// element or open a comment; the JSON value is unchanged.
 pub fn script_json(value: &Value) -> String {
     let text = serde_json::to_string(value).expect("JSON values serialize");
-    // Most texts have none of them: three `replace`s would copy the text three times anyway.
-    if !text.bytes().any(|b| matches!(b, b'<' | b'>' | b'&')) {
-        return text;
-    }
-    text.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let mut out = String::with_capacity(text.len());
+    let hit = |b: u8| (b == b'<') | (b == b'>') | (b == b'&');
+    crate::text::escape_into(&mut out, &text, hit, |b| match b {
+        b'<' => Some("\\u003c"),
+        b'>' => Some("\\u003e"),
+        b'&' => Some("\\u0026"),
+        _ => None,
+    });
+    out
 }
 
 #[cfg(test)]
