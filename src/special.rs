@@ -42,18 +42,22 @@ fn render(
     let site = r.site;
     let language = site.config.language(lang).expect("configured");
     let string = |key: &'static str| language.strings.get(key).map_or(key, String::as_str);
-    let (description, mut view) = match name {
-        "timeline" => (
-            language.description.as_str(),
-            serde_json::json!({ "timeline": timeline::build(site, lang) }),
-        ),
-        "map" => (
-            string("map_caption"),
-            serde_json::json!({ "map": map::build(site, world, r.arcs(), lang) }),
-        ),
-        _ => (string("search_placeholder"), serde_json::json!({})),
+    let mut view = serde_json::Map::new();
+    let description = match name {
+        "timeline" => {
+            // Made as a `Value` already: `json!` would serialize it all again.
+            view.insert(name.to_owned(), timeline::build(site, lang));
+            language.description.as_str()
+        }
+        "map" => {
+            let map = map::build(site, world, r.arcs(), lang);
+            view.insert(name.to_owned(), serde_json::json!(map));
+            string("map_caption")
+        }
+        _ => string("search_placeholder"),
     };
-    view["seo"] = serde_json::json!(Seo::listing(&site.config, string(name), description));
+    let seo = Seo::listing(&site.config, string(name), description);
+    view.insert("seo".to_owned(), serde_json::json!(seo));
     let path = format!("/{lang}/{name}/");
     let job = Job {
         template: &format!("{name}.html"),
@@ -63,5 +67,5 @@ fn render(
         has_code: false,
         what: &format!("the {name} page"),
     };
-    r.render(job, view)
+    r.render(job, serde_json::Value::Object(view))
 }
