@@ -18,7 +18,8 @@
 //!   that name a region;
 //! - the lists that hold it, the home page of its language (for regions and events), the
 //!   lists whose subsection intros changed;
-//! - the timeline and map when a region or event changed;
+//! - the timeline and map of the languages where a region or event changed (the search page
+//!   and the world map file show no content);
 //! - the search index: only the changed documents are tokenized again, and only the files
 //!   holding a token whose score changed are made again (`search::Live`);
 //! - the feed of a language when one of its events changed; the code stylesheet when pages

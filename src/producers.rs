@@ -150,7 +150,9 @@ impl Producer {
                 .filter(|(j, _)| edit.sections.contains(j))
                 .flat_map_iter(|(_, (s, body))| r.section(s, body.as_ref()))
                 .collect(),
-            Producer::Specials if edit.specials => self.produce(m, work),
+            Producer::Specials if !edit.specials.is_empty() => {
+                special::render_showing_content(r, edit.specials.iter().copied())
+            }
             Producer::Taxonomies if edit.taxonomies => {
                 let made = self.produce(m, work);
                 let after = &edit.taxonomy_outputs.1;
@@ -322,8 +324,8 @@ pub struct Edit<'a> {
     /// own or a subsection's intro changed, the home of a language whose regions or events
     /// changed.
     pub sections: HashSet<usize>,
-    /// Whether a region or event changed: the timeline and map show them all.
-    pub specials: bool,
+    /// Languages where a region or event changed: their timeline and map show them all.
+    pub specials: BTreeSet<&'a str>,
     /// Whether any page's front matter changed: country and tag pages list them by title,
     /// tags and country.
     pub taxonomies: bool,
@@ -446,7 +448,7 @@ impl<'a> Edit<'a> {
         Edit {
             pages,
             sections,
-            specials: !langs.is_empty(),
+            specials: langs.into_iter().collect(),
             taxonomies,
             taxonomy_outputs,
             feeds,

@@ -14,22 +14,43 @@ use crate::{map, timeline};
 /// pages and lists).
 pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
     let world = World::builtin();
-    let jobs: Vec<(&str, &'static str)> = r
-        .site
-        .config
-        .codes()
-        .flat_map(|lang| SPECIAL_PAGES.iter().map(move |name| (lang, *name)))
-        .collect();
     let mut out = vec![r.emit(map::world_file(&world))];
-    // One after another: each holds a context of every region or event, and two at once
-    // (with the first pages beside them) lifted a 15,000-page build's peak memory from about
-    // 260 to 325 MB. Pages and the other producers keep the other core busy meanwhile.
-    let pages: Vec<_> = jobs
-        .iter()
-        .map(|&(lang, name)| render(r, &world, lang, name))
-        .collect();
-    out.extend(pages);
+    out.extend(render_each(
+        r,
+        &world,
+        r.site.config.codes(),
+        &SPECIAL_PAGES,
+    ));
     out
+}
+
+/// The timeline and map of `langs`, after an edit of their regions or events: the world map
+/// file comes from the built-in map alone, and the search page shows no content (its index
+/// is made by `search`).
+pub fn render_showing_content<'l>(
+    r: &Renderer,
+    langs: impl Iterator<Item = &'l str>,
+) -> Vec<Result<Output, Diagnostic>> {
+    render_each(r, &World::builtin(), langs, &SHOWING_CONTENT)
+}
+
+/// The special pages that show the site's content.
+const SHOWING_CONTENT: [&str; 2] = ["timeline", "map"];
+
+/// Each of `names` in each of `langs`, one after another: each holds a context of every
+/// region or event, and two at once (with the first pages beside them) lifted a
+/// 15,000-page build's peak memory from about 260 to 325 MB. Pages and the other producers
+/// keep the other core busy meanwhile.
+fn render_each<'l>(
+    r: &Renderer,
+    world: &World,
+    langs: impl Iterator<Item = &'l str>,
+    names: &[&'static str],
+) -> Vec<Result<Output, Diagnostic>> {
+    langs
+        .flat_map(|lang| names.iter().map(move |name| (lang, *name)))
+        .map(|(lang, name)| render(r, world, lang, name))
+        .collect()
 }
 
 /// One special page, `/<lang>/<name>/`.
