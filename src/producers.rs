@@ -154,9 +154,13 @@ impl Producer {
                 special::render_showing_content(r, edit.specials.iter().copied())
             }
             Producer::Taxonomies if edit.taxonomies => {
-                let made = self.produce(m, work);
-                let after = &edit.taxonomy_outputs.1;
-                let removed = edit.taxonomy_outputs.0.difference(after).cloned();
+                let (before, after) = &edit.taxonomy_outputs;
+                // The same country and tag pages: only those showing what changed change.
+                let made = match before == after {
+                    true => taxonomy_pages::render_showing(r, &edit.shown),
+                    false => self.produce(m, work),
+                };
+                let removed = before.difference(after).cloned();
                 return Update {
                     made,
                     removed: removed.collect(),
@@ -329,6 +333,8 @@ pub struct Edit<'a> {
     /// Whether any page's front matter changed: country and tag pages list them by title,
     /// tags and country.
     pub taxonomies: bool,
+    /// The country and tag pages showing a page whose front matter changed, before or after.
+    pub shown: taxonomy::Shown,
     /// The output paths of country and tag pages before the edit and after (neither listed
     /// when no front matter changed).
     pub taxonomy_outputs: (BTreeSet<String>, BTreeSet<String>),
@@ -375,6 +381,7 @@ impl<'a> Edit<'a> {
         let mut regions: HashSet<(&str, &str)> = HashSet::new();
         let mut named: HashSet<(&str, &str)> = HashSet::new();
         let mut langs: HashSet<&str> = HashSet::new();
+        let mut shown = taxonomy::Shown::default();
         for (i, p) in site
             .pages
             .iter()
@@ -391,6 +398,8 @@ impl<'a> Edit<'a> {
             for key in region_refs(p).chain(region_refs(old)) {
                 named.insert((&p.lang, key));
             }
+            shown.add(site, p);
+            shown.add(site, old);
         }
         let mut pages: HashSet<usize> = site
             .pages
@@ -450,6 +459,7 @@ impl<'a> Edit<'a> {
             sections,
             specials: langs.into_iter().collect(),
             taxonomies,
+            shown,
             taxonomy_outputs,
             feeds,
             before,

@@ -91,10 +91,7 @@ pub fn collect<'a>(
 ) -> BTreeMap<(String, TagRef), Tag> {
     let mut tags: BTreeMap<(String, TagRef), Tag> = BTreeMap::new();
     for (i, p) in pages {
-        for written in &p.front.tags {
-            let Some(tag) = resolve(config, p.written_lang(), written) else {
-                continue;
-            };
+        for (written, tag) in written_tags(config, p) {
             let entry = tags
                 .entry((p.lang.clone(), tag.clone()))
                 .or_insert_with(|| Tag {
@@ -109,6 +106,20 @@ pub fn collect<'a>(
         }
     }
     tags
+}
+
+/// The tags of `p`, each with the text that names it, in the order written.
+fn written_tags<'p>(
+    config: &'p Config,
+    p: &'p Page,
+) -> impl Iterator<Item = (&'p String, TagRef)> + 'p {
+    (p.front.tags.iter())
+        .filter_map(|written| Some((written, resolve(config, p.written_lang(), written)?)))
+}
+
+/// The tags of `p` (in its language, as `collect` keys them).
+pub fn of<'p>(config: &'p Config, p: &'p Page) -> impl Iterator<Item = TagRef> + 'p {
+    written_tags(config, p).map(|(_, tag)| tag)
 }
 
 /// A paired tag's label in `lang`, from `site.toml`.

@@ -166,3 +166,39 @@ pub fn outputs<'a>(
 ) -> BTreeSet<String> {
     paths(config, pages).outputs
 }
+
+/// The country and tag pages (and the lists of a language's countries and tags) that show
+/// some pages: what an edit of those pages that keeps the same country and tag pages makes
+/// again.
+#[derive(Debug, Default)]
+pub struct Shown {
+    pub langs: BTreeSet<String>,
+    /// (language, code): a region's country; an event is shown on its regions' countries.
+    pub countries: BTreeSet<(String, String)>,
+    /// (language, tag), as `tags::collect` keys them.
+    pub tags: BTreeSet<(String, tags::TagRef)>,
+}
+
+impl Shown {
+    /// Where `p`, as it is in `site` or was before an edit, is shown: its tags, and its
+    /// country or (for an event) its regions' countries as `site` has them.
+    pub fn add(&mut self, site: &crate::content::Site, p: &Page) {
+        let lang = &p.lang;
+        self.langs.insert(lang.clone());
+        let mut country = |code: Option<&String>| {
+            if let Some(code) = code {
+                self.countries.insert((lang.clone(), code.clone()));
+            }
+        };
+        if p.is_region() {
+            country(p.front.neutral.country_code.as_ref());
+        }
+        if p.is_event() {
+            for key in p.front.neutral.regions.iter().flatten() {
+                let region = site.page(&format!("{}/{key}", crate::content::REGIONS), lang);
+                country(region.and_then(|r| r.front.neutral.country_code.as_ref()));
+            }
+        }
+        (self.tags).extend(tags::of(&site.config, p).map(|tag| (lang.clone(), tag)));
+    }
+}

@@ -13,13 +13,34 @@ use crate::pagination::{self, Pager};
 use crate::render::{Job, Renderer, TranslationView};
 use crate::seo::Seo;
 use crate::tags::{self, Tag, TagRef};
-use crate::taxonomy::{self, country_path, encoded, link, tag_path, Link};
+use crate::taxonomy::{self, country_path, encoded, link, tag_path, Link, Shown};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every country and tag page of every language.
 pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
+    render_where(r, &|_| true, &|_| true, &|_| true)
+}
+
+/// The country and tag pages that show what `shown` says (after an edit that keeps the same
+/// country and tag pages: only the pages listing what changed change).
+pub fn render_showing(r: &Renderer, shown: &Shown) -> Vec<Result<Output, Diagnostic>> {
+    render_where(
+        r,
+        &|lang| shown.langs.contains(lang),
+        &|key| shown.countries.contains(key),
+        &|key| shown.tags.contains(key),
+    )
+}
+
+/// The lists of the languages, the country pages and the tag pages that the tests pass.
+fn render_where(
+    r: &Renderer,
+    lists: &(dyn Fn(&str) -> bool + Sync),
+    country: &(dyn Fn(&(String, String)) -> bool + Sync),
+    tag: &(dyn Fn(&(String, TagRef)) -> bool + Sync),
+) -> Vec<Result<Output, Diagnostic>> {
     let site = r.site;
     let all_tags = tags::collect(&site.config, site.pages.iter().enumerate());
     let all_countries = taxonomy::countries(site.pages.iter().enumerate());
@@ -27,6 +48,7 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
         .config
         .languages
         .par_iter()
+        .filter(|language| lists(&language.code))
         .flat_map_iter(|language| {
             [
                 countries_list(r, language, &all_countries),
@@ -35,13 +57,13 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
         })
         .collect();
     out.par_extend(
-        all_countries
-            .par_iter()
+        (all_countries.par_iter())
+            .filter(|(key, _)| country(key))
             .map(|((lang, code), regions)| country_page(r, lang, code, regions, &all_countries)),
     );
     out.par_extend(
-        all_tags
-            .par_iter()
+        (all_tags.par_iter())
+            .filter(|(key, _)| tag(key))
             .flat_map_iter(|(_, tag)| tag_pages(r, tag, &all_tags)),
     );
     out
