@@ -12,6 +12,7 @@ use crate::highlight::{self, Highlighter};
 use crate::layout::{SPECIAL_PAGES, STATIC_DIR};
 use crate::markdown::Bodies;
 use crate::output::{self, Output, Sink, Sinks};
+use crate::pagination;
 use crate::render::Renderer;
 use crate::search;
 use crate::special;
@@ -147,8 +148,12 @@ impl Producer {
                 .par_iter()
                 .zip(&bodies.sections)
                 .enumerate()
-                .filter(|(j, _)| edit.sections.contains(j))
-                .flat_map_iter(|(_, (s, body))| r.section(s, body.as_ref()))
+                .filter_map(|(j, section)| Some((edit.sections.get(&j)?, section)))
+                .flat_map_iter(|(numbers, (s, body))| {
+                    r.section(s, body.as_ref(), &|n| {
+                        numbers.as_ref().is_none_or(|numbers| numbers.contains(&n))
+                    })
+                })
                 .collect(),
             Producer::Specials if !edit.specials.is_empty() => {
                 special::render_showing_content(r, edit.specials.iter().copied())
@@ -324,10 +329,11 @@ pub struct Edit<'a> {
     /// Pages to render again: those edited, the regions a changed event names (before or
     /// after the edit), the events that name a changed region.
     pub pages: HashSet<usize>,
-    /// Lists to render again: those holding a changed page or whose order changed, those whose
-    /// own or a subsection's intro changed, the home of a language whose regions or events
-    /// changed.
-    pub sections: HashSet<usize>,
+    /// Lists to render again, with the numbers (from 1) of their list pages to render, or
+    /// `None` for all of them: the list pages holding a changed page or whose part of the
+    /// order changed; every list page of those whose own or a subsection's intro changed, and
+    /// the home of a language whose regions or events changed.
+    pub sections: HashMap<usize, Option<BTreeSet<usize>>>,
     /// Languages where a region or event changed: their timeline and map show them all.
     pub specials: BTreeSet<&'a str>,
     /// Whether any page's front matter changed: country and tag pages list them by title,
@@ -423,18 +429,29 @@ impl<'a> Edit<'a> {
             .sections
             .iter()
             .enumerate()
-            .filter(|(j, s)| {
-                index_changed[*j]
-                    || patch.lists.iter().any(|(k, _)| k == j)
-                    || s.pages.iter().any(|&i| changed_front(i))
+            .filter_map(|(j, s)| {
+                let whole = index_changed[j]
                     || (s.dir.is_empty() && langs.contains(s.lang.as_str()))
                     || s.subsections.iter().any(|d| {
                         index_of
                             .get(&(s.lang.as_str(), d.as_str()))
                             .is_some_and(|&k| index_changed[k])
+                    });
+                let old = patch.lists.iter().find(|(k, _)| *k == j);
+                let per_page = pagination::per_page(&site.config, s);
+                let numbers: BTreeSet<usize> = (s.pages.chunks(per_page).enumerate())
+                    .filter(|(n, now)| {
+                        now.iter().any(|&i| changed_front(i))
+                            || old.is_some_and(|(_, o)| o.chunks(per_page).nth(*n) != Some(now))
                     })
+                    .map(|(n, _)| n + 1)
+                    .collect();
+                // The home page is one page, whatever its list holds.
+                match whole || (s.dir.is_empty() && !numbers.is_empty()) {
+                    true => Some((j, None)),
+                    false => (!numbers.is_empty()).then_some((j, Some(numbers))),
+                }
             })
-            .map(|(j, _)| j)
             .collect();
         let feeds = changed
             .sources

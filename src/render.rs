@@ -620,15 +620,17 @@ impl<'a> Renderer<'a> {
             .sections
             .par_iter()
             .zip(bodies)
-            .flat_map_iter(|(s, body)| self.section(s, body.as_ref()))
+            .flat_map_iter(|(s, body)| self.section(s, body.as_ref(), &|_| true))
             .collect()
     }
 
     /// A section's list, one output per list page.
+    /// The list pages of `s` whose numbers (from 1) `numbers` passes.
     pub(crate) fn section(
         &self,
         s: &'a Section,
         body: Option<&Rendered>,
+        numbers: &(dyn Fn(usize) -> bool + Sync),
     ) -> Vec<Result<Output, Diagnostic>> {
         let site = self.site;
         let language = site.config.language(&s.lang).expect("configured");
@@ -658,6 +660,7 @@ impl<'a> Renderer<'a> {
         // A list of thousands of pages has hundreds of list pages: in parallel too.
         (1..=total)
             .into_par_iter()
+            .filter(|&number| numbers(number))
             .map(|number| {
                 let view = SectionView {
                     title: title.to_string(),

@@ -7,6 +7,7 @@ use crate::output::Output;
 use crate::render::{Job, Renderer};
 use crate::seo::Seo;
 use crate::{map, timeline};
+use rayon::prelude::*;
 
 /// The shared world map file and every language's special pages, one after another: the
 /// timeline's and the map's contexts each hold the whole site of a language, so this is the
@@ -26,12 +27,19 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
 
 /// The timeline and map of `langs`, after an edit of their regions or events: the world map
 /// file comes from the built-in map alone, and the search page shows no content (its index
-/// is made by `search`).
+/// is made by `search`). Side by side: they are what an edit of a region's title waits for,
+/// and the preview holds the site in memory anyway.
 pub fn render_showing_content<'l>(
     r: &Renderer,
     langs: impl Iterator<Item = &'l str>,
 ) -> Vec<Result<Output, Diagnostic>> {
-    render_each(r, &World::builtin(), langs, &SHOWING_CONTENT)
+    let world = World::builtin();
+    let jobs: Vec<(&str, &'static str)> = langs
+        .flat_map(|lang| SHOWING_CONTENT.iter().map(move |name| (lang, *name)))
+        .collect();
+    (jobs.into_par_iter())
+        .map(|(lang, name)| render(r, &world, lang, name))
+        .collect()
 }
 
 /// The special pages that show the site's content.

@@ -346,6 +346,10 @@ fn generated_site() -> (tempfile::TempDir, PathBuf, Options) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     corpus::write_site(&root, REGIONS, 7).unwrap();
+    // Lists of a few list pages each, so that an edit can change some of them and not others.
+    let config = root.join("site.toml");
+    let paged = std::fs::read_to_string(&config).unwrap() + "\n[extra]\npaginate_by = 2\n";
+    std::fs::write(&config, paged).unwrap();
     let options = Options {
         build_date: PartialDate::ymd(2025, 11, 25),
         ..Options::new(&root)
