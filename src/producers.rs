@@ -156,7 +156,7 @@ impl Producer {
                 })
                 .collect(),
             Producer::Specials if !edit.specials.is_empty() => {
-                special::render_showing_content(r, edit.specials.iter().copied())
+                special::render_showing_content(r, &edit.specials)
             }
             Producer::Taxonomies if edit.taxonomies => {
                 let (before, after) = &edit.taxonomy_outputs;
@@ -334,8 +334,9 @@ pub struct Edit<'a> {
     /// order changed; every list page of those whose own or a subsection's intro changed, and
     /// the home of a language whose regions or events changed.
     pub sections: HashMap<usize, Option<BTreeSet<usize>>>,
-    /// Languages where a region or event changed: their timeline and map show them all.
-    pub specials: BTreeSet<&'a str>,
+    /// Special pages to render again (language, name): the timeline where a region or event
+    /// changed, the map where a region did.
+    pub specials: BTreeSet<(&'a str, &'static str)>,
     /// Whether any page's front matter changed: country and tag pages list them by title,
     /// tags and country.
     pub taxonomies: bool,
@@ -474,7 +475,10 @@ impl<'a> Edit<'a> {
         Edit {
             pages,
             sections,
-            specials: langs.into_iter().collect(),
+            specials: special::showing_content(
+                langs.into_iter(),
+                regions.iter().map(|(lang, _)| *lang),
+            ),
             taxonomies,
             shown,
             taxonomy_outputs,

@@ -8,6 +8,7 @@ use crate::render::{Job, Renderer};
 use crate::seo::Seo;
 use crate::{map, timeline};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 
 /// The shared world map file and every language's special pages, one after another: the
 /// timeline's and the map's contexts each hold the whole site of a language, so this is the
@@ -19,35 +20,38 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
     // One after another: each holds a context of every region or event, and two at once
     // (with the first pages beside them) lifted a 15,000-page build's peak memory from about
     // 260 to 325 MB. Pages and the other producers keep the other core busy meanwhile.
-    let pages = jobs(r.site.config.codes(), &SPECIAL_PAGES).into_iter();
+    let codes = r.site.config.codes();
+    let pages = codes.flat_map(|lang| SPECIAL_PAGES.iter().map(move |name| (lang, *name)));
     out.extend(pages.map(|(lang, name)| render(r, &world, lang, name)));
     out
 }
 
-/// The timeline and map of `langs`, after an edit of their regions or events: the world map
-/// file comes from the built-in map alone, and the search page shows no content (its index
-/// is made by `search`). Side by side: they are what an edit of a region's title waits for,
-/// and the preview holds the site in memory anyway.
-pub fn render_showing_content<'l>(
+/// The special pages an edit changes: the timeline of each language where a region or an
+/// event changed, the map of each where a region did. The world map file comes from the
+/// built-in map alone, and the search page shows no content (its index is made by `search`).
+pub fn showing_content<'l>(
+    regions_or_events: impl Iterator<Item = &'l str>,
+    regions: impl Iterator<Item = &'l str>,
+) -> BTreeSet<(&'l str, &'static str)> {
+    let timelines = regions_or_events.map(|lang| (lang, TIMELINE));
+    timelines.chain(regions.map(|lang| (lang, MAP))).collect()
+}
+
+/// The special `pages` (language and name) after an edit (see `showing_content`), side by
+/// side: they are what an edit of a region's title waits for, and the preview holds the site
+/// in memory anyway.
+pub fn render_showing_content(
     r: &Renderer,
-    langs: impl Iterator<Item = &'l str>,
+    pages: &BTreeSet<(&str, &'static str)>,
 ) -> Vec<Result<Output, Diagnostic>> {
     let world = World::builtin();
-    (jobs(langs, &SHOWING_CONTENT).into_par_iter())
-        .map(|(lang, name)| render(r, &world, lang, name))
+    (pages.par_iter())
+        .map(|&(lang, name)| render(r, &world, lang, name))
         .collect()
 }
 
-/// The special pages that show the site's content.
-const SHOWING_CONTENT: [&str; 2] = ["timeline", "map"];
-
-/// Each of `names` in each of `langs`.
-fn jobs<'l>(
-    langs: impl Iterator<Item = &'l str>,
-    names: &[&'static str],
-) -> Vec<(&'l str, &'static str)> {
-    (langs.flat_map(|lang| names.iter().map(move |name| (lang, *name)))).collect()
-}
+const TIMELINE: &str = "timeline";
+const MAP: &str = "map";
 
 /// One special page, `/<lang>/<name>/`.
 fn render(
@@ -61,12 +65,12 @@ fn render(
     let string = |key: &'static str| language.strings.get(key).map_or(key, String::as_str);
     let mut view = serde_json::Map::new();
     let description = match name {
-        "timeline" => {
+        TIMELINE => {
             // Made as a `Value` already: `json!` would serialize it all again.
             view.insert(name.to_owned(), timeline::build(site, lang));
             language.description.as_str()
         }
-        "map" => {
+        MAP => {
             let map = map::build(site, world, r.arcs(), lang);
             view.insert(name.to_owned(), serde_json::json!(map));
             string("map_caption")
