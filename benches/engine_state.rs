@@ -10,8 +10,9 @@
 //!   it costs what the real types would), and the Markdown's HTML and search text, which
 //!   re-rendering or reading on demand could replace, are measured apart; with SHA-1 over each;
 //! - compiles the templates (Tera's are not serializable: a persisted engine compiles them);
-//! - edits a region page's title, then only its body, and times `Incremental::apply` by stage,
-//!   and publishing each change in place into the site's `public/` when a build made one.
+//! - edits a region page's title, then only its body, and the same of an event page; times
+//!   `Incremental::apply` by stage, and publishing each change in place into the site's
+//!   `public/` when a build made one.
 //!
 //! Uses the binary's allocator. Medians of 5 (6 for the edits, half of them undoing).
 
@@ -62,7 +63,9 @@ fn main() {
     let tera = median_ms(5, || drop(henan_stories::templates::load(&site)));
     println!("templates compiled in {tera:.1} ms");
     let page = site.join(format!("content/regions/{}.en.md", corpus::region_key(123)));
-    edits(&mut engine, &site, &page);
+    edits(&mut engine, &site, &page, "region");
+    let page = site.join(format!("content/events/{}.en.md", corpus::event_key(61)));
+    edits(&mut engine, &site, &page, "event");
 }
 
 /// Size, encode and decode time of each part of the stand-in state.
@@ -189,7 +192,7 @@ fn leaves(value: &serde_json::Value, out: &mut Vec<String>) {
 /// `apply` after a title edit and after a body-only edit of `page`, each done and undone.
 /// With the time to publish each change in place into the site's `public/` when a build made
 /// it.
-fn edits(engine: &mut Incremental, site: &Path, page: &Path) {
+fn edits(engine: &mut Incremental, site: &Path, page: &Path, kind: &str) {
     let original = std::fs::read_to_string(page).expect("the corpus has the page");
     let title = original.replacen("title: \"", "title: \"Edited ", 1);
     let body = format!("{original}\nOne more line.\n");
@@ -211,7 +214,7 @@ fn edits(engine: &mut Incremental, site: &Path, page: &Path) {
             .map(|l| format!("{} {:.1} ms", l.stage, l.took.as_secs_f64() * 1e3))
             .collect();
         println!(
-            "apply after a {what} edit: {:.1} ms ({outputs} outputs changed); last by stage: {}",
+            "apply after {kind} {what} edit: {:.1} ms ({outputs} outputs changed); last by stage: {}",
             median(took),
             laps.join(", ")
         );
