@@ -624,8 +624,8 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// A section's list, one output per list page.
-    /// The list pages of `s` whose numbers (from 1) `numbers` passes.
+    /// A section's list, one output per list page: those whose numbers (from 1) `numbers`
+    /// passes.
     pub(crate) fn section(
         &self,
         s: &'a Section,

@@ -194,9 +194,8 @@ impl Shown {
             country(p.front.neutral.country_code.as_ref());
         }
         if p.is_event() {
-            for key in p.front.neutral.regions.iter().flatten() {
-                let region = site.page(&format!("{}/{key}", crate::content::REGIONS), lang);
-                country(region.and_then(|r| r.front.neutral.country_code.as_ref()));
+            for region in site.regions_of(p) {
+                country(region.front.neutral.country_code.as_ref());
             }
         }
         (self.tags).extend(tags::of(&site.config, p).map(|tag| (lang.clone(), tag)));

@@ -51,7 +51,6 @@ fn link(site: &Site, p: &Page) -> Value {
 /// with the fields of its next anniversary), `kinds` and `regions` that occur, for the
 /// filter controls.
 pub fn build(site: &Site, lang: &str) -> Value {
-    let region = |key: &str| site.page(&format!("{}/{key}", crate::content::REGIONS), lang);
     let mut links = Links {
         site,
         made: FxHashMap::default(),
@@ -62,11 +61,7 @@ pub fn build(site: &Site, lang: &str) -> Value {
             continue;
         };
         let keys = p.front.neutral.regions.as_deref().unwrap_or_default();
-        let regions: Vec<Value> = keys
-            .iter()
-            .filter_map(|k| region(k))
-            .map(|r| links.of(r))
-            .collect();
+        let regions: Vec<Value> = site.regions_of(p).map(|r| links.of(r)).collect();
         let kind = p.front.neutral.kind.map_or("other", |k| k.name());
         let page = links.last(p);
         entries.push(entry(date, lang, kind, page, p, regions, keys.join(" ")));
