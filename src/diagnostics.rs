@@ -3,11 +3,11 @@
 //! Every stage pushes `Diagnostic`s instead of stopping at the first problem, so that one run
 //! reports every broken file. Only the caller decides whether errors abort the build.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -19,7 +19,7 @@ pub enum Severity {
 /// What kind of problem a diagnostic is. Its kebab-case name (`BrokenLink` → `broken-link`) is
 /// part of `check --format json`'s output, so names never change; variants are in the order of
 /// their names, so that diagnostics sort as they did when kinds were strings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     Archetype,
@@ -54,7 +54,8 @@ pub enum Kind {
 }
 
 /// One problem, located in a file relative to the site root (`content/regions/attica.en.md`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// Serialized whole (for the build cache); `check --format json` shows it as a `Reported`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub file: String,
@@ -66,19 +67,44 @@ pub struct Diagnostic {
     pub kind: Kind,
     pub message: String,
     /// How many characters the caret underlines, when known (else the rest of the word).
-    #[serde(skip)]
     pub width: Option<usize>,
     /// A suggestion for the fix, e.g. "did you mean `lublin`?".
     pub hint: Option<String>,
     /// The offending source line, cut to what is shown under the message with a caret.
-    #[serde(skip)]
     pub quote: Option<Quote>,
+}
+
+/// A diagnostic as `check --format json` shows it: its fields but the quote and underline,
+/// which only the terminal report draws.
+#[derive(Serialize)]
+pub struct Reported<'a> {
+    severity: Severity,
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    kind: Kind,
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
+impl<'a> From<&'a Diagnostic> for Reported<'a> {
+    fn from(d: &'a Diagnostic) -> Self {
+        Reported {
+            severity: d.severity,
+            file: &d.file,
+            line: d.line,
+            column: d.column,
+            kind: d.kind,
+            message: &d.message,
+            hint: d.hint.as_deref(),
+        }
+    }
 }
 
 /// The part of a source line a message quotes: a long line (a paragraph is one line in Markdown)
 /// is cut around the column, so that thousands of messages about one long paragraph do not each
 /// hold a copy of it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Quote {
     pub text: String,
     /// 1-based column (in characters) in `text` that the caret points at.

@@ -3,7 +3,7 @@
 
 use crate::build;
 use crate::check::{self, Coverage};
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics;
 use crate::diagnostics::{count, render_all};
 use crate::external;
 use crate::outdated;
@@ -47,7 +47,7 @@ struct Report<'a> {
     errors: usize,
     warnings: usize,
     hints: usize,
-    diagnostics: &'a [Diagnostic],
+    diagnostics: Vec<diagnostics::Reported<'a>>,
     /// Absent when the site could not be loaded at all.
     coverage: Option<&'a Coverage>,
 }
@@ -97,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 errors,
                 warnings,
                 hints,
-                diagnostics: &diags,
+                diagnostics: diags.iter().map(Into::into).collect(),
                 coverage: coverage.as_ref(),
             };
             serde_json::to_string_pretty(&report)? + "\n"
