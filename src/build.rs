@@ -1,6 +1,7 @@
 //! The full build: load → validate → render → (only if all of that succeeded) write. The
 //! orchestrator that the commands call; the stages it runs are in `pipeline`.
 
+use crate::content::SourceCache;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::highlight::Highlighter;
 use crate::markdown::Bodies;
@@ -14,22 +15,36 @@ use std::path::Path;
 
 /// Loads, validates and renders the whole site in memory; writes nothing.
 pub fn build(options: &Options) -> Result<Built, Failed> {
-    build_with(
-        options,
-        Sinks {
-            output: &Ok,
-            file: &read_static,
-        },
-    )
+    let sinks = Sinks {
+        output: &Ok,
+        file: &read_static,
+    };
+    build_with(options, sinks, None).map(|(built, _)| built)
 }
 
-fn build_with(options: &Options, sinks: Sinks) -> Result<Built, Failed> {
+/// What a full build leaves for the build cache to keep its engine from (`incremental::Kept`).
+pub struct Leftovers {
+    pub bodies: Bodies,
+    pub sources: SourceCache,
+}
+
+/// The build; with `sources`, which it fills with the content files as read, also the
+/// Markdown.
+fn build_with(
+    options: &Options,
+    sinks: Sinks,
+    mut sources: Option<&mut SourceCache>,
+) -> Result<(Built, Bodies), Failed> {
     let mut clock = Stopwatch::start();
     let Loaded {
         mut site,
         tera,
         mut diagnostics,
-    } = load(options, None)?;
+    } = load(options, sources.as_deref_mut())?;
+    if let Some(sources) = sources {
+        // Before the site lets its sources go: what the site holds is not kept twice.
+        sources.hollow(&site);
+    }
     clock.lap("load");
     let highlighter = Highlighter::default();
     // Page sources are rendered by `Producer::Pages` and let go one by one; of the Markdown,
@@ -53,26 +68,29 @@ fn build_with(options: &Options, sinks: Sinks) -> Result<Built, Failed> {
     drop(renderer);
     let finished = finish(options, site, &work.bodies, made, diagnostics)?;
     clock.lap("feeds and checks");
-    Ok(Built {
+    let built = Built {
         timings: clock.laps,
         ..finished
-    })
+    };
+    Ok((built, work.bodies))
 }
 
 /// Builds and, only if the build succeeded, brings `out` in line with it. Outputs are staged
 /// on disk as they are rendered (see `output::Stage`), so the returned `Built` has the paths
 /// of its outputs but not their bytes.
 pub fn build_and_write(options: &Options, out: &Path) -> Result<(Built, SyncReport), Failed> {
-    build_and_write_with(options, out, &|| {})
+    build_and_write_with(options, out, &|| {}, None).map(|(built, report, _)| (built, report))
 }
 
 /// `build_and_write`, calling `rendered` (from any thread) each time an output is ready: for a
-/// progress display.
+/// progress display. With `sources` (filled as `build_with` does), also what the build cache
+/// keeps.
 pub fn build_and_write_with(
     options: &Options,
     out: &Path,
     rendered: &(dyn Fn() + Sync),
-) -> Result<(Built, SyncReport), Failed> {
+    sources: Option<SourceCache>,
+) -> Result<(Built, SyncReport, Option<Leftovers>), Failed> {
     let failed = |e: anyhow::Error| Failed {
         diagnostics: vec![Diagnostic::error(
             Kind::Output,
@@ -109,10 +127,12 @@ pub fn build_and_write_with(
         file: &copy,
     };
     // On failure `stage` is dropped with the staged files, and `out` was never touched.
-    let mut built = build_with(options, sinks)?;
+    let mut sources = sources;
+    let (mut built, bodies) = build_with(options, sinks, sources.as_mut())?;
+    let leftovers = sources.map(|sources| Leftovers { bodies, sources });
     let mut clock = Stopwatch::start();
     let report = stage.commit(&built.outputs).map_err(failed)?;
     clock.lap("publish");
     built.timings.extend(clock.laps);
-    Ok((built, report))
+    Ok((built, report, leftovers))
 }

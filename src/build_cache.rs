@@ -17,6 +17,7 @@
 //! publishes the whole site again and removes the mark. Deleting the folder is always safe.
 
 use crate::files::Stamp;
+use crate::incremental::Kept;
 use crate::layout::{CONFIG_FILE, CONTENT_DIR, MANIFEST, STATIC_DIR, TEMPLATES_DIR};
 use crate::output::Output;
 use crate::pipeline::Options;
@@ -38,7 +39,14 @@ const STATE_FILE: &str = "state";
 const PUBLISHING_FILE: &str = "publishing";
 
 /// Changes with the layout of `State`: a cache of another version is not read.
-const HEADER: &[u8] = b"henan-stories build cache 1\n";
+const HEADER: &[u8] = b"henan-stories build cache 2\n";
+
+/// The file holding what the last build's engine needs (`incremental::Kept`):
+/// `ENGINE_HEADER`, the number of the state it goes with, a CRC-32 of the rest, the rest.
+const ENGINE_FILE: &str = "engine";
+
+/// Changes with the layout of `Kept` (and of the model types it holds).
+const ENGINE_HEADER: &[u8] = b"henan-stories build engine 1\n";
 
 /// Test hook: how long (in milliseconds) after its last change a file's stamp is trusted,
 /// instead of a second, so that tests need not wait.
@@ -60,7 +68,7 @@ struct Key {
 }
 
 /// One entry of the listing of the sources, by path relative to the site folder.
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Entry {
     Folder,
     File(Stamp),
@@ -78,6 +86,8 @@ struct State {
     /// Every published file with its stamp, the output folder's manifest included.
     outputs: Vec<(String, Stamp)>,
     said: Said,
+    /// The number written in the engine file saved with this state, if one was.
+    engine: Option<u64>,
 }
 
 /// What a build said besides its summary, to say it again when nothing changed.
@@ -100,6 +110,9 @@ pub struct Hit {
 pub enum Verdict {
     /// The published site is the one a build would publish.
     Current(Hit),
+    /// The published site is the last build's, and only pages' Markdown files changed since:
+    /// the engine of that build can bring it up to date.
+    Edited(Box<Edited>),
     /// A build is needed, for the reason given; with the sources as stamped before it, when
     /// they could be listed, to save once it succeeded.
     Stale(Option<Sources>, anyhow::Error),
@@ -107,6 +120,17 @@ pub enum Verdict {
 
 /// The stamps of the sources, taken before a build reads them.
 pub struct Sources(Vec<(String, Entry)>);
+
+/// The last build, when only content files (`.md`) changed since, for its engine to update.
+pub struct Edited {
+    pub kept: Kept,
+    /// The changed files, relative to the site folder (`content/regions/attica.en.md`).
+    pub changed: Vec<String>,
+    /// The published files (the manifest left out), sorted.
+    pub outputs: Vec<String>,
+    /// The sources as stamped before this build, to save once it succeeded.
+    pub sources: Sources,
+}
 
 /// The cache of one site, for builds with these options into one output folder.
 pub struct Cache {
@@ -161,24 +185,47 @@ impl Cache {
             Ok(sources) => sources,
             Err(e) => return Verdict::Stale(None, e),
         };
-        match self.current(&sources) {
-            Ok(hit) => Verdict::Current(hit),
-            Err(why) => Verdict::Stale(Some(sources), why),
+        let state = match self.as_left() {
+            Ok(state) => state,
+            Err(why) => return Verdict::Stale(Some(sources), why),
+        };
+        let changed = match pages_changed(&state.sources, &sources.0) {
+            Ok(changed) => changed,
+            Err(why) => return Verdict::Stale(Some(sources), why),
+        };
+        // The engine, when needed, is read while the published files are stamped.
+        let needed = !changed.is_empty();
+        let (output, kept) = rayon::join(
+            || self.changed_output(&state.outputs),
+            || needed.then(|| self.load_engine(state.engine)),
+        );
+        if let Some(path) = output {
+            let why = anyhow::anyhow!("{path} in the output folder changed");
+            return Verdict::Stale(Some(sources), why);
+        }
+        let outputs = state.outputs.into_iter();
+        let outputs = outputs.filter(|(path, _)| path != MANIFEST);
+        match kept {
+            None => Verdict::Current(Hit {
+                outputs: outputs.map(|(path, stamp)| (path, stamp.len)).collect(),
+                said: state.said,
+            }),
+            Some(Ok(kept)) => Verdict::Edited(Box::new(Edited {
+                kept,
+                changed,
+                outputs: outputs.map(|(path, _)| path).collect(),
+                sources,
+            })),
+            Some(Err(why)) => Verdict::Stale(Some(sources), why.context("pages changed")),
         }
     }
 
-    /// The last build, when its sources, options and published files are all as it left
-    /// them; else why not, for `--verbose`.
-    fn current(&self, sources: &Sources) -> Result<Hit> {
+    /// The last build's state, when it was built with the same options and binary and no
+    /// publish into the output folder was interrupted since; else why not, for `--verbose`.
+    fn as_left(&self) -> Result<State> {
         let state = self.load()?;
         if state.key != self.key {
             bail!("the options, the date or the binary changed");
-        }
-        if state.sources.iter().any(|(_, e)| *e == Entry::Unsettled) {
-            bail!("a source had changed less than a second before the last build");
-        }
-        if sources.0 != state.sources {
-            bail!("a source changed");
         }
         if self.publishing_marker().exists() {
             bail!(
@@ -188,15 +235,31 @@ impl Cache {
         if crate::output::unsettled(&self.out) {
             bail!("a publish into the output folder is under way or was interrupted");
         }
-        if let Some(path) = self.changed_output(&state.outputs) {
-            bail!("{path} in the output folder changed");
+        Ok(state)
+    }
+
+    /// The engine the last build kept, when it is the one saved with its state (`number`).
+    fn load_engine(&self, number: Option<u64>) -> Result<Kept> {
+        let Some(number) = number else {
+            bail!("the last build kept no engine");
+        };
+        let file = self.root.join(CACHE_DIR).join(ENGINE_FILE);
+        let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        let Some(rest) = bytes.strip_prefix(ENGINE_HEADER) else {
+            bail!("{} is not an engine of this version", file.display());
+        };
+        let (head, rest) = rest.split_at(rest.len().min(8));
+        if head != number.to_le_bytes() {
+            bail!("{} is not the last build's", file.display());
         }
-        let outputs = state.outputs.into_iter();
-        let outputs = outputs.filter(|(path, _)| path != MANIFEST);
-        Ok(Hit {
-            outputs: outputs.map(|(path, stamp)| (path, stamp.len)).collect(),
-            said: state.said,
-        })
+        let (body, crc) = rest.split_at(rest.len().saturating_sub(4));
+        if crc != crc32fast::hash(body).to_le_bytes() {
+            bail!(
+                "{} is damaged (its checksum does not match)",
+                file.display()
+            );
+        }
+        Kept::decode(body).with_context(|| format!("decoding {}", file.display()))
     }
 
     /// The state in the cache file, checked against its checksum.
@@ -253,12 +316,13 @@ impl Cache {
     }
 
     /// Records a successful build: the sources as stamped before it, its published
-    /// `outputs` as stamped after it, and what it said.
+    /// `outputs` as stamped after it, what it said, and what its engine needs to update it.
     pub fn save(
         &self,
         sources: Sources,
         outputs: &[(String, Option<Stamp>)],
         said: Said,
+        kept: Option<&Kept>,
     ) -> Result<()> {
         let mut stamped = Vec::with_capacity(outputs.len() + 1);
         for (path, stamp) in outputs {
@@ -269,24 +333,52 @@ impl Cache {
         let meta = std::fs::symlink_metadata(&manifest)
             .with_context(|| format!("reading {}", manifest.display()))?;
         stamped.push((MANIFEST.to_owned(), Stamp::of(&meta)));
+        // Saved first: a state never names an engine file that is not there yet.
+        let engine = kept.map(|kept| self.save_engine(kept)).transpose()?;
         let state = State {
             key: self.key.clone(),
             sources: sources.0,
             outputs: stamped,
             said,
+            engine,
         };
-        self.write(&state)
-    }
-
-    fn write(&self, state: &State) -> Result<()> {
-        let body = bincode::serialize(state).context("encoding the build cache")?;
+        let body = bincode::serialize(&state).context("encoding the build cache")?;
         let mut bytes = HEADER.to_vec();
         bytes.extend_from_slice(&Sha1::digest(&body));
         bytes.extend_from_slice(&body);
-        let file = self.file();
-        let dir = file.parent().expect("the cache file is in a folder");
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let file = self.file_in_cache(STATE_FILE)?;
         crate::files::write_atomically(&file, &bytes).map_err(anyhow::Error::msg)
+    }
+
+    /// Writes `kept` to the engine file, under a number of its own that the state then
+    /// names: an engine file left by another build is never taken for this one's. The CRC-32
+    /// of what follows the number ends the file.
+    fn save_engine(&self, kept: &Kept) -> Result<u64> {
+        use std::io::Write;
+        let number = engine_number();
+        let file = self.file_in_cache(ENGINE_FILE)?;
+        let written = crate::files::write_atomically_with(&file, |file| {
+            let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
+            file.write_all(ENGINE_HEADER)?;
+            file.write_all(&number.to_le_bytes())?;
+            let mut crc = crc32fast::Hasher::new();
+            let mut write = |bytes: &[u8]| {
+                crc.update(bytes);
+                Ok(file.write_all(bytes)?)
+            };
+            kept.encode(&mut write).map_err(std::io::Error::other)?;
+            file.write_all(&crc.finalize().to_le_bytes())?;
+            file.flush()
+        });
+        written.map_err(anyhow::Error::msg)?;
+        Ok(number)
+    }
+
+    /// `name` in the cache's folder, which is made if need be.
+    fn file_in_cache(&self, name: &str) -> Result<PathBuf> {
+        let dir = self.root.join(CACHE_DIR);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(dir.join(name))
     }
 }
 
@@ -300,6 +392,35 @@ pub fn stamp_outputs(out: &Path, outputs: &[Output]) -> Vec<(String, Option<Stam
             (o.path.clone(), meta.ok().map(|m| Stamp::of(&m)))
         })
         .collect()
+}
+
+/// The pages' Markdown files whose stamps changed from `old` to `new` (or were too recent to
+/// trust), when the same files are listed and no other changed; else why not.
+fn pages_changed(old: &[(String, Entry)], new: &[(String, Entry)]) -> Result<Vec<String>> {
+    if old.len() != new.len() || old.iter().zip(new).any(|(a, b)| a.0 != b.0) {
+        bail!("a source was added or removed");
+    }
+    let mut changed = Vec::new();
+    for ((path, was), (_, is)) in old.iter().zip(new) {
+        let unsettled = *was == Entry::Unsettled || *is == Entry::Unsettled;
+        if was == is && !unsettled {
+            continue;
+        }
+        let page = path.starts_with(&format!("{CONTENT_DIR}/")) && path.ends_with(".md");
+        match (page, *was == Entry::Unsettled) {
+            (true, _) => changed.push(path.clone()),
+            (false, true) => bail!("{path} had changed less than a second before the last build"),
+            (false, false) => bail!("a source changed: {path}"),
+        }
+    }
+    Ok(changed)
+}
+
+/// A number for the engine file, unlike any an earlier build wrote.
+fn engine_number() -> u64 {
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
+    let nanos = now.map_or(0, |d| d.as_nanos() as u64);
+    nanos ^ (u64::from(std::process::id()) << 32)
 }
 
 /// What listing found at a path.
@@ -349,4 +470,48 @@ fn binary() -> Option<(PathBuf, u64, Option<SystemTime>)> {
     let path = std::env::current_exe().ok()?;
     let meta = std::fs::metadata(&path).ok()?;
     Some((path, meta.len(), meta.modified().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, len: u64) -> (String, Entry) {
+        let mut stamp = Stamp::of(&std::fs::metadata("Cargo.toml").unwrap());
+        stamp.len = len;
+        (path.to_owned(), Entry::File(stamp))
+    }
+
+    #[test]
+    fn only_pages_changed_when_only_markdown_under_content_did() {
+        let old = [
+            file("content/a.en.md", 1),
+            file("content/b.en.md", 1),
+            ("content/c.en.md".to_owned(), Entry::Unsettled),
+            file("static/x.css", 1),
+        ];
+        let mut new = [
+            file("content/a.en.md", 2),
+            file("content/b.en.md", 1),
+            file("content/c.en.md", 1),
+            file("static/x.css", 1),
+        ];
+        // Changed, or too recent to tell at the last build.
+        let changed = pages_changed(&old, &new).unwrap();
+        assert_eq!(changed, ["content/a.en.md", "content/c.en.md"]);
+        assert!(pages_changed(&old, &old)
+            .unwrap()
+            .contains(&"content/c.en.md".to_owned()));
+        new[3] = file("static/x.css", 2);
+        assert!(pages_changed(&old, &new).is_err());
+        let fewer = &new[..3];
+        assert!(pages_changed(&old, fewer).is_err());
+        let renamed = [
+            file("content/z.en.md", 1),
+            new[1].clone(),
+            new[2].clone(),
+            new[3].clone(),
+        ];
+        assert!(pages_changed(&old, &renamed).is_err());
+    }
 }

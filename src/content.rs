@@ -10,6 +10,7 @@ use crate::front_matter::{self, FrontMatter, Neutral, PageKind, NEUTRAL_FIELDS};
 use crate::layout::CONTENT_DIR;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -23,7 +24,7 @@ pub const REGIONS: &str = "regions";
 pub const EVENTS: &str = "events";
 
 /// One content file in one language.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page {
     /// Path relative to the site root, with `/` separators: `content/regions/attica.en.md`.
     pub file: String,
@@ -90,7 +91,7 @@ impl Page {
 }
 
 /// A folder's list page in one language; `dir` is empty for the home page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Section {
     pub lang: String,
     pub dir: String,
@@ -171,7 +172,48 @@ pub struct LoadOptions {
     pub build_date: PartialDate,
 }
 
+/// The site as the build cache keeps it: all but its configuration, folder and date, which
+/// the next build has as they were (`Site::from_kept`), and the pages' sources.
+#[derive(Serialize, Deserialize)]
+pub struct KeptSite {
+    pages: Vec<Page>,
+    sections: Vec<Section>,
+    region_keys: Vec<String>,
+    drafts: HashSet<String>,
+}
+
 impl Site {
+    /// What the build cache keeps of the site (sources let go: they are read again when
+    /// needed, `Page::source_text`).
+    pub fn keep(mut self) -> KeptSite {
+        self.take_sources();
+        for s in &mut self.sections {
+            if let Some(index) = &mut s.index {
+                index.source = String::new();
+            }
+        }
+        KeptSite {
+            pages: self.pages,
+            sections: self.sections,
+            region_keys: self.region_keys,
+            drafts: self.drafts,
+        }
+    }
+
+    /// The site `keep` kept, with the configuration, folder and date it was built with.
+    pub fn from_kept(kept: KeptSite, config: Config, root: &Path, build_date: PartialDate) -> Site {
+        Site {
+            config,
+            by_id: index_by_id(&kept.pages),
+            pages: kept.pages,
+            sections: kept.sections,
+            build_date,
+            region_keys: kept.region_keys,
+            drafts: kept.drafts,
+            root: root.to_owned(),
+        }
+    }
+
     /// Moves the pages' sources out of the model, aligned with `pages`, so that a build can let
     /// each go as soon as the page is rendered: together they are as large as the content.
     pub fn take_sources(&mut self) -> Vec<String> {
@@ -352,7 +394,7 @@ fn page_path(lang: &str, dir: &str, slug: &str, key: &str) -> String {
     path
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct FoundFile {
     file: String,
     lang: String,

@@ -1,7 +1,7 @@
 //! Calendar dates at the precision an editor gave them (`2023`, `2023-05`, `2023-05-12`),
 //! the build date, and anniversary arithmetic. No time zones: the portal deals in days.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A date known to the year, the month or the day. Orders chronologically, with a less precise
@@ -225,6 +225,15 @@ impl Serialize for PartialDate {
     }
 }
 
+/// From what `Serialize` writes (for the build cache): a date `parse` reads back as it was.
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        PartialDate::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a date")))
+    }
+}
+
 /// English ordinal: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 35th.
 pub fn ordinal(n: i32) -> String {
     let suffix = match (n % 10, n % 100) {
@@ -240,6 +249,17 @@ pub fn ordinal(n: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_reads_back_as_it_was_written_by_the_build_cache() {
+        for text in ["2023", "2023-05", "2024-02-29", "0999", "1001-12-31"] {
+            let date = PartialDate::parse(text).unwrap();
+            let bytes = bincode::serialize(&date).unwrap();
+            assert_eq!(bincode::deserialize::<PartialDate>(&bytes).unwrap(), date);
+        }
+        let not_a_date = bincode::serialize("2023-02-30").unwrap();
+        assert!(bincode::deserialize::<PartialDate>(&not_a_date).is_err());
+    }
 
     fn d(s: &str) -> PartialDate {
         PartialDate::parse(s).unwrap()

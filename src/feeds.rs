@@ -4,9 +4,12 @@
 use crate::content::Site;
 use crate::dates::PartialDate;
 use crate::front_matter::PageKind;
-use crate::highlight::{escape_html as esc, escape_html_into};
+use crate::highlight::{escape_html as esc, escape_html_into, Highlighter};
 use crate::markdown::Bodies;
 use crate::output::Output;
+use crate::render::html_of;
+use rayon::prelude::*;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Site paths that exist in several languages, grouped: each inner list is one page's versions
@@ -49,8 +52,9 @@ fn timestamp(d: PartialDate) -> String {
     format!("{}T00:00:00Z", d.first_day())
 }
 
-/// `/<lang>/atom.xml`: the language's events, newest first.
-pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
+/// `/<lang>/atom.xml`: the language's events, newest first. The events' HTML is rendered
+/// again where it was let go (`render::html_of`).
+pub fn atom(site: &Site, bodies: &Bodies, highlighter: &Highlighter, lang: &str) -> Output {
     let c = &site.config;
     let language = c.language(lang).expect("configured");
     let mut events: Vec<(usize, PartialDate)> = site
@@ -61,12 +65,12 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
         .filter_map(|(i, p)| p.front.neutral.date.map(|d| (i, d)))
         .collect();
     events.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let html: Vec<Cow<str>> = (events.par_iter())
+        .map(|&(i, _)| html_of(site, highlighter, &site.pages[i], &bodies.pages[i]))
+        .collect();
     // Escaped, the bodies take about an eighth more than their size: room for them up front
     // rather than copies of a growing feed of many megabytes.
-    let room: usize = events
-        .iter()
-        .map(|&(i, _)| bodies.pages[i].html.len() * 9 / 8 + 512)
-        .sum();
+    let room: usize = html.iter().map(|h| h.len() * 9 / 8 + 512).sum();
     let updated = events.first().map_or(site.build_date, |e| e.1);
     let home = c.permalink(&format!("/{lang}/"));
     let self_url = c.permalink(&format!("/{lang}/{ATOM_FILE}"));
@@ -83,7 +87,7 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
         timestamp(updated),
         esc(&language.title),
     );
-    for (i, date) in events {
+    for ((i, date), html) in events.into_iter().zip(&html) {
         let p = &site.pages[i];
         let url = c.permalink(&p.path);
         // A fallback's title and text are in its original's language.
@@ -105,7 +109,7 @@ pub fn atom(site: &Site, bodies: &Bodies, lang: &str) -> Output {
             let _ = writeln!(xml, "    <summary>{}</summary>", esc(summary));
         }
         xml.push_str("    <content type=\"html\">");
-        escape_html_into(&mut xml, &bodies.pages[i].html);
+        escape_html_into(&mut xml, html);
         xml.push_str("</content>\n  </entry>\n");
     }
     xml.push_str("</feed>\n");

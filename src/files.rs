@@ -235,7 +235,7 @@ pub fn walk(root: &Path, folder: &str, skip: fn(&OsStr) -> bool, only: Option<&s
 /// recently changed): a folder's times change when an entry is added, removed or renamed, so
 /// while they all stay the same, so does the listing. What `serve` checks instead of listing
 /// every folder again after each edit.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct Dirs(Vec<(PathBuf, Option<Stamp>)>);
 
 impl Dirs {
@@ -514,14 +514,25 @@ impl<'a> Folder<'a> {
 /// Writes through a temporary name, so that a build stopped half-way, or another build
 /// reading the file (a cache), never sees half a file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_atomically_with(path, |file| std::io::Write::write_all(file, bytes))
+}
+
+/// `write_atomically` of what `write` writes to the file, as it goes.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), String> {
     // Unique per call: two threads may write one file at the same time (two pages, one per
     // language, showing one photo); a shared temporary name made one rename fail.
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let written = std::fs::File::create(&tmp).and_then(|mut file| write(&mut file));
+    let result = written.and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -7,13 +7,13 @@
 
 use crate::dates::{self, PartialDate};
 use crate::diagnostics::{suggest, Diagnostic, Kind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use serde_yaml as yaml;
 use std::collections::BTreeMap;
 
 /// Which typed fields a file may carry, from the section it lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum PageKind {
     Region,
@@ -32,14 +32,14 @@ impl PageKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Established,
     Preparing,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum EventKind {
     Anniversary,
@@ -66,7 +66,7 @@ impl EventKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Coordinates {
     pub lat: f64,
     pub lon: f64,
@@ -74,7 +74,7 @@ pub struct Coordinates {
 
 /// Fields that mean the same in every language: written once, inherited by the translation
 /// that omits them, and an error where two translations disagree.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Neutral {
     pub slug: Option<String>,
     pub country_code: Option<String>,
@@ -98,7 +98,7 @@ pub const NEUTRAL_FIELDS: [&str; 8] = [
     "regions",
 ];
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FrontMatter {
     pub title: String,
     pub summary: Option<String>,
@@ -108,9 +108,33 @@ pub struct FrontMatter {
     pub country: Option<String>,
     pub neutral: Neutral,
     /// Every key this module does not type, for templates as `page.extra`.
+    #[serde(with = "json_text")]
     pub extra: BTreeMap<String, Json>,
     /// 1-based line of each top-level key in the whole file, to locate later diagnostics.
     pub lines: BTreeMap<String, usize>,
+}
+
+/// `extra` as JSON text: formats that are not self-describing (the build cache's) cannot
+/// read a `Json` back.
+mod json_text {
+    use super::Json;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(
+        extra: &BTreeMap<String, Json>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(extra).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, Json>, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 impl FrontMatter {

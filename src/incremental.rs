@@ -38,7 +38,7 @@
 //! `site.toml`) renders everything again, still in memory.
 
 use crate::check::{self, ExternalRef};
-use crate::content::{self, Page, Patch, Section, Site, SourceCache};
+use crate::content::{self, KeptSite, Page, Patch, Section, Site, SourceCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::files;
 use crate::highlight::Highlighter;
@@ -93,6 +93,95 @@ pub struct Incremental {
     background: Option<crate::media::Background>,
 }
 
+/// What a build keeps (in the build cache) for the next one to `restore` its engine from:
+/// the site model without its sources, the Markdown (HTML only where the full build kept it),
+/// the content files as read, and the search index's sizes.
+pub struct Kept {
+    site: KeptSite,
+    bodies: Bodies,
+    sources: SourceCache,
+    index: search::Live,
+}
+
+/// All of `Kept` but the pages' Markdown, which is encoded apart, in parts side by side.
+type Head = (KeptSite, Vec<Option<Rendered>>, SourceCache, search::Live);
+
+/// Pages' Markdown per part of `Kept::encode`: parts enough to keep both cores busy.
+const BODIES_PER_PART: usize = 1024;
+
+impl Kept {
+    /// Hands `write` the bytes `decode` reads back, as they are made: parts, each its length
+    /// and its bincode, a few encoded side by side at a time (not all: memory).
+    pub fn encode(&self, write: &mut dyn FnMut(&[u8]) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        use rayon::prelude::*;
+        let mut part = |bytes: Vec<u8>| {
+            write(&(bytes.len() as u64).to_le_bytes())?;
+            write(&bytes)
+        };
+        let head = (
+            &self.site,
+            &self.bodies.sections,
+            &self.sources,
+            &self.index,
+        );
+        part(bincode::serialize(&head)?)?;
+        let chunks: Vec<&[Rendered]> = self.bodies.pages.chunks(BODIES_PER_PART).collect();
+        for window in chunks.chunks(2 * rayon::current_num_threads()) {
+            let encoded = (window.par_iter())
+                .map(bincode::serialize)
+                .collect::<bincode::Result<Vec<Vec<u8>>>>()?;
+            encoded.into_iter().try_for_each(&mut part)?;
+        }
+        Ok(())
+    }
+
+    /// What `encode` wrote; an error for any other bytes.
+    pub fn decode(bytes: &[u8]) -> anyhow::Result<Kept> {
+        use anyhow::Context;
+        use rayon::prelude::*;
+        let mut parts = Vec::new();
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let (len, after) = rest.split_at_checked(8).context("cut short")?;
+            let len = u64::from_le_bytes(len.try_into()?) as usize;
+            let (part, after) = after.split_at_checked(len).context("cut short")?;
+            parts.push(part);
+            rest = after;
+        }
+        anyhow::ensure!(!parts.is_empty(), "empty");
+        let (head, pages) = rayon::join(
+            || bincode::deserialize::<Head>(parts[0]),
+            || {
+                (parts[1..].par_iter())
+                    .map(|part| bincode::deserialize::<Vec<Rendered>>(part))
+                    .collect::<bincode::Result<Vec<Vec<Rendered>>>>()
+            },
+        );
+        let (site, sections, sources, index) = head?;
+        Ok(Kept {
+            site,
+            bodies: Bodies {
+                pages: pages?.into_iter().flatten().collect(),
+                sections,
+            },
+            sources,
+            index,
+        })
+    }
+
+    /// What to keep of a build. Of the pages' Markdown, the HTML is let go (pages made again
+    /// render theirs again): it would take more time to keep than to make again.
+    pub fn new(site: Site, mut bodies: Bodies, sources: SourceCache, index: search::Live) -> Kept {
+        bodies.pages.iter_mut().for_each(Rendered::let_html_go);
+        Kept {
+            site: site.keep(),
+            bodies,
+            sources,
+            index,
+        }
+    }
+}
+
 /// What a successful build leaves for the next same-shape edit.
 struct Memo {
     /// Markdown of `built.site`, aligned with its pages and sections.
@@ -118,13 +207,13 @@ struct Memo {
 impl Memo {
     fn new(
         site: &Site,
-        files: &[Output],
+        index: search::Live,
         (bodies, tera): (Bodies, Templates),
         (statics, media_sources): (BTreeSet<String>, crate::media::Sources),
     ) -> Memo {
         Memo {
             tera,
-            index: search::Live::measure(site, &bodies, files),
+            index,
             missing_translations: check::missing_translations(site),
             media: crate::producers::media_paths(site, &bodies),
             bundle_files: crate::producers::bundle_files(&site.root, site),
@@ -151,7 +240,12 @@ impl Incremental {
         let inputs = (statics, crate::media::sources(&listings));
         Ok(Incremental {
             options: options.clone(),
-            memo: Some(Memo::new(&built.site, &files, kept, inputs)),
+            memo: Some(Memo::new(
+                &built.site,
+                search::Live::measure(&built.site, &kept.0, &files),
+                kept,
+                inputs,
+            )),
             built,
             files,
             sources,
@@ -203,8 +297,68 @@ impl Incremental {
     /// compared with the last build, so a missed or spurious event cannot make the result
     /// wrong. On failure the previous build stays current, so the server keeps serving it.
     pub fn apply(&mut self, changed: &[PathBuf]) -> Result<Delta, Failed> {
+        let delta = self.update(changed, true)?;
+        Ok(delta.expect("an update that may render everything always updates"))
+    }
+
+    /// `apply` for an edit that keeps the site's shape and its configuration, templates and
+    /// static files; `None` when the edit would need everything rendered again, which the
+    /// caller does its own way (`build` stages a full build, to keep its memory low).
+    pub fn apply_same_shape(
+        mut self,
+        changed: &[PathBuf],
+    ) -> Result<Option<(Incremental, Delta)>, Failed> {
+        Ok(self.update(changed, false)?.map(|delta| (self, delta)))
+    }
+
+    /// The engine of the build `kept` was kept from, whose outputs are published in `out` at
+    /// `paths` (sorted): `None` when its templates do not compile. Its configuration,
+    /// templates and static files are read again: the caller knows them unchanged since.
+    /// Of the published files, only the search index's are read (an edit patches them); the
+    /// others' bytes are left empty, so every output an edit makes again counts as changed.
+    pub fn restore(options: &Options, kept: Kept, out: &Path, paths: Vec<String>) -> Option<Self> {
+        let config = pipeline::config(options).ok()?;
+        let tera = templates::load(&options.root).ok()?;
+        let site = Site::from_kept(kept.site, config, &options.root, options.build_date);
+        let mut listings = files::Listings::default();
+        listings.refresh(&options.root);
+        let files = published(out, paths)?;
+        let inputs = (static_files(&listings).0, crate::media::sources(&listings));
+        let memo = Memo::new(&site, kept.index, (kept.bodies, tera), inputs);
+        Some(Incremental {
+            options: options.clone(),
+            memo: Some(memo),
+            built: Built {
+                site,
+                outputs: Vec::new(),
+                diagnostics: Vec::new(),
+                external_links: Vec::new(),
+                timings: Vec::new(),
+            },
+            files,
+            sources: kept.sources,
+            templates: template_sources(&listings),
+            listings,
+            highlighter: Highlighter::default(),
+            background: None,
+        })
+    }
+
+    /// What the next `build` needs to `restore` this engine; `None` after an edit that failed
+    /// half-way.
+    pub fn keep(self) -> Option<Kept> {
+        let memo = self.memo?;
+        Some(Kept::new(
+            self.built.site,
+            memo.bodies,
+            self.sources,
+            memo.index,
+        ))
+    }
+
+    fn update(&mut self, changed: &[PathBuf], render_all: bool) -> Result<Option<Delta>, Failed> {
         if !changed.is_empty() && changed.iter().all(|p| !self.is_input(p)) {
-            return Ok(Delta::default());
+            return Ok(Some(Delta::default()));
         }
         let mut clock = Stopwatch::start();
         let root = &self.options.root;
@@ -254,9 +408,12 @@ impl Incremental {
                             let patch =
                                 swap_in(&mut self.built.site, loaded.site, loaded.diagnostics);
                             (patch, tera)
-                        } else {
+                        } else if render_all {
                             clock.lap("load");
-                            return self.full(loaded, (statics, media_sources), clock);
+                            return self.full(loaded, (statics, media_sources), clock).map(Some);
+                        } else {
+                            // Not put back: this engine is dropped.
+                            return Ok(None);
                         }
                     }
                 };
@@ -279,15 +436,16 @@ impl Incremental {
                     }
                 }
             }
-            None => {
+            None if render_all => {
                 self.sources.refill(&self.built.site);
                 let loaded = pipeline::load(&self.options, Some(&mut self.sources))?;
                 clock.lap("load");
-                return self.full(loaded, (statics, media_sources), clock);
+                return self.full(loaded, (statics, media_sources), clock).map(Some);
             }
+            None => return Ok(None),
         };
         self.built.timings = clock.laps;
-        Ok(delta)
+        Ok(Some(delta))
     }
 
     /// Renders everything from `loaded` and diffs it with the last build.
@@ -302,7 +460,8 @@ impl Incremental {
         let files = take_files(&mut built);
         let mut delta = diff(&self.files, &files);
         delta.full = true;
-        self.memo = Some(Memo::new(&built.site, &files, kept, inputs));
+        let index = search::Live::measure(&built.site, &kept.0, &files);
+        self.memo = Some(Memo::new(&built.site, index, kept, inputs));
         self.built = built;
         self.files = files;
         self.sources.hollow(&self.built.site);
@@ -660,6 +819,21 @@ fn replace_outputs(files: &mut Vec<Output>, fresh: Vec<Output>, removed: Vec<Str
     delta.changed.dedup();
     delta.removed.sort();
     delta
+}
+
+/// The outputs published in `out` at `paths` (sorted), with their bytes where an edit reads
+/// them (`search::read_on_edit`), read back; `None` when one cannot be read.
+pub fn published(out: &Path, paths: Vec<String>) -> Option<Vec<Output>> {
+    use rayon::prelude::*;
+    paths
+        .into_par_iter()
+        .map(|path| match search::read_on_edit(&path) {
+            true => std::fs::read(out.join(&path))
+                .ok()
+                .map(|bytes| Output::new(path, bytes)),
+            false => Some(Output::new(path, Vec::new())),
+        })
+        .collect()
 }
 
 /// The outputs of `built`, moved out.

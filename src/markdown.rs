@@ -7,10 +7,10 @@
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::highlight::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Heading {
     pub level: u8,
     pub id: String,
@@ -18,7 +18,7 @@ pub struct Heading {
 }
 
 /// A link to something inside the site, kept for checks after every page is rendered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalLink {
     /// Site path without base path or fragment (`/en/regions/attica/`); empty for `#anchor`.
     pub path: String,
@@ -31,14 +31,14 @@ pub struct LocalLink {
 }
 
 /// A link to another site (`http://`, `https://`), kept for `check --external`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExternalLink {
     pub url: String,
     pub at: Span,
 }
 
 /// Where a link is written in its page's source, for messages.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Span {
     /// Byte offset in the whole normalized source, to quote the line around it.
     pub offset: usize,
@@ -61,9 +61,12 @@ impl Pointing for Diagnostic {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Rendered {
     pub html: String,
+    /// Whether `html` was let go once the page was made (the full build keeps only the
+    /// events'): a page made again renders its Markdown again (`Rendered::with_html`).
+    pub html_dropped: bool,
     pub toc: Vec<Heading>,
     pub has_code: bool,
     /// Words of Latin-script text plus CJK characters: how much there is to read.
@@ -83,6 +86,12 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// Lets the HTML go, keeping what else the page's Markdown gave (see `html_dropped`).
+    pub fn let_html_go(&mut self) {
+        self.html = String::new();
+        self.html_dropped = true;
+    }
+
     /// Minutes to read: ~400 Chinese characters or ~200 English words a minute, rounded up
     /// once for the whole (mixed) text; at least 1.
     pub fn reading_minutes(&self) -> usize {
@@ -102,6 +111,7 @@ pub struct Resolved {
 pub type Resolver<'a> = dyn Fn(&str, Option<&str>, &str) -> Option<Resolved> + Sync + 'a;
 
 /// Markdown of every page and section intro, rendered once and shared by all views.
+#[derive(Serialize, Deserialize)]
 pub struct Bodies {
     pub pages: Vec<Rendered>,
     /// Keyed like `Site::sections`.

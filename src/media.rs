@@ -8,6 +8,7 @@
 //! alone, and `Producer::Media` encodes what the rendered pages use.
 
 use crate::layout::{CONTENT_DIR, STATIC_DIR};
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub mod images;
@@ -98,7 +99,7 @@ pub struct PageMedia<'a> {
 }
 
 /// A file of the site that Markdown points to, resolved.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resource {
     /// Relative to the site root: `content/regions/puglia/trulli.jpg`, `static/img/a.png`.
     pub source: String,
@@ -107,7 +108,7 @@ pub struct Resource {
 }
 
 /// A raster image a page shows, for `Producer::Media` to encode (or an error to report).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageUse {
     pub resource: Resource,
     /// The widths published (`widths`), and the fallback's.
@@ -122,7 +123,7 @@ pub struct ImageUse {
 }
 
 /// What a page's Markdown uses of the site's files.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Use {
     /// A bundle file linked to as it is (published as it is, photos included).
     File(Resource),
@@ -294,7 +295,7 @@ impl PageMedia<'_> {
 
 /// What an image's file says of how it shows, read from its header (and, for a photo, its
 /// colour from the cache).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Header {
     /// A photo made responsive: its size upright, its size in bytes, its placeholder colour.
     Raster {
@@ -312,7 +313,7 @@ enum Header {
 
 /// A page's cover (front matter `image:` naming a file of the site), resolved once, when the
 /// site is loaded: the page's header, its cards in lists and its social card all show it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cover(Result<(Resource, Header), String>);
 
 impl Cover {

@@ -11,7 +11,7 @@ use crate::feeds::{self, AlternateGroups};
 use crate::highlight::{self, Highlighter};
 use crate::layout::{SPECIAL_PAGES, STATIC_DIR};
 use crate::markdown::Bodies;
-use crate::output::{self, Output, Sink, Sinks};
+use crate::output::{self, Output, Sinks};
 use crate::pagination;
 use crate::render::Renderer;
 use crate::search;
@@ -112,7 +112,7 @@ impl Producer {
             Producer::Roots => r.root_pages(),
             Producer::Pages => r.pages(&bodies.pages),
             Producer::SearchIndex => search::index_files(site, bodies, sink),
-            Producer::Feeds => feeds_of(site, bodies, site.config.codes(), sink),
+            Producer::Feeds => feeds_of(m, bodies, site.config.codes()),
             Producer::Sitemap => vec![
                 sink(feeds::sitemap(site, &alternates(site))),
                 sink(feeds::robots(site)),
@@ -141,7 +141,9 @@ impl Producer {
                 .zip(&bodies.pages)
                 .enumerate()
                 .filter(|(i, _)| edit.pages.contains(i))
-                .map(|(_, (p, body))| r.page(p, body))
+                .map(|(_, (p, body))| {
+                    r.page(p, &crate::render::with_html(site, m.highlighter, p, body))
+                })
                 .collect(),
             Producer::Sections => site
                 .sections
@@ -186,7 +188,7 @@ impl Producer {
                     removed: index.removed,
                 };
             }
-            Producer::Feeds => feeds_of(site, bodies, edit.feeds.iter().copied(), sink),
+            Producer::Feeds => feeds_of(m, bodies, edit.feeds.iter().copied()),
             Producer::CodeStylesheet => {
                 let made = self.produce(m, work);
                 let was = output::find(edit.files, highlight::STYLESHEET).is_some();
@@ -254,16 +256,12 @@ pub fn pages(m: &Model, work: &mut Work) -> Made {
 
 /// The Atom feeds of `langs`, each handed to `sink` as soon as it is made: they quote every
 /// event whole, so one per language at a time (two languages, side by side).
-fn feeds_of<'l>(
-    site: &Site,
-    bodies: &Bodies,
-    langs: impl Iterator<Item = &'l str>,
-    sink: Sink,
-) -> Made {
+fn feeds_of<'l>(m: &Model, bodies: &Bodies, langs: impl Iterator<Item = &'l str>) -> Made {
+    let (site, sink) = (m.renderer.site, m.sinks.output);
     let langs: Vec<&str> = langs.collect();
     langs
         .par_iter()
-        .map(|l| sink(feeds::atom(site, bodies, l)))
+        .map(|l| sink(feeds::atom(site, bodies, m.highlighter, l)))
         .collect()
 }
 

@@ -68,6 +68,37 @@ pub fn section_bodies(
 
 /// One page's Markdown (`source`: the page's, which the model may no longer hold), with its
 /// links resolved against the site.
+/// The HTML of `body`, the Markdown of `p`: rendered again when it was let go (see
+/// `with_html`).
+pub fn html_of<'b>(
+    site: &Site,
+    highlighter: &Highlighter,
+    p: &Page,
+    body: &'b Rendered,
+) -> std::borrow::Cow<'b, str> {
+    match with_html(site, highlighter, p, body) {
+        std::borrow::Cow::Borrowed(body) => std::borrow::Cow::Borrowed(&body.html),
+        std::borrow::Cow::Owned(body) => std::borrow::Cow::Owned(body.html),
+    }
+}
+
+/// `body` of `p`, or, when its HTML was let go, its Markdown rendered again from the source
+/// (which has not changed: an edited page's body is rendered anew).
+pub fn with_html<'b>(
+    site: &Site,
+    highlighter: &Highlighter,
+    p: &Page,
+    body: &'b Rendered,
+) -> std::borrow::Cow<'b, Rendered> {
+    match body.html_dropped {
+        true => {
+            let source = p.source_text(&site.root);
+            std::borrow::Cow::Owned(render_body(site, highlighter, p, &source))
+        }
+        false => std::borrow::Cow::Borrowed(body),
+    }
+}
+
 pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &str) -> Rendered {
     let resolve = |id: &str, lang: Option<&str>, from: &str| resolve_link(site, id, lang, from);
     let media = crate::media::PageMedia {
@@ -534,7 +565,7 @@ impl<'a> Renderer<'a> {
                 drop(source);
                 let output = self.page(p, &body);
                 if !keep_html(p) {
-                    body.html = String::new();
+                    body.let_html_go();
                 }
                 (body, output)
             })

@@ -27,7 +27,7 @@ use crate::markdown::{is_cjk, Rendered};
 use crate::output::Output;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 mod update;
@@ -1180,7 +1180,7 @@ impl Scheme {
 
 /// Roughly the serialized size of a language's shard entries, words and other tokens apart:
 /// what the shard scheme is chosen from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Sizes {
     words: usize,
     others: usize,
@@ -1213,6 +1213,16 @@ fn entry_size(token: &str, docs: usize) -> usize {
 }
 
 /// Whether an index file (by path) is a shard: not `meta.json`, a document or a list of its own.
+/// Whether an edit reads the bytes of the published file `path` (relative to the output
+/// folder): a shard of a language's index, or a list of its own (`update::Live::update`).
+pub fn read_on_edit(path: &str) -> bool {
+    let in_index = path.split_once('/').is_some_and(|(_, rest)| {
+        rest.strip_prefix(INDEX_DIR)
+            .is_some_and(|file| file.starts_with('/'))
+    });
+    in_index && !path.contains("/doc/") && !path.ends_with("/meta.json")
+}
+
 fn is_shard(path: &str) -> bool {
     !path.contains("/doc/") && !path.contains("/t/") && !path.ends_with("/meta.json")
 }

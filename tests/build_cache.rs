@@ -342,3 +342,127 @@ fn a_link_whose_target_appears_or_changes_builds_again() {
     assert_eq!(site.public("linked.css"), "a {}\n");
     assert_same_as_cold(&site);
 }
+
+/// What `build -v` says of a build the kept engine made.
+const BY_ENGINE: &str = "restore engine";
+
+#[test]
+fn a_page_edit_is_made_by_the_engine_the_last_build_kept_and_equals_a_cold_build() {
+    let site = site();
+    site.build().assert_ok();
+    assert!(site.path(".cache/build/engine").is_file());
+    // A body edit: the page and the search index change, nothing else is rendered.
+    site.write(
+        "content/regions/lublin.en.md",
+        "---\ntitle: Lublin\ncountry: Poland\n---\nLublin, edited.\n",
+    );
+    let run = site.run(&["build", "-v"]);
+    run.assert_ok().stdout_has(&[BY_ENGINE, "publish in place"]);
+    assert!(
+        !run.stderr.contains("building everything"),
+        "{}",
+        run.stderr
+    );
+    assert!(site
+        .public("en/regions/lublin/index.html")
+        .contains("Lublin, edited."));
+    assert_same_as_cold(&site);
+    // A title: the lists, cards and timeline that show it are made again; the warning about
+    // Mie's missing translation is said again.
+    site.write(
+        "content/regions/attica.en.md",
+        "---\ntitle: Attica Region\ncountry: Greece\n---\n## Cooperation\n\nTrade and culture.\n",
+    );
+    let run = site.run(&["build", "-v"]);
+    run.assert_ok()
+        .stdout_has(&[BY_ENGINE])
+        .stderr_has(&["mie"]);
+    assert!(site
+        .public("en/regions/index.html")
+        .contains("Attica Region"));
+    assert_same_as_cold(&site);
+    // Engine after engine; the edit was too recent to trust its stamp, so the next build
+    // makes it again (changing nothing), and the one after comes from the cache.
+    site.write(
+        "content/regions/lublin.en.md",
+        "---\ntitle: Lublin\ncountry: Poland\n---\nLublin, edited twice.\n",
+    );
+    site.run(&["build", "-v"])
+        .assert_ok()
+        .stdout_has(&[BY_ENGINE]);
+    settle();
+    (site.run(&["build", "-v"]).assert_ok()).stdout_has(&[BY_ENGINE, " 0 written, "]);
+    site.build().assert_ok().stdout_has(&[UP_TO_DATE]);
+    assert_same_as_cold(&site);
+}
+
+#[test]
+fn an_edit_the_engine_cannot_make_or_that_fails_is_left_to_a_full_build() {
+    let site = site();
+    site.build().assert_ok();
+    // A slug moves the page: the site's shape changed.
+    site.write(
+        "content/regions/lublin.en.md",
+        "---\ntitle: Lublin\ncountry: Poland\nslug: lublin-province\n---\nLublin.\n",
+    );
+    let run = site.run(&["build", "-v"]);
+    run.assert_ok()
+        .stderr_has(&["note: building everything: the edit changed more than pages' text"]);
+    assert!(site.exists("en/regions/lublin-province/index.html"));
+    assert!(!site.exists("en/regions/lublin/index.html"));
+    assert_same_as_cold(&site);
+    // A broken link fails the build as a full build reports it, and publishes nothing.
+    let published = snapshot(&site.path("public"));
+    site.write(
+        "content/regions/attica.en.md",
+        "---\ntitle: Attica\ncountry: Greece\n---\n## Cooperation\n\nSee [nowhere](@/regions/nowhere.md).\n",
+    );
+    let failed = site.run(&["build", "-v"]);
+    failed.assert_failed().stderr_has(&[
+        "note: building everything: the edit has errors",
+        "content/regions/attica.en.md",
+        "nowhere",
+    ]);
+    assert!(snapshot(&site.path("public")) == published);
+    // Fixed: the engine of the last good build makes it.
+    site.write(
+        "content/regions/attica.en.md",
+        "---\ntitle: Attica\ncountry: Greece\n---\n## Cooperation\n\nSee [Lublin](@/regions/lublin.md).\n",
+    );
+    site.run(&["build", "-v"])
+        .assert_ok()
+        .stdout_has(&[BY_ENGINE]);
+    assert_same_as_cold(&site);
+}
+
+#[test]
+fn a_damaged_or_stale_engine_file_gives_a_full_build() {
+    let site = site();
+    site.build().assert_ok();
+    let engine = site.path(".cache/build/engine");
+    let good = read(&engine);
+    let mut flipped = good.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x20;
+    // Whole, but an earlier build's: the state the next build finds names another one.
+    site.write("static/extra.css", "p {}\n");
+    site.build().assert_ok();
+    let damaged: [(&str, Vec<u8>); 5] = [
+        ("garbage", b"not an engine at all".repeat(100)),
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("empty", Vec::new()),
+        ("a flipped byte", flipped),
+        ("an earlier build's", good.clone()),
+    ];
+    for (n, (what, bytes)) in damaged.into_iter().enumerate() {
+        std::fs::write(&engine, &bytes).unwrap();
+        site.write(
+            "content/regions/lublin.en.md",
+            &format!("---\ntitle: Lublin\ncountry: Poland\n---\nLublin, edit {n}.\n"),
+        );
+        let run = site.run(&["build", "-v"]);
+        run.assert_ok().stderr_has(&["note: building everything"]);
+        assert!(!run.stdout.contains(BY_ENGINE), "{what}: {}", run.stdout);
+        assert_same_as_cold(&site);
+    }
+}

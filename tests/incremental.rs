@@ -659,7 +659,8 @@ enum Step {
     Edit(Edit),
     /// No change: the build must come from the cache.
     Nothing,
-    /// The cache file garbled (0), cut short (1), emptied (2) or deleted with its folder (3).
+    /// The cache file garbled (0), cut short (1), emptied (2) or deleted with its folder (3);
+    /// the file of the engine it keeps garbled (4), cut short (5) or emptied (6).
     DamageCache(u8),
     /// A byte appended to one published file.
     DamageOutput(usize),
@@ -669,7 +670,7 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         4 => edit().prop_map(Step::Edit),
         3 => Just(Step::Nothing),
-        1 => (0u8..4).prop_map(Step::DamageCache),
+        1 => (0u8..7).prop_map(Step::DamageCache),
         1 => any::<usize>().prop_map(Step::DamageOutput),
     ]
 }
@@ -681,13 +682,17 @@ fn damage(root: &Path, step: &Step) {
             let _ = std::fs::remove_dir_all(root.join(".cache/build"));
         }
         Step::DamageCache(how) => {
-            let bytes = std::fs::read(&state).unwrap_or_default();
-            let damaged = match how {
+            let file = match how {
+                0..=2 => state,
+                _ => root.join(".cache/build/engine"),
+            };
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            let damaged = match how % 4 {
                 0 => bytes.iter().map(|b| b.wrapping_mul(31)).collect(),
                 1 => bytes[..bytes.len() / 3].to_vec(),
                 _ => Vec::new(),
             };
-            let _ = std::fs::write(&state, damaged);
+            let _ = std::fs::write(&file, damaged);
         }
         Step::DamageOutput(i) => {
             let files = common::snapshot(&root.join("public"));
@@ -712,21 +717,42 @@ fn run_build(root: &Path, args: &[&str]) -> common::Run {
         .into()
 }
 
+/// Its standard error without the notes `--verbose` adds.
+fn without_notes(run: &common::Run) -> String {
+    let lines = run.stderr.lines().filter(|l| !l.starts_with("note: "));
+    lines.map(|l| format!("{l}\n")).collect()
+}
+
+/// Whether `edit` only changes pages' Markdown, keeping the site's shape, so that the engine
+/// the last build kept makes it.
+fn same_shape(edit: &Edit) -> bool {
+    matches!(
+        edit,
+        Edit::Body(_) | Edit::Rewrite(_) | Edit::Title(_) | Edit::Summary(_)
+    )
+}
+
 /// Random steps, each followed by a `build` with the cache and a cold `build --no-cache` of the
-/// same sources into another folder: the published sites and the warnings are the same, and a
-/// build after no change comes from the cache.
+/// same sources into another folder: the published sites and the warnings are the same, a
+/// build after no change comes from the cache, and one after a same-shape edit from the
+/// engine the last build kept.
 fn run_cached_sequence(steps: &[Step]) -> Result<(), TestCaseError> {
     let (dir, root, _) = generated_site();
     let cold = dir.path().join("cold");
     let cold_arg = cold.to_str().unwrap();
     let mut last_ok = false;
+    // Whether the engine file is whole: a build after no change leaves it as it is.
+    let mut engine_kept = false;
     for (n, step) in std::iter::once(&Step::Nothing).chain(steps).enumerate() {
+        if matches!(step, Step::DamageCache(4..)) {
+            engine_kept = false;
+        }
         match step {
             Step::Edit(e) => drop(apply_edit(&root, e, n)),
             other => damage(&root, other),
         }
         let before = common::snapshot(&root.join("public"));
-        let cached = run_build(&root, &[]);
+        let cached = run_build(&root, &["--verbose"]);
         let full = run_build(&root, &["--no-cache", "--output", cold_arg]);
         prop_assert_eq!(
             cached.ok(),
@@ -736,7 +762,13 @@ fn run_cached_sequence(steps: &[Step]) -> Result<(), TestCaseError> {
             step,
             cached.stderr
         );
-        prop_assert_eq!(&cached.stderr, &full.stderr, "step {} {:?}", n, step);
+        prop_assert_eq!(without_notes(&cached), full.stderr, "step {} {:?}", n, step);
+        if let Step::Edit(e) = step {
+            let engine = cached.stdout.contains("restore engine");
+            if same_shape(e) && last_ok && engine_kept && cached.ok() {
+                prop_assert!(engine, "step {} {:?}: {}", n, step, cached.stderr);
+            }
+        }
         let hit = cached
             .stdout
             .contains("Nothing changed since the last build");
@@ -763,6 +795,7 @@ fn run_cached_sequence(steps: &[Step]) -> Result<(), TestCaseError> {
             step
         );
         last_ok = cached.ok();
+        engine_kept |= last_ok && !hit;
     }
     Ok(())
 }

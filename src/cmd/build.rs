@@ -2,14 +2,18 @@
 
 use crate::build;
 use crate::build_cache::{self, Cache, Said, Verdict};
-use crate::diagnostics::{self, report};
-use crate::output::SyncReport;
-use crate::pipeline::{Lap, Options};
+use crate::content::SourceCache;
+use crate::diagnostics::{self, report, Diagnostic, Kind};
+use crate::files::Stamp;
+use crate::incremental::{self, Incremental, Kept};
+use crate::output::{publish_in_place, Output, SyncReport};
+use crate::pipeline::{Built, Lap, Options};
 use anyhow::Context;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -50,18 +54,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(cache) = &cache {
         match cache.verdict() {
             Verdict::Current(hit) => return up_to_date(&args, &out, hit, started),
+            Verdict::Edited(edited) => {
+                match update(&args, &options, &out, cache, edited, started) {
+                    Ok(code) => return Ok(code),
+                    Err(stamped) => sources = Some(stamped),
+                }
+            }
             Verdict::Stale(stamped, why) => {
                 note(&args, &format!("building everything: {why:#}"));
                 sources = stamped;
             }
         }
     }
-    // Time spent on the cache (asking it, stamping the outputs, saving it), for `--verbose`.
-    let mut caching = started.elapsed();
+    // Time spent asking the cache, for `--verbose`.
+    let checked = started.elapsed();
     let progress = Progress::new(started);
-    let result = build::build_and_write_with(&options, &out, &|| progress.tick());
+    let keep = sources.is_some().then(SourceCache::default);
+    let result = build::build_and_write_with(&options, &out, &|| progress.tick(), keep);
     progress.clear();
-    let (built, sync) = match result {
+    let (built, sync, leftovers) = match result {
         Ok(done) => done,
         Err(failed) => {
             report(&failed.diagnostics);
@@ -71,36 +82,155 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     report(&built.diagnostics);
     // The outputs' bytes went to disk as they were rendered (`built` keeps only their paths):
     // sizes are read back from the published folder.
-    let saving = std::time::Instant::now();
     let stamped = build_cache::stamp_outputs(&out, &built.outputs);
-    let said = Said {
-        languages: built.site.config.codes().map(str::to_owned).collect(),
-        plain: diagnostics::report_text(&built.diagnostics, false, ""),
-        coloured: diagnostics::report_text(&built.diagnostics, true, ""),
-    };
-    let published: Vec<(String, u64)> = (stamped.iter())
-        .map(|(path, stamp)| (path.clone(), stamp.map_or(0, |s| s.len)))
-        .collect();
-    let languages = said.languages.clone();
-    if let (Some(cache), Some(sources)) = (&cache, sources) {
-        let saved = cache
-            .published_whole()
-            .and_then(|()| cache.save(sources, &stamped, said));
-        if let Err(e) = saved {
-            note(&args, &format!("the build cache was not saved: {e:#}"));
+    let done = Done::new(stamped, &built, sync, checked, built.timings.clone());
+    let kept = leftovers.and_then(|l| {
+        // The search index's sizes, from its shards as published.
+        let paths = built.outputs.iter().map(|o| o.path.clone()).collect();
+        let shards = incremental::published(&out, paths)?;
+        let index = crate::search::Live::measure(&built.site, &l.bodies, &shards);
+        Some(Kept::new(built.site, l.bodies, l.sources, index))
+    });
+    let save = cache.as_ref().zip(sources).map(|(c, s)| (c, s, kept));
+    let summary = done.finish(&args, &out, save, started);
+    diagnostics::print(&summary).context("writing the summary to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A build that succeeded and published, as the cache saves it and the summary tells it.
+struct Done {
+    /// Every published file with its stamp.
+    stamped: Vec<(String, Option<Stamp>)>,
+    said: Said,
+    sync: SyncReport,
+    /// How long asking the cache took, before the build.
+    checked: Duration,
+    /// The build's stages.
+    laps: Vec<Lap>,
+}
+
+impl Done {
+    fn new(
+        stamped: Vec<(String, Option<Stamp>)>,
+        built: &Built,
+        sync: SyncReport,
+        checked: Duration,
+        laps: Vec<Lap>,
+    ) -> Done {
+        let said = Said {
+            languages: built.site.config.codes().map(str::to_owned).collect(),
+            plain: diagnostics::report_text(&built.diagnostics, false, ""),
+            coloured: diagnostics::report_text(&built.diagnostics, true, ""),
+        };
+        Done {
+            stamped,
+            said,
+            sync,
+            checked,
+            laps,
         }
     }
-    caching += saving.elapsed();
-    let mut summary = summary(&published, &languages, &sync, started, &out);
-    if args.verbose {
-        let cache = Lap {
-            stage: "build cache",
-            took: caching,
-            peak: None,
-        };
-        timings(&mut summary, built.timings.iter().chain([&cache]));
+
+    /// Saves the cache, with the engine to keep when there is one, and returns the summary.
+    fn finish(
+        self,
+        args: &Args,
+        out: &Path,
+        save: Option<(&Cache, build_cache::Sources, Option<Kept>)>,
+        started: Instant,
+    ) -> String {
+        let saving = Instant::now();
+        let published: Vec<(String, u64)> = (self.stamped.iter())
+            .map(|(path, stamp)| (path.clone(), stamp.map_or(0, |s| s.len)))
+            .collect();
+        let languages = self.said.languages.clone();
+        if let Some((cache, sources, kept)) = save {
+            let saved = (cache.published_whole())
+                .and_then(|()| cache.save(sources, &self.stamped, self.said, kept.as_ref()));
+            if let Err(e) = saved {
+                note(args, &format!("the build cache was not saved: {e:#}"));
+            }
+        }
+        let saved = saving.elapsed();
+        let mut summary = summary(&published, &languages, &self.sync, started, out);
+        if args.verbose {
+            let check = lap("cache check", self.checked);
+            let save = lap("cache save", saved);
+            let laps = [&check].into_iter().chain(&self.laps).chain([&save]);
+            timings(&mut summary, laps);
+        }
+        summary
     }
-    diagnostics::print(&summary).context("writing the summary to stdout")?;
+}
+
+/// A stage that has no peak memory to tell.
+fn lap(stage: &'static str, took: Duration) -> Lap {
+    Lap {
+        stage,
+        took,
+        peak: None,
+    }
+}
+
+/// Brings the published site up to date with the engine the last build kept, when only
+/// pages' Markdown changed and the edit keeps the site's shape. Gives back the sources'
+/// stamps when a full build is needed instead: the engine cannot make the edit (a page
+/// added, a slug changed), or the edit has errors, which the full build reports as usual.
+fn update(
+    args: &Args,
+    options: &Options,
+    out: &Path,
+    cache: &Cache,
+    edited: Box<build_cache::Edited>,
+    started: Instant,
+) -> Result<ExitCode, build_cache::Sources> {
+    let build_cache::Edited {
+        kept,
+        changed,
+        outputs,
+        sources,
+    } = *edited;
+    let fail = |why: &str, sources| {
+        note(args, &format!("building everything: {why}"));
+        Err(sources)
+    };
+    let checked = started.elapsed();
+    let Some(engine) = Incremental::restore(options, kept, out, outputs) else {
+        return fail("the last build's engine could not be restored", sources);
+    };
+    let restored = started.elapsed();
+    let paths: Vec<PathBuf> = changed.iter().map(|p| options.root.join(p)).collect();
+    let (engine, delta) = match engine.apply_same_shape(&paths) {
+        Ok(Some(done)) => done,
+        Ok(None) => return fail("the edit changed more than pages' text", sources),
+        Err(_) => return fail("the edit has errors", sources),
+    };
+    let applied = started.elapsed();
+    let fresh: Vec<Output> = (delta.changed.iter())
+        .filter_map(|path| engine.output(path).cloned())
+        .collect();
+    let sync = match publish_in_place(out, &cache.publishing_marker(), &fresh, &delta.removed) {
+        Ok(sync) => sync,
+        Err(e) => {
+            let path = out.display().to_string();
+            report(&[Diagnostic::error(Kind::Output, path, format!("{e:#}"))]);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    report(engine.diagnostics());
+    let mut laps = vec![lap("restore engine", restored - checked)];
+    laps.extend(engine.built().timings.iter().cloned());
+    laps.push(lap("publish in place", started.elapsed() - applied));
+    let stamped = build_cache::stamp_outputs(out, engine.files());
+    let sync = SyncReport {
+        unchanged: stamped.len().saturating_sub(sync.written),
+        bytes: stamped.iter().map(|(_, s)| s.map_or(0, |s| s.len)).sum(),
+        ..sync
+    };
+    let done = Done::new(stamped, engine.built(), sync, checked, laps);
+    let save = Some((cache, sources, engine.keep()));
+    let summary = done.finish(args, out, save, started);
+    let _ = diagnostics::print(&summary);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -130,12 +260,7 @@ fn up_to_date(
         build_cache::CACHE_DIR
     );
     if args.verbose {
-        let check = Lap {
-            stage: "cache check",
-            took: started.elapsed(),
-            peak: None,
-        };
-        timings(&mut summary, [&check]);
+        timings(&mut summary, [&lap("cache check", started.elapsed())]);
     }
     diagnostics::print(&summary).context("writing the summary to stdout")?;
     Ok(ExitCode::SUCCESS)

@@ -10,6 +10,7 @@ use crate::files::{Dirs, Stamp};
 use crate::front_matter::Neutral;
 use crate::layout::CONTENT_DIR;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::SystemTime;
@@ -17,7 +18,7 @@ use std::time::SystemTime;
 /// Content files as last read and parsed, for `serve`: a file whose size and change times are
 /// those it had when read is not read again. Parsing a page depends only on its bytes and its
 /// path, so the cached result is the one reading it again would give.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub struct SourceCache {
     /// Every listed file's stamp (`None`: too recent to trust, always read again) and what
     /// reading it gave, before translations filled in each other's fields.
@@ -39,6 +40,7 @@ pub struct SourceCache {
 }
 
 /// What reading a file gave.
+#[derive(Serialize, Deserialize)]
 enum Cached {
     Read(Box<PageResult>),
     /// What reading gave, for a file whose page is in the site the cache last helped build:

@@ -13,19 +13,20 @@ use crate::content::{Page, Site};
 use crate::markdown::Bodies;
 use crate::markdown::Rendered;
 use crate::output::{find, Output};
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// What the engine keeps between edits: per language, the sizes its shard scheme was fitted
 /// to and the bytes its document files were cut by, kept in step with the files.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Live {
     langs: Vec<(String, Measured)>,
 }
 
 /// What a language's index files were cut by.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Serialize, Deserialize)]
 struct Measured {
     sizes: Sizes,
     /// The documents' bytes, as [`super::Doc::bytes`] counts them.
