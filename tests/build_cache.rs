@@ -466,3 +466,39 @@ fn a_damaged_or_stale_engine_file_gives_a_full_build() {
         assert_same_as_cold(&site);
     }
 }
+
+#[test]
+fn the_engine_quotes_an_unedited_translation_as_a_full_build_does() {
+    let site = site();
+    // A warning on the English page, found when its group of translations is checked.
+    site.write(
+        "content/regions/lublin.en.md",
+        "---\ntitle: Lublin\ncountry: Greece\n---\nLublin.\n",
+    );
+    settle();
+    site.build()
+        .assert_ok()
+        .stderr_has(&["is not the country of country_code PL"]);
+    // Its Chinese translation edited: the group is checked again, the English page unread.
+    site.write(
+        "content/regions/lublin.zh.md",
+        "---\ntitle: 卢布林省\ncountry: 波兰\ncountry_code: PL\nestablished: 2008\ncoordinates: {lat: 51.25, lon: 22.57}\n---\n卢布林，改过。\n",
+    );
+    let cached = site.run(&["build", "-v"]);
+    cached.assert_ok().stdout_has(&[BY_ENGINE]);
+    let dir = tempfile::tempdir().unwrap();
+    let cold: Run = bin()
+        .args(["build", "--no-cache", "--output"])
+        .arg(dir.path().join("cold"))
+        .arg("--root")
+        .arg(site.root())
+        .output()
+        .unwrap()
+        .into();
+    let notes = |run: &Run| -> String {
+        let lines = run.stderr.lines().filter(|l| !l.starts_with("note: "));
+        lines.map(|l| format!("{l}\n")).collect()
+    };
+    assert_eq!(notes(&cached), notes(&cold));
+    assert!(cold.stderr.contains("country: Greece"), "{}", cold.stderr);
+}

@@ -112,7 +112,7 @@ impl SourceCache {
                 continue;
             };
             if let Cached::InSite { neutral, warnings } = entry {
-                let raw = raw_page(page, std::mem::take(neutral));
+                let raw = raw_page(page, std::mem::take(neutral), &site.root);
                 *entry = Cached::Read(Box::new(Ok((raw, std::mem::take(warnings)))));
                 self.read.push(page.file.clone());
             }
@@ -129,17 +129,20 @@ impl SourceCache {
                 } else {
                     site.page(&page_id(&found.dir, &found.key), &found.lang)?
                 };
-                Some(raw_page(page, neutral.clone()))
+                Some(raw_page(page, neutral.clone(), &site.root))
             }
         }
     }
 }
 
-/// `page` (filled in) as it was read: with its own `neutral` fields, no slug or path yet.
-fn raw_page(page: &Page, neutral: Neutral) -> Page {
+/// `page` (filled in) as it was read: with its own `neutral` fields, no slug or path yet, and
+/// its source, read again when the site let it go (a site the build cache kept): messages
+/// about its group quote it.
+fn raw_page(page: &Page, neutral: Neutral, root: &Path) -> Page {
     let mut raw = Page {
         slug: String::new(),
         path: String::new(),
+        source: page.source_text(root).into_owned(),
         ..page.clone()
     };
     raw.front.neutral = neutral;
