@@ -662,7 +662,7 @@ enum Step {
     /// The cache file garbled (0), cut short (1), emptied (2) or deleted with its folder (3);
     /// the file of the engine it keeps garbled (4), cut short (5) or emptied (6).
     DamageCache(u8),
-    /// A byte appended to one published file.
+    /// A byte appended to one published file (the manifest left alone).
     DamageOutput(usize),
 }
 
@@ -695,7 +695,10 @@ fn damage(root: &Path, step: &Step) {
             let _ = std::fs::write(&file, damaged);
         }
         Step::DamageOutput(i) => {
-            let files = common::snapshot(&root.join("public"));
+            // Not the manifest: a damaged one makes a build refuse the folder, as it should
+            // (it no longer tells which files there are the build's).
+            let mut files = common::snapshot(&root.join("public"));
+            files.retain(|(path, _)| path != henan_stories::layout::MANIFEST);
             let (path, bytes) = &files[i % files.len()];
             std::fs::write(root.join("public").join(path), [&bytes[..], b"!"].concat()).unwrap();
         }
