@@ -19,6 +19,8 @@
 //!   (empty `.cache/images/`) and warm.
 //! - `HS_BENCH_FULL_ONLY`: only the full builds side by side (tmpfs, then disk).
 //! - `HS_BENCH_SEARCH_ONLY`: build once and measure only the search download.
+//! - `HS_BENCH_REBUILDS_ONLY`: only the rebuilds into an output on disk (no change, with and
+//!   without the build cache; a body and a title edit made by the engine the cache keeps).
 //! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`, Zola's
 //!   in `zola-site/`) and stop, e.g. to profile a build by hand.
 
@@ -340,6 +342,12 @@ fn main() {
     if std::env::var_os("HS_BENCH_SERVE_ONLY").is_some() {
         serve_server(&site, runs);
         serve_edits(&site, runs);
+        return;
+    }
+    if std::env::var_os("HS_BENCH_REBUILDS_ONLY").is_some() {
+        rebuilds(&site, &disk_base.join("henan-stories"), runs);
+        clean(&base);
+        clean(&disk_base);
         return;
     }
     if std::env::var_os("HS_BENCH_CORPUS_ONLY").is_some() {

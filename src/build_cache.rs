@@ -25,6 +25,7 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -41,9 +42,14 @@ const PUBLISHING_FILE: &str = "publishing";
 /// Changes with the layout of `State`: a cache of another version is not read.
 const HEADER: &[u8] = b"henan-stories build cache 2\n";
 
-/// The file holding what the last build's engine needs (`incremental::Kept`):
-/// `ENGINE_HEADER`, the number of the state it goes with, a CRC-32 of the rest, the rest.
+/// The file naming the parts of what the last build's engine needs (`incremental::Kept`):
+/// `ENGINE_HEADER`, the number of the state it goes with, a CRC-32 of the rest, and the
+/// parts' CRC-32s and lengths. Each part is a file of its own named by them (`PART_PREFIX`),
+/// so that a build after an edit writes only the parts that changed.
 const ENGINE_FILE: &str = "engine";
+
+/// Begins the name of a part of the engine: `engine-<CRC-32 in hex>-<length>`.
+const PART_PREFIX: &str = "engine-";
 
 /// Changes with the layout of `Kept` (and of the model types it holds).
 const ENGINE_HEADER: &[u8] = b"henan-stories build engine 1\n";
@@ -137,6 +143,15 @@ pub struct Cache {
     root: PathBuf,
     out: PathBuf,
     key: Key,
+    /// The parts of the engine this run read and found whole: saving does not write them again.
+    verified: std::sync::Mutex<BTreeSet<String>>,
+}
+
+/// A part of the engine, by its CRC-32 and length.
+type PartRef = (u32, u64);
+
+fn part_name((crc, len): PartRef) -> String {
+    format!("{PART_PREFIX}{crc:08x}-{len}")
 }
 
 impl Cache {
@@ -153,7 +168,12 @@ impl Cache {
             base_url: options.base_url.clone(),
             build_date: (date.year, date.month, date.day),
         };
-        Cache { root, out, key }
+        Cache {
+            root,
+            out,
+            key,
+            verified: Default::default(),
+        }
     }
 
     fn file(&self) -> PathBuf {
@@ -243,23 +263,44 @@ impl Cache {
         let Some(number) = number else {
             bail!("the last build kept no engine");
         };
-        let file = self.root.join(CACHE_DIR).join(ENGINE_FILE);
+        let dir = self.root.join(CACHE_DIR);
+        let file = dir.join(ENGINE_FILE);
         let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
         let Some(rest) = bytes.strip_prefix(ENGINE_HEADER) else {
             bail!("{} is not an engine of this version", file.display());
         };
-        let (head, rest) = rest.split_at(rest.len().min(8));
-        if head != number.to_le_bytes() {
+        let (head, rest) = rest.split_at(rest.len().min(12));
+        if head.get(..8) != Some(&number.to_le_bytes()[..]) {
             bail!("{} is not the last build's", file.display());
         }
-        let (body, crc) = rest.split_at(rest.len().saturating_sub(4));
-        if crc != crc32fast::hash(body).to_le_bytes() {
+        if head[8..] != crc32fast::hash(rest).to_le_bytes() {
             bail!(
                 "{} is damaged (its checksum does not match)",
                 file.display()
             );
         }
-        Kept::decode(body).with_context(|| format!("decoding {}", file.display()))
+        let refs: Vec<PartRef> =
+            bincode::deserialize(rest).with_context(|| format!("decoding {}", file.display()))?;
+        let parts: Vec<Vec<u8>> = refs
+            .par_iter()
+            .map(|&(crc, len)| {
+                let part = dir.join(part_name((crc, len)));
+                let bytes =
+                    std::fs::read(&part).with_context(|| format!("reading {}", part.display()))?;
+                if bytes.len() as u64 != len || crc32fast::hash(&bytes) != crc {
+                    bail!(
+                        "{} is damaged (its checksum does not match)",
+                        part.display()
+                    );
+                }
+                Ok(bytes)
+            })
+            .collect::<Result<_>>()?;
+        let kept = Kept::decode(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
+            .with_context(|| format!("decoding the parts {} names", file.display()))?;
+        let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        verified.extend(refs.into_iter().map(part_name));
+        Ok(kept)
     }
 
     /// The state in the cache file, checked against its checksum.
@@ -340,38 +381,60 @@ impl Cache {
             sources: sources.0,
             outputs: stamped,
             said,
-            engine,
+            engine: engine.as_ref().map(|(number, _)| *number),
         };
         let body = bincode::serialize(&state).context("encoding the build cache")?;
         let mut bytes = HEADER.to_vec();
         bytes.extend_from_slice(&Sha1::digest(&body));
         bytes.extend_from_slice(&body);
         let file = self.file_in_cache(STATE_FILE)?;
-        crate::files::write_atomically(&file, &bytes).map_err(anyhow::Error::msg)
+        crate::files::write_atomically(&file, &bytes).map_err(anyhow::Error::msg)?;
+        self.remove_other_parts(engine.as_ref().map_or(&[], |(_, refs)| refs))
     }
 
-    /// Writes `kept` to the engine file, under a number of its own that the state then
-    /// names: an engine file left by another build is never taken for this one's. The CRC-32
-    /// of what follows the number ends the file.
-    fn save_engine(&self, kept: &Kept) -> Result<u64> {
-        use std::io::Write;
+    /// Writes the parts of `kept` that this run did not find whole already, then the engine
+    /// file naming them, under a number of its own that the state then names: an engine file
+    /// left by another build is never taken for this one's.
+    fn save_engine(&self, kept: &Kept) -> Result<(u64, Vec<PartRef>)> {
+        let dir = self.file_in_cache("")?;
+        let verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        let mut refs = Vec::new();
+        kept.encode(&mut |bytes: Vec<u8>| {
+            let part = (crc32fast::hash(&bytes), bytes.len() as u64);
+            let name = part_name(part);
+            if !verified.contains(&name) {
+                crate::files::write_atomically(&dir.join(&name), &bytes)
+                    .map_err(anyhow::Error::msg)?;
+            }
+            refs.push(part);
+            Ok(())
+        })
+        .context("encoding the build's engine")?;
         let number = engine_number();
-        let file = self.file_in_cache(ENGINE_FILE)?;
-        let written = crate::files::write_atomically_with(&file, |file| {
-            let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
-            file.write_all(ENGINE_HEADER)?;
-            file.write_all(&number.to_le_bytes())?;
-            let mut crc = crc32fast::Hasher::new();
-            let mut write = |bytes: &[u8]| {
-                crc.update(bytes);
-                Ok(file.write_all(bytes)?)
-            };
-            kept.encode(&mut write).map_err(std::io::Error::other)?;
-            file.write_all(&crc.finalize().to_le_bytes())?;
-            file.flush()
-        });
-        written.map_err(anyhow::Error::msg)?;
-        Ok(number)
+        let body = bincode::serialize(&refs)?;
+        let mut bytes = ENGINE_HEADER.to_vec();
+        bytes.extend_from_slice(&number.to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        crate::files::write_atomically(&dir.join(ENGINE_FILE), &bytes)
+            .map_err(anyhow::Error::msg)?;
+        Ok((number, refs))
+    }
+
+    /// Removes the parts of engines that `refs`, the engine just saved, does not name (and
+    /// what an interrupted save left of one).
+    fn remove_other_parts(&self, refs: &[PartRef]) -> Result<()> {
+        let dir = self.root.join(CACHE_DIR);
+        let keep: BTreeSet<String> = refs.iter().copied().map(part_name).collect();
+        let listed =
+            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?;
+        for entry in listed.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(PART_PREFIX) && !keep.contains(&name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
     }
 
     /// `name` in the cache's folder, which is made if need be.

@@ -110,14 +110,14 @@ type Head = (KeptSite, Vec<Option<Rendered>>, SourceCache, search::Live);
 const BODIES_PER_PART: usize = 1024;
 
 impl Kept {
-    /// Hands `write` the bytes `decode` reads back, as they are made: parts, each its length
-    /// and its bincode, a few encoded side by side at a time (not all: memory).
-    pub fn encode(&self, write: &mut dyn FnMut(&[u8]) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    /// Hands `part` the parts `decode` reads back, each bincode, as they are made: the model,
+    /// then the pages' Markdown, so many pages a part, a few encoded side by side at a time
+    /// (not all at once: memory). A part of pages an edit left alone keeps its bytes.
+    pub fn encode(
+        &self,
+        part: &mut dyn FnMut(Vec<u8>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
         use rayon::prelude::*;
-        let mut part = |bytes: Vec<u8>| {
-            write(&(bytes.len() as u64).to_le_bytes())?;
-            write(&bytes)
-        };
         let head = (
             &self.site,
             &self.bodies.sections,
@@ -130,29 +130,21 @@ impl Kept {
             let encoded = (window.par_iter())
                 .map(bincode::serialize)
                 .collect::<bincode::Result<Vec<Vec<u8>>>>()?;
-            encoded.into_iter().try_for_each(&mut part)?;
+            encoded.into_iter().try_for_each(&mut *part)?;
         }
         Ok(())
     }
 
-    /// What `encode` wrote; an error for any other bytes.
-    pub fn decode(bytes: &[u8]) -> anyhow::Result<Kept> {
-        use anyhow::Context;
+    /// What `encode` made, decoded side by side; an error for any other parts.
+    pub fn decode(parts: &[&[u8]]) -> anyhow::Result<Kept> {
         use rayon::prelude::*;
-        let mut parts = Vec::new();
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let (len, after) = rest.split_at_checked(8).context("cut short")?;
-            let len = u64::from_le_bytes(len.try_into()?) as usize;
-            let (part, after) = after.split_at_checked(len).context("cut short")?;
-            parts.push(part);
-            rest = after;
-        }
-        anyhow::ensure!(!parts.is_empty(), "empty");
+        let Some((head, pages)) = parts.split_first() else {
+            anyhow::bail!("no parts");
+        };
         let (head, pages) = rayon::join(
-            || bincode::deserialize::<Head>(parts[0]),
+            || bincode::deserialize::<Head>(head),
             || {
-                (parts[1..].par_iter())
+                (pages.par_iter())
                     .map(|part| bincode::deserialize::<Vec<Rendered>>(part))
                     .collect::<bincode::Result<Vec<Vec<Rendered>>>>()
             },

@@ -465,6 +465,46 @@ fn a_damaged_or_stale_engine_file_gives_a_full_build() {
         assert!(!run.stdout.contains(BY_ENGINE), "{what}: {}", run.stdout);
         assert_same_as_cold(&site);
     }
+    // The engine file names its parts, each a file: one damaged, then one missing.
+    for (n, damage) in ["a flipped byte", "missing"].into_iter().enumerate() {
+        let part = largest_part(&site);
+        match damage {
+            "missing" => std::fs::remove_file(&part).unwrap(),
+            _ => {
+                let mut bytes = read(&part);
+                bytes[0] ^= 0x20;
+                std::fs::write(&part, bytes).unwrap();
+            }
+        }
+        site.write(
+            "content/regions/lublin.en.md",
+            &format!("---\ntitle: Lublin\ncountry: Poland\n---\nLublin, part {n}.\n"),
+        );
+        let run = site.run(&["build", "-v"]);
+        run.assert_ok().stderr_has(&["note: building everything"]);
+        assert!(!run.stdout.contains(BY_ENGINE), "{damage}: {}", run.stdout);
+        assert_same_as_cold(&site);
+    }
+    // The full build wrote every part again: the next edit is the engine's.
+    site.write(
+        "content/regions/lublin.en.md",
+        "---\ntitle: Lublin\ncountry: Poland\n---\nLublin, whole again.\n",
+    );
+    site.run(&["build", "-v"])
+        .assert_ok()
+        .stdout_has(&[BY_ENGINE]);
+    assert_same_as_cold(&site);
+}
+
+/// The largest part of the engine in the build cache.
+fn largest_part(site: &Site) -> std::path::PathBuf {
+    let dir = std::fs::read_dir(site.path(".cache/build")).unwrap();
+    let parts = dir.flatten().filter(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        name.starts_with("engine-")
+    });
+    let largest = parts.max_by_key(|e| e.metadata().unwrap().len()).unwrap();
+    largest.path()
 }
 
 #[test]
