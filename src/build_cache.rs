@@ -132,8 +132,9 @@ pub struct Edited {
     pub kept: Kept,
     /// The changed files, relative to the site folder (`content/regions/attica.en.md`).
     pub changed: Vec<String>,
-    /// The published files (the manifest left out), sorted.
-    pub outputs: Vec<String>,
+    /// The published files with their stamps, as this build found them (the manifest left
+    /// out), sorted by path.
+    pub outputs: Vec<(String, Stamp)>,
     /// The sources as stamped before this build, to save once it succeeded.
     pub sources: Sources,
 }
@@ -233,7 +234,7 @@ impl Cache {
             Some(Ok(kept)) => Verdict::Edited(Box::new(Edited {
                 kept,
                 changed,
-                outputs: outputs.map(|(path, _)| path).collect(),
+                outputs: outputs.collect(),
                 sources,
             })),
             Some(Err(why)) => Verdict::Stale(Some(sources), why.context("pages changed")),
@@ -484,6 +485,34 @@ fn engine_number() -> u64 {
     let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
     let nanos = now.map_or(0, |d| d.as_nanos() as u64);
     nanos ^ (u64::from(std::process::id()) << 32)
+}
+
+/// `stamp_outputs` after an edit published in place: the outputs at `changed` paths stamped
+/// again, the others keeping their stamps in `before` (sorted by path), which this build found
+/// them with.
+pub fn restamp(
+    out: &Path,
+    outputs: &[Output],
+    before: &[(String, Stamp)],
+    changed: &[String],
+) -> Vec<(String, Option<Stamp>)> {
+    let changed: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
+    outputs
+        .par_iter()
+        .map(|o| {
+            let kept = match changed.contains(o.path.as_str()) {
+                true => None,
+                false => before.binary_search_by(|(p, _)| p.cmp(&o.path)).ok(),
+            };
+            let stamp = match kept {
+                Some(i) => Some(before[i].1),
+                None => std::fs::symlink_metadata(out.join(&o.path))
+                    .ok()
+                    .map(|m| Stamp::of(&m)),
+            };
+            (o.path.clone(), stamp)
+        })
+        .collect()
 }
 
 /// What listing found at a path.

@@ -195,7 +195,8 @@ fn update(
         Err(sources)
     };
     let checked = started.elapsed();
-    let Some(engine) = Incremental::restore(options, kept, out, outputs) else {
+    let paths = outputs.iter().map(|(path, _)| path.clone()).collect();
+    let Some(engine) = Incremental::restore(options, kept, out, paths) else {
         return fail("the last build's engine could not be restored", sources);
     };
     let restored = started.elapsed();
@@ -221,7 +222,7 @@ fn update(
     let mut laps = vec![lap("restore engine", restored - checked)];
     laps.extend(engine.built().timings.iter().cloned());
     laps.push(lap("publish in place", started.elapsed() - applied));
-    let stamped = build_cache::stamp_outputs(out, engine.files());
+    let stamped = build_cache::restamp(out, engine.files(), &outputs, &delta.changed);
     let sync = SyncReport {
         unchanged: stamped.len().saturating_sub(sync.written),
         bytes: stamped.iter().map(|(_, s)| s.map_or(0, |s| s.len)).sum(),
