@@ -15,6 +15,12 @@
 //! after the build, could go unseen. A build that publishes in place marks the cache while it
 //! does (`Cache::publishing_marker`): a mark left by an interrupted one means a full build, which
 //! publishes the whole site again and removes the mark. Deleting the folder is always safe.
+//!
+//! A build also keeps its engine (`incremental::Kept`), in parts that each carry a CRC-32, under
+//! a number its state names. When the published files are as the last build left them and
+//! only pages' Markdown files changed (the same files listed), the verdict is `Edited`: the
+//! next build restores that engine and makes only what the edit touches. A part that is
+//! missing, damaged or another build's means a full build, as above.
 
 use crate::files::Stamp;
 use crate::incremental::Kept;

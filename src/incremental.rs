@@ -36,6 +36,10 @@
 //! Translations, navigation and every link in Markdown depend only on the site's shape, so any
 //! other edit (a page added, removed, renamed or translated, a slug, a draft flag, a template,
 //! `site.toml`) renders everything again, still in memory.
+//!
+//! `build` uses the engine too: a build keeps it (`Kept`, in the build cache) and the next one,
+//! when only pages' Markdown changed, `restore`s it and applies the edit with
+//! `apply_same_shape`, which leaves an edit that needs everything rendered to a full build.
 
 use crate::check::{self, ExternalRef};
 use crate::content::{self, KeptSite, Page, Patch, Section, Site, SourceCache};
@@ -94,8 +98,8 @@ pub struct Incremental {
 }
 
 /// What a build keeps (in the build cache) for the next one to `restore` its engine from:
-/// the site model without its sources, the Markdown (HTML only where the full build kept it),
-/// the content files as read, and the search index's sizes.
+/// the site model without its sources, the Markdown without its HTML, the content files as
+/// read, and the search index's sizes.
 pub struct Kept {
     site: KeptSite,
     bodies: Bodies,
@@ -304,8 +308,9 @@ impl Incremental {
     }
 
     /// The engine of the build `kept` was kept from, whose outputs are published in `out` at
-    /// `paths` (sorted): `None` when its templates do not compile. Its configuration,
-    /// templates and static files are read again: the caller knows them unchanged since.
+    /// `paths` (sorted); `None` when its configuration or templates do not load or a published
+    /// file of the search index cannot be read. Its configuration, templates and static files
+    /// are read again: the caller knows them unchanged since.
     /// Of the published files, only the search index's are read (an edit patches them); the
     /// others' bytes are left empty, so every output an edit makes again counts as changed.
     pub fn restore(options: &Options, kept: Kept, out: &Path, paths: Vec<String>) -> Option<Self> {
