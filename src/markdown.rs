@@ -65,7 +65,7 @@ impl Pointing for Diagnostic {
 pub struct Rendered {
     pub html: String,
     /// Whether `html` was let go once the page was made (the full build keeps only the
-    /// events'): a page made again renders its Markdown again (`Rendered::with_html`).
+    /// events'): a page made again renders its Markdown again (`render::with_html`).
     pub html_dropped: bool,
     pub toc: Vec<Heading>,
     pub has_code: bool,

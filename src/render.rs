@@ -66,8 +66,6 @@ pub fn section_bodies(
         .collect()
 }
 
-/// One page's Markdown (`source`: the page's, which the model may no longer hold), with its
-/// links resolved against the site.
 /// The HTML of `body`, the Markdown of `p`: rendered again when it was let go (see
 /// `with_html`).
 pub fn html_of<'b>(
@@ -99,6 +97,8 @@ pub fn with_html<'b>(
     }
 }
 
+/// One page's Markdown (`source`: the page's, which the model may no longer hold), with its
+/// links resolved against the site.
 pub fn render_body(site: &Site, highlighter: &Highlighter, p: &Page, source: &str) -> Rendered {
     let resolve = |id: &str, lang: Option<&str>, from: &str| resolve_link(site, id, lang, from);
     let media = crate::media::PageMedia {
