@@ -1212,7 +1212,6 @@ fn entry_size(token: &str, docs: usize) -> usize {
     token.len() + 6 + if docs > OWN_FILE { 0 } else { docs * 5 }
 }
 
-/// Whether an index file (by path) is a shard: not `meta.json`, a document or a list of its own.
 /// Whether an edit reads the bytes of the published file `path` (relative to the output
 /// folder): a shard of a language's index, or a list of its own (`update::Live::update`).
 pub fn read_on_edit(path: &str) -> bool {
@@ -1220,9 +1219,10 @@ pub fn read_on_edit(path: &str) -> bool {
         rest.strip_prefix(INDEX_DIR)
             .is_some_and(|file| file.starts_with('/'))
     });
-    in_index && !path.contains("/doc/") && !path.ends_with("/meta.json")
+    in_index && (is_shard(path) || path.contains("/t/"))
 }
 
+/// Whether an index file (by path) is a shard: not `meta.json`, a document or a list of its own.
 fn is_shard(path: &str) -> bool {
     !path.contains("/doc/") && !path.contains("/t/") && !path.ends_with("/meta.json")
 }
