@@ -455,13 +455,7 @@ impl Cache {
 /// Each output of a build as published in `out`: its path, and its stamp (`None` when it
 /// cannot be read back).
 pub fn stamp_outputs(out: &Path, outputs: &[Output]) -> Vec<(String, Option<Stamp>)> {
-    outputs
-        .par_iter()
-        .map(|o| {
-            let meta = std::fs::symlink_metadata(out.join(&o.path));
-            (o.path.clone(), meta.ok().map(|m| Stamp::of(&m)))
-        })
-        .collect()
+    restamp(out, outputs, &[], &[])
 }
 
 /// The pages' Markdown files whose stamps changed from `old` to `new` (or were too recent to
@@ -495,7 +489,7 @@ fn engine_number() -> u64 {
 
 /// `stamp_outputs` after an edit published in place: the outputs at `changed` paths stamped
 /// again, the others keeping their stamps in `before` (sorted by path), which this build found
-/// them with.
+/// them with; those not in `before` stamped too.
 pub fn restamp(
     out: &Path,
     outputs: &[Output],
