@@ -56,7 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Verdict::Current(hit) => return up_to_date(&args, &out, hit, started),
             Verdict::Edited(edited) => {
                 match update(&args, &options, &out, cache, edited, started) {
-                    Ok(code) => return Ok(code),
+                    Ok(done) => return done,
                     Err(stamped) => sources = Some(stamped),
                 }
             }
@@ -173,9 +173,10 @@ fn lap(stage: &'static str, took: Duration) -> Lap {
 }
 
 /// Brings the published site up to date with the engine the last build kept, when only
-/// pages' Markdown changed and the edit keeps the site's shape. Gives back the sources'
-/// stamps when a full build is needed instead: the engine cannot make the edit (a page
-/// added, a slug changed), or the edit has errors, which the full build reports as usual.
+/// pages' Markdown changed and the edit keeps the site's shape; what `run` returns. Gives
+/// back the sources' stamps when a full build is needed instead: the engine cannot make the
+/// edit (a page added, a slug changed), or the edit has errors, which the full build reports
+/// as usual.
 fn update(
     args: &Args,
     options: &Options,
@@ -183,7 +184,7 @@ fn update(
     cache: &Cache,
     edited: Box<build_cache::Edited>,
     started: Instant,
-) -> Result<ExitCode, build_cache::Sources> {
+) -> Result<anyhow::Result<ExitCode>, build_cache::Sources> {
     let build_cache::Edited {
         kept,
         changed,
@@ -215,7 +216,7 @@ fn update(
         Err(e) => {
             let path = out.display().to_string();
             report(&[Diagnostic::error(Kind::Output, path, format!("{e:#}"))]);
-            return Ok(ExitCode::FAILURE);
+            return Ok(Ok(ExitCode::FAILURE));
         }
     };
     report(engine.diagnostics());
@@ -231,8 +232,8 @@ fn update(
     let done = Done::new(stamped, engine.built(), sync, checked, laps);
     let save = Some((cache, sources, engine.keep()));
     let summary = done.finish(args, out, save, started);
-    let _ = diagnostics::print(&summary);
-    Ok(ExitCode::SUCCESS)
+    let printed = diagnostics::print(&summary).context("writing the summary to stdout");
+    Ok(printed.map(|()| ExitCode::SUCCESS))
 }
 
 /// What `build` says when the cache shows that the published site is current: the last
