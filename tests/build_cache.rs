@@ -27,19 +27,23 @@ fn site() -> Site {
     site
 }
 
-/// Builds `site` cold into a folder beside it and returns that folder's files.
-fn cold(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("cold");
-    let run: Run = bin()
+/// Builds `site` cold into `out`.
+fn cold_build(site: &Site, out: &Path) -> Run {
+    bin()
         .args(["build", "--no-cache", "--output"])
-        .arg(&out)
+        .arg(out)
         .arg("--root")
         .arg(site.root())
         .output()
         .unwrap()
-        .into();
-    run.assert_ok();
+        .into()
+}
+
+/// Builds `site` cold into a folder beside it and returns that folder's files.
+fn cold(site: &Site) -> Vec<(String, Vec<u8>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cold");
+    cold_build(site, &out).assert_ok();
     snapshot(&out)
 }
 
@@ -519,18 +523,7 @@ fn the_engine_quotes_an_unedited_translation_as_a_full_build_does() {
     let cached = site.run(&["build", "-v"]);
     cached.assert_ok().stdout_has(&[BY_ENGINE]);
     let dir = tempfile::tempdir().unwrap();
-    let cold: Run = bin()
-        .args(["build", "--no-cache", "--output"])
-        .arg(dir.path().join("cold"))
-        .arg("--root")
-        .arg(site.root())
-        .output()
-        .unwrap()
-        .into();
-    let notes = |run: &Run| -> String {
-        let lines = run.stderr.lines().filter(|l| !l.starts_with("note: "));
-        lines.map(|l| format!("{l}\n")).collect()
-    };
-    assert_eq!(notes(&cached), notes(&cold));
+    let cold = cold_build(&site, &dir.path().join("cold"));
+    assert_eq!(cached.stderr_without_notes(), cold.stderr_without_notes());
     assert!(cold.stderr.contains("country: Greece"), "{}", cold.stderr);
 }

@@ -720,12 +720,6 @@ fn run_build(root: &Path, args: &[&str]) -> common::Run {
         .into()
 }
 
-/// Its standard error without the notes `--verbose` adds.
-fn without_notes(run: &common::Run) -> String {
-    let lines = run.stderr.lines().filter(|l| !l.starts_with("note: "));
-    lines.map(|l| format!("{l}\n")).collect()
-}
-
 /// Whether `edit` only changes pages' Markdown, keeping the site's shape, so that the engine
 /// the last build kept makes it.
 fn same_shape(edit: &Edit) -> bool {
@@ -765,7 +759,13 @@ fn run_cached_sequence(steps: &[Step]) -> Result<(), TestCaseError> {
             step,
             cached.stderr
         );
-        prop_assert_eq!(without_notes(&cached), full.stderr, "step {} {:?}", n, step);
+        prop_assert_eq!(
+            cached.stderr_without_notes(),
+            full.stderr,
+            "step {} {:?}",
+            n,
+            step
+        );
         if let Step::Edit(e) = step {
             let engine = cached.stdout.contains("restore engine");
             if same_shape(e) && last_ok && engine_kept && cached.ok() {

@@ -76,6 +76,12 @@ impl Run {
         contains_all("stdout", &self.stdout, parts);
         self
     }
+
+    /// Its standard error without the notes `--verbose` adds (`note: …` lines).
+    pub fn stderr_without_notes(&self) -> String {
+        let lines = self.stderr.lines().filter(|l| !l.starts_with("note: "));
+        lines.map(|l| format!("{l}\n")).collect()
+    }
 }
 
 #[track_caller]
