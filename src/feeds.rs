@@ -10,6 +10,7 @@ use crate::output::Output;
 use crate::render::html_of;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// Site paths that exist in several languages, grouped: each inner list is one page's versions
@@ -52,9 +53,29 @@ fn timestamp(d: PartialDate) -> String {
     format!("{}T00:00:00Z", d.first_day())
 }
 
+/// A feed as the last build published it, and the pages whose Markdown an edit has rendered
+/// again since: the other events' content is taken from the feed as it is, where rendering
+/// the Markdown let go of again would take most of an edit's time.
+pub struct Before<'a> {
+    pub feed: &'a [u8],
+    pub rendered_again: &'a HashSet<usize>,
+}
+
+/// An entry's content: escaped already, or HTML to escape.
+enum Content<'a> {
+    Escaped(&'a str),
+    Html(Cow<'a, str>),
+}
+
 /// `/<lang>/atom.xml`: the language's events, newest first. The events' HTML is rendered
-/// again where it was let go (`render::html_of`).
-pub fn atom(site: &Site, bodies: &Bodies, highlighter: &Highlighter, lang: &str) -> Output {
+/// again where it was let go (`render::html_of`), unless `before` has it.
+pub fn atom(
+    site: &Site,
+    bodies: &Bodies,
+    highlighter: &Highlighter,
+    lang: &str,
+    before: Option<Before>,
+) -> Output {
     let c = &site.config;
     let language = c.language(lang).expect("configured");
     let mut events: Vec<(usize, PartialDate)> = site
@@ -65,12 +86,29 @@ pub fn atom(site: &Site, bodies: &Bodies, highlighter: &Highlighter, lang: &str)
         .filter_map(|(i, p)| p.front.neutral.date.map(|d| (i, d)))
         .collect();
     events.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let html: Vec<Cow<str>> = (events.par_iter())
-        .map(|&(i, _)| html_of(site, highlighter, &site.pages[i], &bodies.pages[i]))
+    let urls: Vec<String> = (events.iter())
+        .map(|&(i, _)| esc(&c.permalink(&site.pages[i].path)))
+        .collect();
+    let kept = before
+        .as_ref()
+        .map(|b| (contents(b.feed), b.rendered_again));
+    let content: Vec<Content> = (events.par_iter().zip(&urls))
+        .map(|(&(i, _), url)| {
+            let reused = kept.as_ref().filter(|(_, again)| !again.contains(&i));
+            match reused.and_then(|(contents, _)| contents.get(url.as_str())) {
+                Some(escaped) => Content::Escaped(escaped),
+                None => Content::Html(html_of(site, highlighter, &site.pages[i], &bodies.pages[i])),
+            }
+        })
         .collect();
     // Escaped, the bodies take about an eighth more than their size: room for them up front
     // rather than copies of a growing feed of many megabytes.
-    let room: usize = html.iter().map(|h| h.len() * 9 / 8 + 512).sum();
+    let room: usize = (content.iter())
+        .map(|c| match c {
+            Content::Escaped(text) => text.len() + 512,
+            Content::Html(html) => html.len() * 9 / 8 + 512,
+        })
+        .sum();
     let updated = events.first().map_or(site.build_date, |e| e.1);
     let home = c.permalink(&format!("/{lang}/"));
     let self_url = c.permalink(&format!("/{lang}/{ATOM_FILE}"));
@@ -87,9 +125,8 @@ pub fn atom(site: &Site, bodies: &Bodies, highlighter: &Highlighter, lang: &str)
         timestamp(updated),
         esc(&language.title),
     );
-    for ((i, date), html) in events.into_iter().zip(&html) {
+    for (((i, date), url), content) in events.into_iter().zip(&urls).zip(&content) {
         let p = &site.pages[i];
-        let url = c.permalink(&p.path);
         // A fallback's title and text are in its original's language.
         let written = p.fallback_from.as_deref().and_then(|l| c.language(l));
         let _ = match written {
@@ -98,22 +135,55 @@ pub fn atom(site: &Site, bodies: &Bodies, highlighter: &Highlighter, lang: &str)
         };
         let _ = write!(
             xml,
-            "    <title>{}</title>\n    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n    <id>{}</id>\n    <updated>{}</updated>\n    <published>{}</published>\n",
+            "    <title>{}</title>\n    <link href=\"{url}\" rel=\"alternate\" type=\"text/html\"/>\n    {ID}{url}{ID_END}\n    <updated>{}</updated>\n    <published>{}</published>\n",
             esc(&p.front.title),
-            esc(&url),
-            esc(&url),
             timestamp(date),
             timestamp(date),
         );
         if let Some(summary) = &p.front.summary {
             let _ = writeln!(xml, "    <summary>{}</summary>", esc(summary));
         }
-        xml.push_str("    <content type=\"html\">");
-        escape_html_into(&mut xml, html);
-        xml.push_str("</content>\n  </entry>\n");
+        xml.push_str(CONTENT);
+        match content {
+            Content::Escaped(text) => xml.push_str(text),
+            Content::Html(html) => escape_html_into(&mut xml, html.as_ref()),
+        }
+        xml.push_str(CONTENT_END);
+        xml.push_str("\n  </entry>\n");
     }
     xml.push_str("</feed>\n");
     Output::new(format!("{lang}/{ATOM_FILE}"), well_formed(xml))
+}
+
+const ID: &str = "<id>";
+const ID_END: &str = "</id>";
+const CONTENT: &str = "    <content type=\"html\">";
+const CONTENT_END: &str = "</content>";
+
+/// The escaped content of each entry of a feed `atom` made, by the entry's escaped id: these
+/// markers are not escaped, so they are found only where `atom` wrote them.
+fn contents(feed: &[u8]) -> HashMap<&str, &str> {
+    let text = std::str::from_utf8(feed).unwrap_or_default();
+    fn between<'t>(text: &'t str, start: &str, end: &str) -> Option<&'t str> {
+        let from = text.find(start)? + start.len();
+        let len = text[from..].find(end)?;
+        Some(&text[from..from + len])
+    }
+    (text.split("\n  <entry").skip(1))
+        .filter_map(|entry| {
+            Some((
+                between(entry, ID, ID_END)?,
+                between(entry, CONTENT, CONTENT_END)?,
+            ))
+        })
+        .collect()
+}
+
+/// Whether an edit reads the bytes of the published file `path` (relative to the output
+/// folder): a language's feed, whose unchanged entries `atom` reuses.
+pub fn read_on_edit(path: &str) -> bool {
+    path.split_once('/')
+        .is_some_and(|(_, name)| name == ATOM_FILE)
 }
 
 /// The bytes of `xml` without the characters XML 1.0 forbids. Content is cleaned when it is

@@ -44,6 +44,7 @@
 use crate::check::{self, ExternalRef};
 use crate::content::{self, KeptSite, Page, Patch, Section, Site, SourceCache};
 use crate::diagnostics::{self, Diagnostic};
+use crate::feeds;
 use crate::files;
 use crate::highlight::Highlighter;
 use crate::markdown::{Bodies, Rendered};
@@ -824,12 +825,14 @@ pub fn published(out: &Path, paths: Vec<String>) -> Option<Vec<Output>> {
     use rayon::prelude::*;
     paths
         .into_par_iter()
-        .map(|path| match search::read_on_edit(&path) {
-            true => std::fs::read(out.join(&path))
-                .ok()
-                .map(|bytes| Output::new(path, bytes)),
-            false => Some(Output::new(path, Vec::new())),
-        })
+        .map(
+            |path| match search::read_on_edit(&path) || feeds::read_on_edit(&path) {
+                true => std::fs::read(out.join(&path))
+                    .ok()
+                    .map(|bytes| Output::new(path, bytes)),
+                false => Some(Output::new(path, Vec::new())),
+            },
+        )
         .collect()
 }
 

@@ -112,7 +112,7 @@ impl Producer {
             Producer::Roots => r.root_pages(),
             Producer::Pages => r.pages(&bodies.pages),
             Producer::SearchIndex => search::index_files(site, bodies, sink),
-            Producer::Feeds => feeds_of(m, bodies, site.config.codes()),
+            Producer::Feeds => feeds_of(m, bodies, site.config.codes(), None),
             Producer::Sitemap => vec![
                 sink(feeds::sitemap(site, &alternates(site))),
                 sink(feeds::robots(site)),
@@ -188,7 +188,7 @@ impl Producer {
                     removed: index.removed,
                 };
             }
-            Producer::Feeds => feeds_of(m, bodies, edit.feeds.iter().copied()),
+            Producer::Feeds => feeds_of(m, bodies, edit.feeds.iter().copied(), Some(edit)),
             Producer::CodeStylesheet => {
                 let made = self.produce(m, work);
                 let was = output::find(edit.files, highlight::STYLESHEET).is_some();
@@ -255,13 +255,27 @@ pub fn pages(m: &Model, work: &mut Work) -> Made {
 }
 
 /// The Atom feeds of `langs`, each handed to `sink` as soon as it is made: they quote every
-/// event whole, so one per language at a time (two languages, side by side).
-fn feeds_of<'l>(m: &Model, bodies: &Bodies, langs: impl Iterator<Item = &'l str>) -> Made {
+/// event whole, so one per language at a time (two languages, side by side). After an `edit`,
+/// each reuses what its feed before the edit holds of the events left alone.
+fn feeds_of<'l>(
+    m: &Model,
+    bodies: &Bodies,
+    langs: impl Iterator<Item = &'l str>,
+    edit: Option<&Edit>,
+) -> Made {
     let (site, sink) = (m.renderer.site, m.sinks.output);
     let langs: Vec<&str> = langs.collect();
+    let before = |lang: &str| {
+        let edit = edit?;
+        let feed = output::find(edit.files, &format!("{lang}/{}", feeds::ATOM_FILE))?;
+        Some(feeds::Before {
+            feed,
+            rendered_again: &edit.rendered_again,
+        })
+    };
     langs
         .par_iter()
-        .map(|l| sink(feeds::atom(site, bodies, m.highlighter, l)))
+        .map(|l| sink(feeds::atom(site, bodies, m.highlighter, l, before(l))))
         .collect()
 }
 
@@ -345,6 +359,9 @@ pub struct Edit<'a> {
     pub taxonomy_outputs: (BTreeSet<String>, BTreeSet<String>),
     /// Languages with an event whose source or front matter changed.
     pub feeds: BTreeSet<&'a str>,
+    /// Pages whose Markdown the edit rendered again: the others' HTML is as the outputs before
+    /// the edit show it.
+    pub rendered_again: HashSet<usize>,
     /// The documents the edit changed, as they were: the search index tokenizes them again.
     pub before: Vec<search::Before<'a>>,
     /// The search index's shard sizes, brought up to date by `Producer::SearchIndex`.
@@ -481,6 +498,7 @@ impl<'a> Edit<'a> {
             shown,
             taxonomy_outputs,
             feeds,
+            rendered_again: changed.sources.iter().copied().collect(),
             before,
             index,
             files,

@@ -527,3 +527,38 @@ fn the_engine_quotes_an_unedited_translation_as_a_full_build_does() {
     assert_eq!(cached.stderr_without_notes(), cold.stderr_without_notes());
     assert!(cold.stderr.contains("country: Greece"), "{}", cold.stderr);
 }
+
+#[test]
+fn an_event_edit_made_by_the_engine_updates_every_feed_that_quotes_it() {
+    // An event in English only: the Chinese feed quotes it as a fallback. The other event's
+    // entries are taken from the feeds as published while it is left alone.
+    let site = site();
+    let event = "content/events/signing.en.md";
+    let write = |body: &str| {
+        site.write(
+            event,
+            &format!("---\ntitle: Signing\ndate: 2019-05-02\nregions: [attica]\n---\n{body}\n"),
+        )
+    };
+    write("First text of the signing.");
+    settle();
+    site.build().assert_ok();
+    let other = "content/events/uruguay-visit.en.md";
+    for (body, edit_other) in [("Second text.", false), ("Third text.", true)] {
+        write(body);
+        if edit_other {
+            let text = std::fs::read_to_string(site.path(other)).unwrap();
+            site.write(other, &format!("{text}\nOne more line.\n"));
+        }
+        site.run(&["build", "-v"])
+            .assert_ok()
+            .stdout_has(&[BY_ENGINE]);
+        for feed in ["en/atom.xml", "zh/atom.xml"] {
+            let xml = site.public(feed);
+            assert!(xml.contains(body), "{feed} lacks {body:?}:\n{xml}");
+            assert!(!xml.contains("First text"), "{feed} is stale:\n{xml}");
+        }
+        assert_same_as_cold(&site);
+    }
+    assert!(site.public("en/atom.xml").contains("One more line."));
+}
