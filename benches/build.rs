@@ -20,7 +20,8 @@
 //! - `HS_BENCH_FULL_ONLY`: only the full builds side by side (tmpfs, then disk).
 //! - `HS_BENCH_SEARCH_ONLY`: build once and measure only the search download.
 //! - `HS_BENCH_REBUILDS_ONLY`: only the rebuilds into an output on disk (no change, with and
-//!   without the build cache; a body and a title edit made by the engine the cache keeps).
+//!   without the build cache; a body and a title edit of a region and of an event, made by the
+//!   engine the cache keeps).
 //! - `HS_BENCH_CORPUS_ONLY`: write the corpora (ours in `site/`, Hugo's in `hugo-site/`, Zola's
 //!   in `zola-site/`) and stop, e.g. to profile a build by hand.
 
@@ -428,20 +429,27 @@ fn rebuilds(site: &Path, out: &Path, runs: usize) {
         print_cost(label, medians(&noop));
     }
 
-    // One page edited, then built: the engine the last build kept makes the edit.
-    let page = site.join(format!("content/regions/{}.en.md", corpus::region_key(10)));
-    let original = std::fs::read_to_string(&page).unwrap();
-    let body = |run: usize| format!("{original}\nEdited in run {run}.\n");
-    let title = |run: usize| original.replacen("title: \"", &format!("title: \"Run {run} "), 1);
-    let edits: [(&str, &dyn Fn(usize) -> String); 2] = [
-        ("one page's body edited", &body),
-        ("one region's title edited", &title),
+    // One page edited, then built: the engine the last build kept makes the edit. An event's
+    // edit also makes its language's feed again.
+    let region = site.join(format!("content/regions/{}.en.md", corpus::region_key(10)));
+    let event = site.join(format!("content/events/{}.en.md", corpus::event_key(10)));
+    let body = |original: &str, run: usize| format!("{original}\nEdited in run {run}.\n");
+    let title = |original: &str, run: usize| {
+        original.replacen("title: \"", &format!("title: \"Run {run} "), 1)
+    };
+    type Edit<'e> = &'e dyn Fn(&str, usize) -> String;
+    let edits: [(&str, &Path, Edit); 4] = [
+        ("one region's body edited", &region, &body),
+        ("one region's title edited", &region, &title),
+        ("one event's body edited", &event, &body),
+        ("one event's title edited", &event, &title),
     ];
-    for (label, edit) in edits {
+    for (label, page, edit) in edits {
+        let original = std::fs::read_to_string(page).unwrap();
         let mut costs = Vec::new();
         let mut changed = Vec::new();
         for run in 0..runs {
-            std::fs::write(&page, edit(run)).unwrap();
+            std::fs::write(page, edit(&original, run)).unwrap();
             let before = mtimes(out);
             let (cost, summary) = measure(ours(site, out).arg("--verbose"));
             assert!(
@@ -459,8 +467,10 @@ fn rebuilds(site: &Path, out: &Path, runs: usize) {
         }
         print_cost(label, medians(&costs));
         println!("    files written: {}", changed.join(" "));
+        std::fs::write(page, original).unwrap();
+        // Built back, so that the next edit starts from the corpus as it was.
+        measure(&mut ours(site, out));
     }
-    std::fs::write(&page, original).unwrap();
 }
 
 /// The `serve` engine: one edit applied in memory, time until the changed outputs are known.
