@@ -96,6 +96,8 @@ pub struct Incremental {
     highlighter: Highlighter,
     /// Set by the preview: an edit does not wait for new photos to be encoded.
     background: Option<crate::media::Background>,
+    /// Where `files` are published, for an engine that has not all their bytes (`restore`).
+    published: Option<PathBuf>,
 }
 
 /// What a build keeps (in the build cache) for the next one to `restore` its engine from:
@@ -167,9 +169,13 @@ impl Kept {
     }
 
     /// What to keep of a build. Of the pages' Markdown, the HTML is let go (pages made again
-    /// render theirs again): it would take more time to keep than to make again.
+    /// render theirs again): it would take more time to keep than to make again; and so is the
+    /// search text, which the published index holds (an edit reads back what it needs).
     pub fn new(site: Site, mut bodies: Bodies, sources: SourceCache, index: search::Live) -> Kept {
-        bodies.pages.iter_mut().for_each(Rendered::let_html_go);
+        for body in &mut bodies.pages {
+            body.let_html_go();
+            body.let_text_go();
+        }
         Kept {
             site: site.keep(),
             bodies,
@@ -250,6 +256,7 @@ impl Incremental {
             templates,
             highlighter,
             background: None,
+            published: None,
         })
     }
 
@@ -339,6 +346,7 @@ impl Incremental {
             listings,
             highlighter: Highlighter::default(),
             background: None,
+            published: Some(out.to_path_buf()),
         })
     }
 
@@ -565,6 +573,7 @@ impl Incremental {
         let before = old.before(patch);
         let mut edit = Edit::new(site, &changed, before, memo.index.clone(), &self.files);
         edit.media = memo.media.clone();
+        edit.published = self.published.as_deref();
         edit.bundle_files = memo.bundle_files.clone();
         let mut made = Vec::with_capacity(PRODUCERS.len());
         let mut removed = Vec::new();

@@ -76,6 +76,10 @@ pub struct Rendered {
     pub first_paragraph: String,
     /// The body as plain text (code blocks left out), one line per block: for the search index.
     pub text: String,
+    /// Whether `text` was let go (the engine the build cache keeps): the published search
+    /// index's document files hold it, and an edit reads it back from there
+    /// (`search::Live::update`).
+    pub text_dropped: bool,
     pub links: Vec<LocalLink>,
     pub external: Vec<ExternalLink>,
     pub diagnostics: Vec<Diagnostic>,
@@ -90,6 +94,12 @@ impl Rendered {
     pub fn let_html_go(&mut self) {
         self.html = String::new();
         self.html_dropped = true;
+    }
+
+    /// Lets the search text go (see `text_dropped`).
+    pub fn let_text_go(&mut self) {
+        self.text = String::new();
+        self.text_dropped = true;
     }
 
     /// Minutes to read: ~400 Chinese characters or ~200 English words a minute, rounded up

@@ -182,10 +182,21 @@ impl Producer {
                 Vec::new()
             }
             Producer::SearchIndex => {
-                let index = edit.index.update(site, bodies, &edit.before, edit.files);
-                return Update {
-                    made: index.files.into_iter().map(sink).collect(),
-                    removed: index.removed,
+                let published = edit.published;
+                let read = |path: &str| std::fs::read(published?.join(path)).ok();
+                let bodies = &mut work.bodies;
+                return match edit
+                    .index
+                    .update(site, bodies, &edit.before, edit.files, &read)
+                {
+                    Ok(index) => Update {
+                        made: index.files.into_iter().map(sink).collect(),
+                        removed: index.removed,
+                    },
+                    Err(why) => Update {
+                        made: vec![Err(Diagnostic::error(Kind::Output, why, UNREAD))],
+                        removed: Vec::new(),
+                    },
                 };
             }
             Producer::Feeds => feeds_of(m, bodies, edit.feeds.iter().copied(), Some(edit)),
@@ -253,6 +264,9 @@ pub fn pages(m: &Model, work: &mut Work) -> Made {
         None => Producer::Pages.produce(m, work),
     }
 }
+
+/// Why an edit could not be made by the engine: a published file it reads back.
+pub const UNREAD: &str = "the engine could not read back what this published file holds";
 
 /// The Atom feeds of `langs`, each handed to `sink` as soon as it is made: they quote every
 /// event whole, so one per language at a time (two languages, side by side). After an `edit`,
@@ -368,6 +382,9 @@ pub struct Edit<'a> {
     pub index: search::Live,
     /// The outputs before the edit, sorted by path.
     pub files: &'a [Output],
+    /// Where they are published, when `files` has not all their bytes (the engine the build
+    /// cache kept reads back some of them).
+    pub published: Option<&'a Path>,
     /// What `Producer::Media` made before the edit; after it, once updated.
     pub media: BTreeSet<String>,
     /// The files of the site's page folders published as they are (`bundle_files`): the
@@ -502,6 +519,7 @@ impl<'a> Edit<'a> {
             before,
             index,
             files,
+            published: None,
             media: BTreeSet::new(),
             bundle_files: BTreeMap::new(),
         }

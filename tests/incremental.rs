@@ -824,3 +824,81 @@ proptest! {
         run_cached_sequence(&steps)?;
     }
 }
+
+/// Writes `files` under `out`, as a build publishes them.
+fn publish(files: &[henan_stories::output::Output], out: &Path) {
+    for o in files {
+        let path = out.join(&o.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &o.bytes).unwrap();
+    }
+}
+
+/// The engine the build cache keeps has let the pages' search text go: an edit reads back what
+/// it needs from the published index's document files and makes the index a full build makes.
+/// A document file it cannot read back fails the edit (the build then builds everything),
+/// rather than giving an index without that text.
+#[test]
+fn a_kept_engine_reads_the_search_text_back_from_the_published_index() {
+    let (_dir, root, options) = generated_site();
+    let out = root.join("public");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let engine = Incremental::new(&options).unwrap();
+    publish(engine.files(), &out);
+    let paths: Vec<String> = engine.files().iter().map(|o| o.path.clone()).collect();
+    let restore = |kept| Incremental::restore(&options, kept, &out, paths.clone()).unwrap();
+    let mut kept = engine.keep().unwrap();
+    let page = root.join(format!("content/regions/{}.en.md", corpus::region_key(2)));
+    let text = std::fs::read_to_string(&page).unwrap();
+    let front = &text[..text.rfind("---").unwrap() + 4];
+    // A body rewritten (its words leave the index), then a title (its translations' other
+    // names change), each made by a restored engine.
+    let edits = [
+        format!("{front}Entirely new words: zygote quokka.\n"),
+        front.replacen("title: \"", "title: \"Renamed ", 1)
+            + "Entirely new words: zygote quokka.\n",
+    ];
+    for edit in &edits {
+        std::fs::write(&page, edit).unwrap();
+        let (engine, delta) = restore(kept)
+            .apply_same_shape(std::slice::from_ref(&page))
+            .unwrap()
+            .unwrap();
+        assert!(
+            delta
+                .changed
+                .iter()
+                .any(|p| p.contains("/search/index/doc/")),
+            "{delta:?}"
+        );
+        let made: Vec<_> = (delta.changed.iter())
+            .map(|p| engine.output(p).unwrap().clone())
+            .collect();
+        publish(&made, &out);
+        let cold = Incremental::new(&options).unwrap();
+        for o in cold.files() {
+            let published = std::fs::read(out.join(&o.path)).unwrap();
+            assert!(
+                published == o.bytes.to_vec(),
+                "{} differs from a cold build",
+                o.path
+            );
+        }
+        kept = engine.keep().unwrap();
+    }
+    // The document files damaged behind the engine's back.
+    let docs = out.join("en/search/index/doc");
+    for file in std::fs::read_dir(&docs).unwrap() {
+        std::fs::write(file.unwrap().path(), "[not json").unwrap();
+    }
+    std::fs::write(&page, format!("{front}Another body.\n")).unwrap();
+    let failed = match restore(kept).apply_same_shape(&[page]) {
+        Err(failed) => failed,
+        Ok(_) => panic!("an edit with its texts unreadable was made"),
+    };
+    assert!(
+        (failed.diagnostics.iter()).any(|d| d.message == henan_stories::producers::UNREAD),
+        "{:?}",
+        messages(&failed.diagnostics)
+    );
+}

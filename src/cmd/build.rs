@@ -8,6 +8,7 @@ use crate::files::Stamp;
 use crate::incremental::{self, Incremental, Kept};
 use crate::output::{publish_in_place, Output, SyncReport};
 use crate::pipeline::{Built, Lap, Options};
+use crate::producers;
 use anyhow::Context;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -205,7 +206,13 @@ fn update(
     let (engine, delta) = match engine.apply_same_shape(&paths) {
         Ok(Some(done)) => done,
         Ok(None) => return fail("the edit changed more than pages' text", sources),
-        Err(_) => return fail("the edit has errors", sources),
+        Err(failed) => {
+            let unread = (failed.diagnostics.iter()).find(|d| d.message == producers::UNREAD);
+            let why = unread.map_or("the edit has errors".to_owned(), |d| {
+                format!("{} (`{}`)", producers::UNREAD, d.file)
+            });
+            return fail(&why, sources);
+        }
     };
     let applied = started.elapsed();
     let fresh: Vec<Output> = (delta.changed.iter())

@@ -81,14 +81,19 @@ impl Live {
 
     /// The index files that change when the documents `changed` became what `site` and
     /// `bodies` hold (an edit that kept the same pages and sections); `outputs` are the files
-    /// as they are before it, sorted by path.
+    /// as they are before it, sorted by path. Where the bodies' search text was let go, it is
+    /// put back from the published document files, which `read` gives when `outputs` has not
+    /// their bytes (see `Texts`); an error names a file that could not be read back.
     pub fn update(
         &mut self,
         site: &Site,
-        bodies: &Bodies,
+        bodies: &mut Bodies,
         changed: &[Before],
         outputs: &[Output],
-    ) -> IndexUpdate {
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+    ) -> Result<IndexUpdate, String> {
+        let texts = Texts::put_back(&self.langs, site, bodies, changed, outputs, read)?;
+        let bodies = &*bodies;
         let renamed = renamed(site, bodies, changed);
         let changed = with_translations(site, bodies, changed, &renamed);
         let mut out = IndexUpdate::default();
@@ -107,11 +112,111 @@ impl Live {
                 dir: format!("{lang}/{INDEX_DIR}"),
                 docs: &docs,
                 renamed: &renamed,
+                texts: &texts,
             };
-            language.update(measured, site, bodies, &mine, outputs, &mut out);
+            language.update(measured, site, bodies, &mine, outputs, &mut out)?;
         }
-        out
+        Ok(out)
     }
+}
+
+/// The search text of the documents an edit reads that the engine let go of (`Rendered::
+/// text_dropped`), read back from the published document files (whose `text` is the body's
+/// text trimmed, which tokenizes the same). Read back: each document file holding a changed
+/// document or one of its translations (whose other names a title edit changes).
+struct Texts {
+    /// The changed documents' text before the edit, where their old body let it go.
+    before: BTreeMap<DocRef, String>,
+}
+
+impl Texts {
+    fn put_back(
+        langs: &[(String, Measured)],
+        site: &Site,
+        bodies: &mut Bodies,
+        changed: &[Before],
+        outputs: &[Output],
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+    ) -> Result<Texts, String> {
+        let mut texts = Texts {
+            before: BTreeMap::new(),
+        };
+        let edited: BTreeSet<DocRef> = changed.iter().map(|b| b.doc).collect();
+        let dropped = |bodies: &Bodies, doc: DocRef| match doc {
+            DocRef::Page(i) => bodies.pages[i].text_dropped,
+            DocRef::Intro(_) => false,
+        };
+        let old_dropped: BTreeSet<DocRef> = (changed.iter())
+            .filter(|b| b.body.text_dropped)
+            .map(|b| b.doc)
+            .collect();
+        let mut wanted: BTreeSet<DocRef> = edited.clone();
+        for &doc in &edited {
+            wanted.extend(translations(site, bodies, doc));
+        }
+        for (lang, measured) in langs {
+            let docs = documents(site, bodies, lang);
+            let chunk = chunk_size(docs.len(), measured.bytes);
+            let chunks: BTreeSet<usize> = (docs.iter().enumerate())
+                .filter(|(_, d)| wanted.contains(d))
+                .map(|(n, _)| n / chunk)
+                .collect();
+            for k in chunks {
+                let range = k * chunk..((k + 1) * chunk).min(docs.len());
+                let in_chunk = &docs[range];
+                let needed = |d: &DocRef| old_dropped.contains(d) || dropped(bodies, *d);
+                if !in_chunk.iter().any(needed) {
+                    continue;
+                }
+                let path = format!("{lang}/{INDEX_DIR}/doc/{k}.json");
+                let read_back = doc_texts(&path, outputs, read)
+                    .filter(|read_back| read_back.len() == in_chunk.len())
+                    .ok_or_else(|| format!("{path}: cannot read back the documents' text"))?;
+                for (&doc, text) in in_chunk.iter().zip(read_back) {
+                    if old_dropped.contains(&doc) {
+                        texts.before.insert(doc, text);
+                    } else if let (DocRef::Page(i), true) = (doc, dropped(bodies, doc)) {
+                        bodies.pages[i].text = text;
+                        bodies.pages[i].text_dropped = false;
+                    }
+                }
+            }
+        }
+        Ok(texts)
+    }
+
+    /// `old`'s body with its text put back, where it was let go.
+    fn before<'b>(&self, old: &Before<'b>) -> Result<Cow<'b, Rendered>, String> {
+        if !old.body.text_dropped {
+            return Ok(Cow::Borrowed(old.body));
+        }
+        let text = (self.before.get(&old.doc).cloned())
+            .ok_or_else(|| "a changed document's text was not read back".to_owned())?;
+        Ok(Cow::Owned(Rendered {
+            text,
+            text_dropped: false,
+            ..old.body.clone()
+        }))
+    }
+}
+
+/// The `text` of each document in the document file `path`: from `outputs`, or, where they
+/// have not its bytes, from `read`.
+fn doc_texts(
+    path: &str,
+    outputs: &[Output],
+    read: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> Option<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Text {
+        text: String,
+    }
+    let bytes = match find(outputs, path) {
+        Some(bytes) if !bytes.is_empty() => Cow::Borrowed(bytes),
+        _ => Cow::Owned(read(path)?),
+    };
+    let docs: Vec<Text> = serde_json::from_slice(&bytes).ok()?;
+    Some(docs.into_iter().map(|d| d.text).collect())
 }
 
 /// The titles an edit changed, as they were: pages that name those pages as translations take
@@ -202,6 +307,7 @@ struct Language<'a> {
     /// Its documents in index order.
     docs: &'a [DocRef],
     renamed: &'a Renamed<'a>,
+    texts: &'a Texts,
 }
 
 impl Language<'_> {
@@ -213,7 +319,7 @@ impl Language<'_> {
         changed: &[&Before],
         outputs: &[Output],
         out: &mut IndexUpdate,
-    ) {
+    ) -> Result<(), String> {
         let shape = self.shape(*measured);
         let mut changes = Changes::new();
         let mut dirty: BTreeSet<usize> = BTreeSet::new();
@@ -225,7 +331,8 @@ impl Language<'_> {
                 .docs
                 .binary_search(&doc)
                 .expect("a changed document is one of its language's") as u32;
-            let before = source_of(site, doc, old.page, old.body, self.renamed, &mut countries);
+            let old_body = self.texts.before(old)?;
+            let before = source_of(site, doc, old.page, &old_body, self.renamed, &mut countries);
             let after = source(site, bodies, doc, &mut countries);
             if before.doc != after.doc {
                 dirty.insert(n as usize / shape.chunk);
@@ -273,9 +380,13 @@ impl Language<'_> {
             }
         }
         if self.shape(*measured) != shape {
-            // Files are cut differently now: every file of the language is made again.
+            // Files are cut differently now: every file of the language is made again, from
+            // every document's text.
+            if (self.docs.iter()).any(|&d| super::doc_page(site, bodies, d).1.text_dropped) {
+                return Err(format!("{}: the index is cut anew", self.dir));
+            }
             self.rebuild(measured, site, bodies, outputs, out);
-            return;
+            return Ok(());
         }
         let Edited { mut files, removed } = edited;
         if shards_changed {
@@ -297,10 +408,17 @@ impl Language<'_> {
                 .iter()
                 .map(|&d| source(site, bodies, d, &mut countries))
                 .collect();
+            if sources.iter().any(|s| s.body.text_dropped) {
+                return Err(format!(
+                    "{}/doc/{k}.json: a text was not read back",
+                    self.dir
+                ));
+            }
             files.push(doc_file(&self.dir, k, sources.iter().map(|s| &s.doc)));
         }
         out.files.extend(files);
         out.removed.extend(removed);
+        Ok(())
     }
 
     /// How the language's files are cut for what `measured` holds.
@@ -594,8 +712,13 @@ mod tests {
             dir: DIR.to_owned(),
             docs: &[],
             renamed: &[],
+            texts: &NO_TEXTS,
         }
     }
+
+    static NO_TEXTS: Texts = Texts {
+        before: BTreeMap::new(),
+    };
 
     fn measured(bytes: &[u8]) -> Sizes {
         let mut sizes = Sizes::default();
