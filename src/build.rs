@@ -4,6 +4,7 @@
 use crate::content::SourceCache;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::highlight::Highlighter;
+use crate::map::KeptArcs;
 use crate::markdown::Bodies;
 use crate::output::{self, Output, Sinks, SyncReport};
 use crate::pipeline::{
@@ -19,22 +20,23 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
         output: &Ok,
         file: &read_static,
     };
-    build_with(options, sinks, None).map(|(built, _)| built)
+    build_with(options, sinks, None).map(|(built, ..)| built)
 }
 
 /// What a full build leaves for the build cache to keep its engine from (`incremental::Kept`).
 pub struct Leftovers {
     pub bodies: Bodies,
     pub sources: SourceCache,
+    pub arcs: KeptArcs,
 }
 
-/// The build; with `sources`, which it fills with the content files as read, also the
-/// Markdown.
+/// The build, with the Markdown and the map's arcs; `sources` is filled with the content
+/// files as read.
 fn build_with(
     options: &Options,
     sinks: Sinks,
     mut sources: Option<&mut SourceCache>,
-) -> Result<(Built, Bodies), Failed> {
+) -> Result<(Built, Bodies, KeptArcs), Failed> {
     let mut clock = Stopwatch::start();
     let Loaded {
         mut site,
@@ -65,14 +67,14 @@ fn build_with(
         background: None,
     };
     let made = produce(&model, &mut work, &mut diagnostics, &mut clock);
-    drop(renderer);
+    let arcs = renderer.into_arcs().unwrap_or_default();
     let finished = finish(options, site, &work.bodies, made, diagnostics)?;
     clock.lap("feeds and checks");
     let built = Built {
         timings: clock.laps,
         ..finished
     };
-    Ok((built, work.bodies))
+    Ok((built, work.bodies, arcs))
 }
 
 /// Builds and, only if the build succeeded, brings `out` in line with it. Outputs are staged
@@ -128,8 +130,12 @@ pub fn build_and_write_with(
     };
     // On failure `stage` is dropped with the staged files, and `out` was never touched.
     let mut sources = sources;
-    let (mut built, bodies) = build_with(options, sinks, sources.as_mut())?;
-    let leftovers = sources.map(|sources| Leftovers { bodies, sources });
+    let (mut built, bodies, arcs) = build_with(options, sinks, sources.as_mut())?;
+    let leftovers = sources.map(|sources| Leftovers {
+        bodies,
+        sources,
+        arcs,
+    });
     let mut clock = Stopwatch::start();
     let report = stage.commit(&built.outputs).map_err(failed)?;
     clock.lap("publish");

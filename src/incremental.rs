@@ -47,6 +47,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
 use crate::files;
 use crate::highlight::Highlighter;
+use crate::map::KeptArcs;
 use crate::markdown::{Bodies, Rendered};
 use crate::output::{self, Output, Sinks};
 use crate::pipeline::{self, Built, Failed, Loaded, Options, Stopwatch};
@@ -102,16 +103,23 @@ pub struct Incremental {
 
 /// What a build keeps (in the build cache) for the next one to `restore` its engine from:
 /// the site model without its sources, the Markdown without its HTML, the content files as
-/// read, and the search index's sizes.
+/// read, the search index's sizes and the map's arcs.
 pub struct Kept {
     site: KeptSite,
     bodies: Bodies,
     sources: SourceCache,
     index: search::Live,
+    arcs: KeptArcs,
 }
 
 /// All of `Kept` but the pages' Markdown, which is encoded apart, in parts side by side.
-type Head = (KeptSite, Vec<Option<Rendered>>, SourceCache, search::Live);
+type Head = (
+    KeptSite,
+    Vec<Option<Rendered>>,
+    SourceCache,
+    search::Live,
+    KeptArcs,
+);
 
 /// Pages' Markdown per part of `Kept::encode`: parts enough to keep both cores busy.
 const BODIES_PER_PART: usize = 1024;
@@ -130,6 +138,7 @@ impl Kept {
             &self.bodies.sections,
             &self.sources,
             &self.index,
+            &self.arcs,
         );
         part(bincode::serialize(&head)?)?;
         let chunks: Vec<&[Rendered]> = self.bodies.pages.chunks(BODIES_PER_PART).collect();
@@ -156,7 +165,7 @@ impl Kept {
                     .collect::<bincode::Result<Vec<Vec<Rendered>>>>()
             },
         );
-        let (site, sections, sources, index) = head?;
+        let (site, sections, sources, index, arcs) = head?;
         Ok(Kept {
             site,
             bodies: Bodies {
@@ -165,13 +174,20 @@ impl Kept {
             },
             sources,
             index,
+            arcs,
         })
     }
 
     /// What to keep of a build. Of the pages' Markdown, the HTML is let go (pages made again
     /// render theirs again): it would take more time to keep than to make again; and so is the
     /// search text, which the published index holds (an edit reads back what it needs).
-    pub fn new(site: Site, mut bodies: Bodies, sources: SourceCache, index: search::Live) -> Kept {
+    pub fn new(
+        site: Site,
+        mut bodies: Bodies,
+        sources: SourceCache,
+        index: search::Live,
+        arcs: KeptArcs,
+    ) -> Kept {
         for body in &mut bodies.pages {
             body.let_html_go();
             body.let_text_go();
@@ -181,6 +197,7 @@ impl Kept {
             bodies,
             sources,
             index,
+            arcs,
         }
     }
 }
@@ -193,6 +210,8 @@ struct Memo {
     tera: Templates,
     /// The search index's shard sizes.
     index: search::Live,
+    /// The map's arcs as last drawn.
+    arcs: KeptArcs,
     /// Warnings about pages without a translation: they change only with the shape.
     missing_translations: Vec<Diagnostic>,
     /// Output paths of the static files: a file added or removed renders everything again
@@ -211,12 +230,13 @@ impl Memo {
     fn new(
         site: &Site,
         index: search::Live,
-        (bodies, tera): (Bodies, Templates),
+        Rendering { bodies, tera, arcs }: Rendering,
         (statics, media_sources): (BTreeSet<String>, crate::media::Sources),
     ) -> Memo {
         Memo {
             tera,
             index,
+            arcs,
             missing_translations: check::missing_translations(site),
             media: crate::producers::media_paths(site, &bodies),
             bundle_files: crate::producers::bundle_files(&site.root, site),
@@ -237,7 +257,7 @@ impl Incremental {
         let templates = template_sources(&listings);
         let statics = static_files(&listings).0;
         let highlighter = Highlighter::default();
-        let (mut built, kept) = full(options, loaded, &highlighter, None)?;
+        let (mut built, rendering) = full(options, loaded, &highlighter, None)?;
         let files = take_files(&mut built);
         sources.hollow(&built.site);
         let inputs = (statics, crate::media::sources(&listings));
@@ -245,8 +265,8 @@ impl Incremental {
             options: options.clone(),
             memo: Some(Memo::new(
                 &built.site,
-                search::Live::measure(&built.site, &kept.0, &files),
-                kept,
+                search::Live::measure(&built.site, &rendering.bodies, &files),
+                rendering,
                 inputs,
             )),
             built,
@@ -329,7 +349,12 @@ impl Incremental {
         listings.refresh(&options.root);
         let files = published(out, paths)?;
         let inputs = (static_files(&listings).0, crate::media::sources(&listings));
-        let memo = Memo::new(&site, kept.index, (kept.bodies, tera), inputs);
+        let rendering = Rendering {
+            bodies: kept.bodies,
+            tera,
+            arcs: kept.arcs,
+        };
+        let memo = Memo::new(&site, kept.index, rendering, inputs);
         Some(Incremental {
             options: options.clone(),
             memo: Some(memo),
@@ -359,6 +384,7 @@ impl Incremental {
             memo.bodies,
             self.sources,
             memo.index,
+            memo.arcs,
         ))
     }
 
@@ -462,12 +488,12 @@ impl Incremental {
         mut clock: Stopwatch,
     ) -> Result<Delta, Failed> {
         let background = self.background.as_ref();
-        let (mut built, kept) = full(&self.options, loaded, &self.highlighter, background)?;
+        let (mut built, rendering) = full(&self.options, loaded, &self.highlighter, background)?;
         let files = take_files(&mut built);
         let mut delta = diff(&self.files, &files);
         delta.full = true;
-        let index = search::Live::measure(&built.site, &kept.0, &files);
-        self.memo = Some(Memo::new(&built.site, index, kept, inputs));
+        let index = search::Live::measure(&built.site, &rendering.bodies, &files);
+        self.memo = Some(Memo::new(&built.site, index, rendering, inputs));
         self.built = built;
         self.files = files;
         self.sources.hollow(&self.built.site);
@@ -539,6 +565,9 @@ impl Incremental {
         memo.bodies = bodies;
         memo.index = remade.index;
         memo.media = remade.media;
+        if let Some(arcs) = remade.arcs {
+            memo.arcs = arcs;
+        }
         Ok(delta)
     }
 
@@ -558,7 +587,7 @@ impl Incremental {
             bodies,
             sources: None,
         };
-        let renderer = Renderer::new(site, &memo.tera);
+        let renderer = Renderer::new(site, &memo.tera).with_arcs(&memo.arcs);
         let model = Model {
             root: &self.options.root,
             renderer: &renderer,
@@ -589,6 +618,7 @@ impl Incremental {
             removed,
             index: edit.index,
             media: edit.media,
+            arcs: renderer.into_arcs(),
         };
         (remade, work.bodies)
     }
@@ -634,6 +664,8 @@ struct Remade {
     index: search::Live,
     /// What `Producer::Media` makes after the edit.
     media: BTreeSet<String>,
+    /// The map's arcs, when the edit drew them.
+    arcs: Option<KeptArcs>,
 }
 
 /// The Markdown of the patched site: that of unchanged sources reused from `memo` (link
@@ -973,13 +1005,20 @@ impl Changes {
     }
 }
 
-/// Renders everything from `loaded`; returns also the bodies and templates for `Memo`.
+/// What a full render leaves for `Memo`.
+struct Rendering {
+    bodies: Bodies,
+    tera: Templates,
+    arcs: KeptArcs,
+}
+
+/// Renders everything from `loaded`; returns also what `Memo` keeps of the rendering.
 fn full(
     options: &Options,
     loaded: Loaded,
     highlighter: &Highlighter,
     background: Option<&crate::media::Background>,
-) -> Result<(Built, (Bodies, Templates)), Failed> {
+) -> Result<(Built, Rendering), Failed> {
     let Loaded {
         site,
         tera,
@@ -1003,9 +1042,14 @@ fn full(
         background,
     };
     let made = pipeline::produce(&model, &mut work, &mut diagnostics, &mut Stopwatch::start());
-    drop(renderer);
+    let arcs = renderer.into_arcs().unwrap_or_default();
     let built = pipeline::finish(options, site, &work.bodies, made, diagnostics)?;
-    Ok((built, (work.bodies, tera)))
+    let rendering = Rendering {
+        bodies: work.bodies,
+        tera,
+        arcs,
+    };
+    Ok((built, rendering))
 }
 
 /// `new` (with the same shape as `site`) put in place of `site`, with what differs kept as

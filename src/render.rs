@@ -7,6 +7,7 @@ use crate::dates::PartialDate;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::front_matter::{Coordinates, PageKind};
 use crate::highlight::Highlighter;
+use crate::map::KeptArcs;
 use crate::markdown::{self, Bodies, Heading, Rendered, Resolved};
 use crate::output::{output_path, Output};
 use crate::pagination::{self, Pager};
@@ -324,8 +325,10 @@ pub struct Renderer<'a> {
     navs: HashMap<&'a str, Vec<NavItem>>,
     headers: header::Headers,
     cards: cards::Cards,
-    /// The map's arcs, drawn the first time a map needs them.
+    /// The map's arcs, drawn the first time a map needs them, and those an earlier render
+    /// kept.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
+    kept_arcs: Option<&'a KeptArcs>,
     /// Where each rendered output goes (see `output::Sink`).
     sink: crate::output::Sink<'a>,
 }
@@ -376,12 +379,27 @@ impl<'a> Renderer<'a> {
             headers: header::Headers::default(),
             cards: cards::Cards::new(site, tera.has_macro("macros.html", "card", &["p", "t"])),
             arcs: std::sync::OnceLock::new(),
+            kept_arcs: None,
             sink: &Ok,
         }
     }
 
     pub fn arcs(&self) -> &crate::map::Arcs<'a> {
-        self.arcs.get_or_init(|| crate::map::arcs(self.site))
+        (self.arcs).get_or_init(|| crate::map::arcs(self.site, self.kept_arcs))
+    }
+
+    /// Takes the arcs `kept` has for regions whose coordinates and status are the same.
+    pub fn with_arcs(self, kept: &'a KeptArcs) -> Self {
+        Renderer {
+            kept_arcs: Some(kept),
+            ..self
+        }
+    }
+
+    /// The arcs this renderer drew, to keep; `None` when it drew none.
+    pub fn into_arcs(self) -> Option<KeptArcs> {
+        let site = self.site;
+        (self.arcs.into_inner()).map(|arcs| KeptArcs::of(site, &arcs))
     }
 
     /// Hands an output made without a template to the sink, like every rendered page.
