@@ -409,6 +409,8 @@ struct Found {
     skipped: Vec<Diagnostic>,
     /// Every folder listed, `content/` included.
     dirs: Vec<std::path::PathBuf>,
+    /// When the listing began.
+    since: std::time::SystemTime,
 }
 
 /// Lists the Markdown files under `content/` with their language, folder and key.
@@ -426,6 +428,7 @@ fn discover(root: &Path, content: &Path, config: &Config) -> Result<Found, Diagn
         diagnostics: Vec::new(),
         skipped: Vec::new(),
         dirs: Vec::new(),
+        since: std::time::SystemTime::now(),
     };
     let walk = files::walk(root, CONTENT_DIR, files::is_ignored, Some("md"));
     found.dirs = walk.dirs;

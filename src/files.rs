@@ -143,10 +143,40 @@ impl Listings {
     pub fn content_and_statics(&self) -> (&Walk, &Walk) {
         (&self.content.walk, &self.statics.walk)
     }
+
+    /// What the build cache keeps of these, for `from_kept`.
+    pub fn keep(self) -> KeptListings {
+        let Listings {
+            content,
+            statics,
+            templates,
+        } = self;
+        KeptListings([content, statics, templates].map(|k| (k.walk, k.dirs)))
+    }
+
+    /// The listings `kept`, each listed again at the next `refresh` if its folders' times
+    /// changed since.
+    pub fn from_kept(KeptListings(kept): KeptListings) -> Listings {
+        let mut listings = Listings::default();
+        let [content, statics, templates] = kept;
+        for (listing, (walk, dirs)) in [
+            (&mut listings.content, content),
+            (&mut listings.statics, statics),
+            (&mut listings.templates, templates),
+        ] {
+            listing.walk = walk;
+            listing.dirs = dirs;
+        }
+        listings
+    }
 }
 
+/// `Listings` as the build cache keeps them: each folder's walk and the stamps of its folders.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+pub struct KeptListings([(Walk, Dirs); 3]);
+
 /// What listing one source folder found.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct Walk {
     /// Regular files, links to them included, as (path relative to the folder, path).
     pub files: Vec<(String, PathBuf)>,
@@ -154,7 +184,8 @@ pub struct Walk {
     pub dirs: Vec<PathBuf>,
     /// What `problems` reports.
     pub skipped: Vec<Diagnostic>,
-    /// Entries that could not be read.
+    /// Entries that could not be read (not kept: a listing with errors is listed again).
+    #[serde(skip)]
     pub errors: Vec<walkdir::Error>,
 }
 
@@ -239,9 +270,16 @@ pub fn walk(root: &Path, folder: &str, skip: fn(&OsStr) -> bool, only: Option<&s
 pub struct Dirs(Vec<(PathBuf, Option<Stamp>)>);
 
 impl Dirs {
-    /// Folders just listed, not stamped before: the next `check` fails, and stamps them.
-    pub fn unstamped(listed: &[PathBuf]) -> Dirs {
-        Dirs(listed.iter().map(|d| (d.clone(), None)).collect())
+    /// Folders listed from `since` on, each stamped now if it last changed at least a second
+    /// before `since` (so not while it was listed); the others are listed again by the next
+    /// `check`.
+    pub fn listed_since(listed: &[PathBuf], since: std::time::SystemTime) -> Dirs {
+        Dirs(
+            listed
+                .iter()
+                .map(|d| (d.clone(), Stamp::settled(d, since)))
+                .collect(),
+        )
     }
 
     /// Whether the listing is still current, and the folders' stamps now (for `restamp`).
@@ -254,15 +292,23 @@ impl Dirs {
         (current, stamps)
     }
 
-    /// The folders of a new listing, made after `check` gave `stamps`: those it checked keep
-    /// the stamps it took, new ones are unstamped (and listed again next time).
-    pub fn restamp(&mut self, stamps: Vec<Option<Stamp>>, listed: Vec<PathBuf>) {
+    /// The folders of a new listing, made after `check` at `since` gave `stamps`: those it
+    /// checked keep the stamps it took, new ones are stamped as `listed_since` does.
+    pub fn restamp(
+        &mut self,
+        stamps: Vec<Option<Stamp>>,
+        listed: Vec<PathBuf>,
+        since: std::time::SystemTime,
+    ) {
         let before: std::collections::HashMap<&Path, Stamp> = (self.0.iter().zip(stamps))
             .filter_map(|((dir, _), stamp)| Some((dir.as_path(), stamp?)))
             .collect();
         let dirs = (listed.into_iter())
             .map(|dir| {
-                let stamp = before.get(dir.as_path()).copied();
+                let stamp = match before.get(dir.as_path()) {
+                    Some(stamp) => Some(*stamp),
+                    None => Stamp::settled(&dir, since),
+                };
                 (dir, stamp)
             })
             .collect();
@@ -292,7 +338,8 @@ impl KeptWalk {
 
     /// The folder's listing as it is now: the kept one while its folders keep their times.
     pub fn current(&mut self, root: &Path) -> &Walk {
-        let (current, stamps) = self.dirs.check(std::time::SystemTime::now());
+        let now = std::time::SystemTime::now();
+        let (current, stamps) = self.dirs.check(now);
         if !current {
             self.walk = walk(root, self.folder, self.skip, None);
             // A listing that met an error is never kept.
@@ -300,7 +347,7 @@ impl KeptWalk {
                 true => self.walk.dirs.clone(),
                 false => Vec::new(),
             };
-            self.dirs.restamp(stamps, dirs);
+            self.dirs.restamp(stamps, dirs, now);
         }
         &self.walk
     }

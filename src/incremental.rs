@@ -45,7 +45,7 @@ use crate::check::{self, ExternalRef};
 use crate::content::{self, KeptSite, Page, Patch, Section, Site, SourceCache};
 use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
-use crate::files;
+use crate::files::{self, KeptListings};
 use crate::highlight::Highlighter;
 use crate::map::KeptArcs;
 use crate::markdown::{Bodies, Rendered};
@@ -103,13 +103,15 @@ pub struct Incremental {
 
 /// What a build keeps (in the build cache) for the next one to `restore` its engine from:
 /// the site model without its sources, the Markdown without its HTML, the content files as
-/// read, the search index's sizes and the map's arcs.
+/// read, the search index's sizes, the map's arcs and, from an engine that made an edit, its
+/// listings of the source folders.
 pub struct Kept {
     site: KeptSite,
     bodies: Bodies,
     sources: SourceCache,
     index: search::Live,
     arcs: KeptArcs,
+    listings: KeptListings,
 }
 
 /// All of `Kept` but the pages' Markdown, which is encoded apart, in parts side by side.
@@ -119,6 +121,7 @@ type Head = (
     SourceCache,
     search::Live,
     KeptArcs,
+    KeptListings,
 );
 
 /// Pages' Markdown per part of `Kept::encode`: parts enough to keep both cores busy.
@@ -139,6 +142,7 @@ impl Kept {
             &self.sources,
             &self.index,
             &self.arcs,
+            &self.listings,
         );
         part(bincode::serialize(&head)?)?;
         let chunks: Vec<&[Rendered]> = self.bodies.pages.chunks(BODIES_PER_PART).collect();
@@ -165,7 +169,7 @@ impl Kept {
                     .collect::<bincode::Result<Vec<Vec<Rendered>>>>()
             },
         );
-        let (site, sections, sources, index, arcs) = head?;
+        let (site, sections, sources, index, arcs, listings) = head?;
         Ok(Kept {
             site,
             bodies: Bodies {
@@ -175,6 +179,7 @@ impl Kept {
             sources,
             index,
             arcs,
+            listings,
         })
     }
 
@@ -198,6 +203,7 @@ impl Kept {
             sources,
             index,
             arcs,
+            listings: KeptListings::default(),
         }
     }
 }
@@ -345,7 +351,8 @@ impl Incremental {
         let config = pipeline::config(options).ok()?;
         let tera = templates::load(&options.root).ok()?;
         let site = Site::from_kept(kept.site, config, &options.root, options.build_date);
-        let mut listings = files::Listings::default();
+        // Listed again only where folders' times changed since the engine was kept.
+        let mut listings = files::Listings::from_kept(kept.listings);
         listings.refresh(&options.root);
         let files = published(out, paths)?;
         let inputs = (static_files(&listings).0, crate::media::sources(&listings));
@@ -379,13 +386,17 @@ impl Incremental {
     /// half-way.
     pub fn keep(self) -> Option<Kept> {
         let memo = self.memo?;
-        Some(Kept::new(
+        let kept = Kept::new(
             self.built.site,
             memo.bodies,
             self.sources,
             memo.index,
             memo.arcs,
-        ))
+        );
+        Some(Kept {
+            listings: self.listings.keep(),
+            ..kept
+        })
     }
 
     fn update(&mut self, changed: &[PathBuf], render_all: bool) -> Result<Option<Delta>, Failed> {

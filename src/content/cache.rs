@@ -194,8 +194,11 @@ pub(super) fn read_pages(
     cache.stamps = stamps;
     cache.read = files.iter().map(|f| f.file.clone()).collect();
     cache.listing = files.to_vec();
-    // Not stamped before the listing: the next `patch` lists again, and stamps them.
-    cache.dirs = Dirs::unstamped(&found.dirs);
+    // A listing that met a problem is never trusted: the next `patch` lists again.
+    cache.dirs = match found.diagnostics.is_empty() {
+        true => Dirs::listed_since(&found.dirs, found.since),
+        false => Dirs::default(),
+    };
     cache.skipped = found.skipped.clone();
     results
 }
@@ -326,7 +329,7 @@ impl SourceCache {
         if !found.diagnostics.is_empty() || found.files != self.listing {
             return None;
         }
-        self.dirs.restamp(stamps, found.dirs);
+        self.dirs.restamp(stamps, found.dirs, found.since);
         self.skipped = found.skipped;
         Some(())
     }
