@@ -40,6 +40,10 @@
 //! `build` uses the engine too: a build keeps it (`Kept`, in the build cache) and the next one,
 //! when only pages' Markdown changed, `restore`s it and applies the edit with
 //! `apply_same_shape`, which leaves an edit that needs everything rendered to a full build.
+//! The kept engine has not all its outputs' bytes nor the pages' HTML and search text: what an
+//! edit reads of them comes back from the published files (the search index's shards and the
+//! feeds when restored; the document files holding a changed document, by `search::Live::
+//! update`), or is made again (a page's HTML).
 
 use crate::check::{self, ExternalRef};
 use crate::content::{self, KeptSite, Page, Patch, Section, Site, SourceCache};
