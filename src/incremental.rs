@@ -619,11 +619,24 @@ impl Incremental {
         edit.media = memo.media.clone();
         edit.published = self.published.as_deref();
         edit.bundle_files = memo.bundle_files.clone();
+        // The special pages beside the others: a title edit waits for its language's timeline
+        // (every region and event), which keeps one core busy on its own.
+        let specials = edit.specials.clone();
+        let (special, mut others) = rayon::join(
+            || producers::specials_update(&model, &specials),
+            || {
+                let others = PRODUCERS.iter().filter(|&&p| p != Producer::Specials);
+                let updates = others.map(|&p| (p, p.update(&model, &mut work, &mut edit)));
+                updates.collect::<Vec<_>>()
+            },
+        );
+        others.push((Producer::Specials, special));
         let mut made = Vec::with_capacity(PRODUCERS.len());
         let mut removed = Vec::new();
         let mut failed = Vec::new();
         for producer in PRODUCERS {
-            let update = producer.update(&model, &mut work, &mut edit);
+            let i = (others.iter().position(|(p, _)| *p == producer)).expect("every producer");
+            let (_, update) = others.swap_remove(i);
             made.push((producer, pipeline::successes(update.made, &mut failed)));
             removed.extend(update.removed);
         }

@@ -157,9 +157,7 @@ impl Producer {
                     })
                 })
                 .collect(),
-            Producer::Specials if !edit.specials.is_empty() => {
-                special::render_showing_content(r, &edit.specials)
-            }
+            Producer::Specials => return specials_update(m, &edit.specials),
             Producer::Taxonomies if edit.taxonomies => {
                 let (before, after) = &edit.taxonomy_outputs;
                 // The same country and tag pages: only those showing what changed change.
@@ -178,9 +176,7 @@ impl Producer {
                 self.produce(m, work)
             }
             // They depend only on the shape.
-            Producer::Specials | Producer::Taxonomies | Producer::Roots | Producer::Sitemap => {
-                Vec::new()
-            }
+            Producer::Taxonomies | Producer::Roots | Producer::Sitemap => Vec::new(),
             Producer::SearchIndex => {
                 let published = edit.published;
                 let read = |path: &str| std::fs::read(published?.join(path)).ok();
@@ -262,6 +258,16 @@ pub fn pages(m: &Model, work: &mut Work) -> Made {
             made
         }
         None => Producer::Pages.produce(m, work),
+    }
+}
+
+/// What `Producer::Specials` makes again after an edit: the special pages (language, name) in
+/// `specials` (`Edit::specials`). It reads only the site, so the engine renders them beside
+/// the other producers' updates.
+pub fn specials_update(m: &Model, specials: &BTreeSet<(&str, &'static str)>) -> Update {
+    Update {
+        made: special::render_showing_content(m.renderer, specials),
+        removed: Vec::new(),
     }
 }
 
