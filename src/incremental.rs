@@ -118,37 +118,31 @@ pub struct Kept {
     listings: KeptListings,
 }
 
-/// All of `Kept` but the pages' Markdown, which is encoded apart, in parts side by side.
-type Head = (
-    KeptSite,
-    Vec<Option<Rendered>>,
-    SourceCache,
-    search::Live,
-    KeptArcs,
-    KeptListings,
-);
+/// The part of `Kept` besides the site, the content files and the pages' Markdown.
+type Rest = (Vec<Option<Rendered>>, search::Live, KeptArcs, KeptListings);
 
 /// Pages' Markdown per part of `Kept::encode`: parts enough to keep both cores busy.
 const BODIES_PER_PART: usize = 1024;
 
 impl Kept {
-    /// Hands `part` the parts `decode` reads back, each bincode, as they are made: the model,
-    /// then the pages' Markdown, so many pages a part, a few encoded side by side at a time
-    /// (not all at once: memory). A part of pages an edit left alone keeps its bytes.
+    /// Hands `part` the parts `decode` reads back, each bincode, as they are made: the site
+    /// model, the content files as read, the rest (`Rest`), then the pages' Markdown, so many
+    /// pages a part, a few encoded side by side at a time (not all at once: memory). A part
+    /// an edit left alone keeps its bytes, and the parts are decoded side by side.
     pub fn encode(
         &self,
         part: &mut dyn FnMut(Vec<u8>) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         use rayon::prelude::*;
-        let head = (
-            &self.site,
+        part(bincode::serialize(&self.site)?)?;
+        part(bincode::serialize(&self.sources)?)?;
+        let rest = (
             &self.bodies.sections,
-            &self.sources,
             &self.index,
             &self.arcs,
             &self.listings,
         );
-        part(bincode::serialize(&head)?)?;
+        part(bincode::serialize(&rest)?)?;
         let chunks: Vec<&[Rendered]> = self.bodies.pages.chunks(BODIES_PER_PART).collect();
         for window in chunks.chunks(2 * rayon::current_num_threads()) {
             let encoded = (window.par_iter())
@@ -162,25 +156,35 @@ impl Kept {
     /// What `encode` made, decoded side by side; an error for any other parts.
     pub fn decode(parts: &[&[u8]]) -> anyhow::Result<Kept> {
         use rayon::prelude::*;
-        let Some((head, pages)) = parts.split_first() else {
-            anyhow::bail!("no parts");
+        let [site, sources, rest, pages @ ..] = parts else {
+            anyhow::bail!("{} parts, fewer than the model's", parts.len());
         };
-        let (head, pages) = rayon::join(
-            || bincode::deserialize::<Head>(head),
+        let ((site, (sources, rest)), pages) = rayon::join(
+            || {
+                rayon::join(
+                    || bincode::deserialize::<KeptSite>(site),
+                    || {
+                        rayon::join(
+                            || bincode::deserialize::<SourceCache>(sources),
+                            || bincode::deserialize::<Rest>(rest),
+                        )
+                    },
+                )
+            },
             || {
                 (pages.par_iter())
                     .map(|part| bincode::deserialize::<Vec<Rendered>>(part))
                     .collect::<bincode::Result<Vec<Vec<Rendered>>>>()
             },
         );
-        let (site, sections, sources, index, arcs, listings) = head?;
+        let (sections, index, arcs, listings) = rest?;
         Ok(Kept {
-            site,
+            site: site?,
             bodies: Bodies {
                 pages: pages?.into_iter().flatten().collect(),
                 sections,
             },
-            sources,
+            sources: sources?,
             index,
             arcs,
             listings,
