@@ -626,21 +626,25 @@ impl Incremental {
         // The special pages beside the others: a title edit waits for its language's timeline
         // (every region and event), which keeps one core busy on its own.
         let specials = edit.specials.clone();
-        let (special, mut others) = rayon::join(
+        let (special, others) = rayon::join(
             || producers::specials_update(&model, &specials),
             || {
                 let others = PRODUCERS.iter().filter(|&&p| p != Producer::Specials);
-                let updates = others.map(|&p| (p, p.update(&model, &mut work, &mut edit)));
+                let updates = others.map(|&p| p.update(&model, &mut work, &mut edit));
                 updates.collect::<Vec<_>>()
             },
         );
-        others.push((Producer::Specials, special));
+        // Back in `PRODUCERS`' order.
+        let (mut special, mut others) = (Some(special), others.into_iter());
         let mut made = Vec::with_capacity(PRODUCERS.len());
         let mut removed = Vec::new();
         let mut failed = Vec::new();
         for producer in PRODUCERS {
-            let i = (others.iter().position(|(p, _)| *p == producer)).expect("every producer");
-            let (_, update) = others.swap_remove(i);
+            let update = match producer {
+                Producer::Specials => special.take(),
+                _ => others.next(),
+            };
+            let update = update.expect("one update per producer");
             made.push((producer, pipeline::successes(update.made, &mut failed)));
             removed.extend(update.removed);
         }
