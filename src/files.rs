@@ -274,12 +274,9 @@ impl Dirs {
     /// before `since` (so not while it was listed); the others are listed again by the next
     /// `check`.
     pub fn listed_since(listed: &[PathBuf], since: std::time::SystemTime) -> Dirs {
-        Dirs(
-            listed
-                .iter()
-                .map(|d| (d.clone(), Stamp::settled(d, since)))
-                .collect(),
-        )
+        let mut dirs = Dirs::default();
+        dirs.restamp(Vec::new(), listed.to_vec(), since);
+        dirs
     }
 
     /// Whether the listing is still current, and the folders' stamps now (for `restamp`).
