@@ -51,12 +51,11 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
 use crate::files::{self, KeptListings};
 use crate::highlight::Highlighter;
-use crate::map::KeptArcs;
 use crate::markdown::{Bodies, Rendered};
 use crate::output::{self, Output, Sinks};
 use crate::pipeline::{self, Built, Failed, Loaded, Options, Stopwatch};
 use crate::producers::{self, Changed, Claim, Edit, Model, Producer, Work, PRODUCERS};
-use crate::render::{self, Renderer};
+use crate::render::{self, Fragments, MadeFragments, Renderer};
 use crate::search::{self, DocRef};
 use crate::templates::{self, Templates};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -107,19 +106,19 @@ pub struct Incremental {
 
 /// What a build keeps (in the build cache) for the next one to `restore` its engine from:
 /// the site model without its sources, the Markdown without its HTML, the content files as
-/// read, the search index's sizes, the map's arcs and, from an engine that made an edit, its
+/// read, the search index's sizes, the map's arcs and the timeline's years, and, from an engine that made an edit, its
 /// listings of the source folders.
 pub struct Kept {
     site: KeptSite,
     bodies: Bodies,
     sources: SourceCache,
     index: search::Live,
-    arcs: KeptArcs,
+    fragments: Fragments,
     listings: KeptListings,
 }
 
 /// The part of `Kept` besides the site, the content files and the pages' Markdown.
-type Rest = (Vec<Option<Rendered>>, search::Live, KeptArcs, KeptListings);
+type Rest = (Vec<Option<Rendered>>, search::Live, Fragments, KeptListings);
 
 /// Pages' Markdown per part of `Kept::encode`: parts enough to keep both cores busy.
 const BODIES_PER_PART: usize = 1024;
@@ -139,7 +138,7 @@ impl Kept {
         let rest = (
             &self.bodies.sections,
             &self.index,
-            &self.arcs,
+            &self.fragments,
             &self.listings,
         );
         part(bincode::serialize(&rest)?)?;
@@ -177,7 +176,7 @@ impl Kept {
                     .collect::<bincode::Result<Vec<Vec<Rendered>>>>()
             },
         );
-        let (sections, index, arcs, listings) = rest?;
+        let (sections, index, fragments, listings) = rest?;
         Ok(Kept {
             site: site?,
             bodies: Bodies {
@@ -186,7 +185,7 @@ impl Kept {
             },
             sources: sources?,
             index,
-            arcs,
+            fragments,
             listings,
         })
     }
@@ -199,7 +198,7 @@ impl Kept {
         mut bodies: Bodies,
         sources: SourceCache,
         index: search::Live,
-        arcs: KeptArcs,
+        fragments: Fragments,
     ) -> Kept {
         for body in &mut bodies.pages {
             body.let_html_go();
@@ -210,7 +209,7 @@ impl Kept {
             bodies,
             sources,
             index,
-            arcs,
+            fragments,
             listings: KeptListings::default(),
         }
     }
@@ -224,8 +223,8 @@ struct Memo {
     tera: Templates,
     /// The search index's shard sizes.
     index: search::Live,
-    /// The map's arcs as last drawn.
-    arcs: KeptArcs,
+    /// The map's arcs as last drawn, the timeline's years as last rendered.
+    fragments: Fragments,
     /// Warnings about pages without a translation: they change only with the shape.
     missing_translations: Vec<Diagnostic>,
     /// Output paths of the static files: a file added or removed renders everything again
@@ -244,13 +243,17 @@ impl Memo {
     fn new(
         site: &Site,
         index: search::Live,
-        Rendering { bodies, tera, arcs }: Rendering,
+        Rendering {
+            bodies,
+            tera,
+            fragments,
+        }: Rendering,
         (statics, media_sources): (BTreeSet<String>, crate::media::Sources),
     ) -> Memo {
         Memo {
             tera,
             index,
-            arcs,
+            fragments,
             missing_translations: check::missing_translations(site),
             media: crate::producers::media_paths(site, &bodies),
             bundle_files: crate::producers::bundle_files(&site.root, site),
@@ -367,7 +370,7 @@ impl Incremental {
         let rendering = Rendering {
             bodies: kept.bodies,
             tera,
-            arcs: kept.arcs,
+            fragments: kept.fragments,
         };
         let memo = Memo::new(&site, kept.index, rendering, inputs);
         Some(Incremental {
@@ -399,7 +402,7 @@ impl Incremental {
             memo.bodies,
             self.sources,
             memo.index,
-            memo.arcs,
+            memo.fragments,
         );
         Some(Kept {
             listings: self.listings.keep(),
@@ -584,9 +587,7 @@ impl Incremental {
         memo.bodies = bodies;
         memo.index = remade.index;
         memo.media = remade.media;
-        if let Some(arcs) = remade.arcs {
-            memo.arcs = arcs;
-        }
+        memo.fragments.update(remade.fragments);
         Ok(delta)
     }
 
@@ -606,7 +607,7 @@ impl Incremental {
             bodies,
             sources: None,
         };
-        let renderer = Renderer::new(site, &memo.tera).with_arcs(&memo.arcs);
+        let renderer = Renderer::new(site, &memo.tera).with_fragments(&memo.fragments, &self.files);
         let model = Model {
             root: &self.options.root,
             renderer: &renderer,
@@ -654,7 +655,7 @@ impl Incremental {
             removed,
             index: edit.index,
             media: edit.media,
-            arcs: renderer.into_arcs(),
+            fragments: renderer.into_fragments(),
         };
         (remade, work.bodies)
     }
@@ -700,8 +701,8 @@ struct Remade {
     index: search::Live,
     /// What `Producer::Media` makes after the edit.
     media: BTreeSet<String>,
-    /// The map's arcs, when the edit drew them.
-    arcs: Option<KeptArcs>,
+    /// The map's arcs, when the edit drew them, and the timelines' years it rendered.
+    fragments: MadeFragments,
 }
 
 /// The Markdown of the patched site: that of unchanged sources reused from `memo` (link
@@ -896,20 +897,24 @@ fn replace_outputs(files: &mut Vec<Output>, fresh: Vec<Output>, removed: Vec<Str
     delta
 }
 
+/// Whether an edit reads the published file `path` (relative to the output folder): the search
+/// index's files, the feeds, the timelines (whose years it takes where they are the same).
+fn read_on_edit(path: &str) -> bool {
+    search::read_on_edit(path) || feeds::read_on_edit(path) || crate::special::read_on_edit(path)
+}
+
 /// The outputs published in `out` at `paths` (sorted), with their bytes where an edit reads
-/// them (`search::read_on_edit`), read back; `None` when one cannot be read.
+/// them (`read_on_edit`), read back; `None` when one cannot be read.
 pub fn published(out: &Path, paths: Vec<String>) -> Option<Vec<Output>> {
     use rayon::prelude::*;
     paths
         .into_par_iter()
-        .map(
-            |path| match search::read_on_edit(&path) || feeds::read_on_edit(&path) {
-                true => std::fs::read(out.join(&path))
-                    .ok()
-                    .map(|bytes| Output::new(path, bytes)),
-                false => Some(Output::new(path, Vec::new())),
-            },
-        )
+        .map(|path| match read_on_edit(&path) {
+            true => std::fs::read(out.join(&path))
+                .ok()
+                .map(|bytes| Output::new(path, bytes)),
+            false => Some(Output::new(path, Vec::new())),
+        })
         .collect()
 }
 
@@ -1045,7 +1050,7 @@ impl Changes {
 struct Rendering {
     bodies: Bodies,
     tera: Templates,
-    arcs: KeptArcs,
+    fragments: Fragments,
 }
 
 /// Renders everything from `loaded`; returns also what `Memo` keeps of the rendering.
@@ -1078,12 +1083,12 @@ fn full(
         background,
     };
     let made = pipeline::produce(&model, &mut work, &mut diagnostics, &mut Stopwatch::start());
-    let arcs = renderer.into_arcs().unwrap_or_default();
+    let fragments = Fragments::of(renderer.into_fragments());
     let built = pipeline::finish(options, site, &work.bodies, made, diagnostics)?;
     let rendering = Rendering {
         bodies: work.bodies,
         tera,
-        arcs,
+        fragments,
     };
     Ok((built, rendering))
 }

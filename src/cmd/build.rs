@@ -90,7 +90,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let paths = built.outputs.iter().map(|o| o.path.clone()).collect();
         let shards = incremental::published(&out, paths)?;
         let index = crate::search::Live::measure(&built.site, &l.bodies, &shards);
-        Some(Kept::new(built.site, l.bodies, l.sources, index, l.arcs))
+        Some(Kept::new(
+            built.site,
+            l.bodies,
+            l.sources,
+            index,
+            l.fragments,
+        ))
     });
     let save = cache.as_ref().zip(sources).map(|(c, s)| (c, s, kept));
     let summary = done.finish(&args, &out, save, started);
