@@ -365,7 +365,7 @@ impl Incremental {
         // Listed again only where folders' times changed since the engine was kept.
         let mut listings = files::Listings::from_kept(kept.listings);
         listings.refresh(&options.root);
-        let files = published(out, paths)?;
+        let files = published(out, paths, read_on_edit)?;
         let inputs = (static_files(&listings).0, crate::media::sources(&listings));
         let rendering = Rendering {
             bodies: kept.bodies,
@@ -903,13 +903,13 @@ fn read_on_edit(path: &str) -> bool {
     search::read_on_edit(path) || feeds::read_on_edit(path) || crate::special::read_on_edit(path)
 }
 
-/// The outputs published in `out` at `paths` (sorted), with their bytes where an edit reads
-/// them (`read_on_edit`), read back; `None` when one cannot be read.
-pub fn published(out: &Path, paths: Vec<String>) -> Option<Vec<Output>> {
+/// The outputs published in `out` at `paths` (sorted), with their bytes where `read` says
+/// (`read_on_edit` for an engine), read back; `None` when one cannot be read.
+pub fn published(out: &Path, paths: Vec<String>, read: fn(&str) -> bool) -> Option<Vec<Output>> {
     use rayon::prelude::*;
     paths
         .into_par_iter()
-        .map(|path| match read_on_edit(&path) {
+        .map(|path| match read(&path) {
             true => std::fs::read(out.join(&path))
                 .ok()
                 .map(|bytes| Output::new(path, bytes)),

@@ -86,9 +86,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let stamped = build_cache::stamp_outputs(&out, &built.outputs);
     let done = Done::new(stamped, &built, sync, checked, built.timings.clone());
     let kept = leftovers.and_then(|l| {
-        // The search index's sizes, from its shards as published.
+        // The search index's sizes, from its shards as published (an edit reads back the
+        // other files it needs).
         let paths = built.outputs.iter().map(|o| o.path.clone()).collect();
-        let shards = incremental::published(&out, paths)?;
+        let shards = incremental::published(&out, paths, crate::search::read_on_edit)?;
         let index = crate::search::Live::measure(&built.site, &l.bodies, &shards);
         Some(Kept::new(
             built.site,
