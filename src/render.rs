@@ -295,6 +295,28 @@ struct SectionView<'a> {
 
 static NO_EXTRA: BTreeMap<String, serde_json::Value> = BTreeMap::new();
 
+/// The HTML of each item `k` of `which`, from one render (`render` of some items gives each
+/// one's HTML followed by NUL, like `templates::CARDS`): setting up a render costs more than
+/// rendering a card or a year. When an item of the site's own prints NUL itself, one render per item, NUL left out
+/// as from every output.
+fn each_of_one_render(
+    which: &[usize],
+    mut render: impl FnMut(&[usize]) -> Result<String, Diagnostic>,
+) -> Result<Vec<String>, Diagnostic> {
+    if which.is_empty() {
+        return Ok(Vec::new());
+    }
+    let html = render(which)?;
+    let mut made: Vec<String> = html.split('\0').map(str::to_owned).collect();
+    // The last NUL ends the last item.
+    if made.pop().is_some_and(|rest| rest.is_empty()) && made.len() == which.len() {
+        return Ok(made);
+    }
+    (which.iter())
+        .map(|&k| Ok(render(&[k])?.replace('\0', "")))
+        .collect()
+}
+
 /// What renders keep for the next one (an edit, or the next build's restored engine) to take
 /// where it is the same: the map's arcs and the timeline's years.
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, Serialize)]
@@ -530,25 +552,19 @@ impl<'a> Renderer<'a> {
         job: Job,
         extra: serde_json::Value,
     ) -> (Result<Output, Diagnostic>, Own) {
-        match self.page_context(job, extra) {
-            Ok((own, (lang, template, path, what))) => {
-                let (html, own) = self.render_in_keeping(lang, template, own, what);
-                let output =
-                    html.map(|html| Output::new(output_path(path), crate::text::without_nul(html)));
-                (output, own)
-            }
-            Err(e) => (Err(e), Own::default()),
-        }
+        let (lang, template, path, what) = (job.lang, job.template, job.path, job.what);
+        let own = match self.page_context(job, extra) {
+            Ok(own) => own,
+            Err(e) => return (Err(e), Own::default()),
+        };
+        let (html, own) = self.render_in_keeping(lang, template, own, what);
+        let output =
+            html.map(|html| Output::new(output_path(path), crate::text::without_nul(html)));
+        (output, own)
     }
 
-    /// The page's own context for `job` and `extra`, with the job's language, template, path
-    /// and description.
-    #[allow(clippy::type_complexity)]
-    fn page_context<'j>(
-        &self,
-        job: Job<'_, 'j>,
-        extra: serde_json::Value,
-    ) -> Result<(Own, (&'j str, &'j str, &'j str, &'j str)), Diagnostic> {
+    /// The page's own context for `job` and `extra`.
+    fn page_context(&self, job: Job, extra: serde_json::Value) -> Result<Own, Diagnostic> {
         let Job {
             template,
             lang,
@@ -587,7 +603,7 @@ impl<'a> Renderer<'a> {
             what,
         )?;
         own.insert("header".to_owned(), serde_json::Value::String(header));
-        Ok((own, (lang, template, path, what)))
+        Ok(own)
     }
 
     /// Renders `template` with the shared context of `lang` and the keys of `own`.
@@ -626,8 +642,7 @@ impl<'a> Renderer<'a> {
         context.extend(own);
         let html = self.tera.render_bytes(template, &context, what);
         let own = (keys.into_iter())
-            .filter_map(|k| Some((context.remove(&k)?, k)))
-            .map(|(v, k)| (k, v))
+            .filter_map(|k| context.remove(&k).map(|v| (k, v)))
             .collect();
         if reusable {
             pool.lock().expect("no panics while held").push(context);

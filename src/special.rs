@@ -75,8 +75,17 @@ fn render(
     let language = site.config.language(lang).expect("configured");
     let string = |key: &'static str| language.strings.get(key).map_or(key, String::as_str);
     let mut view = serde_json::Map::new();
+    let path = format!("/{lang}/{name}/");
+    let what = format!("the {name} page");
+    let mut years = None;
     let description = match name {
-        TIMELINE => language.description.as_str(),
+        TIMELINE => {
+            // Made as a `Value` already: `json!` would serialize it all again.
+            let mut timeline = timeline::build(site, lang);
+            years = Some(r.timeline_years(lang, &output_path(&path), &mut timeline, &what)?);
+            view.insert(name.to_owned(), timeline);
+            language.description.as_str()
+        }
         MAP => {
             let map = map::build(site, world, r.arcs(), lang);
             view.insert(name.to_owned(), serde_json::json!(map));
@@ -86,18 +95,6 @@ fn render(
     };
     let seo = Seo::listing(&site.config, string(name), description);
     view.insert("seo".to_owned(), serde_json::json!(seo));
-    let path = format!("/{lang}/{name}/");
-    let what = format!("the {name} page");
-    let years = match name {
-        TIMELINE => {
-            // Made as a `Value` already: `json!` would serialize it all again.
-            let mut timeline = timeline::build(site, lang);
-            let years = r.timeline_years(lang, &output_path(&path), &mut timeline, &what)?;
-            view.insert(name.to_owned(), timeline);
-            Some(years)
-        }
-        _ => None,
-    };
     let job = Job {
         template: &format!("{name}.html"),
         lang,

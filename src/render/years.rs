@@ -124,28 +124,14 @@ fn render_all(
     which: &[usize],
     render: Render,
 ) -> Result<Vec<String>, Diagnostic> {
-    if which.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut batch = |ks: &[usize]| -> Result<String, Diagnostic> {
+    super::each_of_one_render(which, |ks| {
         let values = ks.iter().map(|&k| std::mem::take(&mut years[k])).collect();
         let (html, values) = render(values);
         for (&k, value) in ks.iter().zip(values) {
             years[k] = value;
         }
         html
-    };
-    let html = batch(which)?;
-    let mut made: Vec<String> = html.split('\0').map(str::to_owned).collect();
-    // The last NUL ends the last year.
-    if made.pop().is_some_and(|rest| rest.is_empty()) && made.len() == which.len() {
-        return Ok(made);
-    }
-    // A year of the site's own that prints NUL itself: one render per year, NUL left out as
-    // from every output.
-    (which.iter())
-        .map(|&k| Ok(batch(&[k])?.replace('\0', "")))
-        .collect()
+    })
 }
 
 /// A digest of `value`: the standard library's hash (SipHash, with fixed keys: the same in
