@@ -315,18 +315,6 @@ fn site_templates_override_the_builtin_theme() {
     );
 }
 
-/// The theme's `macros.html` with its `card` macro replaced by `card`.
-fn macros_with_card(card: &str) -> String {
-    let macros = std::fs::read_to_string(common::repo().join("templates/macros.html")).unwrap();
-    let start = macros.find("{% macro card(p, t) %}").unwrap();
-    let end = macros.find("{% endmacro card %}").unwrap();
-    format!(
-        "{}{{% macro card(p, t) %}}{card}{}",
-        &macros[..start],
-        &macros[end..]
-    )
-}
-
 #[test]
 fn every_list_shows_the_card_of_the_sites_own_card_macro() {
     let site = Site::small();
@@ -340,7 +328,10 @@ fn every_list_shows_the_card_of_the_sites_own_card_macro() {
     );
     site.write(
         "templates/macros.html",
-        &macros_with_card("<li class=\"mine\">{{ p.title }} ({{ t.regions }})</li>"),
+        &common::theme_macros_with(
+            "card(p, t)",
+            "<li class=\"mine\">{{ p.title }} ({{ t.regions }})</li>",
+        ),
     );
     site.build().assert_ok();
     let card = |title: &str, regions: &str| format!("<li class=\"mine\">{title} ({regions})</li>");
@@ -375,7 +366,7 @@ fn every_list_shows_the_card_of_the_sites_own_card_macro() {
 #[test]
 fn a_site_without_a_card_macro_builds_with_lists_of_its_own() {
     let site = Site::small();
-    let macros = macros_with_card("");
+    let macros = common::theme_macros_with("card(p, t)", "");
     let macros = macros.replace("{% macro card(p, t) %}{% endmacro card %}", "");
     assert!(!macros.contains("macro card"));
     site.write("templates/macros.html", &macros);
@@ -413,7 +404,7 @@ fn a_sites_own_base_html_serves_the_built_in_pages() {
 
 #[test]
 fn a_mistake_in_the_card_macro_is_reported_at_its_line_once() {
-    let macros = macros_with_card("<li>{{ p.no_such_field }}</li>");
+    let macros = common::theme_macros_with("card(p, t)", "<li>{{ p.no_such_field }}</li>");
     let line = macros
         .lines()
         .position(|l| l.contains("no_such_field"))

@@ -565,25 +565,16 @@ fn an_event_edit_made_by_the_engine_updates_every_feed_that_quotes_it() {
     assert!(site.public("en/atom.xml").contains("One more line."));
 }
 
-/// The theme's `macros.html` with its `timeline_year` macro replaced by `year`.
-fn macros_with_year(year: &str) -> String {
-    let macros = std::fs::read_to_string(common::repo().join("templates/macros.html")).unwrap();
-    let start = macros.find("{% macro timeline_year(y, t) %}").unwrap();
-    let end = macros.find("{% endmacro timeline_year %}").unwrap();
-    format!(
-        "{}{{% macro timeline_year(y, t) %}}{year}{}",
-        &macros[..start],
-        &macros[end..]
-    )
-}
-
 #[test]
 fn a_title_edit_made_by_the_engine_renders_its_year_of_the_timeline_again_and_keeps_the_others() {
     let site = site();
     // Each year as the site's own macro prints it: a year shows the titles of its entries.
     let year = "<section class=\"mine\" id=\"y{{ y.year }}\">{% for e in y.entries %}\
                 <b>{{ e.page.title }}</b>{% endfor %}</section>";
-    site.write("templates/macros.html", &macros_with_year(year));
+    site.write(
+        "templates/macros.html",
+        &common::theme_macros_with("timeline_year(y, t)", year),
+    );
     settle();
     site.build().assert_ok();
     let timeline = site.public("en/timeline/index.html");

@@ -278,6 +278,17 @@ pub fn portal() -> Site {
     site
 }
 
+/// The theme's `macros.html` with the body of the macro `head` opens (`card(p, t)`) replaced
+/// by `body`.
+pub fn theme_macros_with(head: &str, body: &str) -> String {
+    let macros = std::fs::read_to_string(repo().join("templates/macros.html")).unwrap();
+    let name = head.split('(').next().unwrap();
+    let open = format!("{{% macro {head} %}}");
+    let start = macros.find(&open).unwrap();
+    let end = macros.find(&format!("{{% endmacro {name} %}}")).unwrap();
+    format!("{}{open}{body}{}", &macros[..start], &macros[end..])
+}
+
 /// The part of `html` from the first `start` to the end of the next `end` (inclusive).
 #[track_caller]
 pub fn element<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
