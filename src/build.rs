@@ -4,13 +4,14 @@
 use crate::content::SourceCache;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::highlight::Highlighter;
+use crate::map::KeptArcs;
 use crate::markdown::Bodies;
 use crate::output::{self, Output, Sinks, SyncReport};
 use crate::pipeline::{
     config, finish, load, produce, read_static, Built, Failed, Loaded, Options, Stopwatch,
 };
 use crate::producers::{Model, Work};
-use crate::render::{self, Fragments, Renderer};
+use crate::render::{self, Renderer};
 use std::path::Path;
 
 /// Loads, validates and renders the whole site in memory; writes nothing.
@@ -26,16 +27,16 @@ pub fn build(options: &Options) -> Result<Built, Failed> {
 pub struct Leftovers {
     pub bodies: Bodies,
     pub sources: SourceCache,
-    pub fragments: Fragments,
+    pub arcs: KeptArcs,
 }
 
-/// The build, with the Markdown and what its render keeps (`render::Fragments`); `sources` is
-/// filled with the content files as read.
+/// The build, with the Markdown and the map's arcs; `sources` is filled with the content
+/// files as read.
 fn build_with(
     options: &Options,
     sinks: Sinks,
     mut sources: Option<&mut SourceCache>,
-) -> Result<(Built, Bodies, Fragments), Failed> {
+) -> Result<(Built, Bodies, KeptArcs), Failed> {
     let mut clock = Stopwatch::start();
     let Loaded {
         mut site,
@@ -66,14 +67,14 @@ fn build_with(
         background: None,
     };
     let made = produce(&model, &mut work, &mut diagnostics, &mut clock);
-    let fragments = Fragments::of(renderer.into_fragments());
+    let arcs = renderer.into_arcs().unwrap_or_default();
     let finished = finish(options, site, &work.bodies, made, diagnostics)?;
     clock.lap("feeds and checks");
     let built = Built {
         timings: clock.laps,
         ..finished
     };
-    Ok((built, work.bodies, fragments))
+    Ok((built, work.bodies, arcs))
 }
 
 /// Builds and, only if the build succeeded, brings `out` in line with it. Outputs are staged
@@ -129,11 +130,11 @@ pub fn build_and_write_with(
     };
     // On failure `stage` is dropped with the staged files, and `out` was never touched.
     let mut sources = sources;
-    let (mut built, bodies, fragments) = build_with(options, sinks, sources.as_mut())?;
+    let (mut built, bodies, arcs) = build_with(options, sinks, sources.as_mut())?;
     let leftovers = sources.map(|sources| Leftovers {
         bodies,
         sources,
-        fragments,
+        arcs,
     });
     let mut clock = Stopwatch::start();
     let report = stage.commit(&built.outputs).map_err(failed)?;

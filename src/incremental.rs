@@ -51,11 +51,12 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::feeds;
 use crate::files::{self, KeptListings};
 use crate::highlight::Highlighter;
+use crate::map::KeptArcs;
 use crate::markdown::{Bodies, Rendered};
 use crate::output::{self, Output, Sinks};
 use crate::pipeline::{self, Built, Failed, Loaded, Options, Stopwatch};
 use crate::producers::{self, Changed, Claim, Edit, Model, Producer, Work, PRODUCERS};
-use crate::render::{self, Fragments, MadeFragments, Renderer};
+use crate::render::{self, Renderer};
 use crate::search::{self, DocRef};
 use crate::templates::{self, Templates};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -106,19 +107,19 @@ pub struct Incremental {
 
 /// What a build keeps (in the build cache) for the next one to `restore` its engine from:
 /// the site model without its sources, the Markdown without its HTML, the content files as
-/// read, the search index's sizes, the map's arcs and the timeline's years, and, from an engine that made an edit, its
+/// read, the search index's sizes, the map's arcs and, from an engine that made an edit, its
 /// listings of the source folders.
 pub struct Kept {
     site: KeptSite,
     bodies: Bodies,
     sources: SourceCache,
     index: search::Live,
-    fragments: Fragments,
+    arcs: KeptArcs,
     listings: KeptListings,
 }
 
 /// The part of `Kept` besides the site, the content files and the pages' Markdown.
-type Rest = (Vec<Option<Rendered>>, search::Live, Fragments, KeptListings);
+type Rest = (Vec<Option<Rendered>>, search::Live, KeptArcs, KeptListings);
 
 /// Pages' Markdown per part of `Kept::encode`: parts enough to keep both cores busy.
 const BODIES_PER_PART: usize = 1024;
@@ -138,7 +139,7 @@ impl Kept {
         let rest = (
             &self.bodies.sections,
             &self.index,
-            &self.fragments,
+            &self.arcs,
             &self.listings,
         );
         part(bincode::serialize(&rest)?)?;
@@ -176,7 +177,7 @@ impl Kept {
                     .collect::<bincode::Result<Vec<Vec<Rendered>>>>()
             },
         );
-        let (sections, index, fragments, listings) = rest?;
+        let (sections, index, arcs, listings) = rest?;
         Ok(Kept {
             site: site?,
             bodies: Bodies {
@@ -185,7 +186,7 @@ impl Kept {
             },
             sources: sources?,
             index,
-            fragments,
+            arcs,
             listings,
         })
     }
@@ -198,7 +199,7 @@ impl Kept {
         mut bodies: Bodies,
         sources: SourceCache,
         index: search::Live,
-        fragments: Fragments,
+        arcs: KeptArcs,
     ) -> Kept {
         for body in &mut bodies.pages {
             body.let_html_go();
@@ -209,7 +210,7 @@ impl Kept {
             bodies,
             sources,
             index,
-            fragments,
+            arcs,
             listings: KeptListings::default(),
         }
     }
@@ -223,8 +224,8 @@ struct Memo {
     tera: Templates,
     /// The search index's shard sizes.
     index: search::Live,
-    /// The map's arcs as last drawn, the timeline's years as last rendered.
-    fragments: Fragments,
+    /// The map's arcs as last drawn.
+    arcs: KeptArcs,
     /// Warnings about pages without a translation: they change only with the shape.
     missing_translations: Vec<Diagnostic>,
     /// Output paths of the static files: a file added or removed renders everything again
@@ -243,17 +244,13 @@ impl Memo {
     fn new(
         site: &Site,
         index: search::Live,
-        Rendering {
-            bodies,
-            tera,
-            fragments,
-        }: Rendering,
+        Rendering { bodies, tera, arcs }: Rendering,
         (statics, media_sources): (BTreeSet<String>, crate::media::Sources),
     ) -> Memo {
         Memo {
             tera,
             index,
-            fragments,
+            arcs,
             missing_translations: check::missing_translations(site),
             media: crate::producers::media_paths(site, &bodies),
             bundle_files: crate::producers::bundle_files(&site.root, site),
@@ -370,7 +367,7 @@ impl Incremental {
         let rendering = Rendering {
             bodies: kept.bodies,
             tera,
-            fragments: kept.fragments,
+            arcs: kept.arcs,
         };
         let memo = Memo::new(&site, kept.index, rendering, inputs);
         Some(Incremental {
@@ -402,7 +399,7 @@ impl Incremental {
             memo.bodies,
             self.sources,
             memo.index,
-            memo.fragments,
+            memo.arcs,
         );
         Some(Kept {
             listings: self.listings.keep(),
@@ -587,7 +584,9 @@ impl Incremental {
         memo.bodies = bodies;
         memo.index = remade.index;
         memo.media = remade.media;
-        memo.fragments.update(remade.fragments);
+        if let Some(arcs) = remade.arcs {
+            memo.arcs = arcs;
+        }
         Ok(delta)
     }
 
@@ -607,7 +606,7 @@ impl Incremental {
             bodies,
             sources: None,
         };
-        let renderer = Renderer::new(site, &memo.tera).with_fragments(&memo.fragments, &self.files);
+        let renderer = Renderer::new(site, &memo.tera).with_arcs(&memo.arcs);
         let model = Model {
             root: &self.options.root,
             renderer: &renderer,
@@ -655,7 +654,7 @@ impl Incremental {
             removed,
             index: edit.index,
             media: edit.media,
-            fragments: renderer.into_fragments(),
+            arcs: renderer.into_arcs(),
         };
         (remade, work.bodies)
     }
@@ -701,8 +700,8 @@ struct Remade {
     index: search::Live,
     /// What `Producer::Media` makes after the edit.
     media: BTreeSet<String>,
-    /// The map's arcs, when the edit drew them, and the timelines' years it rendered.
-    fragments: MadeFragments,
+    /// The map's arcs, when the edit drew them.
+    arcs: Option<KeptArcs>,
 }
 
 /// The Markdown of the patched site: that of unchanged sources reused from `memo` (link
@@ -898,9 +897,9 @@ fn replace_outputs(files: &mut Vec<Output>, fresh: Vec<Output>, removed: Vec<Str
 }
 
 /// Whether an edit reads the published file `path` (relative to the output folder): the search
-/// index's files, the feeds, the timelines (whose years it takes where they are the same).
+/// index's shards and lists, the feeds.
 fn read_on_edit(path: &str) -> bool {
-    search::read_on_edit(path) || feeds::read_on_edit(path) || crate::special::read_on_edit(path)
+    search::read_on_edit(path) || feeds::read_on_edit(path)
 }
 
 /// The outputs published in `out` at `paths` (sorted), with their bytes where `read` says
@@ -1050,7 +1049,7 @@ impl Changes {
 struct Rendering {
     bodies: Bodies,
     tera: Templates,
-    fragments: Fragments,
+    arcs: KeptArcs,
 }
 
 /// Renders everything from `loaded`; returns also what `Memo` keeps of the rendering.
@@ -1083,12 +1082,12 @@ fn full(
         background,
     };
     let made = pipeline::produce(&model, &mut work, &mut diagnostics, &mut Stopwatch::start());
-    let fragments = Fragments::of(renderer.into_fragments());
+    let arcs = renderer.into_arcs().unwrap_or_default();
     let built = pipeline::finish(options, site, &work.bodies, made, diagnostics)?;
     let rendering = Rendering {
         bodies: work.bodies,
         tera,
-        fragments,
+        arcs,
     };
     Ok((built, rendering))
 }

@@ -21,9 +21,6 @@ use std::collections::{BTreeMap, HashMap};
 
 mod cards;
 mod header;
-mod years;
-
-pub use years::KeptYears;
 
 /// Renders every page's Markdown in parallel.
 pub fn render_bodies(site: &Site, highlighter: &Highlighter) -> Bodies {
@@ -295,64 +292,6 @@ struct SectionView<'a> {
 
 static NO_EXTRA: BTreeMap<String, serde_json::Value> = BTreeMap::new();
 
-/// The HTML of each item `k` of `which`, from one render (`render` of some items gives each
-/// one's HTML followed by NUL, like `templates::CARDS`): setting up a render costs more than
-/// rendering a card or a year. When an item of the site's own prints NUL itself, one render per item, NUL left out
-/// as from every output.
-fn each_of_one_render(
-    which: &[usize],
-    mut render: impl FnMut(&[usize]) -> Result<String, Diagnostic>,
-) -> Result<Vec<String>, Diagnostic> {
-    if which.is_empty() {
-        return Ok(Vec::new());
-    }
-    let html = render(which)?;
-    let mut made: Vec<String> = html.split('\0').map(str::to_owned).collect();
-    // The last NUL ends the last item.
-    if made.pop().is_some_and(|rest| rest.is_empty()) && made.len() == which.len() {
-        return Ok(made);
-    }
-    (which.iter())
-        .map(|&k| Ok(render(&[k])?.replace('\0', "")))
-        .collect()
-}
-
-/// What renders keep for the next one (an edit, or the next build's restored engine) to take
-/// where it is the same: the map's arcs and the timeline's years.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, Serialize)]
-pub struct Fragments {
-    pub arcs: KeptArcs,
-    pub years: KeptYears,
-}
-
-/// What a renderer made of them: the arcs when it drew the map, the years of the languages
-/// whose timeline it rendered.
-pub struct MadeFragments {
-    arcs: Option<KeptArcs>,
-    years: KeptYears,
-}
-
-impl Fragments {
-    /// What a render of the whole site made.
-    pub fn of(made: MadeFragments) -> Fragments {
-        Fragments {
-            arcs: made.arcs.unwrap_or_default(),
-            years: made.years,
-        }
-    }
-
-    /// `made` in place of what it replaces.
-    pub fn update(&mut self, made: MadeFragments) {
-        if let Some(arcs) = made.arcs {
-            self.arcs = arcs;
-        }
-        self.years.update(made.years);
-    }
-}
-
-/// A render's own context (besides its language's shared one).
-pub type Own = serde_json::Map<String, serde_json::Value>;
-
 /// One page to render: which template, where, in which language, and what to blame on failure.
 pub struct Job<'a, 'b> {
     pub template: &'b str,
@@ -390,13 +329,6 @@ pub struct Renderer<'a> {
     /// kept.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
     kept_arcs: Option<&'a KeptArcs>,
-    /// Whether `macros.html` has a `timeline_year(y, t)` macro (see `years`).
-    years_enabled: bool,
-    /// The timeline's years an earlier render kept, and its outputs (bytes at hand where an
-    /// edit reads them) holding the pages they are in.
-    kept_years: Option<(&'a KeptYears, &'a [Output])>,
-    /// The timeline's years this renderer made, by language.
-    made_years: std::sync::Mutex<KeptYears>,
     /// Where each rendered output goes (see `output::Sink`).
     sink: crate::output::Sink<'a>,
 }
@@ -448,9 +380,6 @@ impl<'a> Renderer<'a> {
             cards: cards::Cards::new(site, tera.has_macro("macros.html", "card", &["p", "t"])),
             arcs: std::sync::OnceLock::new(),
             kept_arcs: None,
-            years_enabled: tera.has_macro("macros.html", "timeline_year", &["y", "t"]),
-            kept_years: None,
-            made_years: Default::default(),
             sink: &Ok,
         }
     }
@@ -459,69 +388,18 @@ impl<'a> Renderer<'a> {
         (self.arcs).get_or_init(|| crate::map::arcs(self.site, self.kept_arcs))
     }
 
-    /// Takes what `kept` has of an earlier render: the arcs of regions whose coordinates and
-    /// status are the same, and the timeline's years whose entries are the same, from the
-    /// pages in `files`.
-    pub fn with_fragments(self, kept: &'a Fragments, files: &'a [Output]) -> Self {
+    /// Takes the arcs `kept` has for regions whose coordinates and status are the same.
+    pub fn with_arcs(self, kept: &'a KeptArcs) -> Self {
         Renderer {
-            kept_arcs: Some(&kept.arcs),
-            kept_years: Some((&kept.years, files)),
+            kept_arcs: Some(kept),
             ..self
         }
     }
 
-    /// What this renderer made to keep.
-    pub fn into_fragments(self) -> MadeFragments {
+    /// The arcs this renderer drew, to keep; `None` when it drew none.
+    pub fn into_arcs(self) -> Option<KeptArcs> {
         let site = self.site;
-        MadeFragments {
-            arcs: (self.arcs.into_inner()).map(|arcs| KeptArcs::of(site, &arcs)),
-            years: (self.made_years.into_inner()).unwrap_or_else(|e| e.into_inner()),
-        }
-    }
-
-    /// Sets the `html` of each year of `timeline` (`timeline::build`'s context for `lang`,
-    /// whose page is the output `path`), from what an earlier render kept where the year is
-    /// the same; `None` when the templates have no `timeline_year`.
-    pub fn timeline_years(
-        &self,
-        lang: &str,
-        path: &str,
-        timeline: &mut serde_json::Value,
-        what: &str,
-    ) -> Result<Option<years::Years>, Diagnostic> {
-        let Some(years) = (self.years_enabled)
-            .then(|| timeline.get_mut("years")?.as_array_mut())
-            .flatten()
-        else {
-            return Ok(None);
-        };
-        let before = self.kept_years.and_then(|(kept, files)| {
-            let page = crate::output::find(files, path).filter(|page| !page.is_empty())?;
-            Some((kept.of(lang)?, page))
-        });
-        let render = |years: Vec<serde_json::Value>| {
-            let own = serde_json::Map::from_iter([("years".to_owned(), years.into())]);
-            let (html, mut own) =
-                self.render_in_keeping(lang, crate::templates::YEARS.0, own, what);
-            let years = match own.remove("years") {
-                Some(serde_json::Value::Array(years)) => years,
-                _ => Vec::new(),
-            };
-            // Tera writes only text: nothing is lost.
-            (
-                html.map(|html| String::from_utf8_lossy(&html).into_owned()),
-                years,
-            )
-        };
-        years::Years::fill(years, before, &render).map(Some)
-    }
-
-    /// Keeps where `years` are in `page`, `lang`'s timeline rendered with them (none when
-    /// the templates have no `timeline_year`).
-    pub fn keep_years(&self, lang: &str, years: Option<years::Years>, page: &[u8]) {
-        let kept = years.map_or_else(Vec::new, |years| years.kept_in(page));
-        let mut made = self.made_years.lock().unwrap_or_else(|e| e.into_inner());
-        made.insert(lang, kept);
+        (self.arcs.into_inner()).map(|arcs| KeptArcs::of(site, &arcs))
     }
 
     /// Hands an output made without a template to the sink, like every rendered page.
@@ -542,29 +420,6 @@ impl<'a> Renderer<'a> {
     /// Renders `job.template` with the shared context of its language, the page's own fields,
     /// and `extra` (a JSON object whose entries become top-level template variables).
     pub fn render(&self, job: Job, extra: serde_json::Value) -> Result<Output, Diagnostic> {
-        (self.sink)(self.render_unsent(job, extra).0?)
-    }
-
-    /// `render` before the output goes to the sink, with the page's own context given back
-    /// (for the caller to let go of when it suits: a large one takes a while).
-    pub fn render_unsent(
-        &self,
-        job: Job,
-        extra: serde_json::Value,
-    ) -> (Result<Output, Diagnostic>, Own) {
-        let (lang, template, path, what) = (job.lang, job.template, job.path, job.what);
-        let own = match self.page_context(job, extra) {
-            Ok(own) => own,
-            Err(e) => return (Err(e), Own::default()),
-        };
-        let (html, own) = self.render_in_keeping(lang, template, own, what);
-        let output =
-            html.map(|html| Output::new(output_path(path), crate::text::without_nul(html)));
-        (output, own)
-    }
-
-    /// The page's own context for `job` and `extra`.
-    fn page_context(&self, job: Job, extra: serde_json::Value) -> Result<Own, Diagnostic> {
         let Job {
             template,
             lang,
@@ -603,7 +458,11 @@ impl<'a> Renderer<'a> {
             what,
         )?;
         own.insert("header".to_owned(), serde_json::Value::String(header));
-        Ok(own)
+        let html = self.render_in(lang, template, own, what)?;
+        (self.sink)(Output::new(
+            output_path(path),
+            crate::text::without_nul(html),
+        ))
     }
 
     /// Renders `template` with the shared context of `lang` and the keys of `own`.
@@ -614,22 +473,9 @@ impl<'a> Renderer<'a> {
         own: serde_json::Map<String, serde_json::Value>,
         what: &str,
     ) -> Result<Vec<u8>, Diagnostic> {
-        self.render_in_keeping(lang, template, own, what).0
-    }
-
-    /// `render_in`, giving `own` back.
-    fn render_in_keeping(
-        &self,
-        lang: &str,
-        template: &str,
-        own: serde_json::Map<String, serde_json::Value>,
-        what: &str,
-    ) -> (Result<Vec<u8>, Diagnostic>, Own) {
         let keys: Vec<String> = own.keys().cloned().collect();
-        let own = match tera::Context::from_value(serde_json::Value::Object(own)) {
-            Ok(own) => own,
-            Err(e) => return (Err(failure(template, what, &e)), Default::default()),
-        };
+        let own = tera::Context::from_value(serde_json::Value::Object(own))
+            .map_err(|e| failure(template, what, &e))?;
         let pool = self.pool.get(lang).expect("page languages are configured");
         let mut context = pool
             .lock()
@@ -641,13 +487,13 @@ impl<'a> Renderer<'a> {
         let reusable = !keys.iter().any(|k| self.shared[lang].contains_key(k));
         context.extend(own);
         let html = self.tera.render_bytes(template, &context, what);
-        let own = (keys.into_iter())
-            .filter_map(|k| context.remove(&k).map(|v| (k, v)))
-            .collect();
         if reusable {
+            for k in &keys {
+                context.remove(k);
+            }
             pool.lock().expect("no panics while held").push(context);
         }
-        (html, own)
+        html
     }
 
     /// Language versions of a page id (or of a section, with `dir`), each language's home where

@@ -3,7 +3,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::geo::World;
 use crate::layout::SPECIAL_PAGES;
-use crate::output::{output_path, Output};
+use crate::output::Output;
 use crate::render::{Job, Renderer};
 use crate::seo::Seo;
 use crate::{map, timeline};
@@ -57,13 +57,6 @@ pub fn render_showing_content(
 const TIMELINE: &str = "timeline";
 const MAP: &str = "map";
 
-/// Whether an edit reads the published file `path` (relative to the output folder): a
-/// language's timeline, whose years that stay the same it takes (`render::years`).
-pub fn read_on_edit(path: &str) -> bool {
-    path.split_once('/')
-        .is_some_and(|(_, rest)| rest.strip_prefix(TIMELINE) == Some("/index.html"))
-}
-
 /// One special page, `/<lang>/<name>/`.
 fn render(
     r: &Renderer,
@@ -75,15 +68,10 @@ fn render(
     let language = site.config.language(lang).expect("configured");
     let string = |key: &'static str| language.strings.get(key).map_or(key, String::as_str);
     let mut view = serde_json::Map::new();
-    let path = format!("/{lang}/{name}/");
-    let what = format!("the {name} page");
-    let mut years = None;
     let description = match name {
         TIMELINE => {
             // Made as a `Value` already: `json!` would serialize it all again.
-            let mut timeline = timeline::build(site, lang);
-            years = Some(r.timeline_years(lang, &output_path(&path), &mut timeline, &what)?);
-            view.insert(name.to_owned(), timeline);
+            view.insert(name.to_owned(), timeline::build(site, lang));
             language.description.as_str()
         }
         MAP => {
@@ -95,23 +83,14 @@ fn render(
     };
     let seo = Seo::listing(&site.config, string(name), description);
     view.insert("seo".to_owned(), serde_json::json!(seo));
+    let path = format!("/{lang}/{name}/");
     let job = Job {
         template: &format!("{name}.html"),
         lang,
         path: &path,
         translations: r.translations(lang, |l| Some(format!("/{l}/{name}/"))),
         has_code: false,
-        what: &what,
+        what: &format!("the {name} page"),
     };
-    let Some(years) = years else {
-        return r.render(job, serde_json::Value::Object(view));
-    };
-    // Where each year is in the page is found before the page goes to the sink, which may
-    // let go of its bytes.
-    let (page, own) = r.render_unsent(job, serde_json::Value::Object(view));
-    // The timeline's context holds every entry: an edit does not wait for it to be let go.
-    rayon::spawn(move || drop(own));
-    let page = page?;
-    r.keep_years(lang, years, &page.bytes);
-    r.emit(page)
+    r.render(job, serde_json::Value::Object(view))
 }

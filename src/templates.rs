@@ -36,14 +36,6 @@ pub const CARDS: (&str, &str) = (
     "{% import \"macros.html\" as m %}{% for p in cards %}{{ m::card(p=p, t=t) }}\u{0}{% endfor %}",
 );
 
-/// An internal template, like `CARDS`: each year of `years` (the timeline's, see
-/// `render::years`) as `macros.html`'s `timeline_year` renders it in the language of `t`, each
-/// followed by NUL.
-pub const YEARS: (&str, &str) = (
-    "years of macros.html",
-    "{% import \"macros.html\" as m %}{% for y in years %}{{ m::timeline_year(y=y, t=t) }}\u{0}{% endfor %}",
-);
-
 /// The default theme's static files, by path under `static/`.
 pub const BUILTIN_STATIC: &[(&str, &[u8])] =
     builtin!(bytes "static": "style.css", "site.js", "search.js", "social-card.png");
@@ -89,9 +81,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             )),
         }
     }
-    for (name, source) in [CARDS, YEARS] {
-        sources.push((name.to_owned(), source.to_owned()));
-    }
+    sources.push((CARDS.0.to_owned(), CARDS.1.to_owned()));
     // Each template parsed on its own (side by side), so that every syntax error is reported
     // at once, then handed to Tera as it is: parsing them again (`add_raw_templates`) would
     // double a cost that is a large part of a small site's build.

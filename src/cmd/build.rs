@@ -91,13 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let paths = built.outputs.iter().map(|o| o.path.clone()).collect();
         let shards = incremental::published(&out, paths, crate::search::read_on_edit)?;
         let index = crate::search::Live::measure(&built.site, &l.bodies, &shards);
-        Some(Kept::new(
-            built.site,
-            l.bodies,
-            l.sources,
-            index,
-            l.fragments,
-        ))
+        Some(Kept::new(built.site, l.bodies, l.sources, index, l.arcs))
     });
     let save = cache.as_ref().zip(sources).map(|(c, s)| (c, s, kept));
     let summary = done.finish(&args, &out, save, started);
