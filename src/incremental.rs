@@ -353,16 +353,26 @@ impl Incremental {
     /// `paths` (sorted); `None` when its configuration or templates do not load or a published
     /// file of the search index cannot be read. Its configuration, templates and static files
     /// are read again: the caller knows them unchanged since.
-    /// Of the published files, only the search index's are read (an edit patches them); the
-    /// others' bytes are left empty, so every output an edit makes again counts as changed.
+    /// Of the published files, only those an edit patches are read (`read_on_edit`: the search
+    /// index's and the feeds); the others' bytes are left empty, so every output an edit makes
+    /// again counts as changed.
     pub fn restore(options: &Options, kept: Kept, out: &Path, paths: Vec<String>) -> Option<Self> {
         let config = pipeline::config(options).ok()?;
-        let tera = templates::load(&options.root).ok()?;
-        let site = Site::from_kept(kept.site, config, &options.root, options.build_date);
-        // Listed again only where folders' times changed since the engine was kept.
+        // Listed again only where folders' times changed since the engine was kept. Side by
+        // side with compiling the templates and reading back what an edit reads: listing
+        // waits on the file system, the others on the CPU.
         let mut listings = files::Listings::from_kept(kept.listings);
-        listings.refresh(&options.root);
-        let files = published(out, paths, read_on_edit)?;
+        let (tera, (files, ())) = rayon::join(
+            || templates::load(&options.root),
+            || {
+                rayon::join(
+                    || published(out, paths, read_on_edit),
+                    || listings.refresh(&options.root),
+                )
+            },
+        );
+        let (tera, files) = (tera.ok()?, files?);
+        let site = Site::from_kept(kept.site, config, &options.root, options.build_date);
         let inputs = (static_files(&listings).0, crate::media::sources(&listings));
         let rendering = Rendering {
             bodies: kept.bodies,
