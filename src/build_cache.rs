@@ -477,8 +477,21 @@ fn pages_changed(old: &[(String, Entry)], new: &[(String, Entry)]) -> Result<Vec
             (false, false) => bail!("a source changed: {path}"),
         }
     }
+    // Many pages at once (a checkout, or a site copied just before its last build, all of
+    // whose files were too recent to trust) are built in full: the engine holds what it makes
+    // until it publishes (15,000 pages peaked at 374 MB this way), a full build streams.
+    let pages = (new.iter())
+        .filter(|(path, _)| path.starts_with(&format!("{CONTENT_DIR}/")) && path.ends_with(".md"))
+        .count();
+    if changed.len() > MANY_PAGES.max(pages / 10) {
+        bail!("{} of the {pages} pages' files changed", changed.len());
+    }
     Ok(changed)
 }
+
+/// The fewest changed pages' files that `pages_changed` leaves to a full build (or more, a
+/// tenth of them).
+const MANY_PAGES: usize = 64;
 
 /// A number for the engine file, unlike any an earlier build wrote.
 fn engine_number() -> u64 {

@@ -564,3 +564,38 @@ fn an_event_edit_made_by_the_engine_updates_every_feed_that_quotes_it() {
     }
     assert!(site.public("en/atom.xml").contains("One more line."));
 }
+
+#[test]
+fn an_edit_of_many_pages_at_once_is_left_to_a_full_build() {
+    let site = site();
+    let key = |i: usize| format!("content/regions/r{i:03}.en.md");
+    let page = |i: usize, text: &str| format!("---\ntitle: R{i}\ncountry: Land\n---\n{text}\n");
+    for i in 0..70 {
+        site.write(&key(i), &page(i, "First."));
+    }
+    settle();
+    site.build().assert_ok();
+    // More than 64 pages' files (and more than a tenth of them): a full build, which
+    // streams them, instead of the engine, which holds them until it publishes.
+    for i in 0..70 {
+        site.write(&key(i), &page(i, "Second."));
+    }
+    let run = site.run(&["build", "-v"]);
+    run.assert_ok()
+        .stderr_has(&["note: building everything: 70 of the "]);
+    assert!(site
+        .public("en/regions/r069/index.html")
+        .contains("Second."));
+    assert_same_as_cold(&site);
+    // A few of them: the engine.
+    settle();
+    site.build().assert_ok();
+    for i in 0..3 {
+        site.write(&key(i), &page(i, "Third."));
+    }
+    site.run(&["build", "-v"])
+        .assert_ok()
+        .stdout_has(&[BY_ENGINE]);
+    assert!(site.public("en/regions/r002/index.html").contains("Third."));
+    assert_same_as_cold(&site);
+}
