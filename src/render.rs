@@ -305,6 +305,50 @@ pub struct Job<'a, 'b> {
     pub what: &'b str,
 }
 
+/// How a special page (timeline, map), whose context holds a whole language, is rendered.
+#[derive(Clone, Copy)]
+pub enum Spread {
+    /// On the thread that renders it, its context freed there: a full build renders the
+    /// pages beside it, and the timeline's years and entries made side by side with them took
+    /// a 15,000-page build's peak memory from ~280 to ~305 MB.
+    One,
+    /// On every core, its context freed on every core too: it is what an edit of a title
+    /// waits for last (freeing the timeline's context alone took ~50 ms).
+    All,
+}
+
+impl Spread {
+    fn drop(self, own: serde_json::Map<String, serde_json::Value>) {
+        if let Spread::All = self {
+            drop_wide(serde_json::Value::Object(own), 3);
+        }
+    }
+
+    /// `f` of each item of `items` that gives one, in order; side by side for `All`.
+    pub fn filter_map<T: Sync, U: Send>(
+        self,
+        items: &[T],
+        f: impl Fn(&T) -> Option<U> + Sync + Send,
+    ) -> Vec<U> {
+        match self {
+            Spread::One => items.iter().filter_map(f).collect(),
+            Spread::All => items.par_iter().filter_map(f).collect(),
+        }
+    }
+}
+
+/// Frees `value` on every core: the items of its arrays and objects side by side, `depth`
+/// levels down.
+fn drop_wide(value: serde_json::Value, depth: usize) {
+    use serde_json::Value;
+    let items: Vec<Value> = match value {
+        Value::Array(items) if depth > 0 => items,
+        Value::Object(fields) if depth > 0 => fields.into_iter().map(|(_, v)| v).collect(),
+        _ => return,
+    };
+    items.into_par_iter().for_each(|v| drop_wide(v, depth - 1));
+}
+
 /// Everything a render needs, shared by all pages of one build.
 pub struct Renderer<'a> {
     pub site: &'a Site,
@@ -325,6 +369,11 @@ pub struct Renderer<'a> {
     navs: HashMap<&'a str, Vec<NavItem>>,
     headers: header::Headers,
     cards: cards::Cards,
+    /// Whether `macros.html` has a `timeline_year(y, t)` macro (see `timeline_years`).
+    years: bool,
+    /// Whether the timeline page reads only its years' `year` and `html` (the built-in
+    /// templates do), so that a year's entries can go once its HTML is made.
+    years_only: bool,
     /// The map's arcs, drawn the first time a map needs them, and those an earlier render
     /// kept.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
@@ -378,6 +427,10 @@ impl<'a> Renderer<'a> {
             navs,
             headers: header::Headers::default(),
             cards: cards::Cards::new(site, tera.has_macro("macros.html", "card", &["p", "t"])),
+            years: tera.has_macro("macros.html", "timeline_year", &["y", "t"]),
+            years_only: ["timeline.html", "base.html", "meta.html"]
+                .iter()
+                .all(|name| tera.is_builtin(name)),
             arcs: std::sync::OnceLock::new(),
             kept_arcs: None,
             sink: &Ok,
@@ -420,6 +473,16 @@ impl<'a> Renderer<'a> {
     /// Renders `job.template` with the shared context of its language, the page's own fields,
     /// and `extra` (a JSON object whose entries become top-level template variables).
     pub fn render(&self, job: Job, extra: serde_json::Value) -> Result<Output, Diagnostic> {
+        self.render_spread(job, extra, Spread::One)
+    }
+
+    /// `render` of a special page, with `extra` freed as `spread` says.
+    pub fn render_spread(
+        &self,
+        job: Job,
+        extra: serde_json::Value,
+        spread: Spread,
+    ) -> Result<Output, Diagnostic> {
         let Job {
             template,
             lang,
@@ -458,24 +521,31 @@ impl<'a> Renderer<'a> {
             what,
         )?;
         own.insert("header".to_owned(), serde_json::Value::String(header));
-        let html = self.render_in(lang, template, own, what)?;
+        let (html, own) = self.render_in(lang, template, own, what);
+        spread.drop(own);
         (self.sink)(Output::new(
             output_path(path),
-            crate::text::without_nul(html),
+            crate::text::without_nul(html?),
         ))
     }
 
-    /// Renders `template` with the shared context of `lang` and the keys of `own`.
+    /// Renders `template` with the shared context of `lang` and the keys of `own`, and gives
+    /// `own` back (a caller may keep parts of it, or free it where it likes).
     fn render_in(
         &self,
         lang: &str,
         template: &str,
         own: serde_json::Map<String, serde_json::Value>,
         what: &str,
-    ) -> Result<Vec<u8>, Diagnostic> {
+    ) -> (
+        Result<Vec<u8>, Diagnostic>,
+        serde_json::Map<String, serde_json::Value>,
+    ) {
         let keys: Vec<String> = own.keys().cloned().collect();
-        let own = tera::Context::from_value(serde_json::Value::Object(own))
-            .map_err(|e| failure(template, what, &e))?;
+        let own = match tera::Context::from_value(serde_json::Value::Object(own)) {
+            Ok(own) => own,
+            Err(e) => return (Err(failure(template, what, &e)), Default::default()),
+        };
         let pool = self.pool.get(lang).expect("page languages are configured");
         let mut context = pool
             .lock()
@@ -487,13 +557,13 @@ impl<'a> Renderer<'a> {
         let reusable = !keys.iter().any(|k| self.shared[lang].contains_key(k));
         context.extend(own);
         let html = self.tera.render_bytes(template, &context, what);
+        let own = (keys.into_iter())
+            .filter_map(|k| context.remove(&k).map(|v| (k, v)))
+            .collect();
         if reusable {
-            for k in &keys {
-                context.remove(k);
-            }
             pool.lock().expect("no panics while held").push(context);
         }
-        html
+        (html, own)
     }
 
     /// Language versions of a page id (or of a section, with `dir`), each language's home where
@@ -545,12 +615,50 @@ impl<'a> Renderer<'a> {
             .collect();
         let render = |cards: Vec<serde_json::Value>| {
             let own = serde_json::Map::from_iter([("cards".to_owned(), cards.into())]);
-            let html = self.render_in(lang, crate::templates::CARDS.0, own, what)?;
+            let html = self
+                .render_in(lang, crate::templates::CARDS.0, own, what)
+                .0?;
             // Tera writes only text: nothing is lost.
             Ok(String::from_utf8_lossy(&html).into_owned())
         };
         self.cards.fill(self.site, &mut links, &kept, &render)?;
         Ok(links)
+    }
+
+    /// Sets each year's `html` in `timeline` (`timeline::build`'s context) to what
+    /// `macros.html`'s `timeline_year` makes of it (when the macro is there), the years side
+    /// by side for `Spread::All`; with the built-in page templates, the year's `entries` go.
+    pub fn timeline_years(
+        &self,
+        lang: &str,
+        timeline: &mut serde_json::Value,
+        what: &str,
+        spread: Spread,
+    ) -> Result<(), Diagnostic> {
+        let Some(serde_json::Value::Array(years)) = timeline.get_mut("years") else {
+            return Ok(());
+        };
+        if !self.years {
+            return Ok(());
+        }
+        let year_html = |year: &mut serde_json::Value| {
+            let own = serde_json::Map::from_iter([("y".to_owned(), std::mem::take(year))]);
+            let (html, mut own) = self.render_in(lang, crate::templates::YEAR.0, own, what);
+            *year = own.remove("y").unwrap_or_default();
+            // Tera writes only text: nothing is lost.
+            let html = String::from_utf8_lossy(&html?).into_owned();
+            year["html"] = html.into();
+            // The entries are most of the context: freed here, side by side, instead of held
+            // through the page's render.
+            if let Some(fields) = year.as_object_mut().filter(|_| self.years_only) {
+                fields.remove("entries");
+            }
+            Ok(())
+        };
+        match spread {
+            Spread::One => years.iter_mut().try_for_each(year_html),
+            Spread::All => years.par_iter_mut().try_for_each(year_html),
+        }
     }
 
     /// All content pages, in parallel, from their rendered Markdown.

@@ -4,7 +4,7 @@ use crate::diagnostics::Diagnostic;
 use crate::geo::World;
 use crate::layout::SPECIAL_PAGES;
 use crate::output::Output;
-use crate::render::{Job, Renderer};
+use crate::render::{Job, Renderer, Spread};
 use crate::seo::Seo;
 use crate::{map, timeline};
 use rayon::prelude::*;
@@ -22,7 +22,7 @@ pub fn render_all(r: &Renderer) -> Vec<Result<Output, Diagnostic>> {
     // 260 to 325 MB. Pages and the other producers keep the other core busy meanwhile.
     let codes = r.site.config.codes();
     let pages = codes.flat_map(|lang| SPECIAL_PAGES.iter().map(move |name| (lang, *name)));
-    out.extend(pages.map(|(lang, name)| render(r, &world, lang, name)));
+    out.extend(pages.map(|(lang, name)| render(r, &world, lang, name, Spread::One)));
     out
 }
 
@@ -38,8 +38,8 @@ pub fn showing_content<'l>(
 }
 
 /// The special `pages` (language and name) after an edit (see `showing_content`), side by
-/// side: they are what an edit of a region's title waits for, and the preview holds the site
-/// in memory anyway.
+/// side and each on every core (`Spread::All`): they are what an edit of a title waits for,
+/// and the preview holds the site in memory anyway.
 pub fn render_showing_content(
     r: &Renderer,
     pages: &BTreeSet<(&str, &'static str)>,
@@ -50,19 +50,20 @@ pub fn render_showing_content(
     }
     let world = World::builtin();
     (pages.par_iter())
-        .map(|&(lang, name)| render(r, &world, lang, name))
+        .map(|&(lang, name)| render(r, &world, lang, name, Spread::All))
         .collect()
 }
 
 const TIMELINE: &str = "timeline";
 const MAP: &str = "map";
 
-/// One special page, `/<lang>/<name>/`.
+/// One special page, `/<lang>/<name>/`, rendered as `spread` says.
 fn render(
     r: &Renderer,
     world: &World,
     lang: &str,
     name: &'static str,
+    spread: Spread,
 ) -> Result<Output, Diagnostic> {
     let site = r.site;
     let language = site.config.language(lang).expect("configured");
@@ -71,7 +72,9 @@ fn render(
     let description = match name {
         TIMELINE => {
             // Made as a `Value` already: `json!` would serialize it all again.
-            view.insert(name.to_owned(), timeline::build(site, lang));
+            let mut timeline = timeline::build(site, lang, spread);
+            r.timeline_years(lang, &mut timeline, "the timeline page", spread)?;
+            view.insert(name.to_owned(), timeline);
             language.description.as_str()
         }
         MAP => {
@@ -92,5 +95,5 @@ fn render(
         has_code: false,
         what: &format!("the {name} page"),
     };
-    r.render(job, serde_json::Value::Object(view))
+    r.render_spread(job, serde_json::Value::Object(view), spread)
 }

@@ -36,6 +36,14 @@ pub const CARDS: (&str, &str) = (
     "{% import \"macros.html\" as m %}{% for p in cards %}{{ m::card(p=p, t=t) }}\u{0}{% endfor %}",
 );
 
+/// An internal template: one year of the timeline, `y` (an item of `timeline.years`), as
+/// `macros.html`'s `timeline_year` renders it in the language of `t`; the years are rendered
+/// side by side (see `render::Renderer::timeline_years`).
+pub const YEAR: (&str, &str) = (
+    "timeline_year of macros.html",
+    "{% import \"macros.html\" as m %}{{ m::timeline_year(y=y, t=t) }}",
+);
+
 /// The default theme's static files, by path under `static/`.
 pub const BUILTIN_STATIC: &[(&str, &[u8])] =
     builtin!(bytes "static": "style.css", "site.js", "search.js", "social-card.png");
@@ -81,7 +89,9 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             )),
         }
     }
-    sources.push((CARDS.0.to_owned(), CARDS.1.to_owned()));
+    for (name, source) in [CARDS, YEAR] {
+        sources.push((name.to_owned(), source.to_owned()));
+    }
     // Each template parsed on its own (side by side), so that every syntax error is reported
     // at once, then handed to Tera as it is: parsing them again (`add_raw_templates`) would
     // double a cost that is a large part of a small site's build.
@@ -271,6 +281,13 @@ impl Templates {
     /// Renders `name`; an error is located in the template that holds the mistake, and names
     /// `page` (the file being rendered, for messages).
     /// Whether the template `file` defines the macro `name` with exactly the arguments `args`.
+    /// Whether template `name` is the built-in one (the site's file of that name, if any, is
+    /// the same text).
+    pub fn is_builtin(&self, name: &str) -> bool {
+        let builtin = BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == name);
+        builtin.is_some_and(|(_, text)| self.sources.get(name).is_some_and(|s| s == text))
+    }
+
     pub fn has_macro(&self, file: &str, name: &str, args: &[&str]) -> bool {
         let Some(def) = (self.tera.get_template(file).ok()).and_then(|t| t.macros.get(name)) else {
             return false;

@@ -4,6 +4,7 @@
 use crate::content::{Page, Site};
 use crate::dates::PartialDate;
 use crate::front_matter::{PageKind, Status};
+use crate::render::Spread;
 use crate::view::{anniversary_view, page_link};
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
@@ -29,17 +30,18 @@ struct Links<'a> {
 }
 
 impl<'a> Links<'a> {
-    /// `p`'s link, kept for the next use.
-    fn of(&mut self, p: &'a Page) -> Value {
-        let site = self.site;
-        (self.made.entry(&p.path))
-            .or_insert_with(|| link(site, p))
-            .clone()
+    /// The links of `regions`.
+    fn of_regions(site: &'a Site, regions: &[&'a Page], spread: Spread) -> Self {
+        let made = spread.filter_map(regions, |r| Some((r.path.as_str(), link(site, r))));
+        Links {
+            site,
+            made: made.into_iter().collect(),
+        }
     }
 
-    /// `p`'s link, for its last use.
-    fn last(&mut self, p: &'a Page) -> Value {
-        (self.made.remove(p.path.as_str())).unwrap_or_else(|| link(self.site, p))
+    /// `p`'s link: a copy of the one made for it, or made now.
+    fn of(&self, p: &Page) -> Value {
+        (self.made.get(p.path.as_str()).cloned()).unwrap_or_else(|| link(self.site, p))
     }
 }
 
@@ -47,48 +49,32 @@ fn link(site: &Site, p: &Page) -> Value {
     serde_json::to_value(page_link(site, p)).expect("plain data")
 }
 
+/// What the timeline takes from one established region: its entry, its next round
+/// anniversary (unless the relation is still being prepared) and its place in the filter.
+struct FromRegion<'a> {
+    entry: Entry<'a>,
+    upcoming: Option<(PartialDate, Value)>,
+    filter: Value,
+}
+
 /// The timeline's context: `years` (each `year` with its `entries`), `upcoming` (a `region`
 /// with the fields of its next anniversary), `kinds` and `regions` that occur, for the
-/// filter controls.
-pub fn build(site: &Site, lang: &str) -> Value {
-    let mut links = Links {
-        site,
-        made: FxHashMap::default(),
-    };
-    let mut entries: Vec<Entry> = Vec::new();
-    for p in site.pages_of(PageKind::Event, lang) {
-        let Some(date) = p.front.neutral.date else {
-            continue;
-        };
-        let keys = p.front.neutral.regions.as_deref().unwrap_or_default();
-        let regions: Vec<Value> = site.regions_of(p).map(|r| links.of(r)).collect();
-        let kind = p.front.neutral.kind.map_or("other", |k| k.name());
-        let page = links.last(p);
-        entries.push(entry(date, lang, kind, page, p, regions, keys.join(" ")));
-    }
-    let mut regions: Vec<(&str, Value)> = Vec::new();
-    let mut upcoming: Vec<(PartialDate, &str, Value)> = Vec::new();
-    for r in site.pages_of(PageKind::Region, lang) {
-        let n = &r.front.neutral;
-        let Some(date) = n.established else { continue };
-        let (page, own) = (links.of(r), vec![links.of(r)]);
-        entries.push(entry(
-            date,
-            lang,
-            "established",
-            page,
-            r,
-            own,
-            r.key.clone(),
-        ));
-        if n.status != Some(Status::Preparing) {
-            let (years, when) = date.next_round_anniversary(site.build_date, 5);
-            let mut value =
-                serde_json::to_value(anniversary_view(years, when, lang)).expect("plain data");
-            value["region"] = links.of(r);
-            upcoming.push((when, &r.front.title, value));
+/// filter controls; made side by side for `Spread::All`.
+pub fn build(site: &Site, lang: &str, spread: Spread) -> Value {
+    let regions: Vec<&Page> = site.pages_of(PageKind::Region, lang).collect();
+    let events: Vec<&Page> = site.pages_of(PageKind::Event, lang).collect();
+    let links = Links::of_regions(site, &regions, spread);
+    let mut entries = spread.filter_map(&events, |p| of_event(&links, lang, p));
+    let from_regions = spread.filter_map(&regions, |r| of_region(&links, lang, r));
+    let mut upcoming = Vec::new();
+    let mut filter = Vec::new();
+    for made in from_regions {
+        let title = &made.entry.page.front.title;
+        if let Some((when, value)) = made.upcoming {
+            upcoming.push((when, title, value));
         }
-        regions.push((&r.front.title, links.last(r)));
+        filter.push((title, made.filter));
+        entries.push(made.entry);
     }
     entries.sort_by(|a, b| {
         (a.date, a.kind, &a.page.front.title, &a.page.path).cmp(&(
@@ -102,13 +88,51 @@ pub fn build(site: &Site, lang: &str) -> Value {
     let mut kinds: Vec<&'static str> = entries.iter().map(|e| e.kind).collect();
     kinds.sort_unstable();
     kinds.dedup();
-    regions.sort_by(|a, b| a.0.cmp(b.0));
+    filter.sort_by(|a, b| a.0.cmp(b.0));
     object([
         ("years", Value::Array(years(entries))),
         ("upcoming", upcoming.into_iter().map(|u| u.2).collect()),
         ("kinds", json!(kinds)),
-        ("regions", regions.into_iter().map(|r| r.1).collect()),
+        ("regions", filter.into_iter().map(|r| r.1).collect()),
     ])
+}
+
+/// The entry of a dated event `p`.
+fn of_event<'a>(links: &Links, lang: &str, p: &'a Page) -> Option<Entry<'a>> {
+    let date = p.front.neutral.date?;
+    let keys = p.front.neutral.regions.as_deref().unwrap_or_default();
+    let regions: Vec<Value> = links.site.regions_of(p).map(|r| links.of(r)).collect();
+    let kind = p.front.neutral.kind.map_or("other", |k| k.name());
+    let page = link(links.site, p);
+    Some(entry(date, lang, kind, page, p, regions, keys.join(" ")))
+}
+
+/// What the timeline shows of region `r`, when its relation has a date.
+fn of_region<'a>(links: &Links, lang: &str, r: &'a Page) -> Option<FromRegion<'a>> {
+    let n = &r.front.neutral;
+    let date = n.established?;
+    let own = vec![links.of(r)];
+    let entry = entry(
+        date,
+        lang,
+        "established",
+        links.of(r),
+        r,
+        own,
+        r.key.clone(),
+    );
+    let upcoming = (n.status != Some(Status::Preparing)).then(|| {
+        let (years, when) = date.next_round_anniversary(links.site.build_date, 5);
+        let mut value =
+            serde_json::to_value(anniversary_view(years, when, lang)).expect("plain data");
+        value["region"] = links.of(r);
+        (when, value)
+    });
+    Some(FromRegion {
+        entry,
+        upcoming,
+        filter: links.of(r),
+    })
 }
 
 /// An entry for `page` (whose link is `link`) on `date`, naming `regions`.

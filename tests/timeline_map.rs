@@ -260,3 +260,40 @@ fn region_pages_have_a_locator_map() {
         .public("en/regions/nocoords/index.html")
         .contains("class=\"locator\""));
 }
+
+#[test]
+fn a_site_renders_the_years_with_its_own_macro_or_reads_their_entries_in_its_own_page() {
+    let site = fixture();
+    // The theme's page prints each year as `macros.html`'s `timeline_year` makes it: a site's
+    // own macro sees the year's entries.
+    site.write(
+        "templates/macros.html",
+        &common::theme_macros_with(
+            "timeline_year(y, t)",
+            "<section class=\"own-year\">{{ y.year }}: {{ y.entries | length }}</section>",
+        ),
+    );
+    build_at(&site, TODAY);
+    let html = site.public("en/timeline/index.html");
+    assert!(
+        html.contains("<section class=\"own-year\">2023: 4</section>"),
+        "{html}"
+    );
+    assert!(html.contains("<section class=\"own-year\">1988: 1</section>"));
+    // A timeline page of the site's own still finds every year's entries (the built-in one
+    // reads only each year's `year` and `html`, and the entries are let go once it is made).
+    site.write(
+        "templates/timeline.html",
+        "{% extends \"base.html\" %}{% block main %}{% for y in timeline.years %}\
+         {% for e in y.entries %}<p class=\"own\">{{ y.year }} {{ e.page.title }}</p>{% endfor %}\
+         {% endfor %}{% endblock main %}",
+    );
+    build_at(&site, TODAY);
+    let html = site.public("en/timeline/index.html");
+    for entry in ["1988 Region old", "2023 Event day", "2022 Event early"] {
+        assert!(
+            html.contains(&format!("<p class=\"own\">{entry}</p>")),
+            "{entry}: {html}"
+        );
+    }
+}
