@@ -470,8 +470,7 @@ fn pages_changed(old: &[(String, Entry)], new: &[(String, Entry)]) -> Result<Vec
         if was == is && !unsettled {
             continue;
         }
-        let page = path.starts_with(&format!("{CONTENT_DIR}/")) && path.ends_with(".md");
-        match (page, *was == Entry::Unsettled) {
+        match (is_page_file(path), *was == Entry::Unsettled) {
             (true, _) => changed.push(path.clone()),
             (false, true) => bail!("{path} had changed less than a second before the last build"),
             (false, false) => bail!("a source changed: {path}"),
@@ -480,13 +479,19 @@ fn pages_changed(old: &[(String, Entry)], new: &[(String, Entry)]) -> Result<Vec
     // Many pages at once (a checkout, or a site copied just before its last build, all of
     // whose files were too recent to trust) are built in full: the engine holds what it makes
     // until it publishes (15,000 pages peaked at 374 MB this way), a full build streams.
-    let pages = (new.iter())
-        .filter(|(path, _)| path.starts_with(&format!("{CONTENT_DIR}/")) && path.ends_with(".md"))
-        .count();
+    let pages = new.iter().filter(|(path, _)| is_page_file(path)).count();
     if changed.len() > MANY_PAGES.max(pages / 10) {
         bail!("{} of the {pages} pages' files changed", changed.len());
     }
     Ok(changed)
+}
+
+/// Whether the source `path` (relative to the site folder) is a page's Markdown file.
+fn is_page_file(path: &str) -> bool {
+    let in_content = path
+        .strip_prefix(CONTENT_DIR)
+        .is_some_and(|p| p.starts_with('/'));
+    in_content && path.ends_with(".md")
 }
 
 /// The fewest changed pages' files that `pages_changed` leaves to a full build (or more, a

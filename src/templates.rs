@@ -278,9 +278,6 @@ fn find_word(source: &str, word: &str) -> Option<(usize, usize)> {
 const RENDERING: &str = " (rendering ";
 
 impl Templates {
-    /// Renders `name`; an error is located in the template that holds the mistake, and names
-    /// `page` (the file being rendered, for messages).
-    /// Whether the template `file` defines the macro `name` with exactly the arguments `args`.
     /// Whether template `name` is the built-in one (the site's file of that name, if any, is
     /// the same text).
     pub fn is_builtin(&self, name: &str) -> bool {
@@ -288,6 +285,7 @@ impl Templates {
         builtin.is_some_and(|(_, text)| self.sources.get(name).is_some_and(|s| s == text))
     }
 
+    /// Whether the template `file` defines the macro `name` with exactly the arguments `args`.
     pub fn has_macro(&self, file: &str, name: &str, args: &[&str]) -> bool {
         let Some(def) = (self.tera.get_template(file).ok()).and_then(|t| t.macros.get(name)) else {
             return false;
@@ -295,6 +293,8 @@ impl Templates {
         def.args.len() == args.len() && args.iter().all(|a| def.args.contains_key(*a))
     }
 
+    /// Renders `name`; an error is located in the template that holds the mistake, and names
+    /// `page` (the file being rendered, for messages).
     pub fn render(&self, name: &str, context: &Context, page: &str) -> Result<String, Diagnostic> {
         self.tera
             .render(name, context)
