@@ -374,6 +374,9 @@ pub struct Renderer<'a> {
     /// Whether the timeline page reads only its years' `year` and `html` (the built-in
     /// templates do), so that a year's entries can go once its HTML is made.
     years_only: bool,
+    /// Which fields the timeline's links carry: only those the theme reads when its page
+    /// templates and `macros.html` are the theme's.
+    timeline_fields: crate::timeline::Fields,
     /// The map's arcs, drawn the first time a map needs them, and those an earlier render
     /// kept.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
@@ -381,6 +384,9 @@ pub struct Renderer<'a> {
     /// Where each rendered output goes (see `output::Sink`).
     sink: crate::output::Sink<'a>,
 }
+
+/// The templates that render the timeline page's context.
+const TIMELINE_PAGE: [&str; 3] = ["timeline.html", "base.html", "meta.html"];
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, tera: &'a Templates) -> Self {
@@ -417,6 +423,7 @@ impl<'a> Renderer<'a> {
             .codes()
             .map(|code| (code, std::sync::Mutex::new(Vec::new())))
             .collect();
+        let years_only = TIMELINE_PAGE.iter().all(|name| tera.is_builtin(name));
         Renderer {
             site,
             tera,
@@ -428,13 +435,20 @@ impl<'a> Renderer<'a> {
             headers: header::Headers::default(),
             cards: cards::Cards::new(site, tera.has_macro("macros.html", "card", &["p", "t"])),
             years: tera.has_macro("macros.html", "timeline_year", &["y", "t"]),
-            years_only: ["timeline.html", "base.html", "meta.html"]
-                .iter()
-                .all(|name| tera.is_builtin(name)),
+            years_only,
+            timeline_fields: if years_only && tera.is_builtin("macros.html") {
+                crate::timeline::Fields::Theme
+            } else {
+                crate::timeline::Fields::All
+            },
             arcs: std::sync::OnceLock::new(),
             kept_arcs: None,
             sink: &Ok,
         }
+    }
+
+    pub fn timeline_fields(&self) -> crate::timeline::Fields {
+        self.timeline_fields
     }
 
     pub fn arcs(&self) -> &crate::map::Arcs<'a> {

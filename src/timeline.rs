@@ -5,7 +5,7 @@ use crate::content::{Page, Site};
 use crate::dates::PartialDate;
 use crate::front_matter::{PageKind, Status};
 use crate::render::Spread;
-use crate::view::{anniversary_view, page_link};
+use crate::view::{anniversary_view, page_link, PageLink, Written};
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 
@@ -20,33 +20,88 @@ struct Entry<'a> {
     value: Value,
 }
 
-/// Each region's link (`view::PageLink`) serialized once, then cloned: a region shows up to
-/// four times (its entry, as that entry's region, among the anniversaries and in the filter)
-/// besides in each event that names it, and serializing those links was 4 % of a 15,000-file
-/// build; cloning a made `Value` costs less. An event's link is used once.
+/// Which fields the timeline's links carry.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Fields {
+    /// All of `view::PageLink`'s: a site's own templates may read any of them.
+    All,
+    /// Only what the theme's templates read (see `ThemeLink`): a region shows in five places,
+    /// and its whole link in each was a third of the memory of an edit that renders the
+    /// timeline.
+    Theme,
+}
+
+/// What the theme's timeline reads of a page it links to (`macros.html`'s `title` and
+/// `timeline_year`, `timeline.html`'s anniversaries and filter); an entry's own page adds its
+/// `summary` and `cover` (`Links::page`). Field for field as `view::PageLink` gives them.
+#[derive(serde::Serialize)]
+struct ThemeLink<'a> {
+    title: &'a str,
+    url: String,
+    key: &'a str,
+    written_in: Option<Written<'a>>,
+}
+
+/// Each region's link serialized once, then cloned: a region shows up to four times (its
+/// entry, as that entry's region, among the anniversaries and in the filter) besides in each
+/// event that names it, and serializing those links was 4 % of a 15,000-file build; cloning a
+/// made `Value` costs less. An event's link is used once.
 struct Links<'a> {
     site: &'a Site,
+    fields: Fields,
     made: FxHashMap<&'a str, Value>,
 }
 
 impl<'a> Links<'a> {
     /// The links of `regions`.
-    fn of_regions(site: &'a Site, regions: &[&'a Page], spread: Spread) -> Self {
-        let made = spread.filter_map(regions, |r| Some((r.path.as_str(), link(site, r))));
-        Links {
+    fn of_regions(site: &'a Site, regions: &[&'a Page], fields: Fields, spread: Spread) -> Self {
+        let mut links = Links {
             site,
-            made: made.into_iter().collect(),
-        }
+            fields,
+            made: FxHashMap::default(),
+        };
+        let made = spread.filter_map(regions, |r| Some((r.path.as_str(), links.link(r))));
+        links.made = made.into_iter().collect();
+        links
     }
 
     /// `p`'s link: a copy of the one made for it, or made now.
     fn of(&self, p: &Page) -> Value {
-        (self.made.get(p.path.as_str()).cloned()).unwrap_or_else(|| link(self.site, p))
+        (self.made.get(p.path.as_str()).cloned()).unwrap_or_else(|| self.link(p))
+    }
+
+    /// The link of an entry's own page.
+    fn page(&self, p: &Page) -> Value {
+        match self.fields {
+            Fields::All => self.of(p),
+            Fields::Theme => theme_link(p, page_link(self.site, p), true),
+        }
+    }
+
+    fn link(&self, p: &Page) -> Value {
+        let link = page_link(self.site, p);
+        match self.fields {
+            Fields::All => serde_json::to_value(link).expect("plain data"),
+            Fields::Theme => theme_link(p, link, false),
+        }
     }
 }
 
-fn link(site: &Site, p: &Page) -> Value {
-    serde_json::to_value(page_link(site, p)).expect("plain data")
+/// `link` with the fields the theme reads (`ThemeLink`), and for an entry's `own` page its
+/// `summary` and `cover`.
+fn theme_link(p: &Page, link: PageLink, own: bool) -> Value {
+    let theme = ThemeLink {
+        title: &p.front.title,
+        url: link.url,
+        key: link.key,
+        written_in: link.written_in,
+    };
+    let mut value = serde_json::to_value(theme).expect("plain data");
+    if own {
+        value["summary"] = link.summary.into();
+        value["cover"] = link.cover.into();
+    }
+    value
 }
 
 /// What the timeline takes from one established region: its entry, its next round
@@ -59,11 +114,11 @@ struct FromRegion<'a> {
 
 /// The timeline's context: `years` (each `year` with its `entries`), `upcoming` (a `region`
 /// with the fields of its next anniversary), `kinds` and `regions` that occur, for the
-/// filter controls; made side by side for `Spread::All`.
-pub fn build(site: &Site, lang: &str, spread: Spread) -> Value {
+/// filter controls; its links with `fields`, made side by side for `Spread::All`.
+pub fn build(site: &Site, lang: &str, fields: Fields, spread: Spread) -> Value {
     let regions: Vec<&Page> = site.pages_of(PageKind::Region, lang).collect();
     let events: Vec<&Page> = site.pages_of(PageKind::Event, lang).collect();
-    let links = Links::of_regions(site, &regions, spread);
+    let links = Links::of_regions(site, &regions, fields, spread);
     let mut entries = spread.filter_map(&events, |p| of_event(&links, lang, p));
     let from_regions = spread.filter_map(&regions, |r| of_region(&links, lang, r));
     let mut upcoming = Vec::new();
@@ -103,8 +158,15 @@ fn of_event<'a>(links: &Links, lang: &str, p: &'a Page) -> Option<Entry<'a>> {
     let keys = p.front.neutral.regions.as_deref().unwrap_or_default();
     let regions: Vec<Value> = links.site.regions_of(p).map(|r| links.of(r)).collect();
     let kind = p.front.neutral.kind.map_or("other", |k| k.name());
-    let page = link(links.site, p);
-    Some(entry(date, lang, kind, page, p, regions, keys.join(" ")))
+    Some(entry(
+        date,
+        lang,
+        kind,
+        links.page(p),
+        p,
+        regions,
+        keys.join(" "),
+    ))
 }
 
 /// What the timeline shows of region `r`, when its relation has a date.
@@ -116,7 +178,7 @@ fn of_region<'a>(links: &Links, lang: &str, r: &'a Page) -> Option<FromRegion<'a
         date,
         lang,
         "established",
-        links.of(r),
+        links.page(r),
         r,
         own,
         r.key.clone(),

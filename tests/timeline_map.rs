@@ -297,3 +297,50 @@ fn a_site_renders_the_years_with_its_own_macro_or_reads_their_entries_in_its_own
         );
     }
 }
+
+#[test]
+fn a_site_whose_own_templates_render_the_timeline_reads_every_field_of_its_links() {
+    // The theme's templates read a few fields of each link, and with them the timeline carries
+    // only those; a site's own `macros.html` or timeline page may read any of them.
+    let site = fixture();
+    site.write(
+        "templates/macros.html",
+        &common::theme_macros_with(
+            "timeline_year(y, t)",
+            "{% for e in y.entries %}<p class=\"own\">{{ e.page.title }} {{ e.page.kind }} \
+             {{ e.page.country_code }}:{% for r in e.regions %} {{ r.country_code }} \
+             {{ r.established_display }}{% endfor %}</p>{% endfor %}",
+        ),
+    );
+    build_at(&site, TODAY);
+    let html = site.public("en/timeline/index.html");
+    for entry in [
+        "Region old region BE: BE 1988",
+        "Event year event : BE 1988 PL December 2008",
+    ] {
+        assert!(
+            html.contains(&format!("<p class=\"own\">{entry}</p>")),
+            "{entry}: {html}"
+        );
+    }
+    site.write(
+        "templates/macros.html",
+        &common::theme_macros_with("timeline_year(y, t)", "{{ y.year }}"),
+    );
+    site.write(
+        "templates/timeline.html",
+        "{% extends \"base.html\" %}{% block main %}\
+         {% for u in timeline.upcoming %}<p class=\"up\">{{ u.region.key }} {{ u.region.country_code }} {{ u.region.status }}</p>{% endfor %}\
+         {% for r in timeline.regions %}<p class=\"filter\">{{ r.key }} {{ r.established }}</p>{% endfor %}\
+         {% endblock main %}",
+    );
+    build_at(&site, TODAY);
+    let html = site.public("en/timeline/index.html");
+    for line in [
+        "<p class=\"up\">leap GR established</p>",
+        "<p class=\"filter\">old 1988</p>",
+        "<p class=\"filter\">month 2008-12</p>",
+    ] {
+        assert!(html.contains(line), "{line}: {html}");
+    }
+}
