@@ -42,6 +42,8 @@ const SEED: u64 = 20231015;
 struct Cost {
     wall: f64,
     cpu: f64,
+    /// The kernel's part of `cpu`.
+    sys: f64,
     mib: f64,
 }
 
@@ -117,6 +119,7 @@ fn measure(cmd: &mut Command) -> (Cost, String) {
     let cost = Cost {
         wall,
         cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
+        sys: secs(usage.ru_stime),
         mib: kib / 1024.0,
     };
     (cost, out)
@@ -137,6 +140,7 @@ fn medians(costs: &[Cost]) -> Cost {
     Cost {
         wall: median(costs.iter().map(|c| c.wall).collect()),
         cpu: median(costs.iter().map(|c| c.cpu).collect()),
+        sys: median(costs.iter().map(|c| c.sys).collect()),
         mib: median(costs.iter().map(|c| c.mib).collect()),
     }
 }
@@ -870,6 +874,26 @@ Photos: skipped, {why}"
 
 /// Full builds at several sizes: time per page should stay flat. The sizes take turns, run
 /// after run, so that a busy spell on the machine does not fall on one size only.
+/// What this machine charges for memory that no process has just freed: milliseconds per MiB
+/// to write `mib` MiB into a new file in `dir` (tmpfs), ten seconds after anything was freed.
+/// A virtual machine that hands freed memory back to its host pays again for each page it
+/// touches next, and on this project's machine more per MiB the more it takes at once.
+fn fresh_memory_ms_per_mib(dir: &Path, mib: usize) -> f64 {
+    use std::io::Write;
+    std::thread::sleep(std::time::Duration::from_secs(10));
+    let path = dir.join("fresh-memory-probe");
+    let chunk = vec![1u8; 1 << 20];
+    let start = Instant::now();
+    let mut file = std::fs::File::create(&path).expect("create the probe file");
+    for _ in 0..mib.max(1) {
+        file.write_all(&chunk).expect("write the probe file");
+    }
+    drop(file);
+    let ms = start.elapsed().as_secs_f64() * 1e3 / mib.max(1) as f64;
+    std::fs::remove_file(&path).expect("remove the probe file");
+    ms
+}
+
 fn linearity(base: &Path, scales: &str, runs: usize) {
     println!("\nLinearity (full build on tmpfs, median of {runs} runs each, sizes in turn):");
     let sizes: Vec<usize> = scales
@@ -887,27 +911,40 @@ fn linearity(base: &Path, scales: &str, runs: usize) {
         .collect();
     let out = base.join("scale-out");
     let mut costs: Vec<Vec<Cost>> = vec![Vec::new(); sizes.len()];
+    let mut written = vec![0; sizes.len()];
     for _ in 0..runs {
-        for (site, costs) in sites.iter().zip(&mut costs) {
+        for ((site, costs), written) in sites.iter().zip(&mut costs).zip(&mut written) {
             clean(&out);
             costs.push(measure(&mut ours(site, &out)).0);
+            if *written == 0 {
+                *written = output_size(&out).1;
+            }
         }
     }
-    let mut wall = Vec::new();
-    let mut cpu = Vec::new();
-    for (n, costs) in sizes.iter().zip(&costs) {
+    clean(&out);
+    let (mut wall, mut cpu, mut user) = (Vec::new(), Vec::new(), Vec::new());
+    for ((n, costs), written) in sizes.iter().zip(&costs).zip(&written) {
         let c = medians(costs);
         let pages = (n * 3) as f64;
-        wall.push(c.wall / pages * 1e6);
-        cpu.push(c.cpu / pages * 1e6);
+        let per_page = |secs: f64| secs / pages * 1e6;
+        wall.push(per_page(c.wall));
+        cpu.push(per_page(c.cpu));
+        user.push(per_page(c.cpu - c.sys));
+        // The memory this size's build touches: its peak and what it wrote to tmpfs.
+        let touched = c.mib as usize + (*written >> 20) as usize;
         println!(
-            "  {:>7} pages: wall {:>7.3} s, CPU {:>7.3} s, peak {:>7.1} MiB; per page: wall {:>6.1} µs, CPU {:>6.1} µs",
+            "  {:>7} pages: wall {:>7.3} s, CPU {:>7.3} s (system {:>6.3} s), peak {:>7.1} MiB, wrote {:>6.0} MB; per page: wall {:>6.1} µs, CPU {:>6.1} µs, user {:>6.1} µs; this machine's fresh memory at {} MiB: {:.2} ms per MiB",
             n * 3,
             c.wall,
             c.cpu,
+            c.sys,
             c.mib,
+            *written as f64 / 1e6,
             wall.last().unwrap(),
-            cpu.last().unwrap()
+            cpu.last().unwrap(),
+            user.last().unwrap(),
+            touched,
+            fresh_memory_ms_per_mib(base, touched),
         );
     }
     let spread = |v: &[f64]| {
@@ -916,9 +953,10 @@ fn linearity(base: &Path, scales: &str, runs: usize) {
         (hi / lo - 1.0) * 100.0
     };
     println!(
-        "  spread of time per page: wall {:.1} %, CPU {:.1} %",
+        "  spread of time per page: wall {:.1} %, CPU {:.1} %, user CPU {:.1} %",
         spread(&wall),
-        spread(&cpu)
+        spread(&cpu),
+        spread(&user)
     );
     for site in &sites {
         clean(site);
