@@ -374,9 +374,9 @@ pub struct Renderer<'a> {
     /// Whether the timeline page reads only its years' `year` and `html` (the built-in
     /// templates do), so that a year's entries can go once its HTML is made.
     years_only: bool,
-    /// Which fields the timeline's links carry: only those the theme reads when its page
-    /// templates and `macros.html` are the theme's.
-    timeline_fields: crate::timeline::Fields,
+    /// Whether the timeline page's templates and `macros.html` are the theme's, so that its
+    /// links need carry only what the theme reads (`timeline::Fields`).
+    theme_timeline: bool,
     /// The map's arcs, drawn the first time a map needs them, and those an earlier render
     /// kept.
     arcs: std::sync::OnceLock<crate::map::Arcs<'a>>,
@@ -436,19 +436,15 @@ impl<'a> Renderer<'a> {
             cards: cards::Cards::new(site, tera.has_macro("macros.html", "card", &["p", "t"])),
             years: tera.has_macro("macros.html", "timeline_year", &["y", "t"]),
             years_only,
-            timeline_fields: if years_only && tera.is_builtin("macros.html") {
-                crate::timeline::Fields::Theme
-            } else {
-                crate::timeline::Fields::All
-            },
+            theme_timeline: years_only && tera.is_builtin("macros.html"),
             arcs: std::sync::OnceLock::new(),
             kept_arcs: None,
             sink: &Ok,
         }
     }
 
-    pub fn timeline_fields(&self) -> crate::timeline::Fields {
-        self.timeline_fields
+    pub fn theme_timeline(&self) -> bool {
+        self.theme_timeline
     }
 
     pub fn arcs(&self) -> &crate::map::Arcs<'a> {

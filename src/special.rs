@@ -72,7 +72,12 @@ fn render(
     let description = match name {
         TIMELINE => {
             // Made as a `Value` already: `json!` would serialize it all again.
-            let mut timeline = timeline::build(site, lang, r.timeline_fields(), spread);
+            let fields = if r.theme_timeline() {
+                timeline::Fields::Theme
+            } else {
+                timeline::Fields::All
+            };
+            let mut timeline = timeline::build(site, lang, fields, spread);
             r.timeline_years(lang, &mut timeline, "the timeline page", spread)?;
             view.insert(name.to_owned(), timeline);
             language.description.as_str()
