@@ -21,7 +21,7 @@ struct Entry<'a> {
 }
 
 /// Which fields the timeline's links carry.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 pub enum Fields {
     /// All of `view::PageLink`'s: a site's own templates may read any of them.
     All,
@@ -36,7 +36,7 @@ pub enum Fields {
 /// `summary` and `cover` (`Links::page`). Field for field as `view::PageLink` gives them.
 #[derive(serde::Serialize)]
 struct ThemeLink<'a> {
-    title: &'a str,
+    title: std::borrow::Cow<'a, str>,
     url: String,
     key: &'a str,
     written_in: Option<Written<'a>>,
@@ -74,7 +74,7 @@ impl<'a> Links<'a> {
     fn page(&self, p: &Page) -> Value {
         match self.fields {
             Fields::All => self.of(p),
-            Fields::Theme => theme_link(p, page_link(self.site, p), true),
+            Fields::Theme => theme_link(page_link(self.site, p), true),
         }
     }
 
@@ -82,16 +82,16 @@ impl<'a> Links<'a> {
         let link = page_link(self.site, p);
         match self.fields {
             Fields::All => serde_json::to_value(link).expect("plain data"),
-            Fields::Theme => theme_link(p, link, false),
+            Fields::Theme => theme_link(link, false),
         }
     }
 }
 
 /// `link` with the fields the theme reads (`ThemeLink`), and for an entry's `own` page its
 /// `summary` and `cover`.
-fn theme_link(p: &Page, link: PageLink, own: bool) -> Value {
+fn theme_link(link: PageLink, own: bool) -> Value {
     let theme = ThemeLink {
-        title: &p.front.title,
+        title: link.title,
         url: link.url,
         key: link.key,
         written_in: link.written_in,
