@@ -872,8 +872,6 @@ Photos: skipped, {why}"
     clean(&out);
 }
 
-/// Full builds at several sizes: time per page should stay flat. The sizes take turns, run
-/// after run, so that a busy spell on the machine does not fall on one size only.
 /// What this machine charges for memory that no process has just freed: milliseconds per MiB
 /// to write `mib` MiB into a new file in `dir` (tmpfs), ten seconds after anything was freed.
 /// A virtual machine that hands freed memory back to its host pays again for each page it
@@ -894,6 +892,25 @@ fn fresh_memory_ms_per_mib(dir: &Path, mib: usize) -> f64 {
     ms
 }
 
+/// What this machine's kernel charges for writing a site's files: microseconds per file to
+/// write `files` files of `bytes` in all into new folders under `dir` (tmpfs), one folder
+/// each, as pages are, from one thread.
+fn file_writing_us_per_file(dir: &Path, files: usize, bytes: u64) -> f64 {
+    let root = dir.join("file-probe");
+    let body = vec![b'x'; (bytes / files.max(1) as u64) as usize];
+    let start = Instant::now();
+    for i in 0..files {
+        let folder = root.join(i.to_string());
+        std::fs::create_dir_all(&folder).expect("create a probe folder");
+        std::fs::write(folder.join("index.html"), &body).expect("write a probe file");
+    }
+    let us = start.elapsed().as_secs_f64() * 1e6 / files.max(1) as f64;
+    clean(&root);
+    us
+}
+
+/// Full builds at several sizes: time per page should stay flat. The sizes take turns, run
+/// after run, so that a busy spell on the machine does not fall on one size only.
 fn linearity(base: &Path, scales: &str, runs: usize) {
     println!("\nLinearity (full build on tmpfs, median of {runs} runs each, sizes in turn):");
     let sizes: Vec<usize> = scales
@@ -911,19 +928,19 @@ fn linearity(base: &Path, scales: &str, runs: usize) {
         .collect();
     let out = base.join("scale-out");
     let mut costs: Vec<Vec<Cost>> = vec![Vec::new(); sizes.len()];
-    let mut written = vec![0; sizes.len()];
+    let mut written = vec![(0, 0); sizes.len()];
     for _ in 0..runs {
         for ((site, costs), written) in sites.iter().zip(&mut costs).zip(&mut written) {
             clean(&out);
             costs.push(measure(&mut ours(site, &out)).0);
-            if *written == 0 {
-                *written = output_size(&out).1;
+            if written.0 == 0 {
+                *written = output_size(&out);
             }
         }
     }
     clean(&out);
     let (mut wall, mut cpu, mut user) = (Vec::new(), Vec::new(), Vec::new());
-    for ((n, costs), written) in sizes.iter().zip(&costs).zip(&written) {
+    for ((n, costs), &(files, bytes)) in sizes.iter().zip(&costs).zip(&written) {
         let c = medians(costs);
         let pages = (n * 3) as f64;
         let per_page = |secs: f64| secs / pages * 1e6;
@@ -931,20 +948,21 @@ fn linearity(base: &Path, scales: &str, runs: usize) {
         cpu.push(per_page(c.cpu));
         user.push(per_page(c.cpu - c.sys));
         // The memory this size's build touches: its peak and what it wrote to tmpfs.
-        let touched = c.mib as usize + (*written >> 20) as usize;
+        let touched = c.mib as usize + (bytes >> 20) as usize;
         println!(
-            "  {:>7} pages: wall {:>7.3} s, CPU {:>7.3} s (system {:>6.3} s), peak {:>7.1} MiB, wrote {:>6.0} MB; per page: wall {:>6.1} µs, CPU {:>6.1} µs, user {:>6.1} µs; this machine's fresh memory at {} MiB: {:.2} ms per MiB",
+            "  {:>7} pages: wall {:>7.3} s, CPU {:>7.3} s (system {:>6.3} s), peak {:>7.1} MiB, wrote {:>6.0} MB in {files} files; per page: wall {:>6.1} µs, CPU {:>6.1} µs, user {:>6.1} µs; this machine's fresh memory at {} MiB: {:.2} ms per MiB; writing as many files: {:.1} µs per file",
             n * 3,
             c.wall,
             c.cpu,
             c.sys,
             c.mib,
-            *written as f64 / 1e6,
+            bytes as f64 / 1e6,
             wall.last().unwrap(),
             cpu.last().unwrap(),
             user.last().unwrap(),
             touched,
             fresh_memory_ms_per_mib(base, touched),
+            file_writing_us_per_file(base, files, bytes),
         );
     }
     let spread = |v: &[f64]| {
