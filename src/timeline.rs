@@ -173,27 +173,28 @@ fn of_event<'a>(links: &Links, lang: &str, p: &'a Page) -> Option<Entry<'a>> {
 fn of_region<'a>(links: &Links, lang: &str, r: &'a Page) -> Option<FromRegion<'a>> {
     let n = &r.front.neutral;
     let date = n.established?;
-    let own = vec![links.of(r)];
+    // Looked up once, copied into the entry and the anniversary, moved into the filter.
+    let link = links.of(r);
     let entry = entry(
         date,
         lang,
         "established",
         links.page(r),
         r,
-        own,
+        vec![link.clone()],
         r.key.clone(),
     );
     let upcoming = (n.status != Some(Status::Preparing)).then(|| {
         let (years, when) = date.next_round_anniversary(links.site.build_date, 5);
         let mut value =
             serde_json::to_value(anniversary_view(years, when, lang)).expect("plain data");
-        value["region"] = links.of(r);
+        value["region"] = link.clone();
         (when, value)
     });
     Some(FromRegion {
         entry,
         upcoming,
-        filter: links.of(r),
+        filter: link,
     })
 }
 
