@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 mod cache;
 mod cover;
@@ -42,8 +43,9 @@ pub struct Page {
     /// Site path, always starting and ending with a slash: `/en/regions/attica/`.
     pub path: String,
     /// The normalized source (no BOM, LF line ends). Empty once a full build has taken it
-    /// (`Site::take_sources`): read it again with `source_text`.
-    pub source: String,
+    /// (`Site::take_sources`): read it again with `source_text`. Shared, so that the cache
+    /// of what was read (`SourceCache`) and the site hold one copy of it.
+    pub source: Arc<str>,
     pub body_line: usize,
     /// Byte offset of the Markdown body in `source`.
     pub body_start: usize,
@@ -189,7 +191,7 @@ impl Site {
         self.take_sources();
         for s in &mut self.sections {
             if let Some(index) = &mut s.index {
-                index.source = String::new();
+                index.source = Arc::default();
             }
         }
         KeptSite {
@@ -216,7 +218,7 @@ impl Site {
 
     /// Moves the pages' sources out of the model, aligned with `pages`, so that a build can let
     /// each go as soon as the page is rendered: together they are as large as the content.
-    pub fn take_sources(&mut self) -> Vec<String> {
+    pub fn take_sources(&mut self) -> Vec<Arc<str>> {
         self.pages
             .iter_mut()
             .map(|p| std::mem::take(&mut p.source))

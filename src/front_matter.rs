@@ -169,12 +169,12 @@ const EVENT_KEYS: [&str; 3] = ["date", "kind", "regions"];
 /// Strips a UTF-8 BOM and turns CRLF into LF, so positions are counted in one way, and leaves
 /// out the control characters no page or feed may carry (see [`crate::text`]).
 pub fn normalize(source: &str) -> String {
-    normalized(source).text
+    normalized(source).text.to_string()
 }
 
 /// [`normalize`]d source, and whether characters were left out of it.
 pub struct Normalized {
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     /// Only then does [`crate::text::warnings`] find anything in the file as read: a file is
     /// scanned for them once, not twice.
     pub cleaned: bool,
@@ -184,11 +184,11 @@ pub fn normalized(source: &str) -> Normalized {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let clean = crate::text::clean(source);
     let cleaned = matches!(clean, std::borrow::Cow::Owned(_));
-    // Most files have no CR: a copy, without searching for `\r\n` on the way.
+    // Most files have no CR: one copy, without searching for `\r\n` on the way.
     let text = if clean.contains('\r') {
-        clean.replace("\r\n", "\n")
+        clean.replace("\r\n", "\n").into()
     } else {
-        clean.into_owned()
+        clean.as_ref().into()
     };
     Normalized { text, cleaned }
 }

@@ -87,7 +87,7 @@ pub struct Work {
     pub bodies: Bodies,
     /// The pages' Markdown, while not rendered yet: the full build renders each page's body and
     /// template in one step and lets its source go (`Producer::Pages` fills `bodies.pages`).
-    pub sources: Option<Vec<String>>,
+    pub sources: Option<Vec<std::sync::Arc<str>>>,
 }
 
 /// What a producer made: outputs, or why one could not be made.

@@ -688,7 +688,7 @@ impl<'a> Renderer<'a> {
     /// `keep_html` says so.
     pub fn pages_from_markdown(
         &self,
-        sources: Vec<String>,
+        sources: Vec<std::sync::Arc<str>>,
         highlighter: &Highlighter,
         keep_html: impl Fn(&Page) -> bool + Sync,
     ) -> (Vec<Rendered>, Vec<Result<Output, Diagnostic>>) {

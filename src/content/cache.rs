@@ -142,9 +142,11 @@ fn raw_page(page: &Page, neutral: Neutral, root: &Path) -> Page {
     let mut raw = Page {
         slug: String::new(),
         path: String::new(),
-        source: page.source_text(root).into_owned(),
         ..page.clone()
     };
+    if raw.source.is_empty() {
+        raw.source = page.source_text(root).into();
+    }
     raw.front.neutral = neutral;
     raw
 }
