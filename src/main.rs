@@ -9,19 +9,6 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `mi_option_purge_delay` in mimalloc 3's `mimalloc.h` (the bindings name only older options).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// A one-shot command keeps the memory it frees until it exits, instead of mimalloc handing it
-/// back to the system a second after it is freed: a large site's build frees and allocates
-/// again for minutes, and each page handed back comes back zeroed by the kernel, at a cost that
-/// grows with the site (half the page faults of a 150,000-page build; benches/NOTES.md). Not
-/// for `serve`, which runs for hours.
-fn keep_freed_memory() {
-    // SAFETY: sets a plain integer option, which mimalloc reads each time it would purge.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-}
-
 /// Static site generator for the bilingual Henan Stories portal.
 #[derive(Parser)]
 #[command(name = "henan-stories", version, about)]
@@ -49,14 +36,8 @@ fn main() -> ExitCode {
     let result = match henan_stories::dates::source_date_epoch() {
         Err(message) => Err(anyhow::Error::msg(message)),
         Ok(_) => match cli.command {
-            Command::Build(args) => {
-                keep_freed_memory();
-                cmd::build::run(args)
-            }
-            Command::Check(args) => {
-                keep_freed_memory();
-                cmd::check::run(args)
-            }
+            Command::Build(args) => cmd::build::run(args),
+            Command::Check(args) => cmd::check::run(args),
             Command::New(args) => cmd::new::run(args),
             Command::Serve(args) => cmd::serve::run(args),
         },
