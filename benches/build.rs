@@ -937,19 +937,20 @@ fn linearity(base: &Path, scales: &str, runs: usize) {
         .collect();
     let out = base.join("scale-out");
     let mut costs: Vec<Vec<Cost>> = vec![Vec::new(); sizes.len()];
-    let mut written = vec![(0, 0); sizes.len()];
+    // Each size's output: files and bytes.
+    let mut sizes_out = vec![(0, 0); sizes.len()];
     for _ in 0..runs {
-        for ((site, costs), written) in sites.iter().zip(&mut costs).zip(&mut written) {
+        for ((site, costs), size_out) in sites.iter().zip(&mut costs).zip(&mut sizes_out) {
             clean(&out);
             costs.push(measure(&mut ours(site, &out)).0);
-            if written.0 == 0 {
-                *written = output_size(&out);
+            if size_out.0 == 0 {
+                *size_out = output_size(&out);
             }
         }
     }
     clean(&out);
     let (mut wall, mut cpu, mut user) = (Vec::new(), Vec::new(), Vec::new());
-    for ((n, costs), &(files, bytes)) in sizes.iter().zip(&costs).zip(&written) {
+    for ((n, costs), &(files, bytes)) in sizes.iter().zip(&costs).zip(&sizes_out) {
         let c = medians(costs);
         let pages = (n * 3) as f64;
         let per_page = |secs: f64| secs / pages * 1e6;
@@ -958,6 +959,9 @@ fn linearity(base: &Path, scales: &str, runs: usize) {
         user.push(per_page(c.cpu - c.sys));
         // The memory this size's build touches: its peak and what it wrote to tmpfs.
         let touched = c.mib as usize + (bytes >> 20) as usize;
+        // Probes of the machine, after the builds: the first pauses ten seconds.
+        let fresh_memory = fresh_memory_ms_per_mib(base, touched);
+        let file_writing = file_writing_us_per_file(base, files, bytes);
         println!(
             "  {:>7} pages: wall {:>7.3} s, CPU {:>7.3} s (system {:>6.3} s), peak {:>7.1} MiB, wrote {:>6.0} MB in {files} files; per page: wall {:>6.1} µs, CPU {:>6.1} µs, user {:>6.1} µs; this machine's fresh memory at {} MiB: {:.2} ms per MiB; writing as many files: {:.1} µs per file",
             n * 3,
@@ -970,8 +974,8 @@ fn linearity(base: &Path, scales: &str, runs: usize) {
             cpu.last().unwrap(),
             user.last().unwrap(),
             touched,
-            fresh_memory_ms_per_mib(base, touched),
-            file_writing_us_per_file(base, files, bytes),
+            fresh_memory,
+            file_writing,
         );
     }
     let spread = |v: &[f64]| {
