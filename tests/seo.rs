@@ -191,6 +191,64 @@ fn long_lists_paginate_with_rel_prev_and_next() {
 }
 
 #[test]
+fn a_long_list_links_its_ends_and_neighbours_not_every_page() {
+    let site = Site::small();
+    for n in 10..=21 {
+        site.write(
+            &format!("content/events/e{n}.en.md"),
+            &format!("---\ntitle: Event {n}\ndate: 20{n}\nkind: other\n---\nText.\n"),
+        );
+    }
+    site.write(
+        "content/events/_index.en.md",
+        "---\ntitle: Events\npaginate_by: 1\n---\n",
+    );
+    site.build().assert_ok();
+    let pager = |path: &str| {
+        common::element(&site.public(path), "<nav class=\"pager\"", "</nav>").to_owned()
+    };
+    // The text of each item of the pager's list, tags left out.
+    let linked = |pager: &str| -> Vec<String> {
+        let list = common::element(pager, "<ol>", "</ol>");
+        list.split("</li>")
+            .filter(|item| item.contains("<li"))
+            .map(|item| {
+                let mut text = String::new();
+                for part in item.split('<') {
+                    text.push_str(part.split_once('>').map_or("", |(_, after)| after));
+                }
+                text
+            })
+            .collect()
+    };
+    // The small site's event and 12 more, one a page: page 6 of 13 links the first, 4 to 8 and
+    // the last, with "…" between.
+    let middle = pager("en/events/page/6/index.html");
+    assert_eq!(
+        linked(&middle),
+        ["1", "…", "4", "5", "6", "7", "8", "…", "13"],
+        "{middle}"
+    );
+    assert!(
+        middle.contains("<a href=\"/en/events/page/13/\">13</a>"),
+        "{middle}"
+    );
+    assert!(
+        middle.contains("<span aria-current=\"page\">6</span>"),
+        "{middle}"
+    );
+    assert!(!middle.contains("/en/events/page/2/\""), "{middle}");
+    assert!(middle.contains("<li class=\"gap\" aria-hidden=\"true\">…</li>"));
+    // Near an end, a gap of one page is filled instead.
+    let fourth = pager("en/events/page/4/index.html");
+    assert_eq!(
+        linked(&fourth),
+        ["1", "2", "3", "4", "5", "6", "…", "13"],
+        "{fourth}"
+    );
+}
+
+#[test]
 fn reading_time_and_word_count_are_shown() {
     let site = Site::small();
     site.write(

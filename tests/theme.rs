@@ -164,7 +164,16 @@ fn every_page_is_valid_html() {
         return;
     };
     let site = portal();
+    // English events one a page: list pages whose pager leaves pages out ("…").
+    let intro = std::fs::read_to_string(site.path("content/events/_index.en.md")).unwrap();
+    site.write(
+        "content/events/_index.en.md",
+        &intro.replacen("---\n", "---\npaginate_by: 1\n", 1),
+    );
     site.build().assert_ok();
+    assert!(site
+        .public("en/events/index.html")
+        .contains("<li class=\"gap\" aria-hidden=\"true\">…</li>"));
     let out = validate(&jar, &site.path("public"));
     assert!(out.is_empty(), "the Nu Html Checker found errors:\n{out}");
 
