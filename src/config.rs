@@ -21,9 +21,16 @@ pub struct Config {
     /// its pages in every language share `/<lang>/tags/<id>/`; by id.
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
     pub translations: TranslationsConfig,
+    /// Entries in each language's Atom feed, newest first (`feed_limit`).
+    pub feed_limit: usize,
     /// Any other keys of `[extra]`, for templates.
     pub extra: toml::Table,
 }
+
+/// Entries a feed holds where `site.toml` gives no `feed_limit`: as many as the first page of
+/// a list. A feed quoting every event whole grows with the site (150 MB at 25,000 events), and
+/// feed readers fetch it again and again.
+pub const DEFAULT_FEED_LIMIT: usize = 50;
 
 /// `[markdown]`: how page text is read.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -142,6 +149,8 @@ struct RawConfig {
     tags: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     translations: TranslationsConfig,
+    #[serde(default, deserialize_with = "feed_limit")]
+    feed_limit: Option<usize>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -230,6 +239,7 @@ impl Config {
             markdown: raw.markdown,
             tags: raw.tags,
             translations: raw.translations,
+            feed_limit: raw.feed_limit.unwrap_or(DEFAULT_FEED_LIMIT),
             extra: raw.extra,
         })
     }
@@ -339,6 +349,19 @@ fn check_tags(
 }
 
 /// What `paginate_by` (in `site.toml` or a section's intro) takes, for messages.
+/// `feed_limit`: a whole number above zero, refused at its line otherwise.
+fn feed_limit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let n = i64::deserialize(d)
+        .ok()
+        .and_then(|n| usize::try_from(n).ok());
+    match n.filter(|&n| n > 0) {
+        Some(n) => Ok(Some(n)),
+        None => Err(serde::de::Error::custom(
+            "expected a whole number of feed entries, 1 or more, like 50",
+        )),
+    }
+}
+
 pub const PAGINATE_BY_EXPECTED: &str =
     "a whole number of entries per list page, 1 or more, like 20";
 

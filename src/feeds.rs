@@ -67,7 +67,31 @@ enum Content<'a> {
     Html(Cow<'a, str>),
 }
 
-/// `/<lang>/atom.xml`: the language's events, newest first. The events' HTML is rendered
+/// The events a language's feed holds (index into `Site::pages`, date): the newest
+/// `feed_limit`, newest first.
+fn entries(site: &Site, lang: &str) -> Vec<(usize, PartialDate)> {
+    let mut events: Vec<(usize, PartialDate)> = (site.pages.iter().enumerate())
+        .filter(|(_, p)| p.kind == PageKind::Event && p.lang == lang)
+        .filter_map(|(i, p)| p.front.neutral.date.map(|d| (i, d)))
+        .collect();
+    events.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    events.truncate(site.config.feed_limit);
+    events
+}
+
+/// Whether a feed quotes each page (aligned with `Site::pages`): the full build keeps those
+/// pages' HTML, and lets the others' go once they are written.
+pub fn quoted(site: &Site) -> Vec<bool> {
+    let mut quoted = vec![false; site.pages.len()];
+    for lang in site.config.codes() {
+        for (i, _) in entries(site, lang) {
+            quoted[i] = true;
+        }
+    }
+    quoted
+}
+
+/// `/<lang>/atom.xml`: the language's newest events (`feed_limit`), newest first. The events' HTML is rendered
 /// again where it was let go (`render::html_of`), unless `before` has it.
 pub fn atom(
     site: &Site,
@@ -78,14 +102,7 @@ pub fn atom(
 ) -> Output {
     let c = &site.config;
     let language = c.language(lang).expect("configured");
-    let mut events: Vec<(usize, PartialDate)> = site
-        .pages
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.kind == PageKind::Event && p.lang == lang)
-        .filter_map(|(i, p)| p.front.neutral.date.map(|d| (i, d)))
-        .collect();
-    events.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let events = entries(site, lang);
     let urls: Vec<String> = (events.iter())
         .map(|&(i, _)| esc(&c.permalink(&site.pages[i].path)))
         .collect();

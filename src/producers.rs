@@ -251,9 +251,10 @@ pub fn collisions(root: &Path, site: &Site, claims: &[Claim]) -> Vec<Diagnostic>
 pub fn pages(m: &Model, work: &mut Work) -> Made {
     match work.sources.take() {
         Some(sources) => {
-            // Of the bodies' HTML, only the events' is read again: the feeds quote them whole.
+            // Of the bodies' HTML, only the feeds' events' is read again: they quote them whole.
+            let quoted = feeds::quoted(m.renderer.site);
             let (pages, made) =
-                (m.renderer).pages_from_markdown(sources, m.highlighter, Page::is_event);
+                (m.renderer).pages_from_markdown(sources, m.highlighter, |i| quoted[i]);
             work.bodies.pages = pages;
             made
         }

@@ -685,22 +685,23 @@ impl<'a> Renderer<'a> {
     /// the pages) to its output in one step and its source then let go, so that neither the
     /// sources nor the site's HTML are ever held in memory whole: of each body only what later
     /// stages read is kept (the search text, links, headings, summary), and its HTML only where
-    /// `keep_html` says so.
+    /// `keep_html` says so of its index.
     pub fn pages_from_markdown(
         &self,
         sources: Vec<std::sync::Arc<str>>,
         highlighter: &Highlighter,
-        keep_html: impl Fn(&Page) -> bool + Sync,
+        keep_html: impl Fn(usize) -> bool + Sync,
     ) -> (Vec<Rendered>, Vec<Result<Output, Diagnostic>>) {
         self.site
             .pages
             .par_iter()
+            .enumerate()
             .zip(sources)
-            .map(|(p, source)| {
+            .map(|((i, p), source)| {
                 let mut body = render_body(self.site, highlighter, p, &source);
                 drop(source);
                 let output = self.page(p, &body);
-                if !keep_html(p) {
+                if !keep_html(i) {
                     body.let_html_go();
                 }
                 (body, output)

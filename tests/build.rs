@@ -81,6 +81,44 @@ fn root_sitemap_feeds_404_and_robots() {
 }
 
 #[test]
+fn feeds_hold_the_newest_events_up_to_feed_limit() {
+    let site = Site::small();
+    let event = |n: usize| {
+        site.write(
+            &format!("content/events/e{n}.en.md"),
+            &format!("---\ntitle: Event {n}\ndate: 19{n:02}-01-01\nkind: other\n---\nText {n}.\n"),
+        )
+    };
+    // 60 events besides the small site's, the newest 1959: 50 in the feed by default.
+    (0..60).for_each(event);
+    site.build().assert_ok();
+    let feed = site.public("en/atom.xml");
+    assert_eq!(feed.matches("<entry").count(), 50);
+    assert!(feed.contains("<title>Uruguay delegation visits Henan</title>"));
+    assert!(feed.contains("<title>Event 59</title>") && feed.contains("<title>Event 11</title>"));
+    assert!(!feed.contains("<title>Event 10</title>"), "{feed}");
+    // feed_limit in site.toml sets how many.
+    let toml =
+        |limit: &str| common::SITE_TOML.replacen("\n", &format!("\nfeed_limit = {limit}\n"), 1);
+    site.write("site.toml", &toml("2"));
+    site.build().assert_ok();
+    let feed = site.public("en/atom.xml");
+    let titles: Vec<&str> = feed
+        .split("<entry>\n    <title>")
+        .skip(1)
+        .map(|e| &e[..e.find('<').unwrap()])
+        .collect();
+    assert_eq!(titles, ["Uruguay delegation visits Henan", "Event 59"]);
+    // A limit that is not a whole number above zero is an error at its line.
+    site.write("site.toml", &toml("0"));
+    site.build().assert_failed().stderr_has(&[
+        "site.toml:2",
+        "feed_limit = 0",
+        "expected a whole number of feed entries",
+    ]);
+}
+
+#[test]
 fn base_url_with_a_path_prefixes_every_internal_link() {
     let site = Site::small();
     site.run(&["build", "--base-url", "https://example.org/henan/"])

@@ -530,18 +530,20 @@ fn the_engine_quotes_an_unedited_translation_as_a_full_build_does() {
     assert!(cold.stderr.contains("country: Greece"), "{}", cold.stderr);
 }
 
+/// An event in English only, dated `date`, with `body`.
+fn write_signing(site: &Site, date: &str, body: &str) {
+    site.write(
+        "content/events/signing.en.md",
+        &format!("---\ntitle: Signing\ndate: {date}\nregions: [attica]\n---\n{body}\n"),
+    );
+}
+
 #[test]
 fn an_event_edit_made_by_the_engine_updates_every_feed_that_quotes_it() {
     // An event in English only: the Chinese feed quotes it as a fallback. The other event's
     // entries are taken from the feeds as published while it is left alone.
     let site = site();
-    let event = "content/events/signing.en.md";
-    let write = |body: &str| {
-        site.write(
-            event,
-            &format!("---\ntitle: Signing\ndate: 2019-05-02\nregions: [attica]\n---\n{body}\n"),
-        )
-    };
+    let write = |body: &str| write_signing(&site, "2019-05-02", body);
     write("First text of the signing.");
     settle();
     site.build().assert_ok();
@@ -563,6 +565,30 @@ fn an_event_edit_made_by_the_engine_updates_every_feed_that_quotes_it() {
         assert_same_as_cold(&site);
     }
     assert!(site.public("en/atom.xml").contains("One more line."));
+}
+
+#[test]
+fn an_event_edit_that_brings_an_event_into_a_limited_feed_equals_a_cold_build() {
+    // One entry a feed: the older event is in no feed, and its HTML in no published file.
+    let site = site();
+    site.write(
+        "site.toml",
+        &common::SITE_TOML.replacen("\n", "\nfeed_limit = 1\n", 1),
+    );
+    let write = |date: &str| write_signing(&site, date, "Signing text.");
+    write("2019-05-02");
+    settle();
+    site.build().assert_ok();
+    assert!(!site.public("en/atom.xml").contains("Signing text."));
+    // Newer than every other event: the feed quotes it now.
+    write("2024-05-02");
+    site.run(&["build", "-v"])
+        .assert_ok()
+        .stdout_has(&[BY_ENGINE]);
+    let feed = site.public("en/atom.xml");
+    assert!(feed.contains("Signing text."), "{feed}");
+    assert_eq!(feed.matches("<entry").count(), 1, "{feed}");
+    assert_same_as_cold(&site);
 }
 
 #[test]
