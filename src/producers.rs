@@ -275,8 +275,8 @@ pub fn specials_update(m: &Model, specials: &BTreeSet<(&str, &'static str)>) -> 
 /// Why an edit could not be made by the engine: a published file it reads back.
 pub const UNREAD: &str = "the engine could not read back what this published file holds";
 
-/// The Atom feeds of `langs`, each handed to `sink` as soon as it is made: they quote every
-/// event whole, so one per language at a time (two languages, side by side). After an `edit`,
+/// The Atom feeds of `langs`, each handed to `sink` as soon as it is made: they quote their
+/// events whole, so one per language at a time (two languages, side by side). After an `edit`,
 /// each reuses what its feed before the edit holds of the events left alone.
 fn feeds_of<'l>(
     m: &Model,
