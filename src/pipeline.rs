@@ -215,8 +215,19 @@ pub(crate) fn produce(
         .iter()
         .position(|p| *p == Producer::Pages)
         .expect("pages are produced");
-    let mut results = at_once(model, &PRODUCERS[..pages], work);
-    results.push((Producer::Pages, producers::pages(model, work)));
+    // The producers before the pages read only the model, so the pages are made beside them:
+    // their serial tails (each special page is rendered on one core) overlap the pages' work
+    // instead of holding it back with a core idle, which grew with the site (a 150,000-page
+    // site's timeline takes seconds).
+    let sources = work.sources.take();
+    let (mut results, (rendered, made)) = rayon::join(
+        || at_once(model, &PRODUCERS[..pages], work),
+        || producers::pages(model, sources, work),
+    );
+    if let Some(rendered) = rendered {
+        work.bodies.pages = rendered;
+    }
+    results.push((Producer::Pages, made));
     diags.extend(body_diagnostics(&work.bodies));
     clock.lap("markdown and templates");
     results.extend(at_once(model, &PRODUCERS[pages + 1..], work));
@@ -228,8 +239,7 @@ pub(crate) fn produce(
     made
 }
 
-/// What each of `producers` made, in their order. They run at once: the producers before the
-/// pages read only the model, those after them the pages' bodies too, so that one producer's
+/// What each of `producers` made, in their order. They run at once, so that one producer's
 /// serial tail (a timeline, a feed, one language's index) overlaps the others' work instead of
 /// leaving a core idle.
 fn at_once(model: &Model, producers: &[Producer], work: &Work) -> Vec<(Producer, Made)> {

@@ -10,7 +10,7 @@ use crate::diagnostics::{Diagnostic, Kind};
 use crate::feeds::{self, AlternateGroups};
 use crate::highlight::{self, Highlighter};
 use crate::layout::{SPECIAL_PAGES, STATIC_DIR};
-use crate::markdown::Bodies;
+use crate::markdown::{Bodies, Rendered};
 use crate::output::{self, Output, Sinks};
 use crate::pagination;
 use crate::render::Renderer;
@@ -246,19 +246,22 @@ pub fn collisions(root: &Path, site: &Site, claims: &[Claim]) -> Vec<Diagnostic>
     crate::collisions::check(root, site, paths, statics).1
 }
 
-/// The content pages (`Producer::Pages`): from their Markdown when `work` still holds it (the
-/// full build), which fills in `work.bodies.pages`; else from the bodies already rendered.
-pub fn pages(m: &Model, work: &mut Work) -> Made {
-    match work.sources.take() {
+/// The content pages (`Producer::Pages`): from their Markdown (`sources`, the full build's),
+/// with the bodies rendered for `Work::bodies.pages`; else from the bodies already rendered.
+pub fn pages(
+    m: &Model,
+    sources: Option<Vec<std::sync::Arc<str>>>,
+    work: &Work,
+) -> (Option<Vec<Rendered>>, Made) {
+    match sources {
         Some(sources) => {
             // Of the bodies' HTML, only the feeds' events' is read again: they quote them whole.
             let quoted = feeds::quoted(m.renderer.site);
             let (pages, made) =
                 (m.renderer).pages_from_markdown(sources, m.highlighter, |i| quoted[i]);
-            work.bodies.pages = pages;
-            made
+            (Some(pages), made)
         }
-        None => Producer::Pages.produce(m, work),
+        None => (None, Producer::Pages.produce(m, work)),
     }
 }
 
