@@ -348,7 +348,6 @@ fn check_tags(
     Ok(())
 }
 
-/// What `paginate_by` (in `site.toml` or a section's intro) takes, for messages.
 /// `feed_limit`: a whole number above zero, refused at its line otherwise.
 fn feed_limit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
     let n = i64::deserialize(d)
@@ -362,6 +361,7 @@ fn feed_limit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D
     }
 }
 
+/// What `paginate_by` (in `site.toml` or a section's intro) takes, for messages.
 pub const PAGINATE_BY_EXPECTED: &str =
     "a whole number of entries per list page, 1 or more, like 20";
 

@@ -91,8 +91,8 @@ pub fn quoted(site: &Site) -> Vec<bool> {
     quoted
 }
 
-/// `/<lang>/atom.xml`: the language's newest events (`feed_limit`), newest first. The events' HTML is rendered
-/// again where it was let go (`render::html_of`), unless `before` has it.
+/// `/<lang>/atom.xml`: the language's newest events (`feed_limit`), newest first. The events'
+/// HTML is rendered again where it was let go (`render::html_of`), unless `before` has it.
 pub fn atom(
     site: &Site,
     bodies: &Bodies,
