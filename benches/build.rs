@@ -337,7 +337,7 @@ fn main() {
     }
     if std::env::var_os("HS_BENCH_LINEARITY_ONLY").is_some() {
         let scales = std::env::var("HS_BENCH_SCALES").unwrap_or_else(|_| "500,5000,50000".into());
-        linearity(&base, &scales, runs.min(3));
+        linearity(&base, &scales, runs.min(5));
         return;
     }
     clean(&base);
@@ -402,7 +402,7 @@ fn main() {
     serve_edits(&site, runs);
 
     if let Ok(scales) = std::env::var("HS_BENCH_SCALES") {
-        linearity(&base, &scales, runs.min(3));
+        linearity(&base, &scales, runs.min(5));
     }
     clean(&base);
     clean(&disk_base);
@@ -881,6 +881,17 @@ Photos: skipped, {why}"
     clean(&out);
 }
 
+/// The number of pages a build of ours says it built (its first line: `Built 1576 pages …`):
+/// cost per page divides by the pages made, lists, country and tag pages included, which a
+/// small site has more of for its size than a large one.
+fn pages_built(said: &str) -> usize {
+    said.split_whitespace()
+        .skip_while(|w| *w != "Built")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no page count in the build's output:\n{said}"))
+}
+
 /// A pause before a timed build of the cost-per-page run: removing the last build's output
 /// (306,000 files and 2.7 GB at 150,000 pages) and the memory it freed keep the kernel busy
 /// for a moment after (this machine hands freed memory back to its host in the background),
@@ -945,23 +956,25 @@ fn linearity(base: &Path, scales: &str, runs: usize) {
         .collect();
     let out = base.join("scale-out");
     let mut costs: Vec<Vec<Cost>> = vec![Vec::new(); sizes.len()];
-    // Each size's output: files and bytes.
-    let mut sizes_out = vec![(0, 0); sizes.len()];
+    // Each size's output: pages built, files and bytes.
+    let mut sizes_out = vec![(0, 0, 0); sizes.len()];
     for _ in 0..runs {
         for ((site, costs), size_out) in sites.iter().zip(&mut costs).zip(&mut sizes_out) {
             clean(&out);
             settle();
-            costs.push(measure(&mut ours(site, &out)).0);
+            let (cost, said) = measure(&mut ours(site, &out));
+            costs.push(cost);
             if size_out.0 == 0 {
-                *size_out = output_size(&out);
+                let (files, bytes) = output_size(&out);
+                *size_out = (pages_built(&said), files, bytes);
             }
         }
     }
     clean(&out);
     let (mut wall, mut cpu, mut user) = (Vec::new(), Vec::new(), Vec::new());
-    for ((n, costs), &(files, bytes)) in sizes.iter().zip(&costs).zip(&sizes_out) {
+    for (costs, &(built, files, bytes)) in costs.iter().zip(&sizes_out) {
         let c = medians(costs);
-        let pages = (n * 3) as f64;
+        let pages = built as f64;
         let per_page = |secs: f64| secs / pages * 1e6;
         wall.push(per_page(c.wall));
         cpu.push(per_page(c.cpu));
@@ -972,8 +985,8 @@ fn linearity(base: &Path, scales: &str, runs: usize) {
         let fresh_memory = fresh_memory_ms_per_mib(base, touched);
         let file_writing = file_writing_us_per_file(base, files, bytes);
         println!(
-            "  {:>7} pages: wall {:>7.3} s, CPU {:>7.3} s (system {:>6.3} s), peak {:>7.1} MiB, wrote {:>6.0} MB in {files} files; per page: wall {:>6.1} µs, CPU {:>6.1} µs, user {:>6.1} µs; this machine's fresh memory at {} MiB: {:.2} ms per MiB; writing as many files: {:.1} µs per file",
-            n * 3,
+            "  {:>7} pages built: wall {:>7.3} s, CPU {:>7.3} s (system {:>6.3} s), peak {:>7.1} MiB, wrote {:>6.0} MB in {files} files; per page: wall {:>6.1} µs, CPU {:>6.1} µs, user {:>6.1} µs; this machine's fresh memory at {} MiB: {:.2} ms per MiB; writing as many files: {:.1} µs per file",
+            built,
             c.wall,
             c.cpu,
             c.sys,
