@@ -181,10 +181,16 @@ impl Config {
                 None => d,
             }
         })?;
-        Self::from_raw(raw).map_err(|m| Diagnostic::error(Kind::Config, CONFIG_FILE, m))
+        Self::from_raw(raw).map_err(|Invalid { keys, message }| {
+            let d = Diagnostic::error(Kind::Config, CONFIG_FILE, message);
+            match line_of(text, &keys) {
+                Some(l) => d.in_source(text, l, None),
+                None => d,
+            }
+        })
     }
 
-    fn from_raw(mut raw: RawConfig) -> Result<Config, String> {
+    fn from_raw(mut raw: RawConfig) -> Result<Config, Invalid> {
         if raw.languages.is_empty() {
             for code in ["zh", "en"] {
                 raw.languages.insert(code.into(), RawLanguage::default());
@@ -194,15 +200,18 @@ impl Config {
             .default_language
             .unwrap_or_else(|| raw.languages.keys().next().cloned().unwrap_or_default());
         if !raw.languages.contains_key(&default_language) {
-            return Err(format!(
+            return Err(Invalid::at(&["default_language"], format!(
                 "default_language = \"{default_language}\" is not one of the [languages.*] tables ({})",
                 raw.languages.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
+            )));
         }
         for code in raw.languages.keys() {
             if !is_language_code(code) {
-                return Err(format!(
+                return Err(Invalid::at(
+                    &["languages", code],
+                    format!(
                     "language code `{code}`: expected a lowercase code like `zh`, `en` or `pt-br`"
+                ),
                 ));
             }
         }
@@ -212,20 +221,26 @@ impl Config {
             .map(|(code, l)| Language::new(code, l))
             .collect();
         languages.sort_by_key(|l| (l.code != default_language, l.code.clone()));
-        let (base_url, base_path) = split_base_url(&raw.base_url)?;
+        let (base_url, base_path) =
+            split_base_url(&raw.base_url).map_err(|m| Invalid::at(&["base_url"], m))?;
         if let Some(hub) = &raw.hub {
-            if !(-90.0..=90.0).contains(&hub.lat) || !(-180.0..=180.0).contains(&hub.lon) {
-                return Err(format!(
+            let lat = (-90.0..=90.0).contains(&hub.lat);
+            if !lat || !(-180.0..=180.0).contains(&hub.lon) {
+                let key = if lat { "lon" } else { "lat" };
+                return Err(Invalid::at(&["hub", key], format!(
                     "[hub] lat = {}, lon = {}: expected decimal degrees, lat in [-90, 90] and lon in [-180, 180]",
                     hub.lat, hub.lon
-                ));
+                )));
             }
         }
         if let Some(value) = raw.extra.get("paginate_by") {
             if value.as_integer().is_none_or(|n| n < 1) {
-                return Err(format!(
-                    "[extra] paginate_by = {value}: expected {}",
-                    PAGINATE_BY_EXPECTED
+                return Err(Invalid::at(
+                    &["extra", "paginate_by"],
+                    format!(
+                        "[extra] paginate_by = {value}: expected {}",
+                        PAGINATE_BY_EXPECTED
+                    ),
                 ));
             }
         }
@@ -312,36 +327,65 @@ impl Language {
     }
 }
 
+/// A setting `site.toml` parsed but the site cannot use: why, and the keys that lead to it
+/// from the top of the file (`["extra", "paginate_by"]`), so that the message can name its line.
+struct Invalid {
+    keys: Vec<String>,
+    message: String,
+}
+
+impl Invalid {
+    fn at(keys: &[&str], message: String) -> Self {
+        let keys = keys.iter().map(|k| k.to_string()).collect();
+        Invalid { keys, message }
+    }
+}
+
+/// The line of `site.toml` where the setting at `keys` is written, as toml_edit finds it
+/// (dotted keys and inline tables included); serde's own errors carry theirs already.
+fn line_of(text: &str, keys: &[String]) -> Option<usize> {
+    let doc = toml_edit::ImDocument::parse(text).ok()?;
+    let mut item = doc.as_item();
+    let mut span = None;
+    for key in keys {
+        let (k, found) = item.as_table_like()?.get_key_value(key)?;
+        span = k.span().or_else(|| found.span()).or(span);
+        item = found;
+    }
+    Some(text[..span?.start.min(text.len())].matches('\n').count() + 1)
+}
+
 /// The mistakes `[tags]` can hold: an id that is not a URL segment, a language that is not
 /// configured, an empty label, one label for two ids in a language.
 fn check_tags(
     tags: &BTreeMap<String, BTreeMap<String, String>>,
     languages: &[Language],
-) -> Result<(), String> {
+) -> Result<(), Invalid> {
     let mut seen: BTreeMap<(&str, String), &str> = BTreeMap::new();
     for (id, labels) in tags {
         let segment = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
         if id.is_empty() || !id.bytes().all(segment) {
-            return Err(format!(
+            return Err(Invalid::at(&["tags", id], format!(
                 "[tags.{id}]: expected an id of lowercase ASCII letters, digits and `-`, like `trade` or `cultural-exchange`"
-            ));
+            )));
         }
         for (lang, label) in labels {
             if !languages.iter().any(|l| &l.code == lang) {
-                return Err(format!(
+                return Err(Invalid::at(&["tags", id, lang], format!(
                     "[tags.{id}] {lang} = \"{label}\": `{lang}` is not one of the [languages.*] tables"
-                ));
+                )));
             }
             if label.trim().is_empty() {
-                return Err(format!(
-                    "[tags.{id}] {lang} = \"\": expected the tag's label in that language"
+                return Err(Invalid::at(
+                    &["tags", id, lang],
+                    format!("[tags.{id}] {lang} = \"\": expected the tag's label in that language"),
                 ));
             }
             // Labels are matched without ASCII case (see `tags::resolve`).
             if let Some(other) = seen.insert((lang, label.trim().to_ascii_lowercase()), id) {
-                return Err(format!(
+                return Err(Invalid::at(&["tags", id, lang], format!(
                     "[tags.{id}] {lang} = \"{label}\": [tags.{other}] has that label too; a label stands for one tag"
-                ));
+                )));
             }
         }
     }

@@ -1075,7 +1075,7 @@ fn hub_outside_the_globe_is_an_error() {
     let (_, run) = broken(&[("site.toml", &toml)]);
     assert!(
         run.stderr
-            .contains("site.toml: [hub] lat = 347.5, lon = 113.62: expected decimal degrees"),
+            .contains("site.toml:14: [hub] lat = 347.5, lon = 113.62: expected decimal degrees"),
         "{}",
         run.stderr
     );
@@ -1317,7 +1317,18 @@ fn an_invalid_paginate_by_is_an_error() {
     let (_, run) = broken(&[("site.toml", &toml)]);
     assert!(
         run.stderr
-            .contains("error: site.toml: [extra] paginate_by = 0: expected a whole number"),
+            .contains("error: site.toml:13: [extra] paginate_by = 0: expected a whole number"),
+        "{}",
+        run.stderr
+    );
+    // A dotted key at the top names its own line too.
+    let (_, run) = broken(&[(
+        "site.toml",
+        &format!("extra.paginate_by = 0\n{}", common::SITE_TOML),
+    )]);
+    assert!(
+        run.stderr
+            .contains("error: site.toml:1: [extra] paginate_by = 0"),
         "{}",
         run.stderr
     );

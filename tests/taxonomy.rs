@@ -307,14 +307,17 @@ fn a_mistake_in_tags_pairs_names_site_toml() {
     );
     let run = site.build();
     run.assert_failed();
-    run.stderr_has(&["error: site.toml: [tags.trade] fr = \"Commerce\": `fr` is not one of the [languages.*] tables"]);
+    // The line of `fr = …`: after the common lines, a blank one, the header and `zh = …`.
+    let line = SITE_TOML.lines().count() + 4;
+    run.stderr_has(&[&format!("error: site.toml:{line}: [tags.trade] fr = \"Commerce\": `fr` is not one of the [languages.*] tables")]);
     site.write(
         "site.toml",
         &format!("{SITE_TOML}\n[tags.\"Trade Fair\"]\nen = \"Trade fair\"\n"),
     );
-    site.build()
-        .assert_failed()
-        .stderr_has(&["[tags.Trade Fair]: expected an id of lowercase ASCII letters"]);
+    site.build().assert_failed().stderr_has(&[&format!(
+        "site.toml:{}: [tags.Trade Fair]: expected an id of lowercase ASCII letters",
+        SITE_TOML.lines().count() + 2
+    )]);
 }
 
 #[test]
