@@ -200,19 +200,18 @@ impl Config {
             .default_language
             .unwrap_or_else(|| raw.languages.keys().next().cloned().unwrap_or_default());
         if !raw.languages.contains_key(&default_language) {
-            return Err(Invalid::at(&["default_language"], format!(
+            let message = format!(
                 "default_language = \"{default_language}\" is not one of the [languages.*] tables ({})",
                 raw.languages.keys().cloned().collect::<Vec<_>>().join(", ")
-            )));
+            );
+            return Err(Invalid::at(&["default_language"], message));
         }
         for code in raw.languages.keys() {
             if !is_language_code(code) {
-                return Err(Invalid::at(
-                    &["languages", code],
-                    format!(
+                let message = format!(
                     "language code `{code}`: expected a lowercase code like `zh`, `en` or `pt-br`"
-                ),
-                ));
+                );
+                return Err(Invalid::at(&["languages", code], message));
             }
         }
         let mut languages: Vec<Language> = raw
@@ -227,21 +226,20 @@ impl Config {
             let lat = (-90.0..=90.0).contains(&hub.lat);
             if !lat || !(-180.0..=180.0).contains(&hub.lon) {
                 let key = if lat { "lon" } else { "lat" };
-                return Err(Invalid::at(&["hub", key], format!(
+                let message = format!(
                     "[hub] lat = {}, lon = {}: expected decimal degrees, lat in [-90, 90] and lon in [-180, 180]",
                     hub.lat, hub.lon
-                )));
+                );
+                return Err(Invalid::at(&["hub", key], message));
             }
         }
         if let Some(value) = raw.extra.get("paginate_by") {
             if value.as_integer().is_none_or(|n| n < 1) {
-                return Err(Invalid::at(
-                    &["extra", "paginate_by"],
-                    format!(
-                        "[extra] paginate_by = {value}: expected {}",
-                        PAGINATE_BY_EXPECTED
-                    ),
-                ));
+                let message = format!(
+                    "[extra] paginate_by = {value}: expected {}",
+                    PAGINATE_BY_EXPECTED
+                );
+                return Err(Invalid::at(&["extra", "paginate_by"], message));
             }
         }
         check_tags(&raw.tags, &languages)?;
@@ -365,27 +363,29 @@ fn check_tags(
     for (id, labels) in tags {
         let segment = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
         if id.is_empty() || !id.bytes().all(segment) {
-            return Err(Invalid::at(&["tags", id], format!(
+            let message = format!(
                 "[tags.{id}]: expected an id of lowercase ASCII letters, digits and `-`, like `trade` or `cultural-exchange`"
-            )));
+            );
+            return Err(Invalid::at(&["tags", id], message));
         }
         for (lang, label) in labels {
             if !languages.iter().any(|l| &l.code == lang) {
-                return Err(Invalid::at(&["tags", id, lang], format!(
+                let message = format!(
                     "[tags.{id}] {lang} = \"{label}\": `{lang}` is not one of the [languages.*] tables"
-                )));
+                );
+                return Err(Invalid::at(&["tags", id, lang], message));
             }
             if label.trim().is_empty() {
-                return Err(Invalid::at(
-                    &["tags", id, lang],
-                    format!("[tags.{id}] {lang} = \"\": expected the tag's label in that language"),
-                ));
+                let message =
+                    format!("[tags.{id}] {lang} = \"\": expected the tag's label in that language");
+                return Err(Invalid::at(&["tags", id, lang], message));
             }
             // Labels are matched without ASCII case (see `tags::resolve`).
             if let Some(other) = seen.insert((lang, label.trim().to_ascii_lowercase()), id) {
-                return Err(Invalid::at(&["tags", id, lang], format!(
+                let message = format!(
                     "[tags.{id}] {lang} = \"{label}\": [tags.{other}] has that label too; a label stands for one tag"
-                )));
+                );
+                return Err(Invalid::at(&["tags", id, lang], message));
             }
         }
     }
