@@ -168,29 +168,32 @@ struct RawLanguage {
 }
 
 impl Config {
-    /// Parses `site.toml`; problems come back as diagnostics naming the file and line.
-    pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+    /// Parses `site.toml`; problems come back as diagnostics naming the file and line: the
+    /// first that stops parsing, else every setting the site cannot use.
+    pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             let message = e.message().to_owned();
             let d = Diagnostic::error(Kind::Config, CONFIG_FILE, message);
-            match line {
+            vec![match line {
                 Some(l) => d.in_source(text, l, None),
                 None => d,
-            }
+            }]
         })?;
-        Self::from_raw(raw).map_err(|Invalid { keys, message }| {
+        let located = |Invalid { keys, message }| {
             let d = Diagnostic::error(Kind::Config, CONFIG_FILE, message);
             match line_of(text, &keys) {
                 Some(l) => d.in_source(text, l, None),
                 None => d,
             }
-        })
+        };
+        Self::from_raw(raw).map_err(|invalid| invalid.into_iter().map(located).collect())
     }
 
-    fn from_raw(mut raw: RawConfig) -> Result<Config, Invalid> {
+    fn from_raw(mut raw: RawConfig) -> Result<Config, Vec<Invalid>> {
+        let mut invalid = Vec::new();
         if raw.languages.is_empty() {
             for code in ["zh", "en"] {
                 raw.languages.insert(code.into(), RawLanguage::default());
@@ -204,14 +207,14 @@ impl Config {
                 "default_language = \"{default_language}\" is not one of the [languages.*] tables ({})",
                 raw.languages.keys().cloned().collect::<Vec<_>>().join(", ")
             );
-            return Err(Invalid::at(&["default_language"], message));
+            invalid.push(Invalid::at(&["default_language"], message));
         }
         for code in raw.languages.keys() {
             if !is_language_code(code) {
                 let message = format!(
                     "language code `{code}`: expected a lowercase code like `zh`, `en` or `pt-br`"
                 );
-                return Err(Invalid::at(&["languages", code], message));
+                invalid.push(Invalid::at(&["languages", code], message));
             }
         }
         let mut languages: Vec<Language> = raw
@@ -220,8 +223,9 @@ impl Config {
             .map(|(code, l)| Language::new(code, l))
             .collect();
         languages.sort_by_key(|l| (l.code != default_language, l.code.clone()));
-        let (base_url, base_path) =
-            split_base_url(&raw.base_url).map_err(|m| Invalid::at(&["base_url"], m))?;
+        let base = split_base_url(&raw.base_url)
+            .map_err(|m| invalid.push(Invalid::at(&["base_url"], m)))
+            .ok();
         if let Some(hub) = &raw.hub {
             let lat = (-90.0..=90.0).contains(&hub.lat);
             if !lat || !(-180.0..=180.0).contains(&hub.lon) {
@@ -230,7 +234,7 @@ impl Config {
                     "[hub] lat = {}, lon = {}: expected decimal degrees, lat in [-90, 90] and lon in [-180, 180]",
                     hub.lat, hub.lon
                 );
-                return Err(Invalid::at(&["hub", key], message));
+                invalid.push(Invalid::at(&["hub", key], message));
             }
         }
         if let Some(value) = raw.extra.get("paginate_by") {
@@ -239,10 +243,13 @@ impl Config {
                     "[extra] paginate_by = {value}: expected {}",
                     PAGINATE_BY_EXPECTED
                 );
-                return Err(Invalid::at(&["extra", "paginate_by"], message));
+                invalid.push(Invalid::at(&["extra", "paginate_by"], message));
             }
         }
-        check_tags(&raw.tags, &languages)?;
+        check_tags(&raw.tags, &languages, &mut invalid);
+        let Some((base_url, base_path)) = base.filter(|_| invalid.is_empty()) else {
+            return Err(invalid);
+        };
         Ok(Config {
             base_url,
             base_path,
@@ -353,12 +360,13 @@ fn line_of(text: &str, keys: &[String]) -> Option<usize> {
     Some(text[..span?.start.min(text.len())].matches('\n').count() + 1)
 }
 
-/// The mistakes `[tags]` can hold: an id that is not a URL segment, a language that is not
-/// configured, an empty label, one label for two ids in a language.
+/// Adds to `invalid` the mistakes `[tags]` can hold: an id that is not a URL segment, a
+/// language that is not configured, an empty label, one label for two ids in a language.
 fn check_tags(
     tags: &BTreeMap<String, BTreeMap<String, String>>,
     languages: &[Language],
-) -> Result<(), Invalid> {
+    invalid: &mut Vec<Invalid>,
+) {
     let mut seen: BTreeMap<(&str, String), &str> = BTreeMap::new();
     for (id, labels) in tags {
         let segment = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
@@ -366,30 +374,31 @@ fn check_tags(
             let message = format!(
                 "[tags.{id}]: expected an id of lowercase ASCII letters, digits and `-`, like `trade` or `cultural-exchange`"
             );
-            return Err(Invalid::at(&["tags", id], message));
+            invalid.push(Invalid::at(&["tags", id], message));
         }
         for (lang, label) in labels {
             if !languages.iter().any(|l| &l.code == lang) {
                 let message = format!(
                     "[tags.{id}] {lang} = \"{label}\": `{lang}` is not one of the [languages.*] tables"
                 );
-                return Err(Invalid::at(&["tags", id, lang], message));
+                invalid.push(Invalid::at(&["tags", id, lang], message));
+                continue;
             }
             if label.trim().is_empty() {
                 let message =
                     format!("[tags.{id}] {lang} = \"\": expected the tag's label in that language");
-                return Err(Invalid::at(&["tags", id, lang], message));
+                invalid.push(Invalid::at(&["tags", id, lang], message));
+                continue;
             }
             // Labels are matched without ASCII case (see `tags::resolve`).
             if let Some(other) = seen.insert((lang, label.trim().to_ascii_lowercase()), id) {
                 let message = format!(
                     "[tags.{id}] {lang} = \"{label}\": [tags.{other}] has that label too; a label stands for one tag"
                 );
-                return Err(Invalid::at(&["tags", id, lang], message));
+                invalid.push(Invalid::at(&["tags", id, lang], message));
             }
         }
     }
-    Ok(())
 }
 
 /// `feed_limit`: a whole number above zero, refused at its line otherwise.
@@ -507,7 +516,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_located() {
-        let err = Config::parse("base_url = \"https://x.org\"\nbase_ulr = 1\n").unwrap_err();
+        let errs = Config::parse("base_url = \"https://x.org\"\nbase_ulr = 1\n").unwrap_err();
+        let err = &errs[0];
         assert_eq!(err.line, Some(2));
         assert!(err.message.contains("base_ulr"), "{}", err.message);
     }

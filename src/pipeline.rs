@@ -119,17 +119,17 @@ pub fn read_static(path: String, source: &Path) -> Result<Output, Diagnostic> {
     Ok(Output::new(path, bytes))
 }
 
-pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
+pub fn load_config(root: &Path) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         let message = format!("cannot read {}: {e}", path.display());
-        if e.kind() == std::io::ErrorKind::NotFound {
+        vec![if e.kind() == std::io::ErrorKind::NotFound {
             Diagnostic::error(Kind::Config, CONFIG_FILE, message)
                 .with_hint("a site folder needs a site.toml with at least base_url = \"https://example.org/\"; pass --root DIR if the site is elsewhere")
         } else {
             // The system's refusal (no file handles left, say), not a mistake in the file.
             Diagnostic::error(Kind::Io, CONFIG_FILE, message)
-        }
+        }]
     })?;
     Config::parse(&text)
 }
@@ -153,7 +153,7 @@ pub(crate) fn fail(mut diagnostics: Vec<Diagnostic>, site: Option<Site>) -> Fail
 
 /// The site's configuration, with `--base-url` applied.
 pub(crate) fn config(options: &Options) -> Result<Config, Failed> {
-    let mut config = load_config(&options.root).map_err(|d| fail(vec![d], None))?;
+    let mut config = load_config(&options.root).map_err(|ds| fail(ds, None))?;
     if let Some(url) = &options.base_url {
         config
             .set_base_url(url)

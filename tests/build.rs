@@ -1070,6 +1070,23 @@ fn missing_config_and_content_are_explained() {
 }
 
 #[test]
+fn every_unusable_setting_in_site_toml_is_reported_at_its_line_in_one_run() {
+    let toml = common::SITE_TOML
+        .replace("default_language = \"zh\"", "default_language = \"fr\"")
+        .replace("lon = 113.62", "lon = 313.62")
+        .replace("[hub]", "[extra]\npaginate_by = 0\n\n[hub]");
+    let (_, run) = broken(&[("site.toml", &toml)]);
+    for expected in [
+        "error: site.toml:2: default_language = \"fr\" is not one of the [languages.*] tables",
+        "error: site.toml:13: [extra] paginate_by = 0: expected a whole number",
+        "error: site.toml:18: [hub] lat = 34.75, lon = 313.62: expected decimal degrees",
+        "3 errors",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}:\n{}", run.stderr);
+    }
+}
+
+#[test]
 fn hub_outside_the_globe_is_an_error() {
     let toml = common::SITE_TOML.replace("lat = 34.75", "lat = 347.5");
     let (_, run) = broken(&[("site.toml", &toml)]);

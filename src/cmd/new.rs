@@ -36,8 +36,8 @@ enum Kind {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = match load_config(&args.root) {
         Ok(c) => c,
-        Err(d) => {
-            diagnostics::eprint(&render_all(&[d]));
+        Err(ds) => {
+            diagnostics::eprint(&render_all(&ds));
             return Ok(ExitCode::FAILURE);
         }
     };
