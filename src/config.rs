@@ -172,24 +172,19 @@ impl Config {
     /// first that stops parsing, else every setting the site cannot use.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            let message = e.message().to_owned();
-            let d = Diagnostic::error(Kind::Config, CONFIG_FILE, message);
-            vec![match line {
-                Some(l) => d.in_source(text, l, None),
-                None => d,
-            }]
+            let at = e.span().map(|s| s.start);
+            vec![config_error(text, e.message().to_owned(), at)]
         })?;
-        let located = |Invalid { keys, message }| {
-            let d = Diagnostic::error(Kind::Config, CONFIG_FILE, message);
-            match line_of(text, &keys) {
-                Some(l) => d.in_source(text, l, None),
-                None => d,
-            }
-        };
-        Self::from_raw(raw).map_err(|invalid| invalid.into_iter().map(located).collect())
+        Self::from_raw(raw).map_err(|invalid| {
+            // Read once more, with spans, to find where each refused setting is written.
+            let doc = toml_edit::ImDocument::parse(text).ok();
+            (invalid.into_iter())
+                .map(|Invalid { keys, message }| {
+                    let at = doc.as_ref().and_then(|doc| offset_of(doc, &keys));
+                    config_error(text, message, at)
+                })
+                .collect()
+        })
     }
 
     fn from_raw(mut raw: RawConfig) -> Result<Config, Vec<Invalid>> {
@@ -346,10 +341,21 @@ impl Invalid {
     }
 }
 
-/// The line of `site.toml` where the setting at `keys` is written, as toml_edit finds it
-/// (dotted keys and inline tables included); serde's own errors carry theirs already.
-fn line_of(text: &str, keys: &[String]) -> Option<usize> {
-    let doc = toml_edit::ImDocument::parse(text).ok()?;
+/// An error in `site.toml` (`text`), quoted at the line holding byte `at` where it is known.
+fn config_error(text: &str, message: String, at: Option<usize>) -> Diagnostic {
+    let d = Diagnostic::error(Kind::Config, CONFIG_FILE, message);
+    match at {
+        Some(at) => {
+            let line = text[..at.min(text.len())].matches('\n').count() + 1;
+            d.in_source(text, line, None)
+        }
+        None => d,
+    }
+}
+
+/// Where in `doc` the setting at `keys` is written (its key's first byte), as toml_edit finds
+/// it, dotted keys and inline tables included; serde's own errors carry theirs already.
+fn offset_of(doc: &toml_edit::ImDocument<&str>, keys: &[String]) -> Option<usize> {
     let mut item = doc.as_item();
     let mut span = None;
     for key in keys {
@@ -357,7 +363,7 @@ fn line_of(text: &str, keys: &[String]) -> Option<usize> {
         span = k.span().or_else(|| found.span()).or(span);
         item = found;
     }
-    Some(text[..span?.start.min(text.len())].matches('\n').count() + 1)
+    Some(span?.start)
 }
 
 /// Adds to `invalid` the mistakes `[tags]` can hold: an id that is not a URL segment, a
