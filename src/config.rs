@@ -1,6 +1,6 @@
 //! `site.toml`: the site's base URL, languages with their UI strings, and Henan's hub marker.
 
-use crate::diagnostics::{Diagnostic, Kind};
+use crate::diagnostics::{line_and_column, Diagnostic, Kind};
 use crate::layout::CONFIG_FILE;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -346,7 +346,7 @@ fn config_error(text: &str, message: String, at: Option<usize>) -> Diagnostic {
     let d = Diagnostic::error(Kind::Config, CONFIG_FILE, message);
     match at {
         Some(at) => {
-            let line = text[..at.min(text.len())].matches('\n').count() + 1;
+            let (line, _) = line_and_column(text, at.min(text.len()));
             d.in_source(text, line, None)
         }
         None => d,

@@ -1,7 +1,7 @@
 //! Tera templates: the built-in theme compiled into the binary, overridden file by file by the
 //! site's own `templates/`; and the theme's static files, likewise overridden by `static/`.
 
-use crate::diagnostics::{Diagnostic, Kind};
+use crate::diagnostics::{line_and_column, Diagnostic, Kind};
 use crate::files;
 use crate::layout::{STATIC_DIR, TEMPLATES_DIR};
 use rayon::prelude::*;
@@ -185,10 +185,7 @@ fn too_deep(source: &str) -> Option<(usize, usize)> {
             deepest = deepest.max(depth + brackets);
         }
         if deepest > MAX_DEPTH {
-            let offset = source.len() - tag.len();
-            let line = source[..offset].matches('\n').count() + 1;
-            let line_start = source[..offset].rfind('\n').map_or(0, |n| n + 1);
-            return Some((line, source[line_start..offset].chars().count() + 1));
+            return Some(line_and_column(source, source.len() - tag.len()));
         }
         rest = &tag[end..];
     }
@@ -265,9 +262,7 @@ fn find_word(source: &str, word: &str) -> Option<(usize, usize)> {
             .next()
             .is_some_and(|c| c.is_alphanumeric() || c == '_');
         if !before && !after {
-            let line_start = source[..i].rfind('\n').map_or(0, |n| n + 1);
-            let line = source[..i].matches('\n').count() + 1;
-            return Some((line, source[line_start..i].chars().count() + 1));
+            return Some(line_and_column(source, i));
         }
         from = end;
     }
