@@ -208,11 +208,14 @@ impl Cache {
     /// Whether the published site is current; stamps the sources before a build reads them
     /// (an edit during the build then changes their stamps).
     pub fn verdict(&self) -> Verdict {
-        let sources = match self.stamp_sources() {
+        // Side by side: listing and stamping wait on the file system, checking the state
+        // file's sum and decoding it on the CPU.
+        let (sources, state) = rayon::join(|| self.stamp_sources(), || self.as_left());
+        let sources = match sources {
             Ok(sources) => sources,
             Err(e) => return Verdict::Stale(None, e),
         };
-        let state = match self.as_left() {
+        let state = match state {
             Ok(state) => state,
             Err(why) => return Verdict::Stale(Some(sources), why),
         };
